@@ -1,0 +1,1 @@
+"""Domain rules of the console: pure functions and value types, no I/O."""
