@@ -1,0 +1,75 @@
+"""Settings: the config file, then `ONSS_TUI_*` environment variables; paths from platformdirs."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_path, user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+APP_NAME = "onss-tui"
+
+
+def config_file() -> Path:
+    return user_config_path(APP_NAME) / "config.toml"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{user_data_path(APP_NAME) / 'onss-tui.db'}"
+
+
+class _TomlFile(PydanticBaseSettingsSource):
+    """Reads the config file when it exists; a broken file is reported, not ignored."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if not self.path.is_file():
+            return {}
+        try:
+            return tomllib.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"cannot read the config file {self.path}: {exc}") from exc
+
+
+class Settings(BaseSettings):
+    """Everything configurable; `onss-tui` flags override these."""
+
+    model_config = SettingsConfigDict(env_prefix="ONSS_TUI_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    api_url: str | None = None
+    api_token: str | None = None
+    api_secret: str | None = None
+    lang: str | None = None
+    theme: str = "textual-dark"
+    keys: dict[str, str] = Field(default_factory=dict, description="Binding id -> keys.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _TomlFile(settings_cls, config_file())
+
+
+def save_setting(name: str, value: str) -> None:
+    """Remember one top-level setting (theme, lang) in the config file, keeping the others."""
+    path = config_file()
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    lines = [line for line in lines if line.split("=", 1)[0].strip() != name]
+    lines.insert(0, f"{name} = {value!r}".replace("'", '"'))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

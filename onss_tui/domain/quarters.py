@@ -1,0 +1,65 @@
+"""Calendar quarters, the unit of mandate validity ("2026Q3")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[QqTtKk]\s*([1-4])\s*$")
+
+
+class QuarterError(ValueError):
+    """A quarter that cannot be read."""
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Quarter:
+    """A calendar quarter; ordered, and stored as the integer year * 10 + quarter (20263).
+
+    >>> Quarter.parse("2026Q3")
+    Quarter(year=2026, number=3)
+    >>> str(Quarter.parse("2026 t4").next())
+    '2027Q1'
+    >>> Quarter.from_code(20263).code
+    20263
+    """
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        """Read "2026Q3" (also "2026-Q3", "2026 T3", "2026K3": French and Dutch letters)."""
+        match = _QUARTER.match(text or "")
+        if not match:
+            raise QuarterError(f"{text!r} is not a quarter; write it as 2026Q3.")
+        year = int(match.group(1))
+        if not 1990 <= year <= 2199:
+            raise QuarterError(f"The year {year} is out of range.")
+        return cls(year, int(match.group(2)))
+
+    @classmethod
+    def from_code(cls, code: int) -> Quarter:
+        return cls(code // 10, code % 10)
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def current(cls) -> Quarter:
+        return cls.of(date.today())
+
+    @property
+    def code(self) -> int:
+        return self.year * 10 + self.number
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.number}"

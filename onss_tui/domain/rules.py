@@ -1,0 +1,49 @@
+"""Pure rules of the domain that need no store: the mandate lifecycle and who may take each step."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from onss_tui.services.dto import MandateAction, MandateStatus
+
+
+class Party(StrEnum):
+    """Which side of a mandate may take a step."""
+
+    PRINCIPAL = "principal"
+    MANDATARY = "mandatary"
+    EITHER = "either"
+
+
+MANDATE_LIFECYCLE: dict[tuple[MandateStatus, MandateAction], tuple[MandateStatus, Party]] = {
+    (MandateStatus.TO_FINALISE, MandateAction.SUBMIT): (MandateStatus.PENDING, Party.PRINCIPAL),
+    (MandateStatus.TO_FINALISE, MandateAction.CLOSE): (MandateStatus.CLOSED, Party.PRINCIPAL),
+    (MandateStatus.PENDING, MandateAction.ACCEPT): (MandateStatus.ACTIVE, Party.MANDATARY),
+    (MandateStatus.PENDING, MandateAction.REJECT): (MandateStatus.REJECTED, Party.MANDATARY),
+    (MandateStatus.PENDING, MandateAction.CLOSE): (MandateStatus.CLOSED, Party.PRINCIPAL),
+    (MandateStatus.ACTIVE, MandateAction.CLOSE): (MandateStatus.CLOSED, Party.EITHER),
+}
+"""(status, action) -> (new status, who may take it). Any pair not listed is refused."""
+
+LIVE_MANDATE_STATUSES = (MandateStatus.PENDING, MandateStatus.ACTIVE)
+"""Mandates that hold a group for their quarters (drafts and ended ones do not)."""
+
+
+_DONE = {
+    MandateAction.SUBMIT: "submitted",
+    MandateAction.ACCEPT: "accepted",
+    MandateAction.REJECT: "rejected",
+    MandateAction.CLOSE: "closed",
+}
+
+
+def next_mandate_status(status: MandateStatus, action: MandateAction) -> tuple[MandateStatus, Party]:
+    """The status after `action`, or ValueError naming what is possible from `status`."""
+    try:
+        return MANDATE_LIFECYCLE[(status, action)]
+    except KeyError:
+        allowed = [a.value for (s, a) in MANDATE_LIFECYCLE if s == status]
+        possible = ", ".join(allowed) if allowed else "nothing: it is final"
+        raise ValueError(
+            f"A mandate that is {status.value} cannot be {_DONE[action]}; possible now: {possible}."
+        ) from None

@@ -1,0 +1,1 @@
+"""The service layer: the `AccessService` protocol, its DTOs and errors, and its two backends."""

@@ -1,0 +1,367 @@
+"""Pydantic DTOs: what crosses the service boundary (never ORM rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Role(StrEnum):
+    LEGAL_REPRESENTATIVE = "legal_representative"
+    MAIN_ACCESS_MANAGER = "main_access_manager"
+    CO_MAIN_ACCESS_MANAGER = "co_main_access_manager"
+    ACCESS_MANAGER = "access_manager"
+
+
+class DesignationStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REMOVED = "removed"
+
+
+class MandateStatus(StrEnum):
+    TO_FINALISE = "to_finalise"
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    CLOSED = "closed"
+
+
+class MandateAction(StrEnum):
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    CLOSE = "close"
+
+
+class EnterpriseCategory(StrEnum):
+    EMPLOYER = "employer"
+    LOCAL_ADMINISTRATION = "local_administration"
+    NO_STAFF = "no_staff"
+
+
+class ProviderKind(StrEnum):
+    SOCIAL_SECRETARIAT = "social_secretariat"
+    SERVICE_PROVIDER = "service_provider"
+
+
+class Relation(StrEnum):
+    """How a Main Access Manager is bound to the enterprise (DOMAIN.md)."""
+
+    EMPLOYEE = "employee"
+    DIRECTOR = "director"
+
+
+class DTO(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- catalogues
+
+
+class CatalogueEntry(DTO):
+    """A quality, an online service or a group of services, named in the three languages."""
+
+    code: str
+    name_fr: str
+    name_nl: str
+    name_en: str
+
+
+class ServiceGroupEntry(CatalogueEntry):
+    single_mandatary: bool = Field(description="At most one mandatary at a time for this group.")
+    principal_categories: list[EnterpriseCategory]
+    mandatary_kinds: list[ProviderKind]
+
+
+class Catalogue(DTO):
+    qualities: list[CatalogueEntry]
+    online_services: list[CatalogueEntry]
+    service_groups: list[ServiceGroupEntry]
+
+
+# ---------------------------------------------------------------- paging
+
+
+class PageRequest(DTO):
+    """One page: `cursor` comes from a previous page; `from_end` asks for the last page."""
+
+    size: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = None
+    from_end: bool = False
+
+
+class Page(DTO, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+
+# ---------------------------------------------------------------- people and enterprises
+
+
+class PersonPublic(DTO):
+    id: int
+    niss_masked: str
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    email: str | None = None
+    support_staff: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Identity(DTO):
+    """Someone who may sign in, with a one-line summary of their roles."""
+
+    person: PersonPublic
+    roles: list[str]
+
+
+class EnterpriseSummary(DTO):
+    id: int
+    enterprise_number: str
+    onss_number: str | None
+    name: str
+    category: EnterpriseCategory
+
+
+class QualityHeld(DTO):
+    code: str
+    active: bool
+    activated_at: datetime | None
+
+
+class DesignationPublic(DTO):
+    id: int
+    enterprise_id: int
+    person: PersonPublic
+    role: Role
+    quality_code: str | None
+    status: DesignationStatus
+    relation: Relation | None
+    designated_by: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    version: int
+
+
+class GroupHandling(DTO):
+    """How one group of services is handled: by the enterprise itself or through providers."""
+
+    group_code: str
+    providers: list[str]
+    self_handled: bool
+
+
+class EnterpriseOverview(DTO):
+    enterprise: EnterpriseSummary
+    qualities: list[QualityHeld]
+    main_access_manager: DesignationPublic | None
+    co_main_access_managers: list[DesignationPublic]
+    access_managers: list[DesignationPublic]
+    legal_representatives: list[DesignationPublic]
+    group_handling: list[GroupHandling]
+    users_active: int
+    users_suspended: int
+    mandates_active: int
+    mandates_waiting: int
+    mandates_ending_this_quarter: int
+    next_steps: list[str] = Field(
+        description="Codes: designate_main_access_manager, designate_access_manager, "
+        "create_users, finalise_mandates, accept_mandates."
+    )
+    my_roles: list[Role]
+    is_mandatary: bool
+    version: int
+
+
+# ---------------------------------------------------------------- designations
+
+
+class MainAccessManagerDesignation(DTO):
+    """Everything DOMAIN.md lists for designating (or replacing) the Main Access Manager."""
+
+    enterprise_ref: str = Field(description="Enterprise number or ONSS registration number.")
+    legal_representative_eid: str
+    legal_representative_niss: str
+    legal_representative_phone: str
+    designee_niss: str
+    designee_phone: str
+    designee_relation: Relation
+    designee_first_name: str | None = None
+    designee_last_name: str | None = None
+    designee_email: str | None = None
+
+
+class DesignationRequest(DTO):
+    """A co-main access manager or an Access Manager (for one quality)."""
+
+    enterprise_id: int
+    role: Role
+    quality_code: str | None = None
+    niss: str
+    phone: str
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+
+
+class DesignationFilter(DTO):
+    include_ended: bool = True
+    role: Role | None = None
+
+
+# ---------------------------------------------------------------- users
+
+
+class UserPublic(DTO):
+    id: int
+    enterprise_id: int
+    person: PersonPublic
+    status: UserStatus
+    services: list[str]
+    created_at: datetime
+    version: int
+
+
+class UserCreate(DTO):
+    enterprise_id: int
+    niss: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    services: list[str] = []
+
+
+class UserUpdate(DTO):
+    """Changes to a user's contact data; `expected_version` is the version the change is based on."""
+
+    expected_version: int
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class UserSort(StrEnum):
+    NAME = "name"
+    STATUS = "status"
+    CREATED = "created"
+
+
+class UserFilter(DTO):
+    text: str = ""
+    status: UserStatus | None = None
+    service: str | None = None
+    sort: UserSort = UserSort.NAME
+    descending: bool = False
+
+
+# ---------------------------------------------------------------- mandates
+
+
+class ProviderPublic(DTO):
+    id: int
+    enterprise_id: int
+    enterprise_number: str
+    name: str
+    kind: ProviderKind
+    secretariat_number: str | None
+
+
+class PartyRef(DTO):
+    id: int
+    enterprise_number: str
+    name: str
+
+
+class MandatePublic(DTO):
+    id: int
+    principal: PartyRef
+    mandatary: ProviderPublic
+    branch_number: str | None
+    groups: list[str]
+    start_quarter: str
+    end_quarter: str | None
+    status: MandateStatus
+    procuration_reference: str | None
+    created_by: str | None
+    validated_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class MandateCreate(DTO):
+    principal_id: int
+    mandatary_id: int
+    groups: list[str]
+    start_quarter: str
+    end_quarter: str | None = None
+    branch_number: str | None = None
+    procuration_reference: str | None = None
+    submit: bool = Field(default=False, description="Send it to the mandatary at once.")
+
+
+class MandateSort(StrEnum):
+    PRINCIPAL = "principal"
+    MANDATARY = "mandatary"
+    START = "start"
+    STATUS = "status"
+    NEWEST = "newest"
+
+
+class MandateFilter(DTO):
+    text: str = Field(default="", description="Principal or mandatary number or name.")
+    principal: str = ""
+    mandatary: str = ""
+    status: MandateStatus | None = None
+    group: str | None = None
+    quarter: str | None = Field(default=None, description="Valid during this quarter.")
+    enterprise_id: int | None = Field(default=None, description="As principal or mandatary.")
+    sort: MandateSort = MandateSort.PRINCIPAL
+    descending: bool = False
+
+
+# ---------------------------------------------------------------- audit
+
+
+class AuditEntryPublic(DTO):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    enterprise_id: int | None
+    outcome: str
+    before: dict | None
+    after: dict | None
+
+
+class AuditFilter(DTO):
+    actor_id: int | None = None
+    enterprise_id: int | None = None
+    action: str = ""
+
+
+class AuditVerification(DTO):
+    ok: bool
+    entries_checked: int
+    first_bad_id: int | None = None
+    reason: str | None = None

@@ -1,0 +1,1 @@
+"""The local backend: SQLModel store, migrations, rules."""

@@ -1,0 +1,153 @@
+"""What the enterprise register (BCE/KBO) and ONSS provide: enterprises, legal representatives,
+social service providers and support staff. Used by the seeder and by tests; audited as `system`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, select
+
+from onss_tui.domain import identifiers as ids
+from onss_tui.services.dto import DesignationStatus, EnterpriseCategory, ProviderKind, Role
+from onss_tui.services.local import audit
+from onss_tui.services.local.service import name_key
+from onss_tui.services.local.tables import (
+    Designation,
+    Enterprise,
+    EnterpriseQuality,
+    Person,
+    Provider,
+    utcnow,
+)
+
+
+def _system(session: Session, action: str, target: str, enterprise_id: int | None, after: dict) -> None:
+    audit.append(
+        session,
+        actor_id=None,
+        actor_name="system",
+        action=action,
+        target=target,
+        enterprise_id=enterprise_id,
+        after=after,
+    )
+
+
+def register_person(
+    session: Session,
+    niss: str,
+    first_name: str,
+    last_name: str,
+    *,
+    phone: str | None = None,
+    email: str | None = None,
+    eid_card: str | None = None,
+    support_staff: bool = False,
+) -> Person:
+    person = Person(
+        niss=ids.validate_niss(niss),
+        first_name=first_name,
+        last_name=last_name,
+        phone=ids.validate_phone(phone) if phone else None,
+        email=email,
+        eid_card=ids.validate_eid_card(eid_card) if eid_card else None,
+        support_staff=support_staff,
+    )
+    session.add(person)
+    session.flush()
+    _system(
+        session,
+        "person.register",
+        f"person:{person.id}",
+        None,
+        {
+            "name": f"{first_name} {last_name}",
+            "niss": ids.mask_niss(person.niss),
+            "support_staff": support_staff,
+        },
+    )
+    return person
+
+
+def register_enterprise(
+    session: Session,
+    enterprise_number: str,
+    name: str,
+    category: EnterpriseCategory,
+    *,
+    onss_number: str | None = None,
+    qualities: Iterable[str] = (),
+    legal_representatives: Iterable[Person] = (),
+) -> Enterprise:
+    """An enterprise with its qualities (the first one active) and its legal representatives."""
+    enterprise = Enterprise(
+        enterprise_number=ids.validate_enterprise_number(enterprise_number),
+        onss_number=ids.validate_onss_number(onss_number) if onss_number else None,
+        name=name,
+        name_key=name_key(name),
+        category=EnterpriseCategory(category),
+    )
+    session.add(enterprise)
+    session.flush()
+    for position, code in enumerate(qualities):
+        session.add(
+            EnterpriseQuality(
+                enterprise_id=enterprise.id,  # type: ignore[arg-type]
+                quality_code=code,
+                active=position == 0,
+                activated_at=utcnow() if position == 0 else None,
+            )
+        )
+    for person in legal_representatives:
+        session.add(
+            Designation(
+                enterprise_id=enterprise.id,  # type: ignore[arg-type]
+                person_id=person.id,  # type: ignore[arg-type]
+                role=Role.LEGAL_REPRESENTATIVE,
+                status=DesignationStatus.ACTIVE,
+            )
+        )
+    session.flush()
+    _system(
+        session,
+        "enterprise.register",
+        f"enterprise:{enterprise.id}",
+        enterprise.id,
+        {
+            "number": enterprise.enterprise_number,
+            "name": name,
+            "category": str(category),
+            "qualities": list(qualities),
+        },
+    )
+    return enterprise
+
+
+def register_provider(
+    session: Session, enterprise: Enterprise, kind: ProviderKind, secretariat_number: str | None = None
+) -> Provider:
+    """Make an enterprise a mandatary: an approved social secretariat (with its number) or a provider."""
+    if (kind == ProviderKind.SOCIAL_SECRETARIAT) != (secretariat_number is not None):
+        raise ValueError("an approved social secretariat, and only it, has a secretariat number")
+    provider = Provider(
+        enterprise_id=enterprise.id,  # type: ignore[arg-type]
+        kind=ProviderKind(kind),
+        secretariat_number=ids.validate_secretariat_number(secretariat_number)
+        if secretariat_number
+        else None,
+    )
+    session.add(provider)
+    session.flush()
+    _system(
+        session,
+        "provider.register",
+        f"provider:{provider.id}",
+        enterprise.id,
+        {"kind": str(kind), "secretariat_number": secretariat_number},
+    )
+    return provider
+
+
+def find_person(session: Session, niss: str) -> Person | None:
+    return session.exec(select(Person).where(Person.niss == ids.validate_niss(niss))).first()

@@ -1,0 +1,1670 @@
+"""`LocalService`: every rule of the domain, on a SQLModel store; the HTTP API serves this same code.
+
+Each call runs in a worker thread with its own session. A write takes the audit chain's head lock first,
+so writes are serial, checks and changes are atomic, and the audit entry commits with the change. A
+refused attempt is recorded in the trail in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, func, or_
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from onss_tui.domain import identifiers as ids
+from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.domain.rules import LIVE_MANDATE_STATUSES, Party, next_mandate_status
+from onss_tui.services import dto
+from onss_tui.services.dto import (
+    DesignationStatus,
+    MandateAction,
+    MandateStatus,
+    PageRequest,
+    Role,
+    UserStatus,
+)
+from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onss_tui.services.local import audit
+from onss_tui.services.local.paging import keyset_page
+from onss_tui.services.local.store import open_store, unavailable
+from onss_tui.services.local.tables import (
+    AccessGrant,
+    AuditEntry,
+    Designation,
+    Enterprise,
+    EnterpriseQuality,
+    Mandate,
+    MandateGroup,
+    OnlineService,
+    Person,
+    PortalUser,
+    Provider,
+    Quality,
+    ServiceGroup,
+    utcnow,
+)
+
+T = TypeVar("T")
+
+MANAGER_ROLES = frozenset({Role.MAIN_ACCESS_MANAGER, Role.CO_MAIN_ACCESS_MANAGER, Role.ACCESS_MANAGER})
+MAIN_ROLES = frozenset({Role.MAIN_ACCESS_MANAGER, Role.CO_MAIN_ACCESS_MANAGER})
+MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
+SYSTEM = "system"
+
+
+def name_key(*parts: str | None) -> str:
+    """Lower-case, accent-free text for sorting and searching ("Dupont Élise" -> "dupont elise")."""
+    text = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _page(page: PageRequest | None) -> PageRequest:
+    return page or PageRequest()
+
+
+class _Context:
+    """One call: its session, the acting person, and what that person may do (cached per call)."""
+
+    def __init__(self, session: Session, actor: Person | None) -> None:
+        self.session = session
+        self.actor = actor
+        self._roles: dict[int, frozenset[Role]] = {}
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.id if self.actor else None
+
+    @property
+    def actor_name(self) -> str:
+        return f"{self.actor.first_name} {self.actor.last_name}" if self.actor else SYSTEM
+
+    @property
+    def support(self) -> bool:
+        return bool(self.actor and self.actor.support_staff)
+
+    def roles(self, enterprise_id: int) -> frozenset[Role]:
+        """The actor's active roles in an enterprise."""
+        if self.actor is None:
+            return frozenset(Role)
+        if enterprise_id not in self._roles:
+            rows = self.session.exec(
+                select(Designation.role).where(
+                    Designation.enterprise_id == enterprise_id,
+                    Designation.person_id == self.actor.id,
+                    Designation.status == DesignationStatus.ACTIVE,
+                )
+            ).all()
+            self._roles[enterprise_id] = frozenset(Role(r) for r in rows)
+        return self._roles[enterprise_id]
+
+    def user_services(self, enterprise_id: int) -> set[str]:
+        if self.actor is None:
+            return set()
+        rows = self.session.exec(
+            select(AccessGrant.service_code)
+            .join(PortalUser, col(PortalUser.id) == AccessGrant.user_id)
+            .where(
+                PortalUser.enterprise_id == enterprise_id,
+                PortalUser.person_id == self.actor.id,
+                PortalUser.status == UserStatus.ACTIVE,
+            )
+        ).all()
+        return set(rows)
+
+    def enterprise_ids(self) -> list[int]:
+        """Enterprises the actor holds any role in (designation not ended, or a user not removed)."""
+        assert self.actor is not None
+        designated = select(Designation.enterprise_id).where(
+            Designation.person_id == self.actor.id, Designation.status != DesignationStatus.ENDED
+        )
+        using = select(PortalUser.enterprise_id).where(
+            PortalUser.person_id == self.actor.id, PortalUser.status != UserStatus.REMOVED
+        )
+        return sorted(set(self.session.exec(designated).all()) | set(self.session.exec(using).all()))
+
+    def may_read(self, enterprise_id: int) -> bool:
+        return self.support or self.actor is None or enterprise_id in self.enterprise_ids()
+
+    def require(self, allowed: bool, message: str) -> None:
+        if self.support:
+            raise PermissionDenied("Support staff may read everything but change nothing.")
+        if not allowed:
+            raise PermissionDenied(message)
+
+    def require_read(self, enterprise_id: int) -> None:
+        if not self.may_read(enterprise_id):
+            raise PermissionDenied("You hold no role in this enterprise.")
+
+    def record(
+        self,
+        action: str,
+        target: str,
+        enterprise_id: int | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        audit.append(
+            self.session,
+            actor_id=self.actor_id,
+            actor_name=self.actor_name,
+            action=action,
+            target=target,
+            enterprise_id=enterprise_id,
+            before=before,
+            after=after,
+        )
+
+
+def _dump(model: dto.DTO | None) -> dict[str, Any] | None:
+    return None if model is None else model.model_dump(mode="json")
+
+
+def _check_version(row: Any, expected: int, what: str) -> None:
+    if row.version != expected:
+        raise Conflict(
+            f"This {what} was changed by someone else (version {row.version}, yours {expected}); "
+            "reload it and try again."
+        )
+    row.version += 1
+
+
+class LocalService:
+    """The `AccessService` on a local store (SQLite file or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = engine.execution_options(write=True)
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> LocalService:
+        return cls(open_store(url, migrate=migrate))
+
+    async def aclose(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _actor(self, session: Session, actor: int | None) -> Person | None:
+        if actor is None:
+            return None
+        person = session.get(Person, actor)
+        if person is None:
+            raise PermissionDenied("Unknown person: sign in again.")
+        return person
+
+    def _run_read(self, actor: int | None, work: Callable[[_Context], T]) -> T:
+        try:
+            with Session(self.engine) as session:
+                return work(_Context(session, self._actor(session, actor)))
+        except OperationalError as exc:
+            raise unavailable(exc) from exc
+
+    def _run_write(
+        self, actor: int | None, action: str, target: str, work: Callable[[_Context], T], reading: bool
+    ) -> T:
+        try:
+            with Session(self._writer, expire_on_commit=False) as session:
+                audit.lock_head(session)
+                context = _Context(session, self._actor(session, actor))
+                actor_id, actor_name = context.actor_id, context.actor_name
+                try:
+                    if context.support and not reading:
+                        context.require(False, "")
+                    result = work(context)
+                    session.commit()
+                    return result
+                except PermissionDenied as exc:
+                    session.rollback()
+                    refusal = exc
+                except IntegrityError as exc:
+                    session.rollback()
+                    raise Conflict(
+                        "Someone else changed this at the same time; reload and try again."
+                    ) from exc
+            self._record_refusal(actor_id, actor_name, action, target, refusal)
+        except OperationalError as exc:
+            raise unavailable(exc) from exc
+        raise refusal
+
+    def _record_refusal(
+        self, actor_id: int | None, actor_name: str, action: str, target: str, refusal: PermissionDenied
+    ) -> None:
+        with Session(self._writer) as session:
+            audit.append(
+                session,
+                actor_id=actor_id,
+                actor_name=actor_name,
+                action=action,
+                target=target,
+                outcome="refused",
+                after={"reason": refusal.message},
+            )
+            session.commit()
+
+    async def _read(self, actor: int | None, work: Callable[[_Context], T]) -> T:
+        return await asyncio.to_thread(self._run_read, actor, work)
+
+    async def _write(
+        self,
+        actor: int | None,
+        action: str,
+        target: str,
+        work: Callable[[_Context], T],
+        *,
+        reading: bool = False,
+    ) -> T:
+        """Run `work` in one write transaction; `reading` lets support staff through (audited reads)."""
+        return await asyncio.to_thread(self._run_write, actor, action, target, work, reading)
+
+    # ------------------------------------------------------------------ converters
+
+    @staticmethod
+    def _person(person: Person) -> dto.PersonPublic:
+        return dto.PersonPublic(
+            id=person.id,  # type: ignore[arg-type]
+            niss_masked=ids.mask_niss(person.niss),
+            first_name=person.first_name,
+            last_name=person.last_name,
+            phone=person.phone,
+            email=person.email,
+            support_staff=person.support_staff,
+        )
+
+    def _names(self, session: Session, person_ids: Iterable[int | None]) -> dict[int, str]:
+        wanted = {i for i in person_ids if i is not None}
+        if not wanted:
+            return {}
+        rows = session.exec(select(Person).where(col(Person.id).in_(wanted))).all()
+        return {p.id: f"{p.first_name} {p.last_name}" for p in rows}  # type: ignore[misc]
+
+    def _designations(self, session: Session, rows: Sequence[Designation]) -> list[dto.DesignationPublic]:
+        people = {
+            p.id: p
+            for p in session.exec(select(Person).where(col(Person.id).in_({d.person_id for d in rows}))).all()
+        }
+        names = self._names(session, (d.designated_by_id for d in rows))
+        return [
+            dto.DesignationPublic(
+                id=d.id,  # type: ignore[arg-type]
+                enterprise_id=d.enterprise_id,
+                person=self._person(people[d.person_id]),
+                role=Role(d.role),
+                quality_code=d.quality_code,
+                status=DesignationStatus(d.status),
+                relation=d.relation,  # type: ignore[arg-type]
+                designated_by=names.get(d.designated_by_id) if d.designated_by_id else SYSTEM,
+                started_at=d.started_at,
+                ended_at=d.ended_at,
+                version=d.version,
+            )
+            for d in rows
+        ]
+
+    def _users(self, session: Session, rows: Sequence[PortalUser]) -> list[dto.UserPublic]:
+        user_ids = [u.id for u in rows]
+        people = {
+            p.id: p
+            for p in session.exec(select(Person).where(col(Person.id).in_({u.person_id for u in rows}))).all()
+        }
+        grants: dict[int, list[str]] = {}
+        for user_id, code in session.exec(
+            select(AccessGrant.user_id, AccessGrant.service_code)
+            .where(col(AccessGrant.user_id).in_(user_ids))
+            .order_by(AccessGrant.service_code)
+        ).all():
+            grants.setdefault(user_id, []).append(code)
+        return [
+            dto.UserPublic(
+                id=u.id,  # type: ignore[arg-type]
+                enterprise_id=u.enterprise_id,
+                person=self._person(people[u.person_id]),
+                status=UserStatus(u.status),
+                services=grants.get(u.id, []),  # type: ignore[arg-type]
+                created_at=u.created_at,
+                version=u.version,
+            )
+            for u in rows
+        ]
+
+    @staticmethod
+    def _enterprise(e: Enterprise) -> dto.EnterpriseSummary:
+        return dto.EnterpriseSummary(
+            id=e.id,  # type: ignore[arg-type]
+            enterprise_number=e.enterprise_number,
+            onss_number=e.onss_number,
+            name=e.name,
+            category=dto.EnterpriseCategory(e.category),
+        )
+
+    def _providers(self, session: Session, provider_ids: Iterable[int]) -> dict[int, dto.ProviderPublic]:
+        rows = session.exec(
+            select(Provider, Enterprise)
+            .join(Enterprise, col(Enterprise.id) == Provider.enterprise_id)
+            .where(col(Provider.id).in_(set(provider_ids)))
+        ).all()
+        return {
+            p.id: dto.ProviderPublic(  # type: ignore[misc]
+                id=p.id,  # type: ignore[arg-type]
+                enterprise_id=e.id,  # type: ignore[arg-type]
+                enterprise_number=e.enterprise_number,
+                name=e.name,
+                kind=dto.ProviderKind(p.kind),
+                secretariat_number=p.secretariat_number,
+            )
+            for p, e in rows
+        }
+
+    def _mandates(self, session: Session, rows: Sequence[Mandate]) -> list[dto.MandatePublic]:
+        providers = self._providers(session, (m.mandatary_id for m in rows))
+        names = self._names(session, [i for m in rows for i in (m.created_by_id, m.validated_by_id)])
+        return [
+            dto.MandatePublic(
+                id=m.id,  # type: ignore[arg-type]
+                principal=dto.PartyRef(
+                    id=m.principal_id, enterprise_number=m.principal_number, name=m.principal_name
+                ),
+                mandatary=providers[m.mandatary_id],
+                branch_number=m.branch_number,
+                groups=m.groups.split(",") if m.groups else [],
+                start_quarter=str(Quarter.from_code(m.start_quarter)),
+                end_quarter=str(Quarter.from_code(m.end_quarter)) if m.end_quarter else None,
+                status=MandateStatus(m.status),
+                procuration_reference=m.procuration_reference,
+                created_by=names.get(m.created_by_id) if m.created_by_id else SYSTEM,  # type: ignore[arg-type]
+                validated_by=names.get(m.validated_by_id) if m.validated_by_id else None,  # type: ignore[arg-type]
+                created_at=m.created_at,
+                updated_at=m.updated_at,
+                version=m.version,
+            )
+            for m in rows
+        ]
+
+    # ------------------------------------------------------------------ identity and catalogues
+
+    async def list_identities(self, query: str = "", limit: int = 50) -> list[dto.Identity]:
+        def work(c: _Context) -> list[dto.Identity]:
+            s = c.session
+            holders = select(Designation.person_id).where(Designation.status != DesignationStatus.ENDED)
+            users = select(PortalUser.person_id).where(PortalUser.status == UserStatus.ACTIVE)
+            stmt = select(Person).where(
+                or_(col(Person.id).in_(holders), col(Person.id).in_(users), col(Person.support_staff))
+            )
+            if query.strip():
+                pattern = like_pattern(name_key(query))
+                digits = ids.compact_digits(query)
+                stmt = stmt.where(
+                    or_(
+                        func.lower(Person.last_name + " " + Person.first_name).like(pattern, escape="\\"),
+                        func.lower(Person.first_name + " " + Person.last_name).like(pattern, escape="\\"),
+                        col(Person.niss).startswith(digits) if digits.isdigit() else False,
+                    )
+                )
+            people = s.exec(
+                stmt.order_by(col(Person.support_staff).desc(), Person.last_name, Person.id).limit(limit)
+            ).all()
+            roles: dict[int, list[str]] = {}
+            for person_id, role, name in s.exec(
+                select(Designation.person_id, Designation.role, Enterprise.name)
+                .join(Enterprise, col(Enterprise.id) == Designation.enterprise_id)
+                .where(
+                    col(Designation.person_id).in_([p.id for p in people]),
+                    Designation.status != DesignationStatus.ENDED,
+                )
+                .order_by(Designation.id)
+            ).all():
+                roles.setdefault(person_id, []).append(f"{role}@{name}")
+            for person_id, name in s.exec(
+                select(PortalUser.person_id, Enterprise.name)
+                .join(Enterprise, col(Enterprise.id) == PortalUser.enterprise_id)
+                .where(
+                    col(PortalUser.person_id).in_([p.id for p in people]),
+                    PortalUser.status == UserStatus.ACTIVE,
+                )
+            ).all():
+                roles.setdefault(person_id, []).append(f"user@{name}")
+            return [
+                dto.Identity(
+                    person=self._person(p),
+                    roles=(["support_staff"] if p.support_staff else []) + roles.get(p.id, []),  # type: ignore[arg-type]
+                )
+                for p in people
+            ]
+
+        return await self._read(None, work)
+
+    async def sign_in(self, actor: int) -> dto.PersonPublic:
+        def work(c: _Context) -> dto.PersonPublic:
+            assert c.actor is not None
+            first = c.actor.signed_in_at is None
+            c.actor.signed_in_at = utcnow()
+            pending = c.session.exec(
+                select(Designation).where(
+                    Designation.person_id == c.actor.id, Designation.status == DesignationStatus.PENDING
+                )
+            ).all()
+            for designation in pending:
+                designation.status = DesignationStatus.ACTIVE
+                designation.version += 1
+                c.record(
+                    "designation.activate",
+                    f"designation:{designation.id}",
+                    designation.enterprise_id,
+                    before={"status": "pending"},
+                    after={"status": "active"},
+                )
+            if first or pending:
+                c.record("person.sign_in", f"person:{c.actor.id}", None, after={"first": first})
+            return self._person(c.actor)
+
+        return await self._write(actor, "person.sign_in", f"person:{actor}", work, reading=True)
+
+    async def catalogue(self, actor: int) -> dto.Catalogue:
+        def work(c: _Context) -> dto.Catalogue:
+            s = c.session
+
+            def entries(table: type[Quality] | type[OnlineService]) -> list[dto.CatalogueEntry]:
+                return [
+                    dto.CatalogueEntry(code=r.code, name_fr=r.name_fr, name_nl=r.name_nl, name_en=r.name_en)
+                    for r in s.exec(select(table).order_by(table.position, table.code)).all()
+                ]
+
+            groups = [
+                dto.ServiceGroupEntry(
+                    code=g.code,
+                    name_fr=g.name_fr,
+                    name_nl=g.name_nl,
+                    name_en=g.name_en,
+                    single_mandatary=g.single_mandatary,
+                    principal_categories=g.principal_categories.split(","),  # type: ignore[arg-type]
+                    mandatary_kinds=g.mandatary_kinds.split(","),  # type: ignore[arg-type]
+                )
+                for g in s.exec(select(ServiceGroup).order_by(ServiceGroup.position, ServiceGroup.code)).all()
+            ]
+            return dto.Catalogue(
+                qualities=entries(Quality), online_services=entries(OnlineService), service_groups=groups
+            )
+
+        return await self._read(actor, work)
+
+    async def reveal_niss(self, actor: int, person_id: int) -> str:
+        def work(c: _Context) -> str:
+            person = c.session.get(Person, person_id)
+            if person is None:
+                raise NotFound("No such person.")
+            if not (c.support or person_id == c.actor_id or self._shares_enterprise(c, person_id)):
+                raise PermissionDenied("You may not see this person's national register number.")
+            c.record("person.reveal_niss", f"person:{person_id}", None)
+            return ids.format_niss(person.niss)
+
+        return await self._write(actor, "person.reveal_niss", f"person:{person_id}", work, reading=True)
+
+    def _shares_enterprise(self, c: _Context, person_id: int) -> bool:
+        mine = c.enterprise_ids()
+        if not mine:
+            return False
+        designated = select(Designation.id).where(
+            Designation.person_id == person_id, col(Designation.enterprise_id).in_(mine)
+        )
+        using = select(PortalUser.id).where(
+            PortalUser.person_id == person_id, col(PortalUser.enterprise_id).in_(mine)
+        )
+        return bool(c.session.exec(designated.limit(1)).first() or c.session.exec(using.limit(1)).first())
+
+    # ------------------------------------------------------------------ enterprises
+
+    async def list_enterprises(
+        self, actor: int, query: str = "", page: PageRequest | None = None
+    ) -> dto.Page[dto.EnterpriseSummary]:
+        def work(c: _Context) -> dto.Page[dto.EnterpriseSummary]:
+            stmt = select(Enterprise)
+            if not c.support:
+                stmt = stmt.where(col(Enterprise.id).in_(c.enterprise_ids()))
+            if query.strip():
+                digits = ids.compact_digits(query)
+                if digits.isdigit():
+                    stmt = stmt.where(
+                        or_(
+                            col(Enterprise.enterprise_number).startswith(
+                                digits.zfill(10) if len(digits) == 9 else digits
+                            ),
+                            col(Enterprise.onss_number).startswith(digits),
+                        )
+                    )
+                else:
+                    stmt = stmt.where(
+                        col(Enterprise.name_key).like(like_pattern(name_key(query)), escape="\\")
+                    )
+            rows, after, before = keyset_page(
+                c.session,
+                stmt,
+                [col(Enterprise.name_key), col(Enterprise.id)],
+                lambda e: (e.name_key, e.id),
+                _page(page),
+            )
+            return dto.Page(items=[self._enterprise(e) for e in rows], next_cursor=after, prev_cursor=before)
+
+        return await self._read(actor, work)
+
+    def _get_enterprise(self, c: _Context, enterprise_id: int) -> Enterprise:
+        enterprise = c.session.get(Enterprise, enterprise_id)
+        if enterprise is None:
+            raise NotFound("No such enterprise.")
+        return enterprise
+
+    async def get_overview(self, actor: int, enterprise_id: int) -> dto.EnterpriseOverview:
+        def work(c: _Context) -> dto.EnterpriseOverview:
+            enterprise = self._get_enterprise(c, enterprise_id)
+            c.require_read(enterprise_id)
+            return self._overview(c, enterprise)
+
+        return await self._read(actor, work)
+
+    def _overview(self, c: _Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
+        s, eid = c.session, enterprise.id
+        assert eid is not None
+        qualities = [
+            dto.QualityHeld(code=q.quality_code, active=q.active, activated_at=q.activated_at)
+            for q in s.exec(select(EnterpriseQuality).where(EnterpriseQuality.enterprise_id == eid)).all()
+        ]
+        current = self._designations(
+            s,
+            s.exec(
+                select(Designation)
+                .where(Designation.enterprise_id == eid, Designation.status != DesignationStatus.ENDED)
+                .order_by(Designation.id)
+            ).all(),
+        )
+        by_role = {role: [d for d in current if d.role == role] for role in Role}
+        user_counts = dict(
+            s.exec(
+                select(PortalUser.status, func.count())
+                .where(PortalUser.enterprise_id == eid)
+                .group_by(PortalUser.status)
+            ).all()
+        )
+        this_quarter = Quarter.current().code
+        principal = Mandate.principal_id == eid
+        provider = s.exec(select(Provider).where(Provider.enterprise_id == eid)).first()
+        counts = dict(
+            s.exec(select(Mandate.status, func.count()).where(principal).group_by(Mandate.status)).all()
+        )
+        ending = s.exec(
+            select(func.count()).where(
+                principal, Mandate.status == MandateStatus.ACTIVE, Mandate.end_quarter == this_quarter
+            )
+        ).one()
+        to_accept = 0
+        if provider is not None:
+            to_accept = s.exec(
+                select(func.count()).where(
+                    Mandate.mandatary_id == provider.id, Mandate.status == MandateStatus.PENDING
+                )
+            ).one()
+        handled: dict[str, list[str]] = {}
+        for group_code, mandatary_name in s.exec(
+            select(MandateGroup.group_code, Mandate.mandatary_name)
+            .join(Mandate, col(Mandate.id) == MandateGroup.mandate_id)
+            .where(
+                principal,
+                Mandate.status == MandateStatus.ACTIVE,
+                Mandate.start_quarter <= this_quarter,
+                or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= this_quarter),
+            )
+        ).all():
+            handled.setdefault(group_code, []).append(mandatary_name)
+        groups = s.exec(select(ServiceGroup).order_by(ServiceGroup.position, ServiceGroup.code)).all()
+        has_main = bool(by_role[Role.MAIN_ACCESS_MANAGER])
+        handling = [
+            dto.GroupHandling(
+                group_code=g.code,
+                providers=sorted(set(handled.get(g.code, []))),
+                self_handled=has_main and not handled.get(g.code),
+            )
+            for g in groups
+            if enterprise.category in g.principal_categories.split(",")
+        ]
+        steps = []
+        if not has_main:
+            steps.append("designate_main_access_manager")
+        if has_main and not by_role[Role.ACCESS_MANAGER]:
+            steps.append("designate_access_manager")
+        if has_main and not user_counts:
+            steps.append("create_users")
+        if counts.get(MandateStatus.TO_FINALISE):
+            steps.append("finalise_mandates")
+        if to_accept:
+            steps.append("accept_mandates")
+        return dto.EnterpriseOverview(
+            enterprise=self._enterprise(enterprise),
+            qualities=qualities,
+            main_access_manager=(by_role[Role.MAIN_ACCESS_MANAGER] or [None])[0],
+            co_main_access_managers=by_role[Role.CO_MAIN_ACCESS_MANAGER],
+            access_managers=by_role[Role.ACCESS_MANAGER],
+            legal_representatives=by_role[Role.LEGAL_REPRESENTATIVE],
+            group_handling=handling,
+            users_active=user_counts.get(UserStatus.ACTIVE, 0),
+            users_suspended=user_counts.get(UserStatus.SUSPENDED, 0),
+            mandates_active=counts.get(MandateStatus.ACTIVE, 0),
+            mandates_waiting=counts.get(MandateStatus.TO_FINALISE, 0) + counts.get(MandateStatus.PENDING, 0),
+            mandates_ending_this_quarter=ending,
+            next_steps=steps,
+            my_roles=sorted(c.roles(eid)) if c.actor else [],
+            is_mandatary=provider is not None,
+            version=enterprise.version,
+        )
+
+    async def activate_quality(
+        self, actor: int, enterprise_id: int, quality_code: str
+    ) -> dto.EnterpriseOverview:
+        def work(c: _Context) -> dto.EnterpriseOverview:
+            enterprise = self._get_enterprise(c, enterprise_id)
+            c.require(
+                bool(c.roles(enterprise_id) & MAIN_ROLES),
+                "Only the Main Access Manager activates the qualities of the enterprise.",
+            )
+            if c.session.get(Quality, quality_code) is None:
+                raise ValidationFailed({"quality_code": f"Unknown quality {quality_code!r}."})
+            held = c.session.get(EnterpriseQuality, (enterprise_id, quality_code))
+            if held is not None and held.active:
+                raise ValidationFailed({"quality_code": "This quality is already active."})
+            held = held or EnterpriseQuality(enterprise_id=enterprise_id, quality_code=quality_code)
+            held.active, held.activated_at = True, utcnow()
+            c.session.add(held)
+            enterprise.version += 1
+            c.record(
+                "quality.activate",
+                f"enterprise:{enterprise_id}",
+                enterprise_id,
+                after={"quality": quality_code},
+            )
+            c.session.flush()
+            return self._overview(c, enterprise)
+
+        return await self._write(actor, "quality.activate", f"enterprise:{enterprise_id}", work)
+
+    # ------------------------------------------------------------------ people
+
+    def _person_for(
+        self,
+        c: _Context,
+        errors: dict[str, str],
+        field: str,
+        niss: str,
+        first_name: str | None,
+        last_name: str | None,
+        prefix: str = "",
+    ) -> Person | None:
+        """The person with this national register number, creating it when names are given."""
+        try:
+            compact = ids.validate_niss(niss)
+        except ids.IdentifierError as exc:
+            errors[field] = str(exc)
+            return None
+        person = c.session.exec(select(Person).where(Person.niss == compact)).first()
+        if person is not None:
+            return person
+        first, last = (first_name or "").strip(), (last_name or "").strip()
+        if not first:
+            errors[f"{prefix}first_name"] = "Nobody is known with this number: give their first name."
+        if not last:
+            errors[f"{prefix}last_name"] = "Nobody is known with this number: give their last name."
+        if not (first and last):
+            return None
+        person = Person(niss=compact, first_name=first, last_name=last)
+        c.session.add(person)
+        return person
+
+    @staticmethod
+    def _phone(errors: dict[str, str], field: str, value: str | None, *, required: bool) -> str | None:
+        if not (value or "").strip():
+            if required:
+                errors[field] = "A phone number is required."
+            return None
+        try:
+            return ids.validate_phone(value or "")
+        except ids.IdentifierError as exc:
+            errors[field] = str(exc)
+            return None
+
+    @staticmethod
+    def _email(errors: dict[str, str], field: str, value: str | None) -> str | None:
+        text = (value or "").strip()
+        if not text:
+            return None
+        local, _, domain = text.partition("@")
+        if not local or "." not in domain or " " in text:
+            errors[field] = "This is not an e-mail address (name@example.be)."
+            return None
+        return text
+
+    # ------------------------------------------------------------------ designations
+
+    def _enterprise_by_ref(self, c: _Context, errors: dict[str, str], ref: str) -> Enterprise | None:
+        digits = ids.compact_digits(ref or "")
+        enterprise = None
+        try:
+            number = ids.validate_enterprise_number(ref)
+            enterprise = c.session.exec(
+                select(Enterprise).where(Enterprise.enterprise_number == number)
+            ).first()
+        except ids.IdentifierError as enterprise_error:
+            try:
+                number = ids.validate_onss_number(ref)
+                enterprise = c.session.exec(
+                    select(Enterprise).where(Enterprise.onss_number == number)
+                ).first()
+            except ids.IdentifierError:
+                kind = "enterprise" if len(digits) == 10 and digits[0] in "01" else None
+                errors["enterprise_ref"] = (
+                    str(enterprise_error)
+                    if kind
+                    else "Give the enterprise number (0403.170.701) or the ONSS registration number "
+                    "(1303875-93): " + str(enterprise_error)
+                )
+                return None
+        if enterprise is None:
+            errors["enterprise_ref"] = "No enterprise is registered with this number."
+        return enterprise
+
+    async def designate_main_access_manager(
+        self, actor: int, request: dto.MainAccessManagerDesignation
+    ) -> dto.DesignationPublic:
+        def work(c: _Context) -> dto.DesignationPublic:
+            assert c.actor is not None
+            errors: dict[str, str] = {}
+            enterprise = self._enterprise_by_ref(c, errors, request.enterprise_ref)
+            if enterprise is not None:
+                c.require(
+                    Role.LEGAL_REPRESENTATIVE in c.roles(enterprise.id),  # type: ignore[arg-type]
+                    "Only a legal representative of the enterprise designates its Main Access Manager.",
+                )
+            try:
+                card = ids.validate_eid_card(request.legal_representative_eid)
+                if c.actor.eid_card and card != c.actor.eid_card:
+                    errors["legal_representative_eid"] = "This is not the number of your eID card."
+            except ids.IdentifierError as exc:
+                errors["legal_representative_eid"] = str(exc)
+            try:
+                if ids.validate_niss(request.legal_representative_niss) != c.actor.niss:
+                    errors["legal_representative_niss"] = "This is not your national register number."
+            except ids.IdentifierError as exc:
+                errors["legal_representative_niss"] = str(exc)
+            own_phone = self._phone(
+                errors, "legal_representative_phone", request.legal_representative_phone, required=True
+            )
+            phone = self._phone(errors, "designee_phone", request.designee_phone, required=True)
+            email = self._email(errors, "designee_email", request.designee_email)
+            designee = self._person_for(
+                c,
+                errors,
+                "designee_niss",
+                request.designee_niss,
+                request.designee_first_name,
+                request.designee_last_name,
+                prefix="designee_",
+            )
+            if errors:
+                raise ValidationFailed(errors)
+            assert enterprise is not None and designee is not None
+            current = c.session.exec(
+                select(Designation).where(
+                    Designation.enterprise_id == enterprise.id,
+                    Designation.role == Role.MAIN_ACCESS_MANAGER,
+                    Designation.status != DesignationStatus.ENDED,
+                )
+            ).first()
+            before = None
+            if current is not None:
+                if current.person_id == designee.id:
+                    raise ValidationFailed(
+                        {"designee_niss": "This person already is the Main Access Manager."}
+                    )
+                before = _dump(self._designations(c.session, [current])[0])
+                current.status, current.ended_at, current.ended_by_id = (
+                    DesignationStatus.ENDED,
+                    utcnow(),
+                    c.actor_id,
+                )
+                current.version += 1
+                c.session.flush()
+            if designee.phone is None:
+                designee.phone = phone
+            if email and designee.email is None:
+                designee.email = email
+            designation = Designation(
+                enterprise_id=enterprise.id,  # type: ignore[arg-type]
+                person_id=designee.id,  # type: ignore[arg-type]
+                role=Role.MAIN_ACCESS_MANAGER,
+                status=DesignationStatus.ACTIVE if designee.signed_in_at else DesignationStatus.PENDING,
+                relation=request.designee_relation,
+                contact_phone=phone,
+                designated_by_id=c.actor_id,
+            )
+            c.session.add(designation)
+            c.session.flush()
+            result = self._designations(c.session, [designation])[0]
+            c.record(
+                "designation.replace_main" if current else "designation.designate_main",
+                f"designation:{designation.id}",
+                enterprise.id,
+                before=before,
+                after=_dump(result) | {"legal_representative_phone": own_phone},  # type: ignore[operator]
+            )
+            return result
+
+        return await self._write(
+            actor, "designation.designate_main", f"enterprise:{request.enterprise_ref}", work
+        )
+
+    async def designate(self, actor: int, request: dto.DesignationRequest) -> dto.DesignationPublic:
+        def work(c: _Context) -> dto.DesignationPublic:
+            enterprise = self._get_enterprise(c, request.enterprise_id)
+            if request.role not in (Role.CO_MAIN_ACCESS_MANAGER, Role.ACCESS_MANAGER):
+                raise ValidationFailed(
+                    {
+                        "role": "Designate co-main access managers and Access Managers here; the Main Access "
+                        "Manager is designated by a legal representative."
+                    }
+                )
+            c.require(
+                bool(c.roles(request.enterprise_id) & MAIN_ROLES),
+                "Only the Main Access Manager (or a co-main access manager) designates managers.",
+            )
+            errors: dict[str, str] = {}
+            quality = None
+            if request.role == Role.ACCESS_MANAGER:
+                held = c.session.get(EnterpriseQuality, (request.enterprise_id, request.quality_code or ""))
+                if not request.quality_code:
+                    errors["quality_code"] = "An Access Manager is designated for one quality: choose it."
+                elif held is None or not held.active:
+                    errors["quality_code"] = "The enterprise does not hold this quality (activate it first)."
+                quality = request.quality_code
+            phone = self._phone(errors, "phone", request.phone, required=True)
+            email = self._email(errors, "email", request.email)
+            person = self._person_for(c, errors, "niss", request.niss, request.first_name, request.last_name)
+            if errors:
+                raise ValidationFailed(errors)
+            assert person is not None
+            duplicate = c.session.exec(
+                select(Designation).where(
+                    Designation.enterprise_id == enterprise.id,
+                    Designation.person_id == person.id,
+                    Designation.role == request.role,
+                    Designation.quality_code == quality,
+                    Designation.status != DesignationStatus.ENDED,
+                )
+            ).first()
+            if duplicate is not None:
+                raise ValidationFailed({"niss": "This person already holds this designation."})
+            if person.phone is None:
+                person.phone = phone
+            if email and person.email is None:
+                person.email = email
+            designation = Designation(
+                enterprise_id=enterprise.id,  # type: ignore[arg-type]
+                person_id=person.id,  # type: ignore[arg-type]
+                role=request.role,
+                quality_code=quality,
+                status=DesignationStatus.ACTIVE if person.signed_in_at else DesignationStatus.PENDING,
+                contact_phone=phone,
+                designated_by_id=c.actor_id,
+            )
+            c.session.add(designation)
+            c.session.flush()
+            result = self._designations(c.session, [designation])[0]
+            c.record(
+                "designation.designate", f"designation:{designation.id}", enterprise.id, after=_dump(result)
+            )
+            return result
+
+        return await self._write(actor, "designation.designate", f"enterprise:{request.enterprise_id}", work)
+
+    async def end_designation(
+        self, actor: int, designation_id: int, expected_version: int
+    ) -> dto.DesignationPublic:
+        def work(c: _Context) -> dto.DesignationPublic:
+            designation = c.session.get(Designation, designation_id)
+            if designation is None:
+                raise NotFound("No such designation.")
+            roles = c.roles(designation.enterprise_id)
+            if designation.role == Role.MAIN_ACCESS_MANAGER:
+                c.require(
+                    Role.LEGAL_REPRESENTATIVE in roles,
+                    "Only a legal representative ends or replaces the Main Access Manager.",
+                )
+            elif designation.role == Role.LEGAL_REPRESENTATIVE:
+                c.require(
+                    False, "Legal representatives come from the enterprise register; they are not ended here."
+                )
+            else:
+                c.require(
+                    bool(roles & MAIN_ROLES),
+                    "Only the Main Access Manager (or a co-main access manager) ends this designation.",
+                )
+            if designation.status == DesignationStatus.ENDED:
+                raise ValidationFailed({"status": "This designation has already ended."})
+            before = _dump(self._designations(c.session, [designation])[0])
+            _check_version(designation, expected_version, "designation")
+            designation.status, designation.ended_at, designation.ended_by_id = (
+                DesignationStatus.ENDED,
+                utcnow(),
+                c.actor_id,
+            )
+            c.session.flush()
+            result = self._designations(c.session, [designation])[0]
+            c.record(
+                "designation.end",
+                f"designation:{designation_id}",
+                designation.enterprise_id,
+                before=before,
+                after=_dump(result),
+            )
+            return result
+
+        return await self._write(actor, "designation.end", f"designation:{designation_id}", work)
+
+    async def list_designations(
+        self,
+        actor: int,
+        enterprise_id: int,
+        filter: dto.DesignationFilter | None = None,
+        page: PageRequest | None = None,
+    ) -> dto.Page[dto.DesignationPublic]:
+        wanted = filter or dto.DesignationFilter()
+
+        def work(c: _Context) -> dto.Page[dto.DesignationPublic]:
+            self._get_enterprise(c, enterprise_id)
+            c.require_read(enterprise_id)
+            stmt = select(Designation).where(Designation.enterprise_id == enterprise_id)
+            if not wanted.include_ended:
+                stmt = stmt.where(Designation.status != DesignationStatus.ENDED)
+            if wanted.role:
+                stmt = stmt.where(Designation.role == wanted.role)
+            rows, after, before = keyset_page(
+                c.session, stmt, [col(Designation.id)], lambda d: (d.id,), _page(page), descending=True
+            )
+            return dto.Page(items=self._designations(c.session, rows), next_cursor=after, prev_cursor=before)
+
+        return await self._read(actor, work)
+
+    # ------------------------------------------------------------------ users
+
+    def _get_user(self, c: _Context, user_id: int) -> PortalUser:
+        user = c.session.get(PortalUser, user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        return user
+
+    def _may_manage_users(self, c: _Context, enterprise_id: int) -> bool:
+        return bool(c.roles(enterprise_id) & MANAGER_ROLES)
+
+    async def list_users(
+        self,
+        actor: int,
+        enterprise_id: int,
+        filter: dto.UserFilter | None = None,
+        page: PageRequest | None = None,
+    ) -> dto.Page[dto.UserPublic]:
+        wanted = filter or dto.UserFilter()
+
+        def work(c: _Context) -> dto.Page[dto.UserPublic]:
+            self._get_enterprise(c, enterprise_id)
+            if not (c.support or self._may_manage_users(c, enterprise_id)):
+                raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
+            stmt = select(PortalUser).where(PortalUser.enterprise_id == enterprise_id)
+            if wanted.status:
+                stmt = stmt.where(PortalUser.status == wanted.status)
+            else:
+                stmt = stmt.where(PortalUser.status != UserStatus.REMOVED)
+            if wanted.service:
+                stmt = stmt.where(
+                    col(PortalUser.id).in_(
+                        select(AccessGrant.user_id).where(AccessGrant.service_code == wanted.service)
+                    )
+                )
+            if wanted.text.strip():
+                stmt = stmt.where(
+                    col(PortalUser.name_key).like(like_pattern(name_key(wanted.text)), escape="\\")
+                )
+            keys = {
+                dto.UserSort.NAME: [col(PortalUser.name_key), col(PortalUser.id)],
+                dto.UserSort.STATUS: [col(PortalUser.status), col(PortalUser.name_key), col(PortalUser.id)],
+                dto.UserSort.CREATED: [col(PortalUser.id)],
+            }[wanted.sort]
+            rows, after, before = keyset_page(
+                c.session,
+                stmt,
+                keys,
+                lambda u: tuple(getattr(u, k.key) for k in keys),
+                _page(page),
+                descending=wanted.descending,
+            )
+            return dto.Page(items=self._users(c.session, rows), next_cursor=after, prev_cursor=before)
+
+        return await self._read(actor, work)
+
+    async def get_user(self, actor: int, user_id: int) -> dto.UserPublic:
+        def work(c: _Context) -> dto.UserPublic:
+            user = self._get_user(c, user_id)
+            if not (
+                c.support or user.person_id == c.actor_id or self._may_manage_users(c, user.enterprise_id)
+            ):
+                raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
+            return self._users(c.session, [user])[0]
+
+        return await self._read(actor, work)
+
+    async def create_user(self, actor: int, request: dto.UserCreate) -> dto.UserPublic:
+        def work(c: _Context) -> dto.UserPublic:
+            enterprise = self._get_enterprise(c, request.enterprise_id)
+            c.require(
+                self._may_manage_users(c, request.enterprise_id),
+                "Only an Access Manager of the enterprise creates users.",
+            )
+            errors: dict[str, str] = {}
+            phone = self._phone(errors, "phone", request.phone, required=False)
+            email = self._email(errors, "email", request.email)
+            services = self._service_codes(c, errors, request.services)
+            person = self._person_for(c, errors, "niss", request.niss, request.first_name, request.last_name)
+            if errors:
+                raise ValidationFailed(errors)
+            assert person is not None
+            c.session.flush()
+            user = c.session.exec(
+                select(PortalUser).where(
+                    PortalUser.enterprise_id == enterprise.id, PortalUser.person_id == person.id
+                )
+            ).first()
+            if user is not None and user.status != UserStatus.REMOVED:
+                raise ValidationFailed({"niss": "This person already is a user of the enterprise."})
+            if phone and person.phone is None:
+                person.phone = phone
+            if email and person.email is None:
+                person.email = email
+            if user is None:
+                user = PortalUser(
+                    enterprise_id=enterprise.id,  # type: ignore[arg-type]
+                    person_id=person.id,  # type: ignore[arg-type]
+                    name_key=name_key(person.last_name, person.first_name),
+                    status=UserStatus.ACTIVE,
+                    created_by_id=c.actor_id,
+                )
+            else:
+                user.status, user.created_by_id, user.created_at = UserStatus.ACTIVE, c.actor_id, utcnow()
+                user.version += 1
+            c.session.add(user)
+            c.session.flush()
+            for code in services:
+                c.session.add(AccessGrant(user_id=user.id, service_code=code, granted_by_id=c.actor_id))  # type: ignore[arg-type]
+            c.session.flush()
+            result = self._users(c.session, [user])[0]
+            c.record("user.create", f"user:{user.id}", enterprise.id, after=_dump(result))
+            return result
+
+        return await self._write(actor, "user.create", f"enterprise:{request.enterprise_id}", work)
+
+    def _service_codes(self, c: _Context, errors: dict[str, str], codes: Iterable[str]) -> list[str]:
+        wanted = sorted(set(codes))
+        known = set(
+            c.session.exec(select(OnlineService.code).where(col(OnlineService.code).in_(wanted))).all()
+        )
+        unknown = [code for code in wanted if code not in known]
+        if unknown:
+            errors["services"] = f"Unknown online service: {', '.join(unknown)}."
+        return [code for code in wanted if code in known]
+
+    async def update_user(self, actor: int, user_id: int, changes: dto.UserUpdate) -> dto.UserPublic:
+        def work(c: _Context) -> dto.UserPublic:
+            user = self._get_user(c, user_id)
+            manager = self._may_manage_users(c, user.enterprise_id)
+            own = user.person_id == c.actor_id
+            c.require(
+                manager or own,
+                "Only an Access Manager changes a user; users change only their own contact data.",
+            )
+            if not manager and (changes.first_name is not None or changes.last_name is not None):
+                raise PermissionDenied("You may change only your own phone number and e-mail address.")
+            if user.status == UserStatus.REMOVED:
+                raise ValidationFailed(
+                    {"status": "This user was removed; create them again to restore them."}
+                )
+            errors: dict[str, str] = {}
+            person = c.session.get(Person, user.person_id)
+            assert person is not None
+            new: dict[str, str | None] = {}
+            if changes.phone is not None:
+                new["phone"] = self._phone(errors, "phone", changes.phone, required=False)
+            if changes.email is not None:
+                new["email"] = self._email(errors, "email", changes.email)
+            for field in ("first_name", "last_name"):
+                value = getattr(changes, field)
+                if value is not None:
+                    if not value.strip():
+                        errors[field] = "A name cannot be empty."
+                    new[field] = value.strip()
+            if errors:
+                raise ValidationFailed(errors)
+            before = self._users(c.session, [user])[0]
+            _check_version(user, changes.expected_version, "user")
+            for field, value in new.items():
+                setattr(person, field, value)
+            person.version += 1
+            user.name_key = name_key(person.last_name, person.first_name)
+            c.session.flush()
+            # Every user row of this person carries the name key.
+            for other in c.session.exec(select(PortalUser).where(PortalUser.person_id == person.id)).all():
+                other.name_key = user.name_key
+            result = self._users(c.session, [user])[0]
+            c.record(
+                "user.update",
+                f"user:{user_id}",
+                user.enterprise_id,
+                before=_dump(before),
+                after=_dump(result),
+            )
+            return result
+
+        return await self._write(actor, "user.update", f"user:{user_id}", work)
+
+    async def set_user_status(
+        self, actor: int, user_id: int, status: UserStatus, expected_version: int
+    ) -> dto.UserPublic:
+        status = UserStatus(status)
+
+        def work(c: _Context) -> dto.UserPublic:
+            user = self._get_user(c, user_id)
+            c.require(
+                self._may_manage_users(c, user.enterprise_id),
+                "Only an Access Manager of the enterprise suspends, reactivates or removes users.",
+            )
+            current = UserStatus(user.status)
+            if current == UserStatus.REMOVED:
+                raise ValidationFailed(
+                    {"status": "This user was removed; create them again to restore them."}
+                )
+            if current == status:
+                raise ValidationFailed({"status": f"This user already is {status.value}."})
+            before = self._users(c.session, [user])[0]
+            _check_version(user, expected_version, "user")
+            user.status = status
+            if status == UserStatus.REMOVED:
+                for grant in c.session.exec(select(AccessGrant).where(AccessGrant.user_id == user.id)).all():
+                    c.session.delete(grant)
+            c.session.flush()
+            result = self._users(c.session, [user])[0]
+            action = {
+                UserStatus.ACTIVE: "user.reactivate",
+                UserStatus.SUSPENDED: "user.suspend",
+                UserStatus.REMOVED: "user.remove",
+            }[status]
+            c.record(action, f"user:{user_id}", user.enterprise_id, before=_dump(before), after=_dump(result))
+            return result
+
+        return await self._write(actor, f"user.{status.value}", f"user:{user_id}", work)
+
+    async def grant_services(
+        self, actor: int, user_ids: list[int], service_codes: list[str]
+    ) -> list[dto.UserPublic]:
+        return await self._change_grants(actor, user_ids, service_codes, grant=True)
+
+    async def withdraw_services(
+        self, actor: int, user_ids: list[int], service_codes: list[str]
+    ) -> list[dto.UserPublic]:
+        return await self._change_grants(actor, user_ids, service_codes, grant=False)
+
+    async def _change_grants(
+        self, actor: int, user_ids: list[int], service_codes: list[str], *, grant: bool
+    ) -> list[dto.UserPublic]:
+        action = "user.grant" if grant else "user.withdraw"
+
+        def work(c: _Context) -> list[dto.UserPublic]:
+            if not user_ids:
+                raise ValidationFailed({"users": "Select at least one user."})
+            if not service_codes:
+                raise ValidationFailed({"services": "Select at least one online service."})
+            users = c.session.exec(select(PortalUser).where(col(PortalUser.id).in_(set(user_ids)))).all()
+            if len(users) != len(set(user_ids)):
+                raise NotFound("No such user.")
+            for enterprise_id in {u.enterprise_id for u in users}:
+                c.require(
+                    self._may_manage_users(c, enterprise_id),
+                    "Only an Access Manager of the enterprise grants or withdraws online services.",
+                )
+            errors: dict[str, str] = {}
+            codes = self._service_codes(c, errors, service_codes)
+            if grant:
+                inactive = [u.id for u in users if u.status != UserStatus.ACTIVE]
+                if inactive:
+                    errors["users"] = "Online services are granted only to active users."
+            if errors:
+                raise ValidationFailed(errors)
+            befores = {u.id: u for u in self._users(c.session, users)}
+            for user in users:
+                held = set(
+                    c.session.exec(
+                        select(AccessGrant.service_code).where(AccessGrant.user_id == user.id)
+                    ).all()
+                )
+                changed = sorted(set(codes) - held) if grant else sorted(set(codes) & held)
+                for code in changed:
+                    if grant:
+                        c.session.add(
+                            AccessGrant(user_id=user.id, service_code=code, granted_by_id=c.actor_id)
+                        )  # type: ignore[arg-type]
+                    else:
+                        existing = c.session.get(AccessGrant, (user.id, code))
+                        c.session.delete(existing)
+                if changed:
+                    user.version += 1
+            c.session.flush()
+            results = self._users(c.session, users)
+            for result in results:
+                if result.services != befores[result.id].services:
+                    c.record(
+                        action,
+                        f"user:{result.id}",
+                        result.enterprise_id,
+                        before={"services": befores[result.id].services},
+                        after={"services": result.services},
+                    )
+            order = {uid: i for i, uid in enumerate(user_ids)}
+            return sorted(results, key=lambda u: order[u.id])
+
+        return await self._write(actor, action, "users:" + ",".join(map(str, user_ids)), work)
+
+    # ------------------------------------------------------------------ mandates
+
+    def _acts_for_mandatary(self, c: _Context, provider: Provider, *, manage: bool) -> bool:
+        roles = c.roles(provider.enterprise_id)
+        if roles & (MAIN_ROLES | {Role.LEGAL_REPRESENTATIVE}):
+            return True
+        services = c.user_services(provider.enterprise_id)
+        return MAHIS_MANAGE in services or (not manage and MAHIS_CONSULT in services)
+
+    def _mandate_scope(self, c: _Context) -> Any:
+        """Where-clause for the mandates the actor may see, or None for all (support staff)."""
+        if c.support or c.actor is None:
+            return None
+        mine = c.enterprise_ids()
+        providers = c.session.exec(select(Provider.id).where(col(Provider.enterprise_id).in_(mine))).all()
+        return or_(col(Mandate.principal_id).in_(mine), col(Mandate.mandatary_id).in_(providers))
+
+    async def list_providers(
+        self, actor: int, query: str = "", page: PageRequest | None = None
+    ) -> dto.Page[dto.ProviderPublic]:
+        def work(c: _Context) -> dto.Page[dto.ProviderPublic]:
+            stmt = select(Provider, Enterprise).join(Enterprise, col(Enterprise.id) == Provider.enterprise_id)
+            if query.strip():
+                digits = ids.compact_digits(query)
+                if digits.isdigit():
+                    stmt = stmt.where(
+                        or_(
+                            col(Enterprise.enterprise_number).startswith(digits),
+                            Provider.secretariat_number == digits,
+                        )
+                    )
+                else:
+                    stmt = stmt.where(
+                        col(Enterprise.name_key).like(like_pattern(name_key(query)), escape="\\")
+                    )
+            rows, after, before = keyset_page(
+                c.session,
+                stmt,
+                [col(Enterprise.name_key), col(Provider.id)],  # type: ignore[arg-type]
+                lambda row: (row[1].name_key, row[0].id),
+                _page(page),
+            )
+            providers = self._providers(c.session, [p.id for p, _ in rows])  # type: ignore[misc]
+            return dto.Page(items=[providers[p.id] for p, _ in rows], next_cursor=after, prev_cursor=before)  # type: ignore[index]
+
+        return await self._read(actor, work)
+
+    async def list_mandates(
+        self, actor: int, filter: dto.MandateFilter | None = None, page: PageRequest | None = None
+    ) -> dto.Page[dto.MandatePublic]:
+        wanted = filter or dto.MandateFilter()
+
+        def work(c: _Context) -> dto.Page[dto.MandatePublic]:
+            stmt = self._mandate_query(c, wanted)
+            keys = {
+                dto.MandateSort.PRINCIPAL: [col(Mandate.principal_key), col(Mandate.id)],
+                dto.MandateSort.MANDATARY: [col(Mandate.mandatary_key), col(Mandate.id)],
+                dto.MandateSort.START: [col(Mandate.start_quarter), col(Mandate.id)],
+                dto.MandateSort.STATUS: [col(Mandate.status), col(Mandate.principal_key), col(Mandate.id)],
+                dto.MandateSort.NEWEST: [col(Mandate.id)],
+            }[wanted.sort]
+            descending = wanted.descending != (wanted.sort == dto.MandateSort.NEWEST)
+            rows, after, before = keyset_page(
+                c.session,
+                stmt,
+                keys,
+                lambda m: tuple(getattr(m, k.key) for k in keys),
+                _page(page),
+                descending=descending,
+            )
+            return dto.Page(items=self._mandates(c.session, rows), next_cursor=after, prev_cursor=before)
+
+        return await self._read(actor, work)
+
+    def _mandate_query(self, c: _Context, wanted: dto.MandateFilter) -> Any:
+        stmt = select(Mandate)
+        scope = self._mandate_scope(c)
+        if scope is not None:
+            stmt = stmt.where(scope)
+        if wanted.enterprise_id is not None:
+            providers = select(Provider.id).where(Provider.enterprise_id == wanted.enterprise_id)
+            stmt = stmt.where(
+                or_(Mandate.principal_id == wanted.enterprise_id, col(Mandate.mandatary_id).in_(providers))
+            )
+        for text, number, key in (
+            (wanted.text, None, None),
+            (wanted.principal, Mandate.principal_number, Mandate.principal_key),
+            (wanted.mandatary, Mandate.mandatary_number, Mandate.mandatary_key),
+        ):
+            if not text.strip():
+                continue
+            digits = ids.compact_digits(text)
+            if digits.isdigit():
+                columns = (
+                    [number] if number is not None else [Mandate.principal_number, Mandate.mandatary_number]
+                )
+                stmt = stmt.where(or_(*(col(cn).startswith(digits) for cn in columns)))
+            else:
+                pattern = like_pattern(name_key(text))
+                columns = [key] if key is not None else [Mandate.principal_key, Mandate.mandatary_key]
+                stmt = stmt.where(or_(*(col(cn).like(pattern, escape="\\") for cn in columns)))
+        if wanted.status:
+            stmt = stmt.where(Mandate.status == wanted.status)
+        if wanted.group:
+            stmt = stmt.where(
+                col(Mandate.id).in_(
+                    select(MandateGroup.mandate_id).where(MandateGroup.group_code == wanted.group)
+                )
+            )
+        if wanted.quarter:
+            try:
+                quarter = Quarter.parse(wanted.quarter).code
+            except QuarterError as exc:
+                raise ValidationFailed({"quarter": str(exc)}) from exc
+            stmt = stmt.where(
+                Mandate.start_quarter <= quarter,
+                or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= quarter),
+            )
+        return stmt
+
+    def _get_mandate(self, c: _Context, mandate_id: int) -> tuple[Mandate, Provider]:
+        mandate = c.session.get(Mandate, mandate_id)
+        if mandate is None:
+            raise NotFound("No such mandate.")
+        provider = c.session.get(Provider, mandate.mandatary_id)
+        assert provider is not None
+        return mandate, provider
+
+    async def get_mandate(self, actor: int, mandate_id: int) -> dto.MandatePublic:
+        def work(c: _Context) -> dto.MandatePublic:
+            mandate, provider = self._get_mandate(c, mandate_id)
+            if not (c.may_read(mandate.principal_id) or c.may_read(provider.enterprise_id)):
+                raise PermissionDenied("This mandate concerns no enterprise you hold a role in.")
+            return self._mandates(c.session, [mandate])[0]
+
+        return await self._read(actor, work)
+
+    async def create_mandate(self, actor: int, request: dto.MandateCreate) -> dto.MandatePublic:
+        def work(c: _Context) -> dto.MandatePublic:
+            principal = self._get_enterprise(c, request.principal_id)
+            c.require(
+                Role.LEGAL_REPRESENTATIVE in c.roles(request.principal_id),
+                "Only a legal representative of the employer gives a mandate.",
+            )
+            errors: dict[str, str] = {}
+            provider = c.session.get(Provider, request.mandatary_id)
+            if provider is None:
+                errors["mandatary_id"] = "No such social secretariat or service provider."
+            elif provider.enterprise_id == principal.id:
+                errors["mandatary_id"] = "An enterprise cannot give a mandate to itself."
+            groups = {g.code: g for g in c.session.exec(select(ServiceGroup)).all()}
+            chosen = sorted(set(request.groups))
+            if not chosen:
+                errors["groups"] = "Choose at least one group of services."
+            for code in chosen:
+                group = groups.get(code)
+                if group is None:
+                    errors["groups"] = f"Unknown group of services {code!r}."
+                elif principal.category not in group.principal_categories.split(","):
+                    errors["groups"] = (
+                        f"{group.name_en} is not available to this kind of employer ({principal.category})."
+                    )
+                elif provider is not None and provider.kind not in group.mandatary_kinds.split(","):
+                    errors["groups"] = f"{group.name_en} can only be entrusted to: {group.mandatary_kinds}."
+            start = end = None
+            try:
+                start = Quarter.parse(request.start_quarter)
+                if start < Quarter.current():
+                    errors["start_quarter"] = (
+                        f"A mandate cannot start in the past (now: {Quarter.current()})."
+                    )
+            except QuarterError as exc:
+                errors["start_quarter"] = str(exc)
+            if request.end_quarter:
+                try:
+                    end = Quarter.parse(request.end_quarter)
+                    if start and end < start:
+                        errors["end_quarter"] = "The end quarter comes before the start quarter."
+                except QuarterError as exc:
+                    errors["end_quarter"] = str(exc)
+            branch = None
+            if request.branch_number:
+                try:
+                    branch = ids.validate_secretariat_number(request.branch_number)
+                except ids.IdentifierError as exc:
+                    errors["branch_number"] = str(exc)
+                if provider is not None and provider.kind != dto.ProviderKind.SOCIAL_SECRETARIAT:
+                    errors["branch_number"] = "Only an approved social secretariat has branches."
+            if errors:
+                raise ValidationFailed(errors)
+            assert provider is not None and start is not None
+            self._check_overlap(c, principal.id, provider, [groups[g] for g in chosen], start, end, None)  # type: ignore[arg-type]
+            provider_enterprise = c.session.get(Enterprise, provider.enterprise_id)
+            assert provider_enterprise is not None
+            mandate = Mandate(
+                principal_id=principal.id,  # type: ignore[arg-type]
+                mandatary_id=provider.id,  # type: ignore[arg-type]
+                principal_number=principal.enterprise_number,
+                principal_name=principal.name,
+                principal_key=principal.name_key,
+                mandatary_number=provider_enterprise.enterprise_number,
+                mandatary_name=provider_enterprise.name,
+                mandatary_key=provider_enterprise.name_key,
+                branch_number=branch,
+                groups=",".join(chosen),
+                start_quarter=start.code,
+                end_quarter=end.code if end else None,
+                status=MandateStatus.PENDING if request.submit else MandateStatus.TO_FINALISE,
+                procuration_reference=(request.procuration_reference or "").strip() or None,
+                created_by_id=c.actor_id,
+            )
+            c.session.add(mandate)
+            c.session.flush()
+            for code in chosen:
+                c.session.add(MandateGroup(mandate_id=mandate.id, group_code=code))  # type: ignore[arg-type]
+            c.session.flush()
+            result = self._mandates(c.session, [mandate])[0]
+            c.record("mandate.create", f"mandate:{mandate.id}", principal.id, after=_dump(result))
+            return result
+
+        return await self._write(actor, "mandate.create", f"enterprise:{request.principal_id}", work)
+
+    def _check_overlap(
+        self,
+        c: _Context,
+        principal_id: int,
+        provider: Provider,
+        groups: list[ServiceGroup],
+        start: Quarter,
+        end: Quarter | None,
+        exclude: int | None,
+    ) -> None:
+        """A group held by one mandatary passes to another only at a change of quarter."""
+        for group in groups:
+            clash = select(Mandate).where(
+                Mandate.principal_id == principal_id,
+                col(Mandate.status).in_(LIVE_MANDATE_STATUSES),
+                col(Mandate.id).in_(
+                    select(MandateGroup.mandate_id).where(MandateGroup.group_code == group.code)
+                ),
+                or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= start.code),
+            )
+            if end is not None:
+                clash = clash.where(Mandate.start_quarter <= end.code)
+            if exclude is not None:
+                clash = clash.where(Mandate.id != exclude)
+            if not group.single_mandatary:
+                clash = clash.where(Mandate.mandatary_id == provider.id)
+            other = c.session.exec(clash.order_by(Mandate.start_quarter).limit(1)).first()
+            if other is None:
+                continue
+            until = f"until {Quarter.from_code(other.end_quarter)}" if other.end_quarter else "with no end"
+            if other.mandatary_id == provider.id:
+                message = f"{group.name_en} is already entrusted to {other.mandatary_name} ({until})."
+            else:
+                free = Quarter.from_code(other.end_quarter).next() if other.end_quarter else None
+                message = (
+                    f"{group.name_en} is entrusted to {other.mandatary_name} {until}; a new mandatary takes "
+                    "over only at a change of quarter: "
+                    + (f"start at {free} or later." if free else "end that mandate first.")
+                )
+            raise ValidationFailed({"start_quarter": message})
+
+    async def submit_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+        return await self._mandate_step(actor, mandate_id, MandateAction.SUBMIT, expected_version)
+
+    async def accept_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+        return await self._mandate_step(actor, mandate_id, MandateAction.ACCEPT, expected_version)
+
+    async def reject_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+        return await self._mandate_step(actor, mandate_id, MandateAction.REJECT, expected_version)
+
+    async def close_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+        return await self._mandate_step(actor, mandate_id, MandateAction.CLOSE, expected_version)
+
+    async def _mandate_step(
+        self, actor: int, mandate_id: int, action: MandateAction, expected_version: int
+    ) -> dto.MandatePublic:
+        def work(c: _Context) -> dto.MandatePublic:
+            mandate, provider = self._get_mandate(c, mandate_id)
+            for_principal = Role.LEGAL_REPRESENTATIVE in c.roles(mandate.principal_id)
+            for_mandatary = self._acts_for_mandatary(c, provider, manage=True)
+            status = MandateStatus(mandate.status)
+            try:
+                new_status, party = next_mandate_status(status, action)
+            except ValueError as exc:
+                c.require(for_principal or for_mandatary, "This mandate concerns no enterprise you act for.")
+                raise ValidationFailed({"status": str(exc)}) from exc
+            allowed = {
+                Party.PRINCIPAL: for_principal,
+                Party.MANDATARY: for_mandatary,
+                Party.EITHER: for_principal or for_mandatary,
+            }[party]
+            who = {
+                Party.PRINCIPAL: "a legal representative of the employer",
+                Party.MANDATARY: "someone acting for the mandatary",
+                Party.EITHER: "either party",
+            }[party]
+            c.require(allowed, f"Only {who} may take this step.")
+            before = self._mandates(c.session, [mandate])[0]
+            _check_version(mandate, expected_version, "mandate")
+            if action == MandateAction.ACCEPT:
+                groups = c.session.exec(
+                    select(ServiceGroup).where(col(ServiceGroup.code).in_(mandate.groups.split(",")))
+                ).all()
+                end = Quarter.from_code(mandate.end_quarter) if mandate.end_quarter else None
+                self._check_overlap(
+                    c,
+                    mandate.principal_id,
+                    provider,
+                    list(groups),
+                    Quarter.from_code(mandate.start_quarter),
+                    end,
+                    mandate.id,
+                )
+                mandate.validated_by_id = c.actor_id
+            if new_status == MandateStatus.CLOSED and status == MandateStatus.ACTIVE:
+                now = Quarter.current().code
+                if mandate.start_quarter <= now and (
+                    mandate.end_quarter is None or mandate.end_quarter > now
+                ):
+                    mandate.end_quarter = now
+            mandate.status = new_status
+            mandate.updated_at = utcnow()
+            c.session.flush()
+            result = self._mandates(c.session, [mandate])[0]
+            c.record(
+                f"mandate.{action.value}",
+                f"mandate:{mandate_id}",
+                mandate.principal_id,
+                before=_dump(before),
+                after=_dump(result),
+            )
+            return result
+
+        return await self._write(actor, f"mandate.{action.value}", f"mandate:{mandate_id}", work)
+
+    # ------------------------------------------------------------------ audit
+
+    async def list_audit(
+        self, actor: int, filter: dto.AuditFilter | None = None, page: PageRequest | None = None
+    ) -> dto.Page[dto.AuditEntryPublic]:
+        wanted = filter or dto.AuditFilter()
+
+        def work(c: _Context) -> dto.Page[dto.AuditEntryPublic]:
+            stmt = select(AuditEntry)
+            if not c.support:
+                managed = [
+                    e
+                    for e in c.enterprise_ids()
+                    if c.roles(e) & (MANAGER_ROLES | {Role.LEGAL_REPRESENTATIVE})
+                ]
+                stmt = stmt.where(
+                    or_(AuditEntry.actor_id == c.actor_id, col(AuditEntry.enterprise_id).in_(managed))
+                )
+            if wanted.actor_id is not None:
+                stmt = stmt.where(AuditEntry.actor_id == wanted.actor_id)
+            if wanted.enterprise_id is not None:
+                stmt = stmt.where(AuditEntry.enterprise_id == wanted.enterprise_id)
+            if wanted.action.strip():
+                stmt = stmt.where(col(AuditEntry.action).startswith(wanted.action.strip()))
+            rows, after, before = keyset_page(
+                c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), _page(page), descending=True
+            )
+            return dto.Page(items=[self._audit_entry(a) for a in rows], next_cursor=after, prev_cursor=before)
+
+        return await self._read(actor, work)
+
+    @staticmethod
+    def _audit_entry(entry: AuditEntry) -> dto.AuditEntryPublic:
+        return dto.AuditEntryPublic(
+            id=entry.id,  # type: ignore[arg-type]
+            at=entry.at,
+            actor=entry.actor_name,
+            action=entry.action,
+            target=entry.target,
+            enterprise_id=entry.enterprise_id,
+            outcome=entry.outcome,
+            before=json.loads(entry.before_json) if entry.before_json else None,
+            after=json.loads(entry.after_json) if entry.after_json else None,
+        )
+
+    async def verify_audit(self, actor: int) -> dto.AuditVerification:
+        return await self._read(actor, lambda c: audit.verify(c.session))

@@ -1,0 +1,108 @@
+"""Opening a store: engine options per database, and the Alembic migrations applied on open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from onss_tui.services.errors import Unavailable
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+HEAD_REVISION = "0002"
+"""The newest migration; a test checks it against Alembic's own view of the head."""
+
+
+class StoreError(Exception):
+    """The store cannot be opened: a bad URL, an unreachable server, a newer schema."""
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain paths and `postgresql://` URLs; pick psycopg 3 for PostgreSQL."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser()}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=5, connect_args={"connect_timeout": 5})
+    raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout; writers take the lock at BEGIN (no upgrade deadlock)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        immediate = connection.get_execution_options().get("write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every migration not yet applied (`onss-tui db upgrade`)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(url: str, *, migrate: bool = True) -> Engine:
+    """An engine on an up-to-date schema; Alembic is imported only when a migration is due."""
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+        if revision != HEAD_REVISION:
+            if not migrate:
+                raise StoreError("the database schema is not up to date: run 'onss-tui db upgrade'")
+            upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"cannot open the database: {reason}") from exc
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open the database: {exc}") from exc
+    return engine
+
+
+def unavailable(exc: OperationalError) -> Unavailable:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return Unavailable(f"the database is unavailable: {reason}", outcome_unknown=True)

@@ -1,0 +1,228 @@
+"""SQLModel tables of the local store. Catalogues (qualities, services, groups) are rows, not code.
+
+Times are aware UTC. Every mutable row carries `version` for optimistic concurrency.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CatalogueRow(SQLModel):
+    code: str = Field(primary_key=True, max_length=40)
+    name_fr: str
+    name_nl: str
+    name_en: str
+    position: int = 0
+
+
+class Quality(CatalogueRow, table=True):
+    __tablename__ = "quality"
+
+
+class OnlineService(CatalogueRow, table=True):
+    __tablename__ = "online_service"
+
+
+class ServiceGroup(CatalogueRow, table=True):
+    __tablename__ = "service_group"
+    single_mandatary: bool = True
+    principal_categories: str = Field(description="Comma-separated enterprise categories.")
+    mandatary_kinds: str = Field(description="Comma-separated provider kinds.")
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+    id: int | None = Field(default=None, primary_key=True)
+    niss: str = Field(unique=True, max_length=11)
+    first_name: str
+    last_name: str
+    phone: str | None = None
+    email: str | None = None
+    eid_card: str | None = Field(default=None, max_length=12)
+    support_staff: bool = False
+    signed_in_at: datetime | None = None
+    version: int = 1
+
+
+class Enterprise(SQLModel, table=True):
+    __tablename__ = "enterprise"
+    __table_args__ = (Index("ix_enterprise_name_key", "name_key", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_number: str = Field(unique=True, max_length=10)
+    onss_number: str | None = Field(default=None, unique=True, max_length=10)
+    name: str
+    name_key: str = Field(description="Lower-case name, for sorting and searching.")
+    category: str = Field(max_length=30)
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class EnterpriseQuality(SQLModel, table=True):
+    __tablename__ = "enterprise_quality"
+    enterprise_id: int = Field(foreign_key="enterprise.id", primary_key=True)
+    quality_code: str = Field(foreign_key="quality.code", primary_key=True)
+    active: bool = False
+    activated_at: datetime | None = None
+
+
+_CURRENT_MAIN = "role = 'main_access_manager' AND status != 'ended'"
+
+
+class Designation(SQLModel, table=True):
+    __tablename__ = "designation"
+    __table_args__ = (
+        Index("ix_designation_enterprise_role", "enterprise_id", "role", "status"),
+        Index("ix_designation_person", "person_id", "status"),
+        Index(
+            "uq_designation_one_main_access_manager",
+            "enterprise_id",
+            unique=True,
+            sqlite_where=text(_CURRENT_MAIN),
+            postgresql_where=text(_CURRENT_MAIN),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id")
+    person_id: int = Field(foreign_key="person.id")
+    role: str = Field(max_length=30)
+    quality_code: str | None = Field(default=None, foreign_key="quality.code")
+    status: str = Field(max_length=10)
+    relation: str | None = Field(default=None, max_length=10)
+    contact_phone: str | None = None
+    designated_by_id: int | None = Field(default=None, foreign_key="person.id")
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    ended_by_id: int | None = Field(default=None, foreign_key="person.id")
+    version: int = 1
+
+
+class PortalUser(SQLModel, table=True):
+    __tablename__ = "portal_user"
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "person_id"),
+        Index("ix_portal_user_name", "enterprise_id", "name_key", "id"),
+        Index("ix_portal_user_person", "person_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id")
+    person_id: int = Field(foreign_key="person.id")
+    name_key: str = Field(description="Lower-case 'last first', for sorting and searching.")
+    status: str = Field(max_length=10)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class AccessGrant(SQLModel, table=True):
+    __tablename__ = "access_grant"
+    __table_args__ = (Index("ix_access_grant_service", "service_code", "user_id"),)
+    user_id: int = Field(foreign_key="portal_user.id", primary_key=True)
+    service_code: str = Field(foreign_key="online_service.code", primary_key=True)
+    granted_by_id: int | None = Field(default=None, foreign_key="person.id")
+    granted_at: datetime = Field(default_factory=utcnow)
+
+
+class Provider(SQLModel, table=True):
+    """A mandatary: an approved social secretariat (with its number) or a service provider."""
+
+    __tablename__ = "provider"
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", unique=True)
+    kind: str = Field(max_length=20)
+    secretariat_number: str | None = Field(default=None, max_length=3)
+
+
+class Mandate(SQLModel, table=True):
+    """Party numbers and names are copied here so that lists filter and sort on one table."""
+
+    __tablename__ = "mandate"
+    __table_args__ = (
+        Index("ix_mandate_principal_key", "principal_key", "id"),
+        Index("ix_mandate_mandatary_key", "mandatary_key", "id"),
+        Index("ix_mandate_start", "start_quarter", "id"),
+        Index("ix_mandate_status", "status", "principal_key", "id"),
+        Index("ix_mandate_principal", "principal_id", "id"),
+        Index("ix_mandate_mandatary", "mandatary_id", "id"),
+        Index("ix_mandate_principal_number", "principal_number"),
+        Index("ix_mandate_mandatary_number", "mandatary_number"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    principal_id: int = Field(foreign_key="enterprise.id")
+    mandatary_id: int = Field(foreign_key="provider.id")
+    principal_number: str = Field(max_length=10)
+    principal_name: str
+    principal_key: str
+    mandatary_number: str = Field(max_length=10)
+    mandatary_name: str
+    mandatary_key: str
+    branch_number: str | None = Field(default=None, max_length=3)
+    groups: str = Field(description="Comma-separated group codes, sorted (for display).")
+    start_quarter: int
+    end_quarter: int | None = None
+    status: str = Field(max_length=12)
+    procuration_reference: str | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+    validated_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class MandateGroup(SQLModel, table=True):
+    __tablename__ = "mandate_group"
+    __table_args__ = (Index("ix_mandate_group_code", "group_code", "mandate_id"),)
+    mandate_id: int = Field(foreign_key="mandate.id", primary_key=True)
+    group_code: str = Field(foreign_key="service_group.code", primary_key=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One line of the trail; `hash` is SHA-256 over the previous hash and this entry's content."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_enterprise", "enterprise_id", "id"),
+        Index("ix_audit_actor", "actor_id", "id"),
+        Index("ix_audit_action", "action", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor_id: int | None = None
+    actor_name: str
+    action: str = Field(max_length=60)
+    target: str
+    enterprise_id: int | None = None
+    outcome: str = Field(max_length=10)
+    before_json: str | None = None
+    after_json: str | None = None
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The single row that points at the last entry: appends lock it, so the chain never forks."""
+
+    __tablename__ = "audit_head"
+    id: int = Field(default=1, primary_key=True)
+    last_id: int = 0
+    last_hash: str = Field(default="0" * 64, max_length=64)
+    entries: int = 0
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the HTTP API, stored only as its SHA-256."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    label: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None

@@ -1,0 +1,147 @@
+"""`AccessService`: the one protocol the screens and the HTTP API speak; every call names its actor.
+
+The actor is the id of the person acting. Every rule is enforced behind this protocol, so that it holds
+for the terminal on a local store and for any client of the HTTP API alike.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from onss_tui.services.dto import (
+    AuditEntryPublic,
+    AuditFilter,
+    AuditVerification,
+    Catalogue,
+    DesignationFilter,
+    DesignationPublic,
+    DesignationRequest,
+    EnterpriseOverview,
+    EnterpriseSummary,
+    Identity,
+    MainAccessManagerDesignation,
+    MandateCreate,
+    MandateFilter,
+    MandatePublic,
+    Page,
+    PageRequest,
+    PersonPublic,
+    ProviderPublic,
+    UserCreate,
+    UserFilter,
+    UserPublic,
+    UserStatus,
+    UserUpdate,
+)
+
+Actor = int
+"""The id of the person acting."""
+
+
+@runtime_checkable
+class AccessService(Protocol):
+    """Everything the console can ask of a store, local or remote."""
+
+    # -- identity and catalogues
+    async def list_identities(self, query: str = "", limit: int = 50) -> list[Identity]:
+        """People who may sign in: holders of a role, and support staff."""
+        ...
+
+    async def sign_in(self, actor: Actor) -> PersonPublic:
+        """Record a sign-in; the actor's pending designations become active."""
+        ...
+
+    async def catalogue(self, actor: Actor) -> Catalogue: ...
+
+    async def reveal_niss(self, actor: Actor, person_id: int) -> str:
+        """The formatted national register number of a person; the reveal is audited."""
+        ...
+
+    # -- enterprises
+    async def list_enterprises(
+        self, actor: Actor, query: str = "", page: PageRequest | None = None
+    ) -> Page[EnterpriseSummary]: ...
+
+    async def get_overview(self, actor: Actor, enterprise_id: int) -> EnterpriseOverview: ...
+
+    async def activate_quality(
+        self, actor: Actor, enterprise_id: int, quality_code: str
+    ) -> EnterpriseOverview: ...
+
+    # -- designations
+    async def designate_main_access_manager(
+        self, actor: Actor, request: MainAccessManagerDesignation
+    ) -> DesignationPublic: ...
+
+    async def designate(self, actor: Actor, request: DesignationRequest) -> DesignationPublic: ...
+
+    async def end_designation(
+        self, actor: Actor, designation_id: int, expected_version: int
+    ) -> DesignationPublic: ...
+
+    async def list_designations(
+        self,
+        actor: Actor,
+        enterprise_id: int,
+        filter: DesignationFilter | None = None,
+        page: PageRequest | None = None,
+    ) -> Page[DesignationPublic]: ...
+
+    # -- users
+    async def list_users(
+        self,
+        actor: Actor,
+        enterprise_id: int,
+        filter: UserFilter | None = None,
+        page: PageRequest | None = None,
+    ) -> Page[UserPublic]: ...
+
+    async def get_user(self, actor: Actor, user_id: int) -> UserPublic: ...
+
+    async def create_user(self, actor: Actor, request: UserCreate) -> UserPublic: ...
+
+    async def update_user(self, actor: Actor, user_id: int, changes: UserUpdate) -> UserPublic: ...
+
+    async def set_user_status(
+        self, actor: Actor, user_id: int, status: UserStatus, expected_version: int
+    ) -> UserPublic: ...
+
+    async def grant_services(
+        self, actor: Actor, user_ids: list[int], service_codes: list[str]
+    ) -> list[UserPublic]: ...
+
+    async def withdraw_services(
+        self, actor: Actor, user_ids: list[int], service_codes: list[str]
+    ) -> list[UserPublic]: ...
+
+    # -- mandates
+    async def list_providers(
+        self, actor: Actor, query: str = "", page: PageRequest | None = None
+    ) -> Page[ProviderPublic]: ...
+
+    async def list_mandates(
+        self, actor: Actor, filter: MandateFilter | None = None, page: PageRequest | None = None
+    ) -> Page[MandatePublic]: ...
+
+    async def get_mandate(self, actor: Actor, mandate_id: int) -> MandatePublic: ...
+
+    async def create_mandate(self, actor: Actor, request: MandateCreate) -> MandatePublic: ...
+
+    async def submit_mandate(self, actor: Actor, mandate_id: int, expected_version: int) -> MandatePublic: ...
+
+    async def accept_mandate(self, actor: Actor, mandate_id: int, expected_version: int) -> MandatePublic: ...
+
+    async def reject_mandate(self, actor: Actor, mandate_id: int, expected_version: int) -> MandatePublic: ...
+
+    async def close_mandate(self, actor: Actor, mandate_id: int, expected_version: int) -> MandatePublic: ...
+
+    # -- audit
+    async def list_audit(
+        self, actor: Actor, filter: AuditFilter | None = None, page: PageRequest | None = None
+    ) -> Page[AuditEntryPublic]: ...
+
+    async def verify_audit(self, actor: Actor) -> AuditVerification: ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
