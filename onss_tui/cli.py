@@ -1,0 +1,143 @@
+"""The `onss-tui` command: the console by default, and subcommands for the store, the API and the trail.
+
+Heavy modules are imported by the command that needs them, so `--help` and start-up stay fast. Every
+expected failure ends in one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_USAGE, EXIT_FAILURE = 2, 1
+
+
+class CommandError(Exception):
+    """A failure to report in one line."""
+
+
+def _add_database(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="SQLAlchemy URL or SQLite file path (default: ONSS_TUI_DATABASE_URL, then the data directory)",
+    )
+
+
+def _add_mandate_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--text", default="", help="principal or mandatary number or name")
+    parser.add_argument("--principal", default="", help="principal number or name")
+    parser.add_argument("--mandatary", default="", help="mandatary number or name")
+    parser.add_argument(
+        "--status", choices=["to_finalise", "pending", "active", "rejected", "closed"], help="mandate status"
+    )
+    parser.add_argument("--group", help="group of services code, e.g. dmfa_dimona")
+    parser.add_argument("--quarter", help="valid during this quarter, e.g. 2026Q3")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="onss-tui",
+        description="Secure access for Belgian employers (ONSS / RSZ): managers, users, mandates, audit trail.",
+    )
+    _add_database(parser)
+    parser.add_argument(
+        "--demo", action="store_true", help="open a fresh temporary store filled with demo data"
+    )
+    parser.add_argument(
+        "--as", dest="actor", metavar="NISS", help="act as this person (national register number)"
+    )
+    parser.add_argument("--lang", choices=["fr", "nl", "en"], help="language of the interface")
+    parser.add_argument("--api", metavar="URL", help="work against an onss-tui API server")
+    parser.add_argument("--token", help="bearer token for --api (default: ONSS_TUI_API_TOKEN)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="manage the store's schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    _add_database(db_commands.add_parser("upgrade", help="apply the migrations not yet applied"))
+
+    seed = commands.add_parser("seed", help="fill a store with realistic synthetic data")
+    _add_database(seed)
+    seed.add_argument("--enterprises", type=int, default=200, help="number of employers (default 200)")
+    seed.add_argument("--mandates", type=int, default=1000, help="number of mandates (default 1000)")
+    seed.add_argument("--users", type=int, default=None, help="number of users (default: 2 per enterprise)")
+    seed.add_argument("--seed", type=int, default=1, help="random seed; same seed, same data (default 1)")
+
+    export = commands.add_parser("export", help="write data out")
+    export_commands = export.add_subparsers(dest="export_what", metavar="WHAT", required=True)
+    mandates = export_commands.add_parser("mandates", help="the mandates matching the filters")
+    _add_database(mandates)
+    _add_mandate_filters(mandates)
+    mandates.add_argument("--format", choices=["csv", "json"], default="csv")
+    mandates.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
+    mandates.add_argument("--as", dest="actor", metavar="NISS", help="export what this person may see")
+
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    _add_database(
+        audit_commands.add_parser("verify", help="check that no entry was edited, inserted or removed")
+    )
+
+    api = commands.add_parser("api", help="run the HTTP API server")
+    _add_database(api)
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8080)
+    api.add_argument("--demo", action="store_true", help="allow running without a secret (demo only)")
+
+    token = commands.add_parser("token", help="bearer tokens for the HTTP API")
+    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    create = token_commands.add_parser("create", help="issue a token for a person (printed once)")
+    _add_database(create)
+    create.add_argument("--as", dest="actor", metavar="NISS", required=True)
+    create.add_argument("--label", default="")
+    revoke = token_commands.add_parser("revoke", help="end a token")
+    _add_database(revoke)
+    revoke.add_argument("token", help="the token, or its id as printed by 'token create'")
+    return parser
+
+
+def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
+    """The function that runs a parsed command (imported only now)."""
+    if args.command is None:
+        from onss_tui.launch import run_console
+
+        return run_console
+    if args.command == "api":
+        from onss_tui.api.server import run_server
+
+        return run_server
+    if args.command == "token":
+        from onss_tui.api.tokens import run_token_command
+
+        return run_token_command
+    from onss_tui import commands
+
+    return {
+        "db": commands.run_db,
+        "seed": commands.run_seed,
+        "export": commands.run_export,
+        "audit": commands.run_audit,
+    }[args.command]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _handler(args)(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line, whatever failed
+        from onss_tui.commands import describe_failure
+
+        message = describe_failure(exc)
+        if message is None:
+            raise
+        print(f"onss-tui: {message}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

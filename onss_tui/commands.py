@@ -1,0 +1,221 @@
+"""The store subcommands of `onss-tui`: db upgrade, seed, export mandates, audit verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+from onss_tui.services import dto
+
+
+def database_url(args: argparse.Namespace) -> str:
+    if getattr(args, "database", None):
+        return args.database
+    from onss_tui.config import Settings
+
+    return Settings().database_url
+
+
+def describe_failure(exc: BaseException) -> str | None:
+    """One line for an expected failure; None for a bug (which keeps its traceback)."""
+    from pydantic import ValidationError
+
+    from onss_tui.cli import CommandError
+    from onss_tui.domain.identifiers import IdentifierError
+    from onss_tui.services.errors import ServiceError, ValidationFailed
+    from onss_tui.services.local.store import StoreError
+
+    if isinstance(exc, ValidationFailed):
+        return "; ".join(f"{field}: {message}" for field, message in exc.field_errors.items())
+    if isinstance(exc, ServiceError):
+        return exc.message
+    if isinstance(exc, StoreError | CommandError | IdentifierError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return "invalid setting: " + "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+        )
+    if isinstance(exc, OSError):
+        return str(exc)
+    if isinstance(exc, ValueError) and "config file" in str(exc):
+        return str(exc)
+    return None
+
+
+def open_local(args: argparse.Namespace, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from onss_tui.services.local.service import LocalService
+
+    return LocalService.open(database_url(args), migrate=migrate)
+
+
+def actor_by_niss(service: Any, niss: str | None) -> int | None:
+    """The person id for `--as NISS`, or None (the operator of a local store acts as the system)."""
+    if not niss:
+        return None
+    from sqlmodel import Session
+
+    from onss_tui.cli import CommandError
+    from onss_tui.domain.identifiers import mask_niss
+    from onss_tui.services.local.registry import find_person
+
+    with Session(service.engine) as session:
+        person = find_person(session, niss)
+        if person is None:
+            raise CommandError(f"nobody with national register number {mask_niss(niss)} is in this store")
+        return person.id
+
+
+def run_db(args: argparse.Namespace) -> int:
+    from onss_tui.services.local.store import HEAD_REVISION, current_revision, make_engine, upgrade
+
+    engine = make_engine(database_url(args))
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        print(f"schema at revision {HEAD_REVISION} (was {before or 'empty'})")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    from onss_tui.cli import CommandError
+    from onss_tui.services.local.seed import seed_store
+
+    if args.enterprises < 1 or args.mandates < 0 or (args.users is not None and args.users < 0):
+        raise CommandError("--enterprises must be at least 1; --mandates and --users cannot be negative")
+    service = open_local(args)
+    try:
+        report = seed_store(
+            service.engine,
+            enterprises=args.enterprises,
+            mandates=args.mandates,
+            users=args.users,
+            seed=args.seed,
+            progress=sys.stderr.isatty(),
+        )
+    finally:
+        service.engine.dispose()
+    print(report.summary())
+    return 0
+
+
+async def iter_mandates(
+    service: Any, actor: int | None, wanted: dto.MandateFilter
+) -> AsyncIterator[dto.MandatePublic]:
+    """Every mandate matching the filter, a page at a time (never the whole table in memory)."""
+    page = dto.PageRequest(size=500)
+    while True:
+        result = await service.list_mandates(actor, wanted, page)
+        for mandate in result.items:
+            yield mandate
+        if result.next_cursor is None:
+            return
+        page = dto.PageRequest(size=500, cursor=result.next_cursor)
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "principal_number",
+    "principal_name",
+    "mandatary_number",
+    "mandatary_name",
+    "mandatary_kind",
+    "secretariat_number",
+    "branch_number",
+    "groups",
+    "start_quarter",
+    "end_quarter",
+    "status",
+    "procuration_reference",
+]
+
+
+def mandate_row(mandate: dto.MandatePublic) -> dict[str, Any]:
+    return {
+        "id": mandate.id,
+        "principal_number": mandate.principal.enterprise_number,
+        "principal_name": mandate.principal.name,
+        "mandatary_number": mandate.mandatary.enterprise_number,
+        "mandatary_name": mandate.mandatary.name,
+        "mandatary_kind": mandate.mandatary.kind.value,
+        "secretariat_number": mandate.mandatary.secretariat_number,
+        "branch_number": mandate.branch_number,
+        "groups": ",".join(mandate.groups),
+        "start_quarter": mandate.start_quarter,
+        "end_quarter": mandate.end_quarter,
+        "status": mandate.status.value,
+        "procuration_reference": mandate.procuration_reference,
+    }
+
+
+async def write_mandates(mandates: AsyncIterator[dto.MandatePublic], out: IO[str], fmt: str) -> int:
+    """Write mandates as CSV or as a JSON array, streaming; returns how many were written."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        async for mandate in mandates:
+            writer.writerow(mandate_row(mandate))
+            count += 1
+        return count
+    out.write("[")
+    async for mandate in mandates:
+        out.write(("," if count else "") + "\n  " + json.dumps(mandate_row(mandate), ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    if not path or path == "-":
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def run_export(args: argparse.Namespace) -> int:
+    wanted = dto.MandateFilter(
+        text=args.text,
+        principal=args.principal,
+        mandatary=args.mandatary,
+        status=args.status,
+        group=args.group,
+        quarter=args.quarter,
+    )
+    service = open_local(args)
+    try:
+        actor = actor_by_niss(service, args.actor)
+        with _output(args.output) as out:
+            count = asyncio.run(write_mandates(iter_mandates(service, actor, wanted), out, args.format))
+    finally:
+        service.engine.dispose()
+    if args.output:
+        print(f"{count} mandates written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from onss_tui.services.local.audit import verify
+
+    service = open_local(args)
+    try:
+        with Session(service.engine) as session:
+            result = verify(session)
+    finally:
+        service.engine.dispose()
+    if result.ok:
+        print(f"audit trail intact: {result.entries_checked} entries")
+        return 0
+    print(f"audit trail broken at entry {result.first_bad_id}: {result.reason}", file=sys.stderr)
+    return 3

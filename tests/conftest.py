@@ -1,0 +1,171 @@
+"""Shared fixtures: stores (a SQLite file, PostgreSQL when configured), a small world, the service."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from onss_tui.services.local import registry
+from onss_tui.services.local.service import LocalService
+from onss_tui.services.local.store import make_engine, open_store
+
+POSTGRES_URL = os.environ.get("ONSS_TUI_TEST_POSTGRES_URL")
+STORES = ["sqlite", "postgres"]
+
+
+def niss(base: str, *, born_2000: bool = False) -> str:
+    """A valid national register number from its first nine digits."""
+    number = int(("2" if born_2000 else "") + base)
+    return f"{base}{97 - number % 97:02d}"
+
+
+def enterprise_number(base: str) -> str:
+    """A valid enterprise number from its first eight digits."""
+    return f"{base}{97 - int(base) % 97:02d}"
+
+
+def reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """An empty store: a SQLite file, or a clean PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    if not POSTGRES_URL:
+        if os.environ.get("ONSS_TUI_REQUIRE_POSTGRES"):
+            pytest.fail("ONSS_TUI_REQUIRE_POSTGRES is set but ONSS_TUI_TEST_POSTGRES_URL is not")
+        pytest.skip("PostgreSQL not configured: set ONSS_TUI_TEST_POSTGRES_URL to run these")
+    reset_postgres(POSTGRES_URL)
+    yield POSTGRES_URL
+
+
+@dataclass(frozen=True)
+class World:
+    """A few enterprises and people, each holding one role, for the contract suite.
+
+    employer (ordinary employer, ONSS employer quality): legal representative `lr`; no managers yet.
+    townhall (local administration): legal representative `lr_town`.
+    secretariat (approved social secretariat 140): legal representative `lr_ssa`.
+    provider (service provider): legal representative `lr_sp`.
+    `support` is support staff; `outsider` holds no role anywhere; `newcomer` is a known person.
+    """
+
+    employer: int
+    townhall: int
+    secretariat_enterprise: int
+    provider_enterprise: int
+    secretariat: int
+    provider: int
+    lr: int
+    lr_town: int
+    lr_ssa: int
+    lr_sp: int
+    support: int
+    outsider: int
+    newcomer: int
+
+
+LR_NISS = niss("850730033")
+LR_EID = "591191706458"
+EMPLOYER_NUMBER = "0403170701"
+EMPLOYER_ONSS = "130387593"
+
+
+def build_world(engine) -> World:  # type: ignore[no-untyped-def]
+    with Session(engine) as s:
+        person = registry.register_person
+        lr = person(s, LR_NISS, "Anne", "Peeters", phone="0471123456", eid_card=LR_EID)
+        lr_town = person(s, niss("780312145"), "Luc", "Maes", phone="0472000111")
+        lr_ssa = person(s, niss("700101123"), "Marie", "Dubois", phone="0473000222")
+        lr_sp = person(s, niss("690505087"), "Koen", "Wouters", phone="0474000333")
+        support = person(s, niss("900201997"), "Sam", "Support", support_staff=True)
+        outsider = person(s, niss("880808222"), "Olivier", "Outsider")
+        newcomer = person(s, niss("950615334"), "Nina", "Nieuw", phone="0475000444")
+        employer = registry.register_enterprise(
+            s,
+            EMPLOYER_NUMBER,
+            "Brasserie Dupont",
+            "employer",
+            onss_number=EMPLOYER_ONSS,
+            qualities=["onss_employer"],
+            legal_representatives=[lr],
+        )
+        townhall = registry.register_enterprise(
+            s,
+            enterprise_number("02070001"),
+            "Commune de Namur",
+            "local_administration",
+            qualities=["local_administration_employer"],
+            legal_representatives=[lr_town],
+        )
+        ssa = registry.register_enterprise(
+            s,
+            enterprise_number("04100002"),
+            "Securex Secrétariat Social",
+            "employer",
+            qualities=["approved_social_secretariat", "onss_employer"],
+            legal_representatives=[lr_ssa],
+        )
+        sp = registry.register_enterprise(
+            s,
+            enterprise_number("08200003"),
+            "Payroll Partners",
+            "employer",
+            qualities=["social_service_provider"],
+            legal_representatives=[lr_sp],
+        )
+        secretariat = registry.register_provider(s, ssa, "social_secretariat", "140")
+        provider = registry.register_provider(s, sp, "service_provider")
+        s.commit()
+        return World(
+            employer=employer.id,
+            townhall=townhall.id,
+            secretariat_enterprise=ssa.id,
+            provider_enterprise=sp.id,
+            secretariat=secretariat.id,
+            provider=provider.id,
+            lr=lr.id,
+            lr_town=lr_town.id,
+            lr_ssa=lr_ssa.id,
+            lr_sp=lr_sp.id,
+            support=support.id,
+            outsider=outsider.id,
+            newcomer=newcomer.id,
+        )  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def local(store_url: str) -> Iterator[LocalService]:
+    service = LocalService(open_store(store_url))
+    yield service
+    service.engine.dispose()
+
+
+@pytest.fixture
+def world(local: LocalService) -> World:
+    return build_world(local.engine)
+
+
+BACKENDS = ["local"]
+"""The contract suite runs once per backend over each store."""
+
+
+@pytest.fixture(params=BACKENDS)
+async def service(request: pytest.FixtureRequest, local: LocalService, world: World) -> AsyncIterator[object]:
+    """The `AccessService` under test, on a store holding `world`."""
+    if request.param == "local":
+        yield local
+        return
+    raise AssertionError(f"unknown backend {request.param}")
