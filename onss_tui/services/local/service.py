@@ -393,7 +393,12 @@ class LocalService:
 
     # ------------------------------------------------------------------ identity and catalogues
 
-    async def list_identities(self, query: str = "", limit: int = 50) -> list[dto.Identity]:
+    async def list_identities(
+        self, query: str = "", limit: int = 50, *, person_id: int | None = None
+    ) -> list[dto.Identity]:
+        """`person_id` narrows the list to one person (the API answers only about the token holder)."""
+        only = person_id
+
         def work(c: _Context) -> list[dto.Identity]:
             s = c.session
             holders = select(Designation.person_id).where(Designation.status != DesignationStatus.ENDED)
@@ -401,6 +406,8 @@ class LocalService:
             stmt = select(Person).where(
                 or_(col(Person.id).in_(holders), col(Person.id).in_(users), col(Person.support_staff))
             )
+            if only is not None:
+                stmt = stmt.where(Person.id == only)
             if query.strip():
                 pattern = like_pattern(name_key(query))
                 digits = ids.compact_digits(query)
