@@ -29,12 +29,50 @@ def enterprise_number(base: str) -> str:
     return f"{base}{97 - int(base) % 97:02d}"
 
 
-def reset_postgres(url: str) -> None:
+CATALOGUE_TABLES = {"quality", "online_service", "service_group", "alembic_version"}
+SCHEMA = f"onss_test_{os.getpid()}"
+"""Each test process works in a schema of its own, so that parallel runs never meet."""
+
+
+def postgres_test_url(base: str) -> str:
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{SCHEMA}"
+
+
+_migrated: set[str] = set()
+
+
+def reset_postgres(base: str) -> str:
+    """An empty store in this process's schema: migrated once a run, then truncated for each test."""
+    url = postgres_test_url(base)
+    if url not in _migrated:
+        engine = make_engine(base)
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        engine.dispose()
+        open_store(url).dispose()
+        _migrated.add(url)
+        return url
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        tables = connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"), {"schema": SCHEMA}
+        ).scalars()
+        data = sorted(set(tables) - CATALOGUE_TABLES)
+        connection.execute(text(f"TRUNCATE {', '.join(data)} RESTART IDENTITY CASCADE"))
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schema() -> Iterator[None]:
+    yield
+    if POSTGRES_URL and _migrated:
+        engine = make_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        engine.dispose()
 
 
 @pytest.fixture(params=STORES)
@@ -47,8 +85,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # typ
         if os.environ.get("ONSS_TUI_REQUIRE_POSTGRES"):
             pytest.fail("ONSS_TUI_REQUIRE_POSTGRES is set but ONSS_TUI_TEST_POSTGRES_URL is not")
         pytest.skip("PostgreSQL not configured: set ONSS_TUI_TEST_POSTGRES_URL to run these")
-    reset_postgres(POSTGRES_URL)
-    yield POSTGRES_URL
+    yield reset_postgres(POSTGRES_URL)
 
 
 @dataclass(frozen=True)
