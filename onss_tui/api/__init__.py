@@ -1,0 +1,1 @@
+"""The HTTP API: the whole `AccessService` over REST (FastAPI), authenticated by per-person bearer tokens."""

@@ -1,0 +1,320 @@
+"""The FastAPI app: one thin route per `AccessService` method, over `LocalService`, which holds every rule.
+
+The acting person is always the holder of the request's bearer token. Persons are addressed by id:
+national register numbers travel in JSON bodies only, never in a URL. Typed service errors become
+422/403/404/409/503 with an `ErrorBody`, and `RemoteService` maps them back.
+"""
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from onss_tui import __version__
+from onss_tui.api.auth import Authenticator, FailedAuthLimiter
+from onss_tui.api.schemas import (
+    ErrorBody,
+    IdentityQuery,
+    Me,
+    QualityActivation,
+    RevealedNiss,
+    ServiceChange,
+    StatusChange,
+    VersionedStep,
+)
+from onss_tui.services import dto
+from onss_tui.services.errors import ServiceError, Unavailable, ValidationFailed
+from onss_tui.services.local.service import LocalService
+
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers in every store."""
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        401: "No bearer token, or a token that is unknown or revoked.",
+        403: "The token holder holds no role that allows this.",
+        404: "No such object.",
+        409: "Someone else changed the object since it was read.",
+        422: "The input is wrong; `field_errors` says what is wrong with each field.",
+        429: "Too many failed authentications from this address; see Retry-After.",
+        503: "The store is unavailable; for a write, `outcome_unknown` tells whether it may have happened.",
+    }.items()
+}
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _json(value: BaseModel) -> Response:
+    """The model as JSON, serialised once (FastAPI does not validate a returned `Response` again)."""
+    return Response(content=value.model_dump_json(), media_type="application/json")
+
+
+_USER_LIST = TypeAdapter(list[dto.UserPublic])
+_IDENTITY_LIST = TypeAdapter(list[dto.Identity])
+
+
+def query_model(model: type[dto.DTO]) -> Any:
+    """A dependency that reads `model` from query parameters, one parameter per field."""
+    parameters = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=field.get_default(call_default_factory=True),
+            annotation=Annotated[(field.annotation, *field.metadata, Query(description=field.description))],  # type: ignore[valid-type]
+        )
+        for name, field in model.model_fields.items()
+    ]
+
+    def read(**values: Any) -> dto.DTO:
+        return model(**values)
+
+    read.__signature__ = inspect.Signature(parameters, return_annotation=model)  # type: ignore[attr-defined]
+    read.__name__ = f"query_{model.__name__}"
+    return Depends(read)
+
+
+def _field_errors(errors: list[Any]) -> dict[str, str]:
+    """Pydantic's error list as field -> message (the location without body/query/path)."""
+    result: dict[str, str] = {}
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        if len(location) > 1 and location[0] in ("body", "query", "path", "header"):
+            location = location[1:]
+        key = ".".join(location) or "request"
+        message = str(error.get("msg", "invalid"))
+        result[key] = f"{result[key]}; {message}" if key in result else message
+    return result
+
+
+def _error(status: int, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(ErrorBody(detail=detail, **extra).model_dump(exclude_none=True), status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        if isinstance(exc, ValidationFailed):
+            return _error(422, exc.message, field_errors=exc.field_errors)
+        if isinstance(exc, Unavailable):
+            return _error(503, exc.message, outcome_unknown=exc.outcome_unknown)
+        return _error(exc.status_code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = _field_errors(list(exc.errors()))
+        return _error(422, "; ".join(f"{k}: {v}" for k, v in fields.items()), field_errors=fields)
+
+    @app.exception_handler(ValidationError)
+    async def model_invalid(_request: Request, exc: ValidationError) -> JSONResponse:
+        fields = _field_errors(list(exc.errors()))
+        return _error(422, "; ".join(f"{k}: {v}" for k, v in fields.items()), field_errors=fields)
+
+
+def create_app(service: LocalService, *, secret: str, limiter: FailedAuthLimiter | None = None) -> FastAPI:
+    """The API over `service`; tokens are checked with `secret` (HMAC) against the store's token table."""
+    app = FastAPI(
+        title="onss-tui API",
+        version=__version__,
+        description="Secure access for Belgian employers (ONSS / RSZ): managers, users, mandates, audit. "
+        "Every request acts as the person its bearer token was issued to.",
+        responses=ERROR_RESPONSES,
+    )
+    _install_error_handlers(app)
+    authenticate = Authenticator(service.engine, secret, limiter or FailedAuthLimiter())
+    Holder = Annotated[int, Depends(authenticate)]
+    Page = Annotated[dto.PageRequest, query_model(dto.PageRequest)]
+    Search = Annotated[str, Query(description="Number or name.")]
+
+    def route(method: str, path: str, model: Any, summary: str, *, tag: str) -> Callable[..., Any]:
+        return app.api_route(path, methods=[method], response_model=model, summary=summary, tags=[tag])
+
+    # -------------------------------------------------------------- identity and catalogues
+
+    @route("GET", "/me", Me, "Who the token belongs to", tag="identity")
+    async def me(holder: Holder) -> Response:
+        found = await service.list_identities(limit=1, person_id=holder)
+        return _json(Me(person_id=holder, identity=found[0] if found else None))
+
+    @route(
+        "POST", "/me/identities", list[dto.Identity], "The holder's identity, if it matches", tag="identity"
+    )
+    async def list_identities(holder: Holder, body: IdentityQuery) -> Response:
+        found = await service.list_identities(body.query, body.limit, person_id=holder)
+        return Response(_IDENTITY_LIST.dump_json(found), media_type="application/json")
+
+    @route("POST", "/me/sign-in", dto.PersonPublic, "Record a sign-in", tag="identity")
+    async def sign_in(holder: Holder) -> Response:
+        return _json(await service.sign_in(holder))
+
+    @route("GET", "/catalogue", dto.Catalogue, "Qualities, online services, groups", tag="identity")
+    async def catalogue(holder: Holder) -> Response:
+        return _json(await service.catalogue(holder))
+
+    @route(
+        "POST", "/persons/{person_id}/niss", RevealedNiss, "Reveal a national register number", tag="identity"
+    )
+    async def reveal_niss(holder: Holder, person_id: Id) -> Response:
+        return _json(RevealedNiss(niss=await service.reveal_niss(holder, person_id)))
+
+    # -------------------------------------------------------------- enterprises
+
+    @route("GET", "/enterprises", dto.Page[dto.EnterpriseSummary], "Enterprises", tag="enterprises")
+    async def list_enterprises(holder: Holder, page: Page, query: Search = "") -> Response:
+        return _json(await service.list_enterprises(holder, query, page))
+
+    @route("GET", "/enterprises/{enterprise_id}", dto.EnterpriseOverview, "Overview", tag="enterprises")
+    async def get_overview(holder: Holder, enterprise_id: Id) -> Response:
+        return _json(await service.get_overview(holder, enterprise_id))
+
+    @route(
+        "POST",
+        "/enterprises/{enterprise_id}/qualities",
+        dto.EnterpriseOverview,
+        "Activate a quality",
+        tag="enterprises",
+    )
+    async def activate_quality(holder: Holder, enterprise_id: Id, body: QualityActivation) -> Response:
+        return _json(await service.activate_quality(holder, enterprise_id, body.quality_code))
+
+    # -------------------------------------------------------------- designations
+
+    @route(
+        "POST",
+        "/designations/main-access-manager",
+        dto.DesignationPublic,
+        "Designate or replace the Main Access Manager",
+        tag="designations",
+    )
+    async def designate_main_access_manager(
+        holder: Holder, body: dto.MainAccessManagerDesignation
+    ) -> Response:
+        return _json(await service.designate_main_access_manager(holder, body))
+
+    @route("POST", "/designations", dto.DesignationPublic, "Designate a manager", tag="designations")
+    async def designate(holder: Holder, body: dto.DesignationRequest) -> Response:
+        return _json(await service.designate(holder, body))
+
+    @route(
+        "POST",
+        "/designations/{designation_id}/end",
+        dto.DesignationPublic,
+        "End a designation",
+        tag="designations",
+    )
+    async def end_designation(holder: Holder, designation_id: Id, body: VersionedStep) -> Response:
+        return _json(await service.end_designation(holder, designation_id, body.expected_version))
+
+    @route(
+        "GET",
+        "/enterprises/{enterprise_id}/designations",
+        dto.Page[dto.DesignationPublic],
+        "Designations of an enterprise",
+        tag="designations",
+    )
+    async def list_designations(
+        holder: Holder,
+        enterprise_id: Id,
+        page: Page,
+        filter: Annotated[dto.DesignationFilter, query_model(dto.DesignationFilter)],
+    ) -> Response:
+        return _json(await service.list_designations(holder, enterprise_id, filter, page))
+
+    # -------------------------------------------------------------- users
+
+    @route(
+        "GET",
+        "/enterprises/{enterprise_id}/users",
+        dto.Page[dto.UserPublic],
+        "Users of an enterprise",
+        tag="users",
+    )
+    async def list_users(
+        holder: Holder,
+        enterprise_id: Id,
+        page: Page,
+        filter: Annotated[dto.UserFilter, query_model(dto.UserFilter)],
+    ) -> Response:
+        return _json(await service.list_users(holder, enterprise_id, filter, page))
+
+    @route("GET", "/users/{user_id}", dto.UserPublic, "A user", tag="users")
+    async def get_user(holder: Holder, user_id: Id) -> Response:
+        return _json(await service.get_user(holder, user_id))
+
+    @route("POST", "/users", dto.UserPublic, "Create a user", tag="users")
+    async def create_user(holder: Holder, body: dto.UserCreate) -> Response:
+        return _json(await service.create_user(holder, body))
+
+    @route("PATCH", "/users/{user_id}", dto.UserPublic, "Change a user's contact data", tag="users")
+    async def update_user(holder: Holder, user_id: Id, body: dto.UserUpdate) -> Response:
+        return _json(await service.update_user(holder, user_id, body))
+
+    @route("PUT", "/users/{user_id}/status", dto.UserPublic, "Suspend, reactivate or remove", tag="users")
+    async def set_user_status(holder: Holder, user_id: Id, body: StatusChange) -> Response:
+        return _json(await service.set_user_status(holder, user_id, body.status, body.expected_version))
+
+    @route("POST", "/users/services/grant", list[dto.UserPublic], "Grant online services", tag="users")
+    async def grant_services(holder: Holder, body: ServiceChange) -> Response:
+        users = await service.grant_services(holder, body.user_ids, body.service_codes)
+        return Response(_USER_LIST.dump_json(users), media_type="application/json")
+
+    @route("POST", "/users/services/withdraw", list[dto.UserPublic], "Withdraw online services", tag="users")
+    async def withdraw_services(holder: Holder, body: ServiceChange) -> Response:
+        users = await service.withdraw_services(holder, body.user_ids, body.service_codes)
+        return Response(_USER_LIST.dump_json(users), media_type="application/json")
+
+    # -------------------------------------------------------------- mandates
+
+    @route("GET", "/providers", dto.Page[dto.ProviderPublic], "Secretariats and providers", tag="mandates")
+    async def list_providers(holder: Holder, page: Page, query: Search = "") -> Response:
+        return _json(await service.list_providers(holder, query, page))
+
+    @route("GET", "/mandates", dto.Page[dto.MandatePublic], "Mandates", tag="mandates")
+    async def list_mandates(
+        holder: Holder, page: Page, filter: Annotated[dto.MandateFilter, query_model(dto.MandateFilter)]
+    ) -> Response:
+        return _json(await service.list_mandates(holder, filter, page))
+
+    @route("GET", "/mandates/{mandate_id}", dto.MandatePublic, "A mandate", tag="mandates")
+    async def get_mandate(holder: Holder, mandate_id: Id) -> Response:
+        return _json(await service.get_mandate(holder, mandate_id))
+
+    @route("POST", "/mandates", dto.MandatePublic, "Create a mandate", tag="mandates")
+    async def create_mandate(holder: Holder, body: dto.MandateCreate) -> Response:
+        return _json(await service.create_mandate(holder, body))
+
+    @route(
+        "POST", "/mandates/{mandate_id}/submit", dto.MandatePublic, "Send to the mandatary", tag="mandates"
+    )
+    async def submit_mandate(holder: Holder, mandate_id: Id, body: VersionedStep) -> Response:
+        return _json(await service.submit_mandate(holder, mandate_id, body.expected_version))
+
+    @route("POST", "/mandates/{mandate_id}/accept", dto.MandatePublic, "Accept", tag="mandates")
+    async def accept_mandate(holder: Holder, mandate_id: Id, body: VersionedStep) -> Response:
+        return _json(await service.accept_mandate(holder, mandate_id, body.expected_version))
+
+    @route("POST", "/mandates/{mandate_id}/reject", dto.MandatePublic, "Reject", tag="mandates")
+    async def reject_mandate(holder: Holder, mandate_id: Id, body: VersionedStep) -> Response:
+        return _json(await service.reject_mandate(holder, mandate_id, body.expected_version))
+
+    @route("POST", "/mandates/{mandate_id}/close", dto.MandatePublic, "Close", tag="mandates")
+    async def close_mandate(holder: Holder, mandate_id: Id, body: VersionedStep) -> Response:
+        return _json(await service.close_mandate(holder, mandate_id, body.expected_version))
+
+    # -------------------------------------------------------------- audit
+
+    @route("GET", "/audit", dto.Page[dto.AuditEntryPublic], "The audit trail", tag="audit")
+    async def list_audit(
+        holder: Holder, page: Page, filter: Annotated[dto.AuditFilter, query_model(dto.AuditFilter)]
+    ) -> Response:
+        return _json(await service.list_audit(holder, filter, page))
+
+    @route("GET", "/audit/verification", dto.AuditVerification, "Check the hash chain", tag="audit")
+    async def verify_audit(holder: Holder) -> Response:
+        return _json(await service.verify_audit(holder))
+
+    return app

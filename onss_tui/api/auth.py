@@ -1,0 +1,102 @@
+"""Authentication of API requests: bearer token -> person id, and a brake on repeated failures per client.
+
+A client that fails to authenticate `allowed` times within `window` seconds is answered 429 with
+Retry-After until its oldest failure ages out, whatever token it presents meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from onss_tui.api.tokens import resolve_token
+
+bearer_scheme = HTTPBearer(auto_error=False, description="A token from `onss-tui token create`.")
+
+
+class FailedAuthLimiter:
+    """Failed authentications per client address, kept in memory."""
+
+    def __init__(
+        self,
+        allowed: int = 10,
+        window: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 10_000,
+    ) -> None:
+        self.allowed = allowed
+        self.window = window
+        self.clock = clock
+        self.max_clients = max_clients
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, client: str, now: float) -> deque[float] | None:
+        failures = self._failures.get(client)
+        if failures is None:
+            return None
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        if not failures:
+            del self._failures[client]
+            return None
+        return failures
+
+    def retry_after(self, client: str) -> int | None:
+        """Seconds this client must wait before trying again, or None when it may try now."""
+        now = self.clock()
+        failures = self._recent(client, now)
+        if failures is None or len(failures) < self.allowed:
+            return None
+        return max(1, math.ceil(failures[0] + self.window - now))
+
+    def record_failure(self, client: str) -> None:
+        now = self.clock()
+        if client not in self._failures and len(self._failures) >= self.max_clients:
+            for known in list(self._failures):
+                self._recent(known, now)
+            if len(self._failures) >= self.max_clients:
+                del self._failures[next(iter(self._failures))]
+        failures = self._recent(client, now) or self._failures.setdefault(client, deque())
+        failures.append(now)
+
+
+class Authenticator:
+    """The FastAPI dependency that turns a request's bearer token into the id of the acting person."""
+
+    def __init__(self, engine: Engine, secret: str, limiter: FailedAuthLimiter) -> None:
+        self.engine = engine
+        self.secret = secret
+        self.limiter = limiter
+
+    async def __call__(
+        self,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    ) -> int:
+        client = request.client.host if request.client else "unknown"
+        wait = self.limiter.retry_after(client)
+        if wait is not None:
+            raise HTTPException(
+                429,
+                f"Too many failed authentications from this address: try again in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
+        person_id = None
+        if credentials is not None and credentials.credentials:
+            person_id = await asyncio.to_thread(
+                resolve_token, self.engine, self.secret, credentials.credentials
+            )
+        if person_id is None:
+            self.limiter.record_failure(client)
+            detail = "A bearer token is required." if credentials is None else "This token is not valid."
+            raise HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+        return person_id
