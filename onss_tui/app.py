@@ -1,0 +1,356 @@
+"""The console application: wiring of the service, the screens, the bindings, the language and the theme.
+
+Each of the five screens runs in its own Textual mode, so switching between them keeps what was typed;
+their modules are imported when first opened. Screens read `app.enterprise_id` and `app.actor_id` and talk
+only to `app.service`. Choosing another enterprise rebuilds the screens that were open for the previous one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+
+from onss_tui.i18n import LANGUAGES, Messages
+
+if TYPE_CHECKING:
+    from onss_tui.config import Settings
+    from onss_tui.services.dto import Catalogue, CatalogueEntry, PersonPublic
+    from onss_tui.services.protocol import AccessService
+
+SCREENS: dict[str, tuple[str, str]] = {
+    "overview": ("onss_tui.screens.overview", "OverviewScreen"),
+    "designation": ("onss_tui.screens.designation", "DesignationScreen"),
+    "users": ("onss_tui.screens.users", "UsersScreen"),
+    "mandates": ("onss_tui.screens.mandates", "MandatesScreen"),
+    "audit": ("onss_tui.screens.audit", "AuditScreen"),
+}
+"""Screen name -> (module, class); each class is built without arguments."""
+
+ENTERPRISE_SCREENS = frozenset({"overview", "designation", "users"})
+"""Screens that work on one enterprise: opening one first asks for the enterprise when none is chosen."""
+
+LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
+
+Connect = Callable[[Callable[[str], None]], "tuple[AccessService, int | None]"]
+"""Opens the store in a worker thread: given a status reporter (a message key), returns (service, actor)."""
+
+
+def _screen_factory(name: str) -> Callable[[], Screen]:
+    module_name, class_name = SCREENS[name]
+
+    def build() -> Screen:
+        return getattr(importlib.import_module(module_name), class_name)()
+
+    return build
+
+
+class ConnectFailed(Exception):
+    """Opening the store failed in a way the user must fix: the message, and the exit code to return."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class OnssApp(App[int]):
+    """Secure access for Belgian employers: overview, designation, users, mandates, audit trail."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "onss-tui"
+    ENABLE_COMMAND_PALETTE = True
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {name: _screen_factory(name) for name in SCREENS}
+    BINDINGS: ClassVar = [
+        Binding("1", "open_screen('overview')", "nav.overview", id="app.overview"),
+        Binding("2", "open_screen('designation')", "nav.designation", id="app.designation"),
+        Binding("3", "open_screen('users')", "nav.users", id="app.users"),
+        Binding("4", "open_screen('mandates')", "nav.mandates", id="app.mandates"),
+        Binding("5", "open_screen('audit')", "nav.audit", id="app.audit"),
+        Binding("e", "pick_enterprise", "nav.enterprise", id="app.enterprise"),
+        Binding("f1,question_mark", "help", "nav.help", id="app.help", key_display="?"),
+        Binding("escape", "back", "nav.back", id="app.back", show=False),
+        Binding("f2", "next_language", "nav.language", id="app.language", show=False),
+        Binding("f3", "toggle_theme", "nav.theme", id="app.theme", show=False),
+        Binding("ctrl+p", "command_palette", "nav.palette", id="app.palette", show=False, priority=True),
+        Binding("ctrl+q", "quit", "nav.quit", id="app.quit", show=False, priority=True),
+    ]
+
+    enterprise_id: reactive[int | None] = reactive(None)
+    """The enterprise being worked on."""
+    lang: reactive[str] = reactive("en")
+    """The language of the interface; widgets watch it to relabel themselves."""
+    service_ready: reactive[bool] = reactive(False)
+    """True once `service` can be called (the store may be opened in a worker)."""
+    connecting_status: reactive[str] = reactive("sign_in.opening")
+    """Message key saying what the store opening is doing."""
+
+    def __init__(
+        self,
+        service: AccessService | None = None,
+        *,
+        actor_id: int | None = None,
+        lang: str = "en",
+        settings: Settings | None = None,
+        connect: Connect | None = None,
+    ) -> None:
+        if (service is None) == (connect is None):
+            raise ValueError("give either a service or a way to connect to one")
+        super().__init__()
+        self.messages = Messages()
+        self.settings = settings
+        self.service: AccessService = service  # type: ignore[assignment]
+        self._connect = connect
+        self.preset_actor_id = actor_id
+        self.actor_id: int | None = None
+        self.actor: PersonPublic | None = None
+        self.catalogue: Catalogue | None = None
+        self.exit_message: str | None = None
+        self.set_reactive(OnssApp.lang, lang if lang in LANGUAGES else "en")
+        self.set_reactive(OnssApp.service_ready, service is not None)
+        if settings is not None and settings.theme in self.available_themes:
+            self.theme = settings.theme
+        self._remembered_theme = self.theme
+
+    # ------------------------------------------------------------------ start
+
+    def get_default_screen(self) -> Screen:
+        from onss_tui.screens.sign_in import SignInScreen
+
+        return SignInScreen()
+
+    def on_mount(self) -> None:
+        if self.settings is not None and self.settings.keys:
+            self.set_keymap(self.settings.keys)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self._connect is not None:
+            self._open_store()
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _open_store(self) -> None:
+        assert self._connect is not None
+
+        def report(key: str) -> None:
+            self.call_from_thread(setattr, self, "connecting_status", key)
+
+        try:
+            service, actor_id = self._connect(report)
+        except ConnectFailed as failure:
+            self.call_from_thread(self._give_up, str(failure), failure.exit_code)
+            return
+        self.service = service
+        if actor_id is not None:
+            self.preset_actor_id = actor_id
+        self.call_from_thread(setattr, self, "service_ready", True)
+
+    def _give_up(self, message: str, exit_code: int) -> None:
+        self.exit_message = message
+        self.exit(exit_code, return_code=exit_code)
+
+    @work(exclusive=True, group="sign-in", exit_on_error=False)
+    async def sign_in(self, actor_id: int) -> None:
+        """Sign in as a person, load the catalogue, then go to their enterprise (or ask which one)."""
+        from onss_tui.screens.errors import show_service_error
+        from onss_tui.services.dto import PageRequest
+        from onss_tui.services.errors import ServiceError
+
+        try:
+            person = await self.service.sign_in(actor_id)
+            catalogue = await self.service.catalogue(actor_id)
+            first = await self.service.list_enterprises(actor_id, page=PageRequest(size=2))
+        except ServiceError as error:
+            show_service_error(self.screen, error)
+            return
+        self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
+        self.sub_title = person.full_name
+        self.refresh_bindings()
+        if len(first.items) == 1 and first.next_cursor is None:
+            await self.choose_enterprise(first.items[0].id, "overview")
+        else:
+            self.pick_enterprise("overview")
+
+    async def on_unmount(self) -> None:
+        if self.service_ready:
+            await self.service.aclose()
+
+    # ------------------------------------------------------------------ messages and catalogue
+
+    def t(self, key: str, /, **kwargs: Any) -> str:
+        """The message `key` in the current language."""
+        return self.messages.t(self.lang, key, **kwargs)
+
+    def catalogue_name(self, entry_or_code: CatalogueEntry | str) -> str:
+        """The name of a quality, online service or group of services in the current language."""
+        entry: Any = entry_or_code
+        if isinstance(entry_or_code, str):
+            entry = None
+            if self.catalogue is not None:
+                everything = (
+                    self.catalogue.qualities + self.catalogue.online_services + self.catalogue.service_groups
+                )
+                entry = next((e for e in everything if e.code == entry_or_code), None)
+            if entry is None:
+                return entry_or_code
+        return getattr(entry, f"name_{self.lang}", None) or entry.name_en
+
+    def set_language(self, lang: str) -> None:
+        """Switch the language of every screen, and remember it in the config file."""
+        if lang not in LANGUAGES:
+            return
+        self.lang = lang
+        self._save_setting("lang", lang)
+
+    def watch_lang(self) -> None:
+        self.refresh_bindings()
+
+    def _remember_theme(self, _theme: object) -> None:
+        if self.theme != self._remembered_theme:
+            self._remembered_theme = self.theme
+            self._save_setting("theme", self.theme)
+
+    def _save_setting(self, name: str, value: str) -> None:
+        from onss_tui.config import save_setting
+
+        try:
+            save_setting(name, value)
+        except OSError as exc:
+            self.notify(self.t("common.setting_not_saved", reason=str(exc)), severity="warning")
+
+    # ------------------------------------------------------------------ navigation
+
+    def open_screen(self, name: str) -> None:
+        """Show one of the five screens by name; an enterprise screen first asks for the enterprise."""
+        if name not in SCREENS or self.actor_id is None:
+            return
+        if name in ENTERPRISE_SCREENS and self.enterprise_id is None:
+            self.pick_enterprise(name)
+            return
+        self.switch_mode(name)
+
+    def pick_enterprise(self, then: str = "overview") -> None:
+        """Ask which enterprise to work on, then open the screen `then`."""
+        from onss_tui.screens.enterprise_picker import EnterprisePickerScreen
+
+        async def chosen(enterprise_id: int | None) -> None:
+            if enterprise_id is not None:
+                await self.choose_enterprise(enterprise_id, then)
+
+        self.push_screen(EnterprisePickerScreen(), chosen)
+
+    async def choose_enterprise(self, enterprise_id: int, then: str = "overview") -> None:
+        """Work on another enterprise: screens open for the previous one are built again when shown."""
+        changed = enterprise_id != self.enterprise_id
+        self.enterprise_id = enterprise_id
+        if changed:
+            for name in SCREENS:
+                if name not in (self.current_mode, then):
+                    await self.remove_mode(name)
+                    self.add_mode(name, _screen_factory(name))
+        previous = self.current_mode
+        if then != previous:
+            if changed:
+                await self.remove_mode(then)
+                self.add_mode(then, _screen_factory(then))
+            await self.switch_mode(then)
+            if changed and previous in SCREENS:
+                await self.remove_mode(previous)
+                self.add_mode(previous, _screen_factory(previous))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open_screen", "pick_enterprise"):
+            return self.actor_id is not None and not isinstance(self.screen, ModalScreen)
+        return True
+
+    def action_open_screen(self, name: str) -> None:
+        self.open_screen(name)
+
+    def action_pick_enterprise(self) -> None:
+        self.pick_enterprise(self.current_mode if self.current_mode in ENTERPRISE_SCREENS else "overview")
+
+    def action_help(self) -> None:
+        from onss_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_back(self) -> None:
+        """Escape: close what is on top, else go back to the overview."""
+        if len(self.screen_stack) > 1:
+            self.screen.dismiss(None) if isinstance(self.screen, ModalScreen) else self.pop_screen()
+        elif self.current_mode in SCREENS and self.current_mode != "overview":
+            self.open_screen("overview")
+
+    def action_next_language(self) -> None:
+        self.set_language(LANGUAGES[(LANGUAGES.index(self.lang) + 1) % len(LANGUAGES)])
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
+
+    # ------------------------------------------------------------------ people
+
+    def reveal_niss(self, person_id: int, shown: Callable[[str], None] | None = None) -> None:
+        """Ask the service for a person's national register number (the reveal is audited) and show it."""
+        self._reveal(person_id, shown)
+
+    @work(group="reveal", exit_on_error=False)
+    async def _reveal(self, person_id: int, shown: Callable[[str], None] | None) -> None:
+        from onss_tui.screens.errors import show_service_error
+        from onss_tui.services.errors import ServiceError
+
+        assert self.actor_id is not None
+        try:
+            niss = await self.service.reveal_niss(self.actor_id, person_id)
+        except ServiceError as error:
+            show_service_error(self.screen, error)
+            return
+        if shown is not None:
+            shown(niss)
+        else:
+            self.notify(niss, title=self.t("common.niss_revealed"), timeout=10)
+
+    # ------------------------------------------------------------------ command palette
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        t = self.t
+        if self.actor_id is not None:
+            for name in SCREENS:
+                yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), partial(self.open_screen, name))
+            yield SystemCommand(t("nav.enterprise"), t("palette.enterprise"), self.action_pick_enterprise)
+            yield from self._binding_commands(screen)
+        for lang in LANGUAGES:
+            yield SystemCommand(
+                f"{t('palette.language')}: {LANGUAGE_NAMES[lang]}",
+                t("palette.language_help"),
+                partial(self.set_language, lang),
+            )
+        yield SystemCommand(
+            t("palette.theme_dark"), t("palette.theme_help"), partial(self._set_theme, DARK_THEME)
+        )
+        yield SystemCommand(
+            t("palette.theme_light"), t("palette.theme_help"), partial(self._set_theme, LIGHT_THEME)
+        )
+        yield SystemCommand(t("nav.help"), t("palette.help"), self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def _binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The current screen's own actions (those its footer shows), so that each is in the palette."""
+        seen: set[str] = set()
+        for node, binding, enabled, _tooltip in screen.active_bindings.values():
+            if node is self or not enabled or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                self.t(binding.description),
+                self.get_key_display(binding),
+                partial(node.run_action, binding.action),
+            )
+
+    def _set_theme(self, name: str) -> None:
+        self.theme = name

@@ -1,0 +1,1 @@
+"""One module per screen; `onss_tui.app` imports each when it is first shown."""

@@ -1,0 +1,52 @@
+"""A reusable confirmation: a question, a confirm and a cancel button; dismisses with True or False."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before an action that cannot be undone (replacing or ending a designation, ...)."""
+
+    BINDINGS: ClassVar = [
+        Binding("escape,n", "answer(False)", "common.cancel", id="confirm.cancel"),
+        Binding("y", "answer(True)", "common.confirm", id="confirm.confirm"),
+    ]
+
+    def __init__(
+        self, title: str, question: str, *, confirm: str | None = None, danger: bool = False
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+        self.confirm_label = confirm
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t  # type: ignore[attr-defined]
+        with Vertical(id="confirm-dialog"):
+            yield Static(self.title_text, id="confirm-title")
+            yield Static(self.question, id="confirm-question")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(
+                    self.confirm_label or t("common.confirm"),
+                    id="confirm-yes",
+                    variant="error" if self.danger else "primary",
+                )
+                yield Button(t("common.cancel"), id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no" if self.danger else "#confirm-yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,100 @@
+"""Showing a refused or failed service call: field errors beside their inputs, anything else as a notice.
+
+Nothing typed is cleared: the form stays exactly as it was. Inputs are found by id, which equals the
+DTO field name; a widget with a `show_error(message)` method (an `IdentifierInput`) shows the reason
+beside itself, a plain input is marked invalid and carries the reason as its tooltip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.css.query import NoMatches
+from textual.widget import Widget
+
+from onss_tui.services.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    Unavailable,
+    ValidationFailed,
+)
+
+
+def _t(widget: Widget, key: str, **kwargs: object) -> str:
+    return widget.app.t(key, **kwargs)  # type: ignore[attr-defined]
+
+
+def show_field_errors(form: Widget, field_errors: dict[str, str]) -> dict[str, str]:
+    """Put each message beside its input; return the errors that have no input in `form`."""
+    unplaced: dict[str, str] = {}
+    first: Widget | None = None
+    for field, message in field_errors.items():
+        try:
+            target = form.query_one(f"#{field}")
+        except NoMatches:
+            unplaced[field] = message
+            continue
+        show = getattr(target, "show_error", None)
+        if callable(show):
+            show(message)
+        else:
+            target.add_class("-invalid")
+            target.tooltip = message
+        first = first or target
+    if first is not None:
+        focus = getattr(first, "focus_input", first.focus)
+        focus()
+    return unplaced
+
+
+def show_service_error(
+    widget: Widget,
+    error: ServiceError,
+    form: Widget | None = None,
+    *,
+    reload: Callable[[], object] | None = None,
+) -> None:
+    """Tell the user why a call failed; `reload` (default: the screen's `action_reload`) after a conflict."""
+    app = widget.app
+    if isinstance(error, ValidationFailed):
+        unplaced = show_field_errors(form, error.field_errors) if form is not None else error.field_errors
+        if unplaced:
+            app.notify(
+                "\n".join(unplaced.values()), title=_t(widget, "error.invalid"), severity="error", timeout=8
+            )
+        else:
+            app.notify(_t(widget, "error.fix_fields"), severity="warning")
+        return
+    if isinstance(error, Conflict):
+        reload = reload or getattr(widget.screen, "action_reload", None)
+        if reload is None:
+            app.notify(error.message, title=_t(widget, "error.conflict"), severity="warning", timeout=10)
+            return
+        from onss_tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                reload()
+
+        app.push_screen(
+            ConfirmScreen(
+                _t(widget, "error.conflict"),
+                f"{error.message}\n\n{_t(widget, 'error.conflict_reload')}",
+                confirm=_t(widget, "common.reload"),
+            ),
+            answered,
+        )
+        return
+    if isinstance(error, Unavailable):
+        key = "error.outcome_unknown" if error.outcome_unknown else "error.unavailable"
+        app.notify(
+            f"{_t(widget, key)}\n{error.message}",
+            title=_t(widget, "error.unavailable_title"),
+            severity="error",
+            timeout=12,
+        )
+        return
+    title = {PermissionDenied: "error.refused", NotFound: "error.not_found"}.get(type(error), "error.failed")
+    app.notify(error.message, title=_t(widget, title), severity="error", timeout=8)

@@ -1,0 +1,156 @@
+"""Sign-in: choose who is acting among the people who hold a role in the store, and support staff.
+
+The list is searchable by name or by the start of a national register number, which stays masked.
+While the store is being opened (a demo store is being filled) the screen says so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Header, Input, LoadingIndicator, OptionList
+from textual.widgets.option_list import Option
+
+from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.text import Tr
+
+if TYPE_CHECKING:
+    from onss_tui.app import OnssApp
+    from onss_tui.services.dto import Identity
+
+MAX_IDENTITIES = 50
+
+
+def role_summary(app: OnssApp, roles: list[str], limit: int = 2) -> str:
+    """'Legal representative · Brasserie Dupont, User · Other (+1)' in the current language."""
+    t = app.t
+    parts = []
+    for role in roles[:limit]:
+        name, _, enterprise = role.partition("@")
+        parts.append(f"{t(f'role.{name}')} · {enterprise}" if enterprise else t(f"role.{name}"))
+    more = len(roles) - limit
+    return ", ".join(parts) + (f" (+{more})" if more > 0 else "")
+
+
+class SignInScreen(Screen[None]):
+    """Who is acting? Lists identities; Enter signs in as the highlighted one."""
+
+    HELP_KEY = "help.sign_in"
+    BINDINGS: ClassVar = [
+        Binding("slash", "focus_search", "common.search", id="sign_in.search"),
+        Binding("down", "focus_list", "common.list", id="sign_in.list", show=False),
+    ]
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> OnssApp: ...
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._identities: list[Identity] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="sign-in"):
+            yield Tr("sign_in.title", classes="screen-title")
+            yield Tr("sign_in.explain", classes="explain")
+            yield Input(id="sign-in-search", compact=True)
+            yield OptionList(id="identities")
+            yield Tr(self.app.connecting_status, id="sign-in-status")
+            yield LoadingIndicator(id="sign-in-loading")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "lang", self._relabel)
+        self.watch(self.app, "connecting_status", self._connecting)
+        self.watch(self.app, "service_ready", self._ready)
+
+    def _relabel(self, _lang: str | None = None) -> None:
+        self.query_one("#sign-in-search", Input).placeholder = self.app.t("sign_in.search")
+        if self._identities:
+            self._show(self._identities)
+
+    def _connecting(self, key: str) -> None:
+        if not self.app.service_ready:
+            self.query_one("#sign-in-status", Tr).set_key(key)
+
+    def _ready(self, ready: bool) -> None:
+        if not ready:
+            return
+        preset = self.app.preset_actor_id
+        if preset is not None and self.app.actor_id is None:
+            self.query_one("#sign-in-status", Tr).set_key("sign_in.signing_in")
+            self.app.preset_actor_id = None
+            self.app.sign_in(preset)
+            return
+        self.query_one("#sign-in-loading").display = False
+        self.query_one("#sign-in-status", Tr).set_key("sign_in.choose")
+        self.query_one("#sign-in-search", Input).focus()
+        self.load_identities("")
+
+    @on(Input.Changed, "#sign-in-search")
+    def _search(self, event: Input.Changed) -> None:
+        if self.app.service_ready:
+            self.load_identities(event.value)
+
+    @work(exclusive=True, group="identities", exit_on_error=False)
+    async def load_identities(self, query: str) -> None:
+        from onss_tui.screens.errors import show_service_error
+        from onss_tui.services.errors import ServiceError
+
+        try:
+            identities = await self.app.service.list_identities(query, limit=MAX_IDENTITIES)
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        self._identities = identities
+        self._show(identities)
+
+    def _show(self, identities: list[Identity]) -> None:
+        options = self.query_one("#identities", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for identity in identities:
+            person = identity.person
+            prompt = Text.assemble(
+                (person.full_name, "bold"),
+                "  ",
+                (person.niss_masked, "dim"),
+                "  ",
+                role_summary(self.app, identity.roles),
+            )
+            prompt.no_wrap, prompt.overflow = True, "ellipsis"
+            options.add_option(Option(prompt, id=str(person.id)))
+        if identities:
+            options.highlighted = min(highlighted or 0, len(identities) - 1)
+        status = "sign_in.none_found" if not identities else "sign_in.choose"
+        self.query_one("#sign-in-status", Tr).set_key(status, count=len(identities))
+
+    @on(Input.Submitted, "#sign-in-search")
+    def _submit_search(self) -> None:
+        options = self.query_one("#identities", OptionList)
+        if options.option_count:
+            self._sign_in(options.get_option_at_index(options.highlighted or 0).id)
+
+    @on(OptionList.OptionSelected, "#identities")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._sign_in(event.option.id)
+
+    def _sign_in(self, option_id: str | None) -> None:
+        if option_id is None:
+            return
+        self.query_one("#sign-in-status", Tr).set_key("sign_in.signing_in")
+        self.app.sign_in(int(option_id))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#sign-in-search", Input).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one("#identities", OptionList).focus()

@@ -1,0 +1,1 @@
+"""Reusable widgets: the translated footer and text, identifier inputs with live validation."""

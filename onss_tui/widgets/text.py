@@ -1,0 +1,27 @@
+"""`Tr`: a line of text given as a message key, shown in the current language and relabelled on switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Static
+
+
+class Tr(Static):
+    """Static text whose content is `app.t(key, **kwargs)`; follows `app.lang`."""
+
+    def __init__(self, key: str, /, *, id: str | None = None, classes: str | None = None, **kwargs: Any):
+        super().__init__("", id=id, classes=classes)
+        self.key = key
+        self.kwargs = kwargs
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "lang", self._relabel)
+
+    def set_key(self, key: str, /, **kwargs: Any) -> None:
+        """Show another message."""
+        self.key, self.kwargs = key, kwargs
+        self._relabel()
+
+    def _relabel(self, _lang: str | None = None) -> None:
+        self.update(self.app.t(self.key, **self.kwargs))  # type: ignore[attr-defined]

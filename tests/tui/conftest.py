@@ -1,0 +1,60 @@
+"""Fixtures for the console's Pilot tests: a real SQLite store holding the small world, and the app on it.
+
+The top-level `local` fixture runs over PostgreSQL too; the screens need one store only, so these use a
+SQLite file in `tmp_path`. The config file is redirected to `tmp_path` so that switching the theme or
+the language in a test never touches the user's own settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from onss_tui.app import OnssApp
+from onss_tui.services.local.service import LocalService
+from onss_tui.services.local.store import open_store
+from tests.conftest import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def config_home(tmp_path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Settings saved by the app land in `tmp_path`, never in the user's config directory."""
+    home = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    for variable in ("ONSS_TUI_LANG", "ONSS_TUI_THEME", "ONSS_TUI_DATABASE_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    return home
+
+
+@dataclass
+class Store:
+    """The service on a fresh SQLite file, and the ids of the world it holds."""
+
+    service: LocalService
+    world: World
+    url: str
+
+    def app(self, actor_id: int | None = None, *, lang: str = "en", **options: object) -> OnssApp:
+        """The console on this store, signed in as `actor_id` (or showing the sign-in list)."""
+        return OnssApp(self.service, actor_id=actor_id, lang=lang, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    service = LocalService(open_store(url))
+    world = build_world(service.engine)
+    yield Store(service, world, url)
+    service.engine.dispose()
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every worker has finished and the screen has caught up with their results."""
+    app = pilot.app
+    for _ in range(20):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
