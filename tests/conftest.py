@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from onss_tui.api.tokens import token_hash
 from onss_tui.services.local import registry
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import make_engine, open_store
+from onss_tui.services.local.tables import ApiToken, Person
 
 POSTGRES_URL = os.environ.get("ONSS_TUI_TEST_POSTGRES_URL")
 STORES = ["sqlite", "postgres"]
@@ -195,14 +200,77 @@ def world(local: LocalService) -> World:
     return build_world(local.engine)
 
 
-BACKENDS = ["local"]
+BACKENDS = ["local", "remote"]
 """The contract suite runs once per backend over each store."""
+
+TEST_API_SECRET = "contract-suite-secret-0123456789abcdef"
+
+
+class RemoteByActor:
+    """The API seen by everyone at once: each call goes to a `RemoteService` holding its actor's token.
+
+    The API acts only as a token's holder, while the contract suite names a different actor call by call.
+    Tokens are written straight into the token table (not audited), so the trail matches the local one.
+    """
+
+    def __init__(self, local: LocalService, app: object) -> None:
+        from onss_tui.services.remote import RemoteService
+
+        self._local = local
+        self._transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        self._connect = lambda token: RemoteService("http://api.test", token, transport=self._transport)
+        self._remotes: dict[int, object] = {}
+
+    def _person_ids(self) -> list[int]:
+        with Session(self._local.engine) as session:
+            return list(session.exec(select(Person.id).order_by(Person.id)).all())  # type: ignore[arg-type]
+
+    def _remote(self, actor: int) -> Any:
+        if actor not in self._remotes:
+            known = self._person_ids()
+            if actor not in known:  # an unknown person: a connection held by someone else refuses it
+                return self._remote(known[0])
+            token = secrets.token_urlsafe(16)
+            with Session(self._local.engine) as session:
+                session.add(ApiToken(person_id=actor, token_hash=token_hash(TEST_API_SECRET, token)))
+                session.commit()
+            self._remotes[actor] = self._connect(token)
+        return self._remotes[actor]
+
+    def __getattr__(self, name: str) -> Any:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            actor = kwargs["actor"] if "actor" in kwargs else args[0]
+            return await getattr(self._remote(actor), name)(*args, **kwargs)
+
+        return call
+
+    async def list_identities(self, query: str = "", limit: int = 50) -> list[Any]:
+        """What each person's connection lists (only themselves), merged in the local order."""
+        found = [
+            identity
+            for person_id in self._person_ids()
+            for identity in await self._remote(person_id).list_identities(query, limit)
+        ]
+        found.sort(key=lambda i: (not i.person.support_staff, i.person.last_name, i.person.id))
+        return found[:limit]
+
+    async def aclose(self) -> None:
+        for remote in self._remotes.values():
+            await remote.aclose()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=BACKENDS)
 async def service(request: pytest.FixtureRequest, local: LocalService, world: World) -> AsyncIterator[object]:
-    """The `AccessService` under test, on a store holding `world`."""
+    """The `AccessService` under test, on a store holding `world`: local, or the real API app over
+    `httpx.ASGITransport` with a `RemoteService` per actor."""
     if request.param == "local":
         yield local
+        return
+    if request.param == "remote":
+        from onss_tui.api.app import create_app
+
+        remote = RemoteByActor(local, create_app(local, secret=TEST_API_SECRET))
+        yield remote
+        await remote.aclose()
         return
     raise AssertionError(f"unknown backend {request.param}")

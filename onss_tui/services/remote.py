@@ -1,0 +1,336 @@
+"""`RemoteService`: the `AccessService` over the HTTP API (httpx), with the same typed errors as local.
+
+The connection acts for the holder of its token only: a call naming another actor is refused here.
+Reads are retried with backoff when the server cannot be reached or answers 5xx; writes are sent once,
+and a write whose answer did not arrive raises `Unavailable(outcome_unknown=True)` so that the screen
+re-reads instead of guessing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from onss_tui.api.schemas import (
+    ErrorBody,
+    Me,
+    QualityActivation,
+    RevealedNiss,
+    ServiceChange,
+    StatusChange,
+    VersionedStep,
+)
+from onss_tui.services import dto
+from onss_tui.services.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    Unavailable,
+    ValidationFailed,
+)
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0)
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+"""Failures before the request left: a write that met one of these did not happen."""
+
+_PAGES: dict[type, TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    if kind not in _PAGES:
+        _PAGES[kind] = TypeAdapter(kind)
+    return _PAGES[kind]
+
+
+def _params(*models: BaseModel | None, **extra: Any) -> dict[str, Any]:
+    """Query parameters: the fields that differ from their defaults, as JSON values."""
+    params: dict[str, Any] = {}
+    for model in models:
+        if model is not None:
+            params.update(model.model_dump(mode="json", exclude_defaults=True))
+    params.update({k: v for k, v in extra.items() if v})
+    return params
+
+
+def error_from_response(response: httpx.Response, *, write: bool) -> ServiceError:
+    """The typed error for an error answer of the API."""
+    try:
+        body = ErrorBody.model_validate_json(response.content)
+    except ValidationError:
+        body = ErrorBody(detail=f"the server answered {response.status_code} {response.reason_phrase}")
+    status = response.status_code
+    if status == 422:
+        return ValidationFailed(body.field_errors or {}, body.detail)
+    if status == 401:
+        return PermissionDenied(f"The API refused the token: {body.detail}")
+    if status == 403:
+        return PermissionDenied(body.detail)
+    if status == 404:
+        return NotFound(body.detail)
+    if status == 409:
+        return Conflict(body.detail)
+    if status == 429:
+        wait = response.headers.get("Retry-After")
+        return Unavailable(body.detail if wait is None else f"{body.detail} (retry after {wait} s)")
+    if status >= 500:
+        unknown = write and (body.outcome_unknown or status != 503)
+        return Unavailable(body.detail, outcome_unknown=unknown)
+    return ServiceError(f"unexpected answer from the server: {status} {body.detail}")
+
+
+class RemoteService:
+    """The `AccessService` of an onss-tui API server, acting as the holder of `token`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | None = None,
+        read_attempts: int = 3,
+        backoff: float = 0.2,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.read_attempts = max(1, read_attempts)
+        self.backoff = backoff
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        )
+        self._me: Me | None = None
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _unreachable(self, exc: httpx.HTTPError) -> str:
+        reason = str(exc) or type(exc).__name__
+        return f"the server at {self.base_url} cannot be reached: {reason}"
+
+    async def _read(self, kind: Any, method: str, path: str, **request: Any) -> Any:
+        """A request without effects: retried with exponential backoff on network failures and 5xx."""
+        for attempt in range(self.read_attempts):
+            last_try = attempt == self.read_attempts - 1
+            try:
+                response = await self._client.request(method, path, **request)
+            except httpx.TransportError as exc:
+                if last_try:
+                    raise Unavailable(self._unreachable(exc)) from exc
+            else:
+                if response.status_code < 400:
+                    return _adapter(kind).validate_json(response.content)
+                if response.status_code < 500 or last_try:
+                    raise error_from_response(response, write=False)
+            await asyncio.sleep(self.backoff * 2**attempt * (0.5 + random.random() / 2))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _write(self, kind: Any, method: str, path: str, body: BaseModel | None = None) -> Any:
+        """A request with effects: sent once; if its answer is lost, its outcome is unknown."""
+        content = body.model_dump_json() if body is not None else None
+        headers = {"Content-Type": "application/json"} if content is not None else None
+        try:
+            response = await self._client.request(method, path, content=content, headers=headers)
+        except NOT_SENT as exc:
+            raise Unavailable(self._unreachable(exc)) from exc
+        except httpx.TransportError as exc:
+            raise Unavailable(
+                f"{self._unreachable(exc)}; the change may or may not have been made: reload to see.",
+                outcome_unknown=True,
+            ) from exc
+        if response.status_code >= 400:
+            raise error_from_response(response, write=True)
+        return _adapter(kind).validate_json(response.content)
+
+    async def holder(self) -> Me:
+        """Who the token belongs to (asked once)."""
+        if self._me is None:
+            self._me = await self._read(Me, "GET", "/me")
+        return self._me
+
+    async def _check(self, actor: int) -> None:
+        me = await self.holder()
+        if actor != me.person_id:
+            raise PermissionDenied("This connection acts only for the person its API token was issued to.")
+
+    # ------------------------------------------------------------------ identity and catalogues
+
+    async def list_identities(self, query: str = "", limit: int = 50) -> list[dto.Identity]:
+        body = {"query": query, "limit": limit}
+        return await self._read(list[dto.Identity], "POST", "/me/identities", json=body)
+
+    async def sign_in(self, actor: int) -> dto.PersonPublic:
+        await self._check(actor)
+        return await self._write(dto.PersonPublic, "POST", "/me/sign-in")
+
+    async def catalogue(self, actor: int) -> dto.Catalogue:
+        await self._check(actor)
+        return await self._read(dto.Catalogue, "GET", "/catalogue")
+
+    async def reveal_niss(self, actor: int, person_id: int) -> str:
+        await self._check(actor)
+        revealed = await self._write(RevealedNiss, "POST", f"/persons/{int(person_id)}/niss")
+        return revealed.niss
+
+    # ------------------------------------------------------------------ enterprises
+
+    async def list_enterprises(
+        self, actor: int, query: str = "", page: dto.PageRequest | None = None
+    ) -> dto.Page[dto.EnterpriseSummary]:
+        await self._check(actor)
+        params = _params(page, query=query)
+        return await self._read(dto.Page[dto.EnterpriseSummary], "GET", "/enterprises", params=params)
+
+    async def get_overview(self, actor: int, enterprise_id: int) -> dto.EnterpriseOverview:
+        await self._check(actor)
+        return await self._read(dto.EnterpriseOverview, "GET", f"/enterprises/{int(enterprise_id)}")
+
+    async def activate_quality(
+        self, actor: int, enterprise_id: int, quality_code: str
+    ) -> dto.EnterpriseOverview:
+        await self._check(actor)
+        body = QualityActivation(quality_code=quality_code)
+        path = f"/enterprises/{int(enterprise_id)}/qualities"
+        return await self._write(dto.EnterpriseOverview, "POST", path, body)
+
+    # ------------------------------------------------------------------ designations
+
+    async def designate_main_access_manager(
+        self, actor: int, request: dto.MainAccessManagerDesignation
+    ) -> dto.DesignationPublic:
+        await self._check(actor)
+        return await self._write(dto.DesignationPublic, "POST", "/designations/main-access-manager", request)
+
+    async def designate(self, actor: int, request: dto.DesignationRequest) -> dto.DesignationPublic:
+        await self._check(actor)
+        return await self._write(dto.DesignationPublic, "POST", "/designations", request)
+
+    async def end_designation(
+        self, actor: int, designation_id: int, expected_version: int
+    ) -> dto.DesignationPublic:
+        await self._check(actor)
+        path = f"/designations/{int(designation_id)}/end"
+        return await self._write(
+            dto.DesignationPublic, "POST", path, VersionedStep(expected_version=expected_version)
+        )
+
+    async def list_designations(
+        self,
+        actor: int,
+        enterprise_id: int,
+        filter: dto.DesignationFilter | None = None,
+        page: dto.PageRequest | None = None,
+    ) -> dto.Page[dto.DesignationPublic]:
+        await self._check(actor)
+        path = f"/enterprises/{int(enterprise_id)}/designations"
+        return await self._read(dto.Page[dto.DesignationPublic], "GET", path, params=_params(filter, page))
+
+    # ------------------------------------------------------------------ users
+
+    async def list_users(
+        self,
+        actor: int,
+        enterprise_id: int,
+        filter: dto.UserFilter | None = None,
+        page: dto.PageRequest | None = None,
+    ) -> dto.Page[dto.UserPublic]:
+        await self._check(actor)
+        path = f"/enterprises/{int(enterprise_id)}/users"
+        return await self._read(dto.Page[dto.UserPublic], "GET", path, params=_params(filter, page))
+
+    async def get_user(self, actor: int, user_id: int) -> dto.UserPublic:
+        await self._check(actor)
+        return await self._read(dto.UserPublic, "GET", f"/users/{int(user_id)}")
+
+    async def create_user(self, actor: int, request: dto.UserCreate) -> dto.UserPublic:
+        await self._check(actor)
+        return await self._write(dto.UserPublic, "POST", "/users", request)
+
+    async def update_user(self, actor: int, user_id: int, changes: dto.UserUpdate) -> dto.UserPublic:
+        await self._check(actor)
+        return await self._write(dto.UserPublic, "PATCH", f"/users/{int(user_id)}", changes)
+
+    async def set_user_status(
+        self, actor: int, user_id: int, status: dto.UserStatus, expected_version: int
+    ) -> dto.UserPublic:
+        await self._check(actor)
+        body = StatusChange(status=status, expected_version=expected_version)
+        return await self._write(dto.UserPublic, "PUT", f"/users/{int(user_id)}/status", body)
+
+    async def grant_services(
+        self, actor: int, user_ids: list[int], service_codes: list[str]
+    ) -> list[dto.UserPublic]:
+        await self._check(actor)
+        body = ServiceChange(user_ids=list(user_ids), service_codes=list(service_codes))
+        return await self._write(list[dto.UserPublic], "POST", "/users/services/grant", body)
+
+    async def withdraw_services(
+        self, actor: int, user_ids: list[int], service_codes: list[str]
+    ) -> list[dto.UserPublic]:
+        await self._check(actor)
+        body = ServiceChange(user_ids=list(user_ids), service_codes=list(service_codes))
+        return await self._write(list[dto.UserPublic], "POST", "/users/services/withdraw", body)
+
+    # ------------------------------------------------------------------ mandates
+
+    async def list_providers(
+        self, actor: int, query: str = "", page: dto.PageRequest | None = None
+    ) -> dto.Page[dto.ProviderPublic]:
+        await self._check(actor)
+        params = _params(page, query=query)
+        return await self._read(dto.Page[dto.ProviderPublic], "GET", "/providers", params=params)
+
+    async def list_mandates(
+        self, actor: int, filter: dto.MandateFilter | None = None, page: dto.PageRequest | None = None
+    ) -> dto.Page[dto.MandatePublic]:
+        await self._check(actor)
+        return await self._read(dto.Page[dto.MandatePublic], "GET", "/mandates", params=_params(filter, page))
+
+    async def get_mandate(self, actor: int, mandate_id: int) -> dto.MandatePublic:
+        await self._check(actor)
+        return await self._read(dto.MandatePublic, "GET", f"/mandates/{int(mandate_id)}")
+
+    async def create_mandate(self, actor: int, request: dto.MandateCreate) -> dto.MandatePublic:
+        await self._check(actor)
+        return await self._write(dto.MandatePublic, "POST", "/mandates", request)
+
+    async def _mandate_step(self, actor: int, mandate_id: int, step: str, expected_version: int) -> Any:
+        await self._check(actor)
+        path = f"/mandates/{int(mandate_id)}/{step}"
+        return await self._write(
+            dto.MandatePublic, "POST", path, VersionedStep(expected_version=expected_version)
+        )
+
+    async def submit_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+        return await self._mandate_step(actor, mandate_id, "submit", expected_version)
+
+    async def accept_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+        return await self._mandate_step(actor, mandate_id, "accept", expected_version)
+
+    async def reject_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+        return await self._mandate_step(actor, mandate_id, "reject", expected_version)
+
+    async def close_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+        return await self._mandate_step(actor, mandate_id, "close", expected_version)
+
+    # ------------------------------------------------------------------ audit
+
+    async def list_audit(
+        self, actor: int, filter: dto.AuditFilter | None = None, page: dto.PageRequest | None = None
+    ) -> dto.Page[dto.AuditEntryPublic]:
+        await self._check(actor)
+        return await self._read(dto.Page[dto.AuditEntryPublic], "GET", "/audit", params=_params(filter, page))
+
+    async def verify_audit(self, actor: int) -> dto.AuditVerification:
+        await self._check(actor)
+        return await self._read(dto.AuditVerification, "GET", "/audit/verification")
