@@ -74,27 +74,47 @@ async def staff_enterprise(service, world: World) -> Staff:  # type: ignore[no-u
     co = await service.designate(
         mam,
         dto.DesignationRequest(
-            enterprise_id=world.employer, role="co_main_access_manager", niss=niss("820202202"),
-            phone="0470 11 22 33", first_name="Chloé", last_name="Lambert",
+            enterprise_id=world.employer,
+            role="co_main_access_manager",
+            niss=niss("820202202"),
+            phone="0470 11 22 33",
+            first_name="Chloé",
+            last_name="Lambert",
         ),
     )
     am = await service.designate(
         mam,
         dto.DesignationRequest(
-            enterprise_id=world.employer, role="access_manager", quality_code="onss_employer",
-            niss=niss("830303303"), phone="0470 44 55 66", first_name="Bram", last_name="Claes",
+            enterprise_id=world.employer,
+            role="access_manager",
+            quality_code="onss_employer",
+            niss=niss("830303303"),
+            phone="0470 44 55 66",
+            first_name="Bram",
+            last_name="Claes",
         ),
     )
     await service.sign_in(co.person.id)
     await service.sign_in(am.person.id)
-    am = (await service.list_designations(am.person.id, world.employer, dto.DesignationFilter(role="access_manager"))).items[0]
+    am = (
+        await service.list_designations(
+            am.person.id, world.employer, dto.DesignationFilter(role="access_manager")
+        )
+    ).items[0]
     user = await service.create_user(
         am.person.id,
-        dto.UserCreate(enterprise_id=world.employer, niss=niss("840404404"), first_name="Ilse", last_name="Jacobs"),
+        dto.UserCreate(
+            enterprise_id=world.employer, niss=niss("840404404"), first_name="Ilse", last_name="Jacobs"
+        ),
     )
     await service.sign_in(user.person.id)
     return Staff(
-        world=world, mam=mam, co_mam=co.person.id, am=am.person.id, user=user.person.id, user_id=user.id,
+        world=world,
+        mam=mam,
+        co_mam=co.person.id,
+        am=am.person.id,
+        user=user.person.id,
+        user_id=user.id,
         am_designation=am,
     )
 

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from onss_tui.services import dto
 from onss_tui.domain.quarters import Quarter
+from onss_tui.services import dto
 from onss_tui.services.errors import PermissionDenied
 from tests.contract.conftest import ROLES, Staff, fresh_niss, main_designation
 
@@ -24,8 +24,13 @@ async def designate_access_manager(service, staff: Staff, actor: int) -> object:
     return await service.designate(
         actor,
         dto.DesignationRequest(
-            enterprise_id=staff.world.employer, role="access_manager", quality_code="onss_employer",
-            niss=fresh_niss(), phone="0470 99 88 77", first_name="Tom", last_name="Peeters",
+            enterprise_id=staff.world.employer,
+            role="access_manager",
+            quality_code="onss_employer",
+            niss=fresh_niss(),
+            phone="0470 99 88 77",
+            first_name="Tom",
+            last_name="Peeters",
         ),
     )
 
@@ -38,7 +43,9 @@ async def end_access_manager(service, staff: Staff, actor: int) -> object:
 async def create_user(service, staff: Staff, actor: int) -> object:
     return await service.create_user(
         actor,
-        dto.UserCreate(enterprise_id=staff.world.employer, niss=fresh_niss(), first_name="Eva", last_name="Smet"),
+        dto.UserCreate(
+            enterprise_id=staff.world.employer, niss=fresh_niss(), first_name="Eva", last_name="Smet"
+        ),
     )
 
 
@@ -55,8 +62,10 @@ async def create_mandate(service, staff: Staff, actor: int) -> object:
     return await service.create_mandate(
         actor,
         dto.MandateCreate(
-            principal_id=staff.world.employer, mandatary_id=staff.world.provider,
-            groups=["temporary_unemployment"], start_quarter=str(Quarter.current()),
+            principal_id=staff.world.employer,
+            mandatary_id=staff.world.provider,
+            groups=["temporary_unemployment"],
+            start_quarter=str(Quarter.current()),
         ),
     )
 
@@ -133,7 +142,9 @@ async def test_support_staff_read_everything_and_change_nothing(service, staff: 
     mandates = await service.list_mandates(support)
     assert isinstance(mandates.items, list)
     with pytest.raises(PermissionDenied, match="Support staff"):
-        await service.update_user(support, staff.user_id, dto.UserUpdate(expected_version=1, phone="0470000000"))
+        await service.update_user(
+            support, staff.user_id, dto.UserUpdate(expected_version=1, phone="0470000000")
+        )
 
 
 async def test_nobody_acts_on_an_enterprise_they_have_no_role_in(service, staff: Staff) -> None:

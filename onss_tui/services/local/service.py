@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, or_
+from sqlalchemy import Engine, and_, func, or_
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
@@ -1527,7 +1527,11 @@ class LocalService:
         for group in groups:
             clash = select(Mandate).where(
                 Mandate.principal_id == principal_id,
-                col(Mandate.status).in_(LIVE_MANDATE_STATUSES),
+                or_(
+                    col(Mandate.status).in_(LIVE_MANDATE_STATUSES),
+                    # A closed mandate that was active holds its groups until its end quarter.
+                    and_(Mandate.status == MandateStatus.CLOSED, col(Mandate.end_quarter).is_not(None)),
+                ),
                 col(Mandate.id).in_(
                     select(MandateGroup.mandate_id).where(MandateGroup.group_code == group.code)
                 ),
@@ -1592,7 +1596,7 @@ class LocalService:
             c.require(allowed, f"Only {who} may take this step.")
             before = self._mandates(c.session, [mandate])[0]
             _check_version(mandate, expected_version, "mandate")
-            if action == MandateAction.ACCEPT:
+            if action in (MandateAction.SUBMIT, MandateAction.ACCEPT):
                 groups = c.session.exec(
                     select(ServiceGroup).where(col(ServiceGroup.code).in_(mandate.groups.split(",")))
                 ).all()
@@ -1606,7 +1610,8 @@ class LocalService:
                     end,
                     mandate.id,
                 )
-                mandate.validated_by_id = c.actor_id
+                if action == MandateAction.ACCEPT:
+                    mandate.validated_by_id = c.actor_id
             if new_status == MandateStatus.CLOSED and status == MandateStatus.ACTIVE:
                 now = Quarter.current().code
                 if mandate.start_quarter <= now and (
