@@ -36,6 +36,7 @@ MAX_ID = 2**31 - 1
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in {
+        400: "The body is not readable as JSON.",
         401: "No bearer token, or a token that is unknown or revoked.",
         403: "The token holder holds no role that allows this.",
         404: "No such object.",

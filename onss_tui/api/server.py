@@ -1,0 +1,85 @@
+"""`onss-tui api`: the HTTP API under uvicorn, over the local store.
+
+The secret that protects the tokens comes from the settings (`ONSS_TUI_API_SECRET` or `api_secret` in
+the config file). Without a proper secret the server refuses to start, unless `--demo` is given: then
+it makes a temporary secret and prints a token for a few people of the store, valid until it stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import socket
+import sys
+
+DEMO_TOKENS = 5
+"""How many people get a token in demo mode."""
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket, so that a busy port is reported in one line before anything starts."""
+    from onss_tui.cli import CommandError
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc}") from exc
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return sock
+
+
+def _demo_tokens(service: object, secret: str) -> None:
+    """Issue and print tokens for the first few people who may sign in (demo mode only)."""
+    from onss_tui.api.tokens import issue_token
+
+    identities = asyncio.run(service.list_identities(limit=DEMO_TOKENS))  # type: ignore[attr-defined]
+    if not identities:
+        print("demo: nobody in this store yet: fill it with 'onss-tui seed'", file=sys.stderr)
+        return
+    print("demo: temporary secret; these tokens work until the server stops:", file=sys.stderr)
+    for identity in identities:
+        person = identity.person
+        issued = issue_token(service.engine, secret, person.id, "demo")  # type: ignore[attr-defined]
+        roles = ", ".join(identity.roles) or "no role"
+        print(f"  {person.full_name} ({roles}): {issued.token}", flush=True)
+
+
+def run_server(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from onss_tui.api.app import create_app
+    from onss_tui.api.tokens import secret_problem
+    from onss_tui.cli import CommandError
+    from onss_tui.commands import open_local
+    from onss_tui.config import Settings
+
+    secret = Settings().api_secret
+    problem = secret_problem(secret)
+    if problem and not args.demo:
+        raise CommandError(f"{problem}; the API server does not start without one (except with --demo)")
+    sock = _listen(args.host, args.port)
+    try:
+        service = open_local(args)
+        try:
+            if problem:
+                secret = secrets.token_urlsafe(32)
+                _demo_tokens(service, secret)
+            assert secret is not None
+            app = create_app(service, secret=secret)
+            config = uvicorn.Config(app, log_level="info", server_header=False, date_header=True)
+            where = f"[{args.host}]" if ":" in args.host else args.host
+            print(f"onss-tui API on http://{where}:{args.port} (schema at /openapi.json)", file=sys.stderr)
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            service.engine.dispose()
+    finally:
+        sock.close()
+    return 0

@@ -1,0 +1,63 @@
+"""schemathesis against the API's OpenAPI schema, with a valid token: no 5xx, every answer as documented.
+
+Examples per operation: ONSS_TUI_SCHEMATHESIS_EXAMPLES (default 60), sized for a CI run of a few minutes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from onss_tui.api.app import create_app
+from onss_tui.api.tokens import issue_token
+from onss_tui.services.local.service import LocalService
+from onss_tui.services.local.store import open_store
+from tests.conftest import build_world
+
+SECRET = "schemathesis-secret-0123456789abcdefghij"
+EXAMPLES = int(os.environ.get("ONSS_TUI_SCHEMATHESIS_EXAMPLES", "60"))
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.content_type_conformance,
+    schemathesis.checks.response_schema_conformance,
+]
+
+
+@pytest.fixture
+def api(tmp_path) -> Iterator[tuple[schemathesis.BaseSchema, str]]:  # type: ignore[no-untyped-def]
+    """The schema of a live app over a SQLite store holding the small world, and a legal representative's
+    token (the employer's: the role that may do the most)."""
+    service = LocalService(open_store(f"sqlite:///{tmp_path / 'store.db'}"))
+    world = build_world(service.engine)
+    token = issue_token(service.engine, SECRET, world.lr).token
+    app = create_app(service, secret=SECRET)
+    yield schemathesis.openapi.from_asgi("/openapi.json", app), token
+    service.engine.dispose()
+
+
+@pytest.fixture
+def api_schema(api) -> schemathesis.BaseSchema:  # type: ignore[no-untyped-def]
+    return api[0]
+
+
+@pytest.fixture
+def token(api) -> str:  # type: ignore[no-untyped-def]
+    return api[1]
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+def test_api_answers_as_documented(case, token: str) -> None:  # type: ignore[no-untyped-def]
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
