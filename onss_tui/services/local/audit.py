@@ -110,11 +110,12 @@ def verify(session: Session) -> AuditVerification:
     for entry in _entries(session):
         count += 1
         if entry.id != previous_id + 1:
+            missing = f"{previous_id + 1}" if entry.id == previous_id + 2 else f"{previous_id + 1}..{entry.id - 1}"  # type: ignore[operator]
             return AuditVerification(
                 ok=False,
                 entries_checked=count,
-                first_bad_id=entry.id,
-                reason=f"entries {previous_id + 1}..{entry.id - 1} are missing",  # type: ignore[operator]
+                first_bad_id=previous_id + 1,
+                reason=f"entry {missing} is missing (removed)",
             )
         if entry.prev_hash != previous_hash:
             return AuditVerification(
