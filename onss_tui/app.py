@@ -3,12 +3,19 @@
 Each of the five screens runs in its own Textual mode, so switching between them keeps what was typed;
 their modules are imported when first opened. Screens read `app.enterprise_id` and `app.actor_id` and talk
 only to `app.service`. Choosing another enterprise rebuilds the screens that were open for the previous one.
+
+Screens compose `onss_tui.widgets.navbar.NavBar(name)` on top (the five screens with their keys, the
+enterprise and the actor) and `onss_tui.widgets.footer.Footer` at the bottom. Binding descriptions are
+message keys (`nav.users`): that footer, the help screen and
+the command palette show them translated, and every binding has an id so that the config file's `keys`
+table can remap it. Text that must follow a language switch uses `onss_tui.widgets.text.Tr` or watches
+`app.lang`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,7 +29,7 @@ from onss_tui.i18n import LANGUAGES, Messages
 
 if TYPE_CHECKING:
     from onss_tui.config import Settings
-    from onss_tui.services.dto import Catalogue, CatalogueEntry, PersonPublic
+    from onss_tui.services.dto import Catalogue, CatalogueEntry, EnterpriseSummary, PersonPublic
     from onss_tui.services.protocol import AccessService
 
 SCREENS: dict[str, tuple[str, str]] = {
@@ -40,8 +47,9 @@ ENTERPRISE_SCREENS = frozenset({"overview", "designation", "users"})
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
-Connect = Callable[[Callable[[str], None]], "tuple[AccessService, int | None]"]
-"""Opens the store in a worker thread: given a status reporter (a message key), returns (service, actor)."""
+Connect = Callable[[Callable[[str], None]], Awaitable["tuple[AccessService, int | None]"]]
+"""Opens the store after the first frame: given a status reporter (takes a message key), returns the
+service and the acting person when already known. Blocking work belongs in `asyncio.to_thread`."""
 
 
 def _screen_factory(name: str) -> Callable[[], Screen]:
@@ -69,11 +77,11 @@ class OnssApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {name: _screen_factory(name) for name in SCREENS}
     BINDINGS: ClassVar = [
-        Binding("1", "open_screen('overview')", "nav.overview", id="app.overview"),
-        Binding("2", "open_screen('designation')", "nav.designation", id="app.designation"),
-        Binding("3", "open_screen('users')", "nav.users", id="app.users"),
-        Binding("4", "open_screen('mandates')", "nav.mandates", id="app.mandates"),
-        Binding("5", "open_screen('audit')", "nav.audit", id="app.audit"),
+        Binding("1", "open_screen('overview')", "nav.overview", id="app.overview", show=False),
+        Binding("2", "open_screen('designation')", "nav.designation", id="app.designation", show=False),
+        Binding("3", "open_screen('users')", "nav.users", id="app.users", show=False),
+        Binding("4", "open_screen('mandates')", "nav.mandates", id="app.mandates", show=False),
+        Binding("5", "open_screen('audit')", "nav.audit", id="app.audit", show=False),
         Binding("e", "pick_enterprise", "nav.enterprise", id="app.enterprise"),
         Binding("f1,question_mark", "help", "nav.help", id="app.help", key_display="?"),
         Binding("escape", "back", "nav.back", id="app.back", show=False),
@@ -112,6 +120,7 @@ class OnssApp(App[int]):
         self.actor_id: int | None = None
         self.actor: PersonPublic | None = None
         self.catalogue: Catalogue | None = None
+        self.enterprise_name: str | None = None
         self.exit_message: str | None = None
         self.set_reactive(OnssApp.lang, lang if lang in LANGUAGES else "en")
         self.set_reactive(OnssApp.service_ready, service is not None)
@@ -133,22 +142,22 @@ class OnssApp(App[int]):
         if self._connect is not None:
             self._open_store()
 
-    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    def _open_store(self) -> None:
+    @work(exclusive=True, group="connect", exit_on_error=False)
+    async def _open_store(self) -> None:
         assert self._connect is not None
 
         def report(key: str) -> None:
-            self.call_from_thread(setattr, self, "connecting_status", key)
+            self.connecting_status = key
 
         try:
-            service, actor_id = self._connect(report)
+            service, actor_id = await self._connect(report)
         except ConnectFailed as failure:
-            self.call_from_thread(self._give_up, str(failure), failure.exit_code)
+            self._give_up(str(failure), failure.exit_code)
             return
         self.service = service
         if actor_id is not None:
             self.preset_actor_id = actor_id
-        self.call_from_thread(setattr, self, "service_ready", True)
+        self.service_ready = True
 
     def _give_up(self, message: str, exit_code: int) -> None:
         self.exit_message = message
@@ -172,7 +181,7 @@ class OnssApp(App[int]):
         self.sub_title = person.full_name
         self.refresh_bindings()
         if len(first.items) == 1 and first.next_cursor is None:
-            await self.choose_enterprise(first.items[0].id, "overview")
+            await self.choose_enterprise(first.items[0], "overview")
         else:
             self.pick_enterprise("overview")
 
@@ -238,16 +247,18 @@ class OnssApp(App[int]):
         """Ask which enterprise to work on, then open the screen `then`."""
         from onss_tui.screens.enterprise_picker import EnterprisePickerScreen
 
-        async def chosen(enterprise_id: int | None) -> None:
-            if enterprise_id is not None:
-                await self.choose_enterprise(enterprise_id, then)
+        async def chosen(enterprise: EnterpriseSummary | None) -> None:
+            if enterprise is not None:
+                await self.choose_enterprise(enterprise, then)
 
         self.push_screen(EnterprisePickerScreen(), chosen)
 
-    async def choose_enterprise(self, enterprise_id: int, then: str = "overview") -> None:
+    async def choose_enterprise(self, enterprise: EnterpriseSummary, then: str = "overview") -> None:
         """Work on another enterprise: screens open for the previous one are built again when shown."""
-        changed = enterprise_id != self.enterprise_id
-        self.enterprise_id = enterprise_id
+        changed = enterprise.id != self.enterprise_id
+        self.enterprise_name = enterprise.name
+        self.sub_title = f"{enterprise.name} · {self.actor.full_name if self.actor else ''}"
+        self.enterprise_id = enterprise.id
         if changed:
             for name in SCREENS:
                 if name not in (self.current_mode, then):
@@ -283,7 +294,7 @@ class OnssApp(App[int]):
     def action_back(self) -> None:
         """Escape: close what is on top, else go back to the overview."""
         if len(self.screen_stack) > 1:
-            self.screen.dismiss(None) if isinstance(self.screen, ModalScreen) else self.pop_screen()
+            self.screen.dismiss(None)
         elif self.current_mode in SCREENS and self.current_mode != "overview":
             self.open_screen("overview")
 

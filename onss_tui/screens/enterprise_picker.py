@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input
+from textual.widgets import DataTable, Input
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_onss_number
 from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def onss_number_shown(summary: EnterpriseSummary) -> str:
     return shown_number(summary.onss_number, format_onss_number)
 
 
-class EnterprisePickerScreen(Screen[int | None]):
+class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
     """Search and choose an enterprise; Enter chooses, Escape goes back."""
 
     HELP_KEY = "help.enterprise_picker"
@@ -64,10 +65,10 @@ class EnterprisePickerScreen(Screen[int | None]):
         self._next_cursor: str | None = None
         self._query = ""
         self._loading_more = False
-        self._categories: dict[str, str] = {}
+        self._shown: dict[str, EnterpriseSummary] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield NavBar()
         with Vertical(id="picker"):
             yield Tr("picker.title", classes="screen-title")
             yield Input(id="picker-search", compact=True)
@@ -91,9 +92,9 @@ class EnterprisePickerScreen(Screen[int | None]):
             for column in COLUMNS:
                 table.columns[column].label = t(f"picker.column.{column}")  # type: ignore[index]
             for row_key in list(table.rows):
-                category = self._categories.get(str(row_key.value))
-                if category:
-                    table.update_cell(row_key, "category", t(f"category.{category}"))
+                summary = self._shown.get(str(row_key.value))
+                if summary is not None:
+                    table.update_cell(row_key, "category", t(f"category.{summary.category.value}"))
             table.refresh()
 
     @on(Input.Changed, "#picker-search")
@@ -104,7 +105,9 @@ class EnterprisePickerScreen(Screen[int | None]):
     def _submitted(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
-            self.dismiss(int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0))
+            self.dismiss(
+                self._shown[str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)]
+            )
 
     @work(exclusive=True, group="enterprises", exit_on_error=False)
     async def load(self, query: str, cursor: str | None = None) -> None:
@@ -128,11 +131,11 @@ class EnterprisePickerScreen(Screen[int | None]):
             self._loading_more = False
         if cursor is None:
             table.clear()
-            self._categories = {}
+            self._shown = {}
         self._query, self._next_cursor = query, page.next_cursor
         t = self.app.t
         for summary in page.items:
-            self._categories[str(summary.id)] = summary.category.value
+            self._shown[str(summary.id)] = summary
             table.add_row(
                 summary.name,
                 enterprise_number_shown(summary),
@@ -155,7 +158,7 @@ class EnterprisePickerScreen(Screen[int | None]):
 
     @on(DataTable.RowSelected, "#enterprises")
     def _chosen(self, event: DataTable.RowSelected) -> None:
-        self.dismiss(int(event.row_key.value or 0))
+        self.dismiss(self._shown[str(event.row_key.value)])
 
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()

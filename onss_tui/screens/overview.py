@@ -1,19 +1,270 @@
-"""The enterprise overview: identity, how each group of services is handled, managers, counts, next steps."""
+"""The enterprise overview: identity, how each group of services is handled, managers, counts, next steps.
+
+Everything comes from one `service.get_overview` call. The next steps follow the procedure of the
+portal (designate the Main Access Manager, then Access Managers, then create users; finalise waiting
+mandates); Enter on a step opens the screen where it is done. `r` reveals the national register number
+of the person highlighted in the managers table (the reveal is audited).
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Header
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
+
+from onss_tui.domain.identifiers import format_enterprise_number, format_onss_number
+from onss_tui.domain.quarters import Quarter
+from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.navbar import NAV_KEYS, NavBar
 from onss_tui.widgets.text import Tr
+
+if TYPE_CHECKING:
+    from onss_tui.app import OnssApp
+    from onss_tui.services.dto import DesignationPublic, EnterpriseOverview
+
+NEXT_STEP_SCREENS = {
+    "designate_main_access_manager": "designation",
+    "designate_access_manager": "designation",
+    "create_users": "users",
+    "finalise_mandates": "mandates",
+    "accept_mandates": "mandates",
+}
+"""Each next-step code of the service, and the screen where that step is done."""
+
+PEOPLE_COLUMNS = ("role", "name", "niss", "status")
+
+
+def designation_role(app: OnssApp, designation: DesignationPublic) -> str:
+    """'Access Manager (ONSS employer)' in the current language."""
+    role = app.t(f"role.{designation.role.value}")
+    if designation.quality_code:
+        return f"{role} ({app.catalogue_name(designation.quality_code)})"
+    return role
 
 
 class OverviewScreen(Screen[None]):
     """The enterprise chosen in `app.enterprise_id`, at a glance."""
 
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS: ClassVar = [
+        Binding("r", "reveal", "common.reveal", id="overview.reveal"),
+        Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload"),
+        Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
+        Binding("k", "cursor('up')", "common.up", id="overview.up", show=False),
+    ]
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> OnssApp: ...
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overview: EnterpriseOverview | None = None
+
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Tr("overview.title", classes="screen-title")
+        yield NavBar("overview")
+        with VerticalScroll(id="overview"):
+            yield Static(id="overview-identity")
+            with Vertical(id="overview-columns"):
+                with Vertical(id="overview-left"):
+                    yield Tr("overview.next_steps", classes="section-title")
+                    yield OptionList(id="next-steps")
+                    yield Tr("overview.figures", classes="section-title")
+                    yield Static(id="overview-figures")
+                with Vertical(id="overview-right"):
+                    yield Tr("overview.managers", classes="section-title")
+                    yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
+                    yield Tr("overview.groups", classes="section-title")
+                    yield Static(id="overview-groups")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "lang", self._relabel, init=False)
+        self.watch(self.app, "enterprise_id", self._enterprise_changed)
+
+    def _enterprise_changed(self, enterprise_id: int | None) -> None:
+        if enterprise_id is not None:
+            self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="overview", exit_on_error=False)
+    async def load(self) -> None:
+        from onss_tui.screens.errors import show_service_error
+        from onss_tui.services.errors import ServiceError
+
+        enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
+        if enterprise_id is None or actor_id is None:
+            return
+        body = self.query_one("#overview")
+        body.loading = True
+        try:
+            self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        finally:
+            body.loading = False
+        self._relabel()
+        if self.focused is None:
+            self.query_one("#next-steps" if self.overview.next_steps else "#people").focus()
+
+    # ------------------------------------------------------------------ rendering
+
+    def _relabel(self, _lang: str | None = None) -> None:
+        if self.overview is None:
+            return
+        self.query_one("#overview-identity", Static).update(self._identity())
+        self._show_steps()
+        self.query_one("#overview-figures", Static).update(self._figures())
+        self._show_people()
+        self.query_one("#overview-groups", Static).update(self._groups())
+
+    def _identity(self) -> Text:
+        t, o = self.app.t, self.overview
+        assert o is not None
+        e = o.enterprise
+        text = Text.assemble((e.name, "bold"), "\n")
+        text.append(
+            f"{t('overview.enterprise_number')} {shown_number(e.enterprise_number, format_enterprise_number)}"
+        )
+        if e.onss_number:
+            text.append(f" · {t('overview.onss_number')} {shown_number(e.onss_number, format_onss_number)}")
+        text.append(f" · {t(f'category.{e.category.value}')}\n")
+        qualities = [
+            self.app.catalogue_name(q.code) + ("" if q.active else f" ({t('overview.not_active')})")
+            for q in o.qualities
+        ]
+        text.append(f"{t('overview.qualities')}: ", style="dim")
+        text.append(", ".join(qualities) or t("common.none"))
+        text.append("\n")
+        roles = [t(f"role.{r.value}") for r in o.my_roles]
+        if self.app.actor is not None and self.app.actor.support_staff:
+            roles.append(t("role.support_staff"))
+        text.append(f"{t('overview.your_roles')}: ", style="dim")
+        text.append(", ".join(roles) or t("common.none"))
+        if o.is_mandatary:
+            text.append(f" · {t('overview.is_mandatary')}", style="dim")
+        return text
+
+    def _show_steps(self) -> None:
+        t, o = self.app.t, self.overview
+        assert o is not None
+        steps = self.query_one("#next-steps", OptionList)
+        highlighted = steps.highlighted
+        steps.clear_options()
+        if not o.next_steps:
+            steps.add_option(Option(Text("✓ " + t("overview.step.none"), style="green"), disabled=True))
+            return
+        for code in o.next_steps:
+            screen = NEXT_STEP_SCREENS.get(code)
+            label = Text.assemble("☐ ", t(f"overview.step.{code}"))
+            if screen:
+                label.append(f"  → {NAV_KEYS[screen]} {t(f'nav.{screen}')}", style="dim")
+            label.no_wrap, label.overflow = True, "ellipsis"
+            steps.add_option(Option(label, id=code))
+        steps.highlighted = min(highlighted or 0, len(o.next_steps) - 1)
+
+    def _figures(self) -> Table:
+        t, o = self.app.t, self.overview
+        assert o is not None
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim")
+        table.add_column(justify="right")
+        table.add_row(t("overview.users_active"), str(o.users_active))
+        table.add_row(t("overview.users_suspended"), str(o.users_suspended))
+        table.add_row(t("overview.mandates_active"), str(o.mandates_active))
+        table.add_row(t("overview.mandates_waiting"), str(o.mandates_waiting))
+        ending = Text(str(o.mandates_ending_this_quarter))
+        if o.mandates_ending_this_quarter:
+            ending.stylize("bold yellow")
+        table.add_row(t("overview.mandates_ending", quarter=str(Quarter.current())), ending)
+        return table
+
+    def _show_people(self) -> None:
+        t, o = self.app.t, self.overview
+        assert o is not None
+        table = self.query_one("#people", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for column in PEOPLE_COLUMNS:
+            table.add_column(t(f"overview.column.{column}"), key=column)
+        people: list[DesignationPublic] = [
+            *([o.main_access_manager] if o.main_access_manager else []),
+            *o.co_main_access_managers,
+            *o.access_managers,
+            *o.legal_representatives,
+        ]
+        if o.main_access_manager is None:
+            table.add_row(
+                t("role.main_access_manager"),
+                Text(t("overview.nobody_yet"), style="italic"),
+                "",
+                "",
+                key="none",
+            )
+        for d in people:
+            table.add_row(
+                designation_role(self.app, d),
+                d.person.full_name,
+                d.person.niss_masked,
+                t(f"designation.status.{d.status.value}"),
+                key=f"{d.id}:{d.person.id}",
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _groups(self) -> Table:
+        t, o = self.app.t, self.overview
+        assert o is not None
+        table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=True)
+        table.add_column(t("overview.column.group"), ratio=1)
+        table.add_column(t("overview.column.handled_by"), ratio=1)
+        for handling in o.group_handling:
+            if handling.providers:
+                how = Text(", ".join(handling.providers))
+            elif handling.self_handled:
+                how = Text(t("overview.self_handled"))
+            else:
+                how = Text(t("overview.not_covered"), style="italic yellow")
+            table.add_row(self.app.catalogue_name(handling.group_code), how)
+        return table
+
+    # ------------------------------------------------------------------ actions
+
+    @on(OptionList.OptionSelected, "#next-steps")
+    def _open_step(self, event: OptionList.OptionSelected) -> None:
+        screen = NEXT_STEP_SCREENS.get(event.option.id or "")
+        if screen:
+            self.app.open_screen(screen)
+
+    def action_reveal(self) -> None:
+        table = self.query_one("#people", DataTable)
+        if not table.row_count:
+            return
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        if not row_key.value or ":" not in row_key.value:
+            return
+        person_id = int(row_key.value.split(":")[1])
+
+        def shown(niss: str) -> None:
+            if row_key in table.rows:
+                table.update_cell(row_key, "niss", Text(niss, style="bold"))
+
+        self.app.reveal_niss(person_id, shown)
+
+    def action_cursor(self, direction: str) -> None:
+        focused = self.focused
+        if isinstance(focused, DataTable | OptionList):
+            (focused.action_cursor_down if direction == "down" else focused.action_cursor_up)()

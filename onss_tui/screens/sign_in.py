@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Input, LoadingIndicator, OptionList
+from textual.widgets import Input, LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
 from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class SignInScreen(Screen[None]):
         self._identities: list[Identity] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield NavBar()
         with Vertical(id="sign-in"):
             yield Tr("sign_in.title", classes="screen-title")
             yield Tr("sign_in.explain", classes="explain")

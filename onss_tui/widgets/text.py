@@ -8,11 +8,21 @@ from textual.widgets import Static
 
 
 class Tr(Static):
-    """Static text whose content is `app.t(key, **kwargs)`; follows `app.lang`."""
+    """Static text whose content is `app.t(key, **kwargs)` (then `suffix`); follows `app.lang`."""
 
-    def __init__(self, key: str, /, *, id: str | None = None, classes: str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        key: str,
+        /,
+        *,
+        suffix: str = "",
+        id: str | None = None,
+        classes: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__("", id=id, classes=classes)
         self.key = key
+        self.suffix = suffix
         self.kwargs = kwargs
 
     def on_mount(self) -> None:
@@ -24,4 +34,4 @@ class Tr(Static):
         self._relabel()
 
     def _relabel(self, _lang: str | None = None) -> None:
-        self.update(self.app.t(self.key, **self.kwargs))  # type: ignore[attr-defined]
+        self.update(self.app.t(self.key, **self.kwargs) + self.suffix)  # type: ignore[attr-defined]
