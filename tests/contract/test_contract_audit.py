@@ -15,7 +15,8 @@ from tests.contract.conftest import Staff
 
 async def test_every_write_leaves_an_entry_with_before_and_after(service, staff: Staff) -> None:
     user = await service.create_user(
-        staff.am, dto.UserCreate(enterprise_id=staff.world.employer, niss="00010100105", first_name="Z", last_name="E")
+        staff.am,
+        dto.UserCreate(enterprise_id=staff.world.employer, niss="00010100105", first_name="Z", last_name="E"),
     )
     await service.set_user_status(staff.am, user.id, "suspended", user.version)
     trail = (await service.list_audit(staff.world.support, dto.AuditFilter(action="user."))).items
@@ -51,7 +52,9 @@ async def test_who_sees_which_entries(service, staff: Staff) -> None:
 
 async def test_the_trail_pages_newest_first(service, staff: Staff) -> None:
     first = await service.list_audit(staff.world.support, page=dto.PageRequest(size=5))
-    second = await service.list_audit(staff.world.support, page=dto.PageRequest(size=5, cursor=first.next_cursor))
+    second = await service.list_audit(
+        staff.world.support, page=dto.PageRequest(size=5, cursor=first.next_cursor)
+    )
     ids = [e.id for e in first.items + second.items]
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == 10
 
