@@ -1,0 +1,152 @@
+"""Exporting what a list shows: choose CSV or JSON and a file, then the rows are streamed to it in a worker.
+
+The caller gives the writer (`write(out, fmt) -> count`), which pages through the service itself, so the
+export never holds the whole list. The dialog dismisses with the count and the path, or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, LoadingIndicator, RadioButton, RadioSet, Static
+
+from onss_tui.screens.errors import show_service_error
+from onss_tui.services.errors import ServiceError
+from onss_tui.widgets.text import Tr
+
+if TYPE_CHECKING:
+    from onss_tui.app import OnssApp
+
+Writer = Callable[[IO[str], str], Awaitable[int]]
+FORMATS = ("csv", "json")
+
+
+class ExportScreen(ModalScreen[tuple[int, Path] | None]):
+    """Format and file of an export; it runs here, with a loading indicator, then the dialog closes."""
+
+    DEFAULT_CSS = """
+    ExportScreen { align: center middle; }
+    #export-dialog {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    #export-title { text-style: bold; margin-bottom: 1; }
+    .export-row { height: auto; margin-bottom: 1; }
+    .export-label { width: 12; }
+    #format { width: 1fr; height: auto; layout: horizontal; }
+    #format RadioButton { width: auto; margin-right: 3; }
+    #path { width: 1fr; }
+    #export-note { color: $warning; height: auto; }
+    #export-progress { height: 1; }
+    #export-buttons { height: auto; align-horizontal: right; }
+    #export-buttons Button { margin-left: 2; }
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("escape", "cancel", "common.cancel", id="export.cancel"),
+        Binding("ctrl+s", "export", "export.run", id="export.run"),
+    ]
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> OnssApp: ...
+
+    def __init__(self, title_key: str, stem: str, write: Writer, *, directory: Path | None = None) -> None:
+        super().__init__()
+        self.title_key = title_key
+        self.stem = stem
+        self.write = write
+        self.directory = directory or Path.cwd()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-dialog"):
+            yield Tr(self.title_key, id="export-title")
+            with Horizontal(classes="export-row"):
+                yield Tr("export.format", classes="export-label")
+                with RadioSet(id="format", compact=True):
+                    yield RadioButton("CSV", value=True, id="format-csv", compact=True)
+                    yield RadioButton("JSON", id="format-json", compact=True)
+            with Horizontal(classes="export-row"):
+                yield Tr("export.path", classes="export-label")
+                yield Input(str(self.directory / f"{self.stem}.csv"), id="path", compact=True)
+            yield Static("", id="export-note")
+            yield LoadingIndicator(id="export-progress")
+            with Horizontal(id="export-buttons"):
+                yield Button(self.app.t("export.run"), id="export-yes", variant="primary", compact=True)
+                yield Button(self.app.t("common.cancel"), id="export-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress").display = False
+        self.query_one("#path", Input).focus()
+        self._note()
+
+    @property
+    def fmt(self) -> str:
+        return "json" if self.query_one("#format-json", RadioButton).value else "csv"
+
+    @on(RadioSet.Changed)
+    def _format_changed(self) -> None:
+        path = self.query_one("#path", Input)
+        current = Path(path.value)
+        if current.suffix.lower() in (".csv", ".json"):
+            path.value = str(current.with_suffix(f".{self.fmt}"))
+
+    @on(Input.Changed, "#path")
+    def _note(self) -> None:
+        path = Path(self.query_one("#path", Input).value.strip() or ".").expanduser()
+        note = self.query_one("#export-note", Static)
+        if path.is_dir():
+            note.update(self.app.t("export.is_directory"))
+        elif path.exists():
+            note.update(self.app.t("export.will_replace"))
+        elif not path.parent.is_dir():
+            note.update(self.app.t("export.no_directory"))
+        else:
+            note.update("")
+
+    @on(Button.Pressed, "#export-yes")
+    def action_export(self) -> None:
+        path = Path(self.query_one("#path", Input).value.strip()).expanduser()
+        if not path.name or path.is_dir():
+            self.query_one("#export-note", Static).update(self.app.t("export.is_directory"))
+            return
+        self._busy(True)
+        self._run(path, self.fmt)
+
+    @on(Button.Pressed, "#export-no")
+    def action_cancel(self) -> None:
+        self.workers.cancel_group(self, "export")
+        self.dismiss(None)
+
+    def _busy(self, busy: bool) -> None:
+        self.query_one("#export-progress").display = busy
+        self.query_one("#export-yes", Button).disabled = busy
+        self.query_one("#path", Input).disabled = busy
+        self.query_one("#format", RadioSet).disabled = busy
+
+    @work(exclusive=True, group="export")
+    async def _run(self, path: Path, fmt: str) -> None:
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                count = await self.write(out, fmt)
+        except OSError as error:
+            self._busy(False)
+            self.query_one("#export-note", Static).update(
+                self.app.t("export.cannot_write", reason=error.strerror or str(error))
+            )
+            self.query_one("#path", Input).focus()
+            return
+        except ServiceError as error:
+            self._busy(False)
+            show_service_error(self, error)
+            self.query_one("#path", Input).focus()
+            return
+        self.dismiss((count, path.resolve()))

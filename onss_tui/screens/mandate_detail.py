@@ -1,0 +1,184 @@
+"""One mandate in full: the detail pane of the mandate browser, and the dialog that Enter opens on a row.
+
+The dialog offers the steps the mandate's status allows (the service still decides who may take them) and
+dismisses with the chosen step, or None.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number
+from onss_tui.domain.quarters import Quarter
+from onss_tui.domain.rules import MANDATE_LIFECYCLE
+from onss_tui.services.dto import MandateAction, MandatePublic, MandateStatus, ProviderKind
+
+if TYPE_CHECKING:
+    from onss_tui.app import OnssApp
+
+STEP_KEYS = {
+    MandateAction.SUBMIT: "t",
+    MandateAction.ACCEPT: "a",
+    MandateAction.REJECT: "r",
+    MandateAction.CLOSE: "c",
+}
+"""The key of each step on the mandate browser and in this dialog."""
+
+
+def possible_steps(status: MandateStatus) -> list[MandateAction]:
+    """The steps the lifecycle allows from a status (who may take them is the service's business)."""
+    return [action for (state, action) in MANDATE_LIFECYCLE if state == status]
+
+
+def enterprise_number_shown(number: str) -> str:
+    try:
+        return format_enterprise_number(number)
+    except IdentifierError:
+        return number
+
+
+def ends_this_quarter(mandate: MandatePublic) -> bool:
+    return mandate.status == MandateStatus.ACTIVE and mandate.end_quarter == str(Quarter.current())
+
+
+def validity(app: OnssApp, mandate: MandatePublic) -> str:
+    return f"{mandate.start_quarter} → {mandate.end_quarter or app.t('mandates.open_end')}"
+
+
+def mandatary_kind(app: OnssApp, mandate: MandatePublic, *, short: bool) -> str:
+    provider = mandate.mandatary
+    prefix = "mandates.kind_short" if short else "mandates.kind"
+    text = app.t(f"{prefix}.{provider.kind.value}", number=provider.secretariat_number or "")
+    if not short and provider.kind == ProviderKind.SOCIAL_SECRETARIAT and mandate.branch_number:
+        text += " · " + app.t("mandates.detail.branch", number=mandate.branch_number)
+    return text
+
+
+def group_names(app: OnssApp, mandate: MandatePublic) -> str:
+    return ", ".join(app.catalogue_name(code) for code in mandate.groups)
+
+
+def status_text(app: OnssApp, mandate: MandatePublic) -> Text:
+    text = Text(app.t(f"mandate.status.{mandate.status.value}"))
+    if ends_this_quarter(mandate):
+        text.append(" · " + app.t("mandates.detail.ending"), style="bold")
+    return text
+
+
+def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = True) -> Table | Text:
+    """The mandate's fields as a two-column grid (label, value), twice side by side when `wide`."""
+    t = app.t
+    if mandate is None:
+        return Text(t("mandates.detail.empty"), style="italic")
+    steps = possible_steps(mandate.status)
+    step_text = (
+        " · ".join(f"{STEP_KEYS[step]} {t(f'mandates.key.{step.value}')}" for step in steps)
+        if steps
+        else t("mandates.detail.final")
+    )
+    label = "bold"
+    pairs = [
+        (
+            "principal",
+            f"{enterprise_number_shown(mandate.principal.enterprise_number)} {mandate.principal.name}",
+        ),
+        ("status", status_text(app, mandate)),
+        (
+            "mandatary",
+            f"{enterprise_number_shown(mandate.mandatary.enterprise_number)} {mandate.mandatary.name}",
+        ),
+        ("kind", mandatary_kind(app, mandate, short=False)),
+        ("groups", group_names(app, mandate)),
+        ("validity", validity(app, mandate)),
+        ("reference", mandate.procuration_reference or "—"),
+        ("created", f"{mandate.created_by or '—'} · {mandate.created_at:%Y-%m-%d}"),
+        ("steps", step_text),
+        ("validated", mandate.validated_by or "—"),
+    ]
+    table = Table.grid(padding=(0, 1), expand=True)
+    per_row = 2 if wide else 1
+    for _ in range(per_row):
+        table.add_column(style=label, no_wrap=True)
+        table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
+    for start in range(0, len(pairs), per_row):
+        cells: list[str | Text] = []
+        for name, value in pairs[start : start + per_row]:
+            cells += [t(f"mandates.detail.{name}"), value]
+        table.add_row(*cells)
+    return table
+
+
+class MandateDetailScreen(ModalScreen[MandateAction | None]):
+    """A mandate in full, with a button per step its status allows."""
+
+    DEFAULT_CSS = """
+    MandateDetailScreen { align: center middle; }
+    #mandate-dialog {
+        width: 100; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    #mandate-dialog-title { text-style: bold; margin-bottom: 1; }
+    #mandate-dialog-body { height: auto; max-height: 16; }
+    #mandate-dialog-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    #mandate-dialog-buttons Button { margin-left: 1; min-width: 10; }
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("escape", "step(None)", "common.close", id="mandate.close_dialog"),
+        Binding("t", "step('submit')", "mandates.key.submit", id="mandate.submit"),
+        Binding("a", "step('accept')", "mandates.key.accept", id="mandate.accept"),
+        Binding("r", "step('reject')", "mandates.key.reject", id="mandate.reject"),
+        Binding("c", "step('close')", "mandates.key.close", id="mandate.close"),
+    ]
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> OnssApp: ...
+
+    def __init__(self, mandate: MandatePublic) -> None:
+        super().__init__()
+        self.mandate = mandate
+        self.steps = possible_steps(mandate.status)
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        with Vertical(id="mandate-dialog"):
+            yield Static(t("mandates.dialog.title", id=self.mandate.id), id="mandate-dialog-title")
+            with VerticalScroll(id="mandate-dialog-body"):
+                yield Static(detail_table(self.app, self.mandate, wide=False), id="mandate-dialog-detail")
+            with Horizontal(id="mandate-dialog-buttons"):
+                for step in self.steps:
+                    yield Button(
+                        t(f"mandates.key.{step.value}"),
+                        id=f"step-{step.value}",
+                        variant="error" if step in (MandateAction.REJECT, MandateAction.CLOSE) else "primary",
+                        compact=True,
+                    )
+                yield Button(t("common.close"), id="step-none", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#mandate-dialog-buttons Button", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "step" and parameters and parameters[0] is not None:
+            return MandateAction(str(parameters[0])) in self.steps
+        return True
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        chosen = (event.button.id or "").removeprefix("step-")
+        self.action_step(None if chosen == "none" else chosen)
+
+    def action_step(self, step: str | None) -> None:
+        self.dismiss(MandateAction(step) if step else None)

@@ -1,0 +1,396 @@
+"""The mandate browser (Mahis): the mandates the actor may see, paged, filtered as you type, with steps.
+
+Support staff see every mandate; with an enterprise chosen, the browser shows that enterprise's mandates
+(as principal or mandatary) and `v` widens it to all the actor may see. The table never loads more than a
+few pages; the export streams the whole filtered view to a file, a page at a time.
+"""
+
+from __future__ import annotations
+
+from typing import IO, TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Input, Select, Static
+
+from onss_tui.commands import iter_mandates, write_mandates
+from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.screens.confirm import ConfirmScreen
+from onss_tui.screens.errors import show_service_error
+from onss_tui.screens.export import ExportScreen
+from onss_tui.screens.mandate_detail import (
+    MandateDetailScreen,
+    detail_table,
+    ends_this_quarter,
+    enterprise_number_shown,
+    group_names,
+    mandatary_kind,
+    possible_steps,
+    validity,
+)
+from onss_tui.services.dto import (
+    MandateAction,
+    MandateFilter,
+    MandatePublic,
+    MandateSort,
+    MandateStatus,
+    Page,
+    PageRequest,
+)
+from onss_tui.services.errors import ServiceError
+from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.navbar import NavBar
+from onss_tui.widgets.paged_table import Column, PagedTable
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from onss_tui.app import OnssApp
+
+
+class MandatesScreen(Screen[None]):
+    """Browse mandates, see one in detail, take the steps its status allows, create one, export the view."""
+
+    HELP_KEY = "help.mandates"
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
+    DEFAULT_CSS = """
+    MandatesScreen {
+        #mandate-filters { height: 1; margin: 0 1; }
+        #filter-text { width: 1fr; min-width: 14; }
+        #filter-status { width: 18; margin-left: 1; }
+        #filter-group { width: 22; margin-left: 1; }
+        #filter-quarter { width: 9; margin-left: 1; }
+        #filter-quarter.-invalid { color: $error; }
+        #mandate-detail {
+            height: 7; border: round $foreground 40%; padding: 0 1;
+            border-title-color: $foreground;
+        }
+        &.-tall #mandate-detail { height: 9; }
+    }
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("slash", "focus_filter", "mandates.key.filter", id="mandates.filter"),
+        Binding("n", "create", "mandates.key.create", id="mandates.create"),
+        Binding("t", "step('submit')", "mandates.key.submit", id="mandates.submit"),
+        Binding("a", "step('accept')", "mandates.key.accept", id="mandates.accept"),
+        Binding("r", "step('reject')", "mandates.key.reject", id="mandates.reject"),
+        Binding("c", "step('close')", "mandates.key.close", id="mandates.close"),
+        Binding("x", "export", "mandates.key.export", id="mandates.export"),
+        Binding("v", "toggle_scope", "mandates.key.scope", id="mandates.scope"),
+        Binding("f5", "reload", "common.reload", id="mandates.reload", show=False),
+    ]
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> OnssApp: ...
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.whole_scope = False
+        """True: every mandate the actor may see; False: those of the chosen enterprise."""
+        self._steps: list[MandateAction] = []
+        """The steps the selected mandate's status allows."""
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("mandates")
+        with Horizontal(id="mandate-filters"):
+            yield Input(id="filter-text", compact=True)
+            yield Select[str]([], id="filter-status", compact=True)
+            yield Select[str]([], id="filter-group", compact=True)
+            yield Input(id="filter-quarter", compact=True, max_length=7)
+        yield PagedTable(
+            self._columns(),
+            self._fetch,
+            key=lambda m: m.id,
+            sort_key=MandateSort.PRINCIPAL.value,
+            mark=lambda m: "marked" if ends_this_quarter(m) else None,
+            id="mandates",
+        )
+        yield Static(id="mandate-detail")
+        yield Footer()
+
+    @property
+    def table(self) -> PagedTable[MandatePublic]:
+        return self.query_one("#mandates", PagedTable)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "lang", self._relabel)
+        self.table.focus()
+
+    def _columns(self) -> list[Column[MandatePublic]]:
+        t = self.app.t
+        return [
+            Column(
+                "principal",
+                t("mandates.column.principal"),
+                self._principal_cell,
+                width=22,
+                flex=3,
+                sortable=True,
+            ),
+            Column(
+                "mandatary", t("mandates.column.mandatary"), self._mandatary_cell, 16, flex=3, sortable=True
+            ),
+            Column("groups", t("mandates.column.groups"), lambda m: group_names(self.app, m), 10, flex=2),
+            Column(
+                "start", t("mandates.column.validity"), lambda m: validity(self.app, m), 15, sortable=True
+            ),
+            Column("status", t("mandates.column.status"), self._status_cell, 15, sortable=True),
+        ]
+
+    def _principal_cell(self, mandate: MandatePublic) -> Text:
+        text = Text(mandate.principal.name)
+        text.append(" " + enterprise_number_shown(mandate.principal.enterprise_number), style="dim")
+        return text
+
+    def _mandatary_cell(self, mandate: MandatePublic) -> Text:
+        text = Text(mandate.mandatary.name)
+        text.append(" · " + mandatary_kind(self.app, mandate, short=True), style="dim")
+        return text
+
+    def _status_cell(self, mandate: MandatePublic) -> str:
+        return ("! " if ends_this_quarter(mandate) else "") + self.app.t(
+            f"mandate.status.{mandate.status.value}"
+        )
+
+    def _relabel(self, _lang: str | None = None) -> None:
+        t = self.app.t
+        self.query_one("#filter-text", Input).placeholder = t("mandates.filter.text")
+        self.query_one("#filter-quarter", Input).placeholder = t("mandates.filter.quarter")
+        self._set_options(
+            "#filter-status",
+            t("mandates.filter.status"),
+            [(t(f"mandate.status.{s.value}"), s.value) for s in MandateStatus],
+        )
+        groups = self.app.catalogue.service_groups if self.app.catalogue else []
+        self._set_options(
+            "#filter-group",
+            t("mandates.filter.group"),
+            [(self.app.catalogue_name(g), g.code) for g in groups],
+        )
+        self.table.set_columns(self._columns())
+        self._show_scope()
+        self._show_detail(self.table.cursor_row)
+
+    def _set_options(self, selector: str, prompt: str, options: list[tuple[str, str]]) -> None:
+        select = self.query_one(selector, Select)
+        kept = select.value
+        with select.prevent(Select.Changed):
+            select.prompt = prompt
+            select.set_options(options)
+            if kept != Select.NULL:
+                select.value = kept
+
+    def _show_scope(self) -> None:
+        scope = "all" if self.whole_scope or self.app.enterprise_id is None else "enterprise"
+        self.table.border_title = f"{self.app.t('mandates.title')} · {self.app.t(f'mandates.scope.{scope}')}"
+
+    # ------------------------------------------------------------------ filter and fetch
+
+    def current_filter(self) -> MandateFilter:
+        """The filter the inputs show, with the table's sort (an unreadable quarter is left out)."""
+        status = self.query_one("#filter-status", Select).value
+        group = self.query_one("#filter-group", Select).value
+        quarter = self.query_one("#filter-quarter", Input).value.strip()
+        try:
+            quarter = str(Quarter.parse(quarter)) if quarter else ""
+        except QuarterError:
+            quarter = ""
+        return MandateFilter(
+            text=self.query_one("#filter-text", Input).value,
+            status=None if status == Select.NULL else MandateStatus(status),
+            group=None if group == Select.NULL else str(group),
+            quarter=quarter or None,
+            enterprise_id=None if self.whole_scope else self.app.enterprise_id,
+            sort=MandateSort(self.table.sort_key or MandateSort.PRINCIPAL.value),
+            descending=self.table.sort_descending,
+        )
+
+    async def _fetch(self, request: PageRequest) -> Page[MandatePublic]:
+        assert self.app.actor_id is not None
+        return await self.app.service.list_mandates(self.app.actor_id, self.current_filter(), request)
+
+    @on(Input.Changed, "#filter-text")
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        self.table.reload(debounce=True)
+
+    @on(Input.Changed, "#filter-quarter")
+    def _quarter_changed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        try:
+            if text:
+                Quarter.parse(text)
+        except QuarterError:
+            event.input.add_class("-invalid")
+            event.input.tooltip = self.app.t("mandates.filter.bad_quarter")
+            return
+        event.input.remove_class("-invalid")
+        event.input.tooltip = None
+        self.table.reload(debounce=True)
+
+    @on(Input.Submitted)
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    @on(PagedTable.Highlighted, "#mandates")
+    def _highlighted(self, event: PagedTable.Highlighted) -> None:
+        self._show_detail(event.row)
+        self._follow_steps(event.row)
+
+    def _follow_steps(self, mandate: MandatePublic | None) -> None:
+        """Show in the footer the steps the selected mandate allows (redrawn only when they change)."""
+        steps = possible_steps(mandate.status) if mandate is not None else []
+        if steps != self._steps:
+            self._steps = steps
+            self.refresh_bindings()
+
+    @on(PagedTable.Activated, "#mandates")
+    def _activated(self, event: PagedTable.Activated) -> None:
+        self.open_mandate(event.row)
+
+    @on(PagedTable.Failed, "#mandates")
+    def _failed(self, event: PagedTable.Failed) -> None:
+        show_service_error(self, event.error, self.query_one("#mandate-filters"))
+
+    def _show_detail(self, mandate: MandatePublic | None) -> None:
+        detail = self.query_one("#mandate-detail", Static)
+        detail.border_title = self.app.t("mandates.detail.title")
+        detail.update(detail_table(self.app, mandate, wide=self.size.width >= 70))
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "step":
+            return MandateAction(str(parameters[0])) in self._steps
+        if action == "create":
+            return self.app.enterprise_id is not None
+        if action == "toggle_scope":
+            return self.app.enterprise_id is not None
+        return True
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_toggle_scope(self) -> None:
+        self.whole_scope = not self.whole_scope
+        self._show_scope()
+        self.table.reload()
+
+    def action_reload(self) -> None:
+        """Fetch the selected mandate again (after a conflict), or the list when none is selected."""
+        mandate = self.table.cursor_row
+        if mandate is None:
+            self.table.reload()
+        else:
+            self._refetch(mandate.id)
+
+    @work(exclusive=True, group="mandate-step")
+    async def _refetch(self, mandate_id: int) -> None:
+        assert self.app.actor_id is not None
+        try:
+            mandate = await self.app.service.get_mandate(self.app.actor_id, mandate_id)
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        self.table.update_row(mandate)
+
+    def open_mandate(self, mandate: MandatePublic) -> None:
+        """The mandate in a dialog; a step chosen there is confirmed and taken as from the keys."""
+
+        def chosen(step: MandateAction | None) -> None:
+            if step is not None:
+                self.action_step(step.value)
+
+        self.app.push_screen(MandateDetailScreen(mandate), chosen)
+
+    def action_step(self, step: str) -> None:
+        mandate = self.table.cursor_row
+        if mandate is None:
+            return
+        action = MandateAction(step)
+        t = self.app.t
+        values = {"principal": mandate.principal.name, "mandatary": mandate.mandatary.name}
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._take_step(mandate, action)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                t(f"mandates.confirm.{action.value}.title"),
+                t(f"mandates.confirm.{action.value}.question", **values),
+                confirm=t(f"mandates.key.{action.value}"),
+                danger=action in (MandateAction.REJECT, MandateAction.CLOSE),
+            ),
+            answered,
+        )
+
+    @work(exclusive=True, group="mandate-step")
+    async def _take_step(self, mandate: MandatePublic, action: MandateAction) -> None:
+        assert self.app.actor_id is not None
+        service = self.app.service
+        call = {
+            MandateAction.SUBMIT: service.submit_mandate,
+            MandateAction.ACCEPT: service.accept_mandate,
+            MandateAction.REJECT: service.reject_mandate,
+            MandateAction.CLOSE: service.close_mandate,
+        }[action]
+        detail = self.query_one("#mandate-detail", Static)
+        detail.loading = True
+        try:
+            result = await call(self.app.actor_id, mandate.id, mandate.version)
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        finally:
+            detail.loading = False
+        self.table.update_row(result)
+        self.notify(
+            self.app.t(
+                f"mandates.done.{action.value}",
+                mandatary=result.mandatary.name,
+                status=self.app.t(f"mandate.status.{result.status.value}"),
+            )
+        )
+
+    def action_create(self) -> None:
+        from onss_tui.screens.mandate_form import MandateFormScreen
+
+        def created(mandate: MandatePublic | None) -> None:
+            if mandate is not None:
+                self.notify(
+                    self.app.t(
+                        "mandates.done.create",
+                        mandatary=mandate.mandatary.name,
+                        status=self.app.t(f"mandate.status.{mandate.status.value}"),
+                    )
+                )
+                self.table.reload(keep=mandate.id)
+
+        self.app.push_screen(MandateFormScreen(), created)
+
+    def action_export(self) -> None:
+        wanted = self.current_filter()
+        actor = self.app.actor_id
+
+        async def write(out: IO[str], fmt: str) -> int:
+            return await write_mandates(iter_mandates(self.app.service, actor, wanted), out, fmt)
+
+        def done(result: tuple[int, Path] | None) -> None:
+            if result is not None:
+                count, path = result
+                self.notify(self.app.t("mandates.export.done", count=count, path=str(path)), timeout=10)
+
+        self.app.push_screen(ExportScreen("mandates.export.title", "mandates", write), done)
+
+    def on_resize(self, _event: Any) -> None:
+        self._show_detail(self.table.cursor_row)

@@ -1,0 +1,200 @@
+"""The paged table: a window of pages over a long keyset-paged list, moved by the keyboard and the mouse."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+
+from onss_tui.services.dto import Page, PageRequest
+from onss_tui.services.errors import PermissionDenied
+from onss_tui.widgets.paged_table import Column, PagedTable
+
+TEXTS = tomllib.loads((Path(__file__).parents[2] / "onss_tui/locales/table.toml").read_text("utf-8"))["en"]
+
+
+class Numbers:
+    """A sorted list served in keyset pages, counting what was asked of it."""
+
+    def __init__(self, count: int) -> None:
+        self.values = list(range(count))
+        self.requests: list[PageRequest] = []
+        self.gate: asyncio.Event | None = None
+
+    async def fetch(self, request: PageRequest) -> Page[int]:
+        self.requests.append(request)
+        if self.gate is not None:
+            await self.gate.wait()
+        values, size = self.values, request.size
+        if request.cursor:
+            bound, direction = json.loads(request.cursor)
+            if direction == "next":
+                start = bound + 1
+                items = values[start : start + size]
+            else:
+                start = max(0, bound - size)
+                items = values[start:bound]
+        elif request.from_end:
+            start = max(0, len(values) - size)
+            items = values[start:]
+        else:
+            start, items = 0, values[:size]
+        if not items:
+            return Page(items=[])
+        end = start + len(items)
+        return Page(
+            items=items,
+            next_cursor=json.dumps([items[-1], "next"]) if end < len(values) else None,
+            prev_cursor=json.dumps([items[0], "prev"]) if start > 0 else None,
+        )
+
+
+class TableApp(App[None]):
+    def __init__(self, source: Numbers, **options: Any) -> None:
+        super().__init__()
+        self.source = source
+        self.options = options
+        self.messages: list[Any] = []
+
+    def t(self, key: str, **values: Any) -> str:
+        return TEXTS["table"][key.split(".", 1)[1]].format(**values)
+
+    def compose(self) -> ComposeResult:
+        columns = [
+            Column("value", "Value", lambda n: str(n), width=8, sortable=True),
+            Column("square", "Square", lambda n: str(n * n), width=10, flex=1),
+        ]
+        yield PagedTable(columns, self.source.fetch, key=lambda n: n, **self.options)
+
+    def on_paged_table_loaded(self, message: PagedTable.Loaded) -> None:
+        self.messages.append(message)
+
+    def on_paged_table_failed(self, message: PagedTable.Failed) -> None:
+        self.messages.append(message)
+
+
+async def settle(app: App[Any], pilot: Any) -> None:
+    """Wait until no worker runs (a cancelled one is fine) and the messages they posted are handled."""
+    while running := [w for w in app.workers if not w.is_finished]:
+        await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+        await pilot.pause()
+    await pilot.pause()
+
+
+def contiguous(rows: list[int]) -> bool:
+    return rows == list(range(rows[0], rows[0] + len(rows)))
+
+
+async def test_first_page_then_window_follows_the_cursor_down() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=50, max_pages=3)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        assert table.rows[:3] == [0, 1, 2]
+        assert table.cursor_row == 0
+        assert len(table.rows) == 50
+        assert [r.cursor for r in source.requests] == [None]
+        for _ in range(30):
+            await pilot.press("pagedown")
+            await settle(app, pilot)
+        assert len(table.rows) <= 150
+        assert contiguous(table.rows)
+        step = table.size.height - 1
+        assert table.cursor_row == 30 * step
+        assert table.rows[0] > 0
+        assert "▼" in str(table.border_subtitle)
+
+
+async def test_end_jumps_to_the_last_page_and_up_fetches_the_pages_before() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=50, max_pages=3)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert any(r.from_end for r in source.requests)
+        assert table.cursor_row == 4999
+        assert table.at_end
+        for _ in range(10):
+            await pilot.press("pageup")
+            await settle(app, pilot)
+        assert contiguous(table.rows)
+        assert table.cursor_row == 4999 - 10 * (table.size.height - 1)
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert table.cursor_row == 0 and table.rows[0] == 0
+
+
+async def test_a_new_fetch_cancels_the_stale_one() -> None:
+    source = Numbers(300)
+    app = TableApp(source, page_size=50)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        source.gate = asyncio.Event()
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.is_loading
+        source.values = [v * 10 for v in range(300)]
+        table.reload()
+        source.gate.set()
+        await settle(app, pilot)
+        assert table.cursor_row == 0
+        assert table.rows[:2] == [0, 10]
+        kinds = [m.kind for m in app.messages if isinstance(m, PagedTable.Loaded)]
+        assert "last" not in kinds
+
+
+async def test_sort_by_key_and_by_header_click() -> None:
+    source = Numbers(10)
+    app = TableApp(source)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        assert table.sort_key is None
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert table.sort_key == "value" and not table.sort_descending
+        await pilot.click(PagedTable, offset=(3, 1))
+        await settle(app, pilot)
+        assert table.sort_descending
+        assert str(table.border_subtitle) == "10 rows"
+        assert len(source.requests) == 3
+
+
+async def test_space_selects_several_rows() -> None:
+    source = Numbers(10)
+    app = TableApp(source, multi_select=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        await pilot.press("space", "down", "space")
+        assert sorted(table.selected) == [0, 2]
+        assert table.cursor_row == 3
+        await pilot.press("up", "space")
+        assert sorted(table.selected) == [0]
+
+
+async def test_a_refused_fetch_keeps_the_rows_and_reports() -> None:
+    source = Numbers(10)
+    app = TableApp(source)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+
+        async def refuse(request: PageRequest) -> Page[int]:
+            raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
+
+        table.fetch = refuse
+        table.reload()
+        await settle(app, pilot)
+        assert table.rows == list(range(10))
+        failures = [m for m in app.messages if isinstance(m, PagedTable.Failed)]
+        assert failures and "Access Managers" in failures[0].error.message
+        assert "Access Managers" in str(table.border_subtitle)
