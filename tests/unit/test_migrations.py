@@ -1,0 +1,57 @@
+"""Migrations: an empty store upgrades to the head, and the models match what the migrations build."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from onss_tui.services.local import tables  # noqa: F401  (registers the tables)
+from onss_tui.services.local.store import HEAD_REVISION, MIGRATIONS, current_revision, make_engine, open_store
+
+
+def test_head_revision_constant_matches_the_scripts() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_an_empty_store_is_upgraded_on_open(store_url: str) -> None:
+    engine = make_engine(store_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                connection.execute(
+                    text(
+                        f"DROP TABLE IF EXISTS {table.name} CASCADE"
+                        if engine.dialect.name == "postgresql"
+                        else f"DROP TABLE IF EXISTS {table.name}"
+                    )
+                )
+        assert current_revision(engine) is None
+    finally:
+        engine.dispose()
+    upgraded = open_store(store_url)
+    try:
+        assert current_revision(upgraded) == HEAD_REVISION
+        names = set(inspect(upgraded).get_table_names())
+        assert {"mandate", "audit_entry", "designation", "portal_user"} <= names
+        with upgraded.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM online_service")).scalar() >= 10
+    finally:
+        upgraded.dispose()
+
+
+def test_models_match_the_migrations(store_url: str) -> None:
+    engine = open_store(store_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, SQLModel.metadata)
+        assert differences == []
+    finally:
+        engine.dispose()
