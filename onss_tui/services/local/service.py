@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, and_, func, or_
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from onss_tui.domain import identifiers as ids
@@ -171,6 +171,13 @@ def _dump(model: dto.DTO | None) -> dict[str, Any] | None:
     return None if model is None else model.model_dump(mode="json")
 
 
+def _unstorable() -> ValidationFailed:
+    """A value the store cannot hold or compare: a number out of range, a NUL character in a text."""
+    return ValidationFailed(
+        {"input": "A number is out of range, or a text holds a character that is not allowed."}
+    )
+
+
 def _check_version(row: Any, expected: int, what: str) -> None:
     if row.version != expected:
         raise Conflict(
@@ -210,6 +217,8 @@ class LocalService:
                 return work(_Context(session, self._actor(session, actor)))
         except OperationalError as exc:
             raise unavailable(exc) from exc
+        except (DataError, OverflowError) as exc:
+            raise _unstorable() from exc
 
     def _run_write(
         self, actor: int | None, action: str, target: str, work: Callable[[_Context], T], reading: bool
@@ -236,6 +245,8 @@ class LocalService:
             self._record_refusal(actor_id, actor_name, action, target, refusal)
         except OperationalError as exc:
             raise unavailable(exc) from exc
+        except (DataError, OverflowError) as exc:
+            raise _unstorable() from exc
         raise refusal
 
     def _record_refusal(
