@@ -16,8 +16,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from onss_tui.api.tokens import resolve_token
+from onss_tui.services.local.store import unavailable
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A token from `onss-tui token create`.")
 
@@ -92,9 +94,12 @@ class Authenticator:
             )
         person_id = None
         if credentials is not None and credentials.credentials:
-            person_id = await asyncio.to_thread(
-                resolve_token, self.engine, self.secret, credentials.credentials
-            )
+            try:
+                person_id = await asyncio.to_thread(
+                    resolve_token, self.engine, self.secret, credentials.credentials
+                )
+            except OperationalError as exc:
+                raise unavailable(exc) from exc
         if person_id is None:
             self.limiter.record_failure(client)
             detail = "A bearer token is required." if credentials is None else "This token is not valid."

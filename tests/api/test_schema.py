@@ -1,6 +1,6 @@
 """schemathesis against the API's OpenAPI schema, with a valid token: no 5xx, every answer as documented.
 
-Examples per operation: ONSS_TUI_SCHEMATHESIS_EXAMPLES (default 60), sized for a CI run of a few minutes.
+Examples per operation: ONSS_TUI_SCHEMATHESIS_EXAMPLES (default 50), sized for a CI run of a few minutes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from onss_tui.services.local.store import open_store
 from tests.conftest import build_world
 
 SECRET = "schemathesis-secret-0123456789abcdefghij"
-EXAMPLES = int(os.environ.get("ONSS_TUI_SCHEMATHESIS_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("ONSS_TUI_SCHEMATHESIS_EXAMPLES", "50"))
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
@@ -29,10 +29,10 @@ CHECKS = [
 
 
 @pytest.fixture
-def api(tmp_path) -> Iterator[tuple[schemathesis.BaseSchema, str]]:  # type: ignore[no-untyped-def]
-    """The schema of a live app over a SQLite store holding the small world, and a legal representative's
-    token (the employer's: the role that may do the most)."""
-    service = LocalService(open_store(f"sqlite:///{tmp_path / 'store.db'}"))
+def api(store_url: str) -> Iterator[tuple[schemathesis.BaseSchema, str]]:
+    """The schema of a live app over a store holding the small world (SQLite, then PostgreSQL), and a
+    legal representative's token (the employer's: the role that may do the most)."""
+    service = LocalService(open_store(store_url))
     world = build_world(service.engine)
     token = issue_token(service.engine, SECRET, world.lr).token
     app = create_app(service, secret=SECRET)

@@ -1,0 +1,198 @@
+"""How `RemoteService` meets a failing server: errors mapped back to the service's own, reads retried,
+writes sent once and reported as of unknown outcome when their answer is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+
+from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Unavailable, ValidationFailed
+from onss_tui.services.remote import RemoteService
+
+HOLDER = 7
+ME = {"person_id": HOLDER, "identity": None}
+PERSON = {"id": HOLDER, "niss_masked": "85.07.30-***.**", "first_name": "Anne", "last_name": "Peeters"}
+CATALOGUE = {"qualities": [], "online_services": [], "service_groups": []}
+
+
+class Server:
+    """A scripted API: GET /me answers the holder; every other request gets the next scripted answer."""
+
+    def __init__(self, *answers: httpx.Response | Exception) -> None:
+        self.answers = list(answers)
+        self.requests: list[str] = []
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/me":
+            return httpx.Response(200, json=ME)
+        self.requests.append(f"{request.method} {request.url.path}")
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def remote(server: Server, **options: object) -> RemoteService:
+    return RemoteService(
+        "http://api.test",
+        "token",
+        transport=httpx.MockTransport(server),
+        backoff=0,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def error(status: int, **body: object) -> httpx.Response:
+    return httpx.Response(status, json={"detail": f"answer {status}", **body})
+
+
+async def test_reads_are_retried_after_5xx_and_network_failures() -> None:
+    server = Server(error(503), httpx.ConnectError("refused"), httpx.Response(200, json=CATALOGUE))
+    assert (await remote(server).catalogue(HOLDER)).qualities == []
+    assert server.requests == ["GET /catalogue"] * 3
+
+
+async def test_a_read_that_keeps_failing_is_unavailable_with_a_known_outcome() -> None:
+    server = Server(httpx.ReadTimeout("slow"))
+    with pytest.raises(Unavailable) as caught:
+        await remote(server, read_attempts=4).catalogue(HOLDER)
+    assert server.requests == ["GET /catalogue"] * 4
+    assert not caught.value.outcome_unknown
+    assert "cannot be reached" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind"),
+    [
+        (403, {}, PermissionDenied),
+        (404, {}, NotFound),
+        (409, {}, Conflict),
+        (422, {"field_errors": {"start_quarter": "in the past"}}, ValidationFailed),
+    ],
+)
+async def test_client_errors_map_back_and_are_not_retried(status: int, body: dict, kind: type) -> None:
+    server = Server(error(status, **body))
+    with pytest.raises(kind) as caught:
+        await remote(server).get_mandate(HOLDER, 5)
+    assert server.requests == ["GET /mandates/5"]
+    assert caught.value.message == f"answer {status}"
+    if kind is ValidationFailed:
+        assert caught.value.field_errors == {"start_quarter": "in the past"}
+
+
+async def test_too_many_failed_authentications_say_when_to_retry() -> None:
+    server = Server(httpx.Response(429, headers={"Retry-After": "42"}, json={"detail": "Too many"}))
+    with pytest.raises(Unavailable, match="retry after 42 s"):
+        await remote(server).catalogue(HOLDER)
+
+
+@pytest.mark.parametrize(
+    ("failure", "outcome_unknown"),
+    [
+        (httpx.ConnectError("refused"), False),
+        (httpx.PoolTimeout("busy"), False),
+        (httpx.ReadTimeout("slow"), True),
+        (httpx.WriteTimeout("slow"), True),
+        (httpx.RemoteProtocolError("closed without answer"), True),
+        (httpx.ReadError("reset"), True),
+        (error(500), True),
+        (error(502), True),
+        (error(503, outcome_unknown=True), True),
+        (error(503, outcome_unknown=False), False),
+    ],
+)
+async def test_a_write_is_sent_once_and_says_whether_it_may_have_happened(
+    failure: httpx.Response | Exception, outcome_unknown: bool
+) -> None:
+    server = Server(failure, httpx.Response(200, json=PERSON))
+    with pytest.raises(Unavailable) as caught:
+        await remote(server).sign_in(HOLDER)
+    assert server.requests == ["POST /me/sign-in"]
+    assert caught.value.outcome_unknown is outcome_unknown
+
+
+# ---------------------------------------------------------------- real sockets
+
+
+async def test_a_refused_connection_is_unavailable() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+        port = closed.getsockname()[1]
+        service = RemoteService(f"http://127.0.0.1:{port}", "token", backoff=0)
+        with pytest.raises(Unavailable) as caught:
+            await service.catalogue(HOLDER)
+        await service.aclose()
+    assert not caught.value.outcome_unknown
+
+
+@pytest.fixture
+async def raw_server() -> AsyncIterator[Callable[[str], Awaitable[tuple[str, list[str]]]]]:
+    """A TCP server on 127.0.0.1 that answers GET /me and then, per mode, drops or holds every request."""
+    servers: list[asyncio.Server] = []
+    held: list[asyncio.StreamWriter] = []
+
+    async def start(mode: str) -> tuple[str, list[str]]:
+        seen: list[str] = []
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode()
+            request_line, *headers = head.split("\r\n")
+            lengths = [int(h.split(":")[1]) for h in headers if h.lower().startswith("content-length")]
+            await reader.readexactly(lengths[0] if lengths else 0)
+            if request_line.startswith("GET /me "):
+                body = json.dumps(ME).encode()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                await writer.drain()
+                writer.close()
+                return
+            seen.append(request_line)
+            if mode == "drop":
+                writer.close()
+            else:
+                held.append(writer)
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        servers.append(server)
+        return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", seen
+
+    yield start
+    for writer in held:
+        writer.close()
+    for server in servers:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_write_whose_connection_drops_has_an_unknown_outcome(raw_server) -> None:  # type: ignore[no-untyped-def]
+    url, seen = await raw_server("drop")
+    service = RemoteService(url, "token", backoff=0)
+    with pytest.raises(Unavailable) as caught:
+        await service.end_designation(HOLDER, 3, expected_version=1)
+    assert caught.value.outcome_unknown
+    assert "may or may not" in caught.value.message
+    assert seen == ["POST /designations/3/end HTTP/1.1"]
+    with pytest.raises(Unavailable) as read:
+        await service.get_user(HOLDER, 3)
+    assert not read.value.outcome_unknown
+    assert seen[1:] == ["GET /users/3 HTTP/1.1"] * 3
+    await service.aclose()
+
+
+async def test_a_write_without_answer_times_out_with_an_unknown_outcome(raw_server) -> None:  # type: ignore[no-untyped-def]
+    url, seen = await raw_server("hold")
+    timeout = httpx.Timeout(connect=2.0, read=0.3, write=2.0, pool=2.0)
+    service = RemoteService(url, "token", timeout=timeout, backoff=0)
+    with pytest.raises(Unavailable) as caught:
+        await service.close_mandate(HOLDER, 9, expected_version=2)
+    assert caught.value.outcome_unknown
+    assert seen == ["POST /mandates/9/close HTTP/1.1"]
+    await service.aclose()
