@@ -1,0 +1,290 @@
+"""The audit trail: every change and every refused attempt, newest first, paged and filtered by person,
+enterprise and action, with each entry's before and after; `v` verifies the hash chain.
+
+The person and enterprise filters take a name or a number and narrow the trail once it designates exactly
+one person or enterprise (looked up through the service, as typed).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import Group
+from rich.json import JSON
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from onss_tui.screens.errors import show_service_error
+from onss_tui.services.dto import AuditEntryPublic, AuditFilter, Page, PageRequest
+from onss_tui.services.errors import ServiceError
+from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.navbar import NavBar
+from onss_tui.widgets.paged_table import Column, PagedTable
+
+if TYPE_CHECKING:
+    from onss_tui.app import OnssApp
+
+
+def local_time(at: datetime) -> str:
+    """An entry's time (stored in UTC) in the local time zone, to the second."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return f"{aware.astimezone():%Y-%m-%d %H:%M:%S}"
+
+
+class AuditScreen(Screen[None]):
+    """The entries of the trail the actor may read (support staff: all of them)."""
+
+    HELP_KEY = "help.audit"
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
+    DEFAULT_CSS = """
+    AuditScreen {
+        #audit-filters { height: 1; margin: 0 1; }
+        #filter-actor { width: 1fr; min-width: 12; }
+        #filter-enterprise { width: 1fr; min-width: 12; margin-left: 1; }
+        #filter-action { width: 1fr; min-width: 12; margin-left: 1; }
+        #filter-actor.-invalid, #filter-enterprise.-invalid { color: $error; }
+        #audit-chain { height: 1; margin: 0 1; color: $text-muted; }
+        #audit-chain.-intact { color: $text-success; }
+        #audit-chain.-broken { color: $text-error; text-style: bold; }
+        #audit-detail {
+            height: 8; border: round $foreground 40%; padding: 0 1;
+            border-title-color: $foreground;
+        }
+        &.-tall #audit-detail { height: 14; }
+    }
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("slash", "focus_filter", "audit.key.filter", id="audit.filter"),
+        Binding("v", "verify", "audit.key.verify", id="audit.verify"),
+        Binding("d", "focus_detail", "audit.key.detail", id="audit.detail"),
+        Binding("f5", "reload", "common.reload", id="audit.reload", show=False),
+    ]
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> OnssApp: ...
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.actor_filter: tuple[int, str] | None = None
+        """The person the trail is narrowed to: (id, name)."""
+        self.enterprise_filter: tuple[int, str] | None = None
+        """The enterprise the trail is narrowed to: (id, name)."""
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("audit")
+        with Horizontal(id="audit-filters"):
+            yield Input(id="filter-actor", compact=True)
+            yield Input(id="filter-enterprise", compact=True)
+            yield Input(id="filter-action", compact=True)
+        yield Static(id="audit-chain")
+        yield PagedTable(
+            self._columns(),
+            self._fetch,
+            key=lambda e: e.id,
+            mark=lambda e: None if e.outcome == "done" else "marked",
+            id="audit",
+        )
+        with VerticalScroll(id="audit-detail"):
+            yield Static(id="audit-entry")
+        yield Footer()
+
+    @property
+    def table(self) -> PagedTable[AuditEntryPublic]:
+        return self.query_one("#audit", PagedTable)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "lang", self._relabel)
+        self.table.focus()
+
+    def _columns(self) -> list[Column[AuditEntryPublic]]:
+        t = self.app.t
+        return [
+            Column("at", t("audit.column.at"), lambda e: local_time(e.at), 19),
+            Column("actor", t("audit.column.actor"), lambda e: e.actor, 14, flex=2),
+            Column("action", t("audit.column.action"), self.action_name, 16, flex=3),
+            Column("target", t("audit.column.target"), lambda e: e.target, 12, flex=1),
+            Column("outcome", t("audit.column.outcome"), self.outcome_name, 9),
+        ]
+
+    def action_name(self, entry: AuditEntryPublic) -> str:
+        key = f"audit.action.{entry.action}"
+        name = self.app.t(key)
+        return entry.action if name == key else name
+
+    def outcome_name(self, entry: AuditEntryPublic) -> str:
+        key = f"audit.outcome.{entry.outcome}"
+        name = self.app.t(key)
+        return entry.outcome if name == key else name
+
+    def _relabel(self, _lang: str | None = None) -> None:
+        t = self.app.t
+        self.query_one("#filter-actor", Input).placeholder = t("audit.filter.actor")
+        self.query_one("#filter-enterprise", Input).placeholder = t("audit.filter.enterprise")
+        self.query_one("#filter-action", Input).placeholder = t("audit.filter.action")
+        chain = self.query_one("#audit-chain", Static)
+        if not chain.has_class("-intact", "-broken"):
+            chain.update(t("audit.chain.unknown"))
+        self.table.set_columns(self._columns())
+        self._show_scope()
+        self._show_entry(self.table.cursor_row)
+
+    def _show_scope(self) -> None:
+        t = self.app.t
+        parts = [t("audit.title")]
+        if self.actor_filter is not None:
+            parts.append(t("audit.scope.actor", name=self.actor_filter[1]))
+        if self.enterprise_filter is not None:
+            parts.append(t("audit.scope.enterprise", name=self.enterprise_filter[1]))
+        self.table.border_title = " · ".join(parts)
+
+    # ------------------------------------------------------------------ filters and fetch
+
+    def current_filter(self) -> AuditFilter:
+        return AuditFilter(
+            actor_id=self.actor_filter[0] if self.actor_filter else None,
+            enterprise_id=self.enterprise_filter[0] if self.enterprise_filter else None,
+            action=self.query_one("#filter-action", Input).value.strip(),
+        )
+
+    async def _fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
+        assert self.app.actor_id is not None
+        return await self.app.service.list_audit(self.app.actor_id, self.current_filter(), request)
+
+    @on(Input.Changed, "#filter-action")
+    def _action_changed(self) -> None:
+        self.table.reload(debounce=True)
+
+    @on(Input.Changed, "#filter-actor")
+    def _actor_changed(self, event: Input.Changed) -> None:
+        self._find_actor(event.value.strip())
+
+    @on(Input.Changed, "#filter-enterprise")
+    def _enterprise_changed(self, event: Input.Changed) -> None:
+        self._find_enterprise(event.value.strip())
+
+    @on(Input.Submitted)
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    @work(exclusive=True, group="find-actor")
+    async def _find_actor(self, query: str) -> None:
+        found: tuple[int, str] | None = None
+        if query:
+            try:
+                people = await self.app.service.list_identities(query, limit=2)
+            except ServiceError as error:
+                show_service_error(self, error)
+                return
+            if len(people) == 1:
+                found = (people[0].person.id, people[0].person.full_name)
+            self._mark("#filter-actor", len(people), "audit.filter.person")
+        else:
+            self._mark("#filter-actor", 1, "audit.filter.person")
+        if found != self.actor_filter:
+            self.actor_filter = found
+            self._show_scope()
+            self.table.reload()
+
+    @work(exclusive=True, group="find-enterprise")
+    async def _find_enterprise(self, query: str) -> None:
+        assert self.app.actor_id is not None
+        found: tuple[int, str] | None = None
+        if query:
+            try:
+                page = await self.app.service.list_enterprises(self.app.actor_id, query, PageRequest(size=2))
+            except ServiceError as error:
+                show_service_error(self, error)
+                return
+            if len(page.items) == 1:
+                found = (page.items[0].id, page.items[0].name)
+            self._mark("#filter-enterprise", len(page.items), "audit.filter.enterprise_found")
+        else:
+            self._mark("#filter-enterprise", 1, "audit.filter.enterprise_found")
+        if found != self.enterprise_filter:
+            self.enterprise_filter = found
+            self._show_scope()
+            self.table.reload()
+
+    def _mark(self, selector: str, matches: int, what: str) -> None:
+        """Flag a person or enterprise filter that designates nobody, or several."""
+        field = self.query_one(selector, Input)
+        field.set_class(matches != 1, "-invalid")
+        field.tooltip = None if matches == 1 else self.app.t(f"{what}.{'none' if not matches else 'several'}")
+
+    @on(PagedTable.Highlighted, "#audit")
+    def _highlighted(self, event: PagedTable.Highlighted) -> None:
+        self._show_entry(event.row)
+
+    @on(PagedTable.Failed, "#audit")
+    def _failed(self, event: PagedTable.Failed) -> None:
+        show_service_error(self, event.error)
+
+    def _show_entry(self, entry: AuditEntryPublic | None) -> None:
+        t = self.app.t
+        self.query_one("#audit-detail").border_title = t("audit.detail.title")
+        view = self.query_one("#audit-entry", Static)
+        if entry is None:
+            view.update(Text(t("audit.detail.empty"), style="italic"))
+            return
+        facts = Table.grid(padding=(0, 1))
+        facts.add_column(style="bold", no_wrap=True)
+        facts.add_column()
+        facts.add_row(t("audit.detail.entry"), f"{entry.id} · {local_time(entry.at)}")
+        facts.add_row(t("audit.detail.actor"), entry.actor)
+        facts.add_row(t("audit.detail.action"), f"{self.action_name(entry)} ({entry.action})")
+        facts.add_row(t("audit.detail.target"), entry.target)
+        facts.add_row(t("audit.detail.enterprise"), str(entry.enterprise_id) if entry.enterprise_id else "—")
+        facts.add_row(t("audit.detail.outcome"), self.outcome_name(entry))
+        changes = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
+        changes.add_column(t("audit.detail.before"), ratio=1)
+        changes.add_column(t("audit.detail.after"), ratio=1)
+        changes.add_row(self._json(entry.before), self._json(entry.after))
+        view.update(Group(facts, changes))
+
+    @staticmethod
+    def _json(data: dict[str, Any] | None) -> JSON | Text:
+        return Text("—") if data is None else JSON.from_data(data, indent=1, sort_keys=True)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-actor", Input).focus()
+
+    def action_focus_detail(self) -> None:
+        self.query_one("#audit-detail").focus()
+
+    def action_reload(self) -> None:
+        self.table.reload()
+
+    @work(exclusive=True, group="verify")
+    async def action_verify(self) -> None:
+        assert self.app.actor_id is not None
+        t = self.app.t
+        chain = self.query_one("#audit-chain", Static)
+        chain.remove_class("-intact", "-broken")
+        chain.update(t("audit.chain.checking"))
+        try:
+            result = await self.app.service.verify_audit(self.app.actor_id)
+        except ServiceError as error:
+            chain.update(t("audit.chain.unknown"))
+            show_service_error(self, error)
+            return
+        if result.ok:
+            message = t("audit.chain.intact", count=result.entries_checked)
+            chain.add_class("-intact")
+            self.notify(message)
+        else:
+            message = t("audit.chain.broken", id=result.first_bad_id, reason=result.reason or "")
+            chain.add_class("-broken")
+            self.notify(message, severity="error", timeout=15)
+        chain.update(message)

@@ -1,0 +1,84 @@
+"""A checklist of online services to grant or withdraw; dismisses with the codes checked, or None."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, SelectionList, Static
+
+if TYPE_CHECKING:
+    from onss_tui.app import OnssApp
+
+
+class ServiceChecklistScreen(ModalScreen[list[str] | None]):
+    """Check the online services (space), then confirm with Enter on the button or ctrl+s."""
+
+    DEFAULT_CSS = """
+    ServiceChecklistScreen { align: center middle; }
+    #checklist-dialog {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    #checklist-title { text-style: bold; }
+    #checklist-who { color: $text-muted; margin-bottom: 1; }
+    #checklist { height: auto; max-height: 14; background: $boost; }
+    #checklist-note { color: $text-muted; height: auto; }
+    #checklist-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    #checklist-buttons Button { margin-left: 2; }
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("escape", "cancel", "common.cancel", id="checklist.cancel"),
+        Binding("ctrl+s", "confirm", "common.confirm", id="checklist.confirm"),
+    ]
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> OnssApp: ...
+
+    def __init__(self, title: str, who: str, services: list[tuple[str, str]], confirm: str) -> None:
+        """`services` are (name, code) pairs in the order to show."""
+        super().__init__()
+        self.title_text = title
+        self.who = who
+        self.services = services
+        self.confirm_label = confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="checklist-dialog"):
+            yield Static(self.title_text, id="checklist-title")
+            yield Static(self.who, id="checklist-who")
+            if self.services:
+                yield SelectionList[str](*self.services, id="checklist", compact=True)
+            else:
+                yield Static(self.app.t("users.checklist.nothing"), id="checklist-note")
+            with Horizontal(id="checklist-buttons"):
+                yield Button(
+                    self.confirm_label,
+                    id="checklist-yes",
+                    variant="primary",
+                    compact=True,
+                    disabled=not self.services,
+                )
+                yield Button(self.app.t("common.cancel"), id="checklist-no", compact=True)
+
+    def on_mount(self) -> None:
+        target = "#checklist" if self.services else "#checklist-no"
+        self.query_one(target).focus()
+
+    @on(Button.Pressed, "#checklist-yes")
+    def action_confirm(self) -> None:
+        if not self.services:
+            return
+        chosen = list(self.query_one("#checklist", SelectionList).selected)
+        self.dismiss(chosen or None)
+
+    @on(Button.Pressed, "#checklist-no")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

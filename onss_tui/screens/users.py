@@ -1,0 +1,421 @@
+"""The enterprise's users: a paged list filtered as you type, a detail pane, and what Access Managers do
+with users: create, edit, suspend, reactivate, remove, and grant or withdraw online services to one user or
+to several selected with space.
+
+National register numbers stay masked; `v` reveals the highlighted user's number (the service records the
+reveal in the audit trail) for as long as the screen is open.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Input, Select, Static
+
+from onss_tui.screens.confirm import ConfirmScreen
+from onss_tui.screens.errors import show_service_error
+from onss_tui.screens.service_checklist import ServiceChecklistScreen
+from onss_tui.screens.user_form import UserFormScreen
+from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
+from onss_tui.services.errors import ServiceError
+from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.navbar import NavBar
+from onss_tui.widgets.paged_table import Column, PagedTable
+
+if TYPE_CHECKING:
+    from onss_tui.app import OnssApp
+
+STATUS_ACTIONS = {
+    "suspend": UserStatus.SUSPENDED,
+    "reactivate": UserStatus.ACTIVE,
+    "remove": UserStatus.REMOVED,
+}
+"""Each status change and the status it leads to."""
+
+
+class UsersScreen(Screen[None]):
+    """Users of `app.enterprise_id`, managed by its Access Managers."""
+
+    HELP_KEY = "help.users"
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
+    DEFAULT_CSS = """
+    UsersScreen {
+        #user-filters { height: 1; margin: 0 1; }
+        #filter-text { width: 1fr; min-width: 14; }
+        #filter-status { width: 18; margin-left: 1; }
+        #filter-service { width: 26; margin-left: 1; }
+        #user-detail {
+            height: 7; border: round $foreground 40%; padding: 0 1;
+            border-title-color: $foreground;
+        }
+        &.-tall #user-detail { height: 9; }
+    }
+    """
+
+    BINDINGS: ClassVar = [
+        Binding("slash", "focus_filter", "users.key.filter", id="users.filter"),
+        Binding("n", "create", "users.key.create", id="users.create"),
+        Binding("o", "edit", "users.key.edit", id="users.edit"),
+        Binding("plus", "grant", "users.key.grant", id="users.grant"),
+        Binding("minus", "withdraw", "users.key.withdraw", id="users.withdraw"),
+        Binding("p", "set_status('suspend')", "users.key.suspend", id="users.suspend"),
+        Binding("u", "set_status('reactivate')", "users.key.reactivate", id="users.reactivate"),
+        Binding("delete", "set_status('remove')", "users.key.remove", id="users.remove"),
+        Binding("v", "reveal", "common.reveal", id="users.reveal"),
+        Binding("f5", "reload", "common.reload", id="users.reload", show=False),
+    ]
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> OnssApp: ...
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.revealed: dict[int, str] = {}
+        """Person id -> national register number, for the numbers revealed on this screen."""
+        self._status: UserStatus | None = None
+        """The highlighted user's status, which decides the actions offered."""
+        self._any_selected = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("users")
+        with Horizontal(id="user-filters"):
+            yield Input(id="filter-text", compact=True)
+            yield Select[str]([], id="filter-status", compact=True)
+            yield Select[str]([], id="filter-service", compact=True)
+        yield PagedTable(
+            self._columns(),
+            self._fetch,
+            key=lambda u: u.id,
+            sort_key=UserSort.NAME.value,
+            multi_select=True,
+            mark=lambda u: None if u.status == UserStatus.ACTIVE else "muted",
+            id="users",
+        )
+        yield Static(id="user-detail")
+        yield Footer()
+
+    @property
+    def table(self) -> PagedTable[UserPublic]:
+        return self.query_one("#users", PagedTable)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "lang", self._relabel)
+        self.table.focus()
+
+    def _columns(self) -> list[Column[UserPublic]]:
+        t = self.app.t
+        return [
+            Column("name", t("users.column.name"), self._name_cell, 18, flex=2, sortable=True),
+            Column("niss", t("users.column.niss"), self._niss, 15),
+            Column("status", t("users.column.status"), self._status_cell, 10, sortable=True),
+            Column("services", t("users.column.services"), self._services, 12, flex=3),
+            Column(
+                "created", t("users.column.created"), lambda u: f"{u.created_at:%Y-%m-%d}", 10, sortable=True
+            ),
+        ]
+
+    @staticmethod
+    def _name_cell(user: UserPublic) -> str:
+        return f"{user.person.last_name} {user.person.first_name}"
+
+    def _niss(self, user: UserPublic) -> str:
+        return self.revealed.get(user.person.id, user.person.niss_masked)
+
+    def _status_cell(self, user: UserPublic) -> str:
+        return self.app.t(f"users.status.{user.status.value}")
+
+    def _services(self, user: UserPublic) -> str:
+        return ", ".join(self.app.catalogue_name(code) for code in user.services) or "—"
+
+    def _relabel(self, _lang: str | None = None) -> None:
+        t = self.app.t
+        self.query_one("#filter-text", Input).placeholder = t("users.filter.text")
+        self._set_options(
+            "#filter-status",
+            t("users.filter.status"),
+            [(t(f"users.status.{s.value}"), s.value) for s in UserStatus],
+        )
+        services = self.app.catalogue.online_services if self.app.catalogue else []
+        self._set_options(
+            "#filter-service",
+            t("users.filter.service"),
+            [(self.app.catalogue_name(s), s.code) for s in services],
+        )
+        self.table.border_title = t("users.title")
+        self.table.set_columns(self._columns())
+        self._show_detail(self.table.cursor_row)
+
+    def _set_options(self, selector: str, prompt: str, options: list[tuple[str, str]]) -> None:
+        select = self.query_one(selector, Select)
+        kept = select.value
+        with select.prevent(Select.Changed):
+            select.prompt = prompt
+            select.set_options(options)
+            if kept != Select.NULL:
+                select.value = kept
+
+    # ------------------------------------------------------------------ filter and fetch
+
+    def current_filter(self) -> UserFilter:
+        status = self.query_one("#filter-status", Select).value
+        service = self.query_one("#filter-service", Select).value
+        return UserFilter(
+            text=self.query_one("#filter-text", Input).value,
+            status=None if status == Select.NULL else UserStatus(status),
+            service=None if service == Select.NULL else str(service),
+            sort=UserSort(self.table.sort_key or UserSort.NAME.value),
+            descending=self.table.sort_descending,
+        )
+
+    async def _fetch(self, request: PageRequest) -> Page[UserPublic]:
+        actor, enterprise_id = self.app.actor_id, self.app.enterprise_id
+        assert actor is not None and enterprise_id is not None
+        return await self.app.service.list_users(actor, enterprise_id, self.current_filter(), request)
+
+    @on(Input.Changed, "#filter-text")
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        self.table.reload(debounce=True)
+
+    @on(Input.Submitted)
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    @on(PagedTable.Highlighted, "#users")
+    def _highlighted(self, event: PagedTable.Highlighted) -> None:
+        self._show_detail(event.row)
+        status = event.row.status if event.row is not None else None
+        if status != self._status:
+            self._status = status
+            self.refresh_bindings()
+
+    @on(PagedTable.Activated, "#users")
+    def _activated(self) -> None:
+        self.action_edit()
+
+    @on(PagedTable.Failed, "#users")
+    def _failed(self, event: PagedTable.Failed) -> None:
+        show_service_error(self, event.error)
+
+    @on(PagedTable.SelectionChanged, "#users")
+    def _selection_changed(self) -> None:
+        count = len(self.table.selected)
+        if bool(count) != self._any_selected:
+            self._any_selected = bool(count)
+            self.refresh_bindings()
+        self.table.border_title = self.app.t("users.title") + (
+            " · " + self.app.t("users.selected", count=count) if count else ""
+        )
+
+    def _show_detail(self, user: UserPublic | None) -> None:
+        t = self.app.t
+        detail = self.query_one("#user-detail", Static)
+        detail.border_title = t("users.detail.title")
+        if user is None:
+            detail.update(Text(t("users.detail.empty"), style="italic"))
+            return
+        person = user.person
+        revealed = person.id in self.revealed
+        niss = Text(self._niss(user))
+        if not revealed:
+            niss.append("  " + t("users.detail.reveal_hint"), style="dim")
+        pairs: list[tuple[str, str | Text]] = [
+            ("name", person.full_name),
+            ("status", self._status_cell(user)),
+            ("niss", niss),
+            ("created", f"{user.created_at:%Y-%m-%d}"),
+            ("phone", person.phone or "—"),
+            ("email", person.email or "—"),
+            ("services", self._services(user)),
+        ]
+        wide = self.size.width >= 70
+        table = Table.grid(padding=(0, 1), expand=True)
+        for _ in range(2 if wide else 1):
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
+        step = 2 if wide else 1
+        for start in range(0, len(pairs), step):
+            cells: list[str | Text] = []
+            for name, value in pairs[start : start + step]:
+                cells += [t(f"users.detail.{name}"), value]
+            table.add_row(*cells)
+        detail.update(table)
+
+    def on_resize(self, _event: Any) -> None:
+        self._show_detail(self.table.cursor_row)
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        status = self._status
+        if action == "set_status":
+            wanted = STATUS_ACTIONS[str(parameters[0])]
+            allowed = {
+                UserStatus.ACTIVE: (UserStatus.SUSPENDED, UserStatus.REMOVED),
+                UserStatus.SUSPENDED: (UserStatus.ACTIVE, UserStatus.REMOVED),
+            }
+            return status is not None and wanted in allowed.get(status, ())
+        if action == "grant":
+            return self._any_selected or status == UserStatus.ACTIVE
+        if action == "withdraw":
+            return self._any_selected or status in (UserStatus.ACTIVE, UserStatus.SUSPENDED)
+        if action == "edit":
+            return status in (UserStatus.ACTIVE, UserStatus.SUSPENDED)
+        if action == "reveal":
+            return status is not None
+        return True
+
+    def targets(self) -> list[UserPublic]:
+        """The users an action concerns: those selected with space, else the highlighted one."""
+        if self.table.selected:
+            return list(self.table.selected.values())
+        row = self.table.cursor_row
+        return [row] if row is not None else []
+
+    def _who(self, users: list[UserPublic]) -> str:
+        if len(users) == 1:
+            return users[0].person.full_name
+        return self.app.t("users.several", count=len(users))
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_reload(self) -> None:
+        row = self.table.cursor_row
+        self.table.reload(keep=row.id if row is not None else None)
+
+    def action_create(self) -> None:
+        def created(user: UserPublic | None) -> None:
+            if user is not None:
+                self.notify(self.app.t("users.done.create", name=user.person.full_name))
+                self.table.reload(keep=user.id)
+
+        self.app.push_screen(UserFormScreen(), created)
+
+    def action_edit(self) -> None:
+        user = self.table.cursor_row
+        if user is None or user.status == UserStatus.REMOVED:
+            return
+
+        def saved(changed: UserPublic | None) -> None:
+            if changed is not None:
+                self.table.update_row(changed)
+                self.notify(self.app.t("users.done.update", name=changed.person.full_name))
+
+        self.app.push_screen(UserFormScreen(user), saved)
+
+    def action_grant(self) -> None:
+        users = self.targets()
+        if not users:
+            return
+        services = self.app.catalogue.online_services if self.app.catalogue else []
+        choices = [(self.app.catalogue_name(s), s.code) for s in services]
+        self._ask_services("grant", users, choices)
+
+    def action_withdraw(self) -> None:
+        users = self.targets()
+        if not users:
+            return
+        held = {code for user in users for code in user.services}
+        services = self.app.catalogue.online_services if self.app.catalogue else []
+        choices = [(self.app.catalogue_name(s), s.code) for s in services if s.code in held]
+        self._ask_services("withdraw", users, choices)
+
+    def _ask_services(self, verb: str, users: list[UserPublic], choices: list[tuple[str, str]]) -> None:
+        t = self.app.t
+
+        def chosen(codes: list[str] | None) -> None:
+            if codes:
+                self._change_services(verb, users, codes)
+
+        self.app.push_screen(
+            ServiceChecklistScreen(
+                t(f"users.checklist.{verb}_title"), self._who(users), choices, t(f"users.key.{verb}")
+            ),
+            chosen,
+        )
+
+    @work(exclusive=True, group="user-action")
+    async def _change_services(self, verb: str, users: list[UserPublic], codes: list[str]) -> None:
+        actor = self.app.actor_id
+        assert actor is not None
+        call = self.app.service.grant_services if verb == "grant" else self.app.service.withdraw_services
+        detail = self.query_one("#user-detail", Static)
+        detail.loading = True
+        try:
+            changed = await call(actor, [u.id for u in users], codes)
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        finally:
+            detail.loading = False
+        for user in changed:
+            self.table.update_row(user)
+        self.table.clear_selection()
+        names = ", ".join(self.app.catalogue_name(code) for code in codes)
+        self.notify(self.app.t(f"users.done.{verb}", services=names, who=self._who(changed)))
+
+    def action_set_status(self, change: str) -> None:
+        user = self.table.cursor_row
+        if user is None:
+            return
+        t = self.app.t
+        name = user.person.full_name
+        if change != "remove":
+            self._set_status(user, change)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._set_status(user, change)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                t("users.confirm.remove.title"),
+                t("users.confirm.remove.question", name=name),
+                confirm=t("users.key.remove"),
+                danger=True,
+            ),
+            answered,
+        )
+
+    @work(exclusive=True, group="user-action")
+    async def _set_status(self, user: UserPublic, change: str) -> None:
+        actor = self.app.actor_id
+        assert actor is not None
+        detail = self.query_one("#user-detail", Static)
+        detail.loading = True
+        try:
+            result = await self.app.service.set_user_status(
+                actor, user.id, STATUS_ACTIONS[change], user.version
+            )
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        finally:
+            detail.loading = False
+        self.table.update_row(result)
+        self.notify(self.app.t(f"users.done.{change}", name=result.person.full_name))
+
+    def action_reveal(self) -> None:
+        user = self.table.cursor_row
+        if user is None:
+            return
+        person_id = user.person.id
+
+        def shown(niss: str) -> None:
+            self.revealed[person_id] = niss
+            self.table.update_row(user)
+
+        self.app.reveal_niss(person_id, shown)
