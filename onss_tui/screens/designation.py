@@ -61,9 +61,20 @@ class DesignationScreen(Screen[None]):
         Binding("ctrl+s", "submit", "designation.submit", id="designation.submit", priority=True),
         Binding("x", "end_designation", "designation.end", id="designation.end"),
         Binding("r", "reveal", "common.reveal", id="designation.reveal"),
-        Binding("right_square_bracket", "section(1)", "designation.next_section", id="designation.next"),
+        Binding("ctrl+n", "section(1)", "designation.next_section", id="designation.next", priority=True),
         Binding(
-            "left_square_bracket", "section(-1)", "designation.previous_section", id="designation.previous"
+            "right_square_bracket",
+            "section(1)",
+            "designation.next_section",
+            id="designation.next_key",
+            show=False,
+        ),
+        Binding(
+            "left_square_bracket",
+            "section(-1)",
+            "designation.previous_section",
+            id="designation.previous",
+            show=False,
         ),
         Binding("f5,ctrl+r", "reload", "common.reload", id="designation.reload"),
         Binding("j", "cursor('down')", "common.down", id="designation.down", show=False),

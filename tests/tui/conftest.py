@@ -58,3 +58,38 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
         if not any(w.is_running for w in app.workers):
             return
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    message: str
+    severity: str
+
+
+def record_notices(app: OnssApp) -> list[Notice]:
+    """Every notification the app shows from now on (they are still shown)."""
+    notices: list[Notice] = []
+    show = app.notify
+
+    def notify(message: str, *, title: str = "", severity: str = "information", **options: object) -> None:
+        notices.append(Notice(title, message, severity))
+        show(message, title=title, severity=severity, **options)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notices
+
+
+async def type_into(pilot, field_id: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Empty an identifier field, then type `text` into it key by key, as a user would."""
+    field = pilot.app.screen.query_one(f"#{field_id}")
+    field.value = ""
+    field.focus_input()
+    await pilot.pause()
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+def reason(app: OnssApp, field_id: str) -> str:
+    """The reason shown beside an identifier field."""
+    return str(app.screen.query_one(f"#{field_id} .field-reason").content)

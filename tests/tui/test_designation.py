@@ -1,0 +1,182 @@
+"""Designation screen: the Main Access Manager form checked live, refusals, replacing, managers, ending."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, TabbedContent
+
+from onss_tui.screens.confirm import ConfirmScreen
+from onss_tui.screens.designation import DesignationScreen
+from onss_tui.services.dto import AuditFilter, DesignationFilter, Role
+from tests.conftest import EMPLOYER_NUMBER, LR_EID, LR_NISS, niss
+from tests.tui.conftest import reason, record_notices, settle, type_into
+
+NEWCOMER_NISS = niss("950615334")
+OUTSIDER_NISS = niss("880808222")
+WRONG_CHECK_DIGITS = NEWCOMER_NISS[:-2] + f"{(int(NEWCOMER_NISS[-2:]) + 1) % 100:02d}"
+
+
+async def open_designation(pilot) -> DesignationScreen:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("2")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, DesignationScreen)
+    return screen
+
+
+async def fill_main_form(pilot, designee_niss: str) -> None:  # type: ignore[no-untyped-def]
+    await type_into(pilot, "legal_representative_eid", LR_EID)
+    await type_into(pilot, "legal_representative_niss", LR_NISS)
+    await type_into(pilot, "designee_niss", designee_niss)
+    await type_into(pilot, "designee_phone", "02 555 12 12")
+
+
+async def main_access_managers(store, actor: int) -> list:  # type: ignore[no-untyped-def]
+    page = await store.service.list_designations(
+        actor, store.world.employer, DesignationFilter(include_ended=False, role=Role.MAIN_ACCESS_MANAGER)
+    )
+    return page.items
+
+
+async def test_wrong_then_right_national_register_number(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        notices = record_notices(app)
+        screen = await open_designation(pilot)
+        assert screen.query_one("#sections", TabbedContent).active == "mam"
+        await fill_main_form(pilot, WRONG_CHECK_DIGITS)
+        assert "check digits do not match" in reason(app, "designee_niss")
+        assert reason(app, "legal_representative_eid").startswith("✓")
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "check digits do not match" in reason(app, "designee_niss")
+        assert screen.query_one("#designee_niss").has_class("-invalid")
+        assert screen.query_one("#designee_niss").value == WRONG_CHECK_DIGITS
+        assert screen.query_one("#legal_representative_eid").value == LR_EID
+        assert screen.query_one("#designee_phone").value == "02 555 12 12"
+        assert await main_access_managers(store, store.world.lr) == []
+
+        await type_into(pilot, "designee_niss", NEWCOMER_NISS)
+        assert reason(app, "designee_niss").startswith("✓")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        [designation] = await main_access_managers(store, store.world.lr)
+        assert designation.person.id == store.world.newcomer
+        assert designation.status == "pending"
+        assert any("Nina Nieuw" in n.message for n in notices if n.severity == "information")
+        assert screen.query_one("#designee_niss").value == ""
+        assert "Nina Nieuw" in str(screen.query_one("#mam-current").content)
+        trail = await store.service.list_audit(
+            store.world.lr,
+            AuditFilter(action="designation.designate_main", enterprise_id=store.world.employer),
+        )
+        assert [e.outcome for e in trail.items] == ["done"]
+
+
+async def test_a_refused_designation_shows_the_reason_and_keeps_the_form(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.support)
+    async with app.run_test(size=(120, 40)) as pilot:
+        notices = record_notices(app)
+        await settle(pilot)
+        await pilot.press("enter")  # the picker: support staff see every enterprise; the first is highlighted
+        await settle(pilot)
+        screen = await open_designation(pilot)
+        assert screen.query_one("#sections", TabbedContent).active == "history"
+        screen.query_one("#sections", TabbedContent).active = "mam"
+        await fill_main_form(pilot, NEWCOMER_NISS)
+        await type_into(pilot, "enterprise_ref", EMPLOYER_NUMBER)
+        await type_into(pilot, "legal_representative_phone", "0471 12 34 56")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        refusals = [n for n in notices if n.severity == "error"]
+        assert [n.title for n in refusals] == ["Refused"]
+        assert "Support staff" in refusals[0].message
+        assert screen.query_one("#designee_niss").value == NEWCOMER_NISS
+        assert screen.query_one("#legal_representative_eid").value == LR_EID
+        assert await main_access_managers(store, store.world.lr) == []
+        trail = await store.service.list_audit(store.world.support, AuditFilter(actor_id=store.world.support))
+        assert "refused" in [e.outcome for e in trail.items]
+
+
+async def test_replacing_asks_first(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_designation(pilot)
+        await fill_main_form(pilot, NEWCOMER_NISS)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.query_one("#mam-submit").label.plain == "Replace"
+
+        await fill_main_form(pilot, OUTSIDER_NISS)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        [current] = await main_access_managers(store, store.world.lr)
+        assert current.person.id == store.world.newcomer
+        assert screen.query_one("#designee_niss").value == OUTSIDER_NISS
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        [current] = await main_access_managers(store, store.world.lr)
+        assert current.person.id == store.world.outsider
+        history = await store.service.list_designations(store.world.lr, store.world.employer)
+        assert [d.status for d in history.items if d.role == Role.MAIN_ACCESS_MANAGER] == ["pending", "ended"]
+
+
+async def test_main_access_manager_designates_an_access_manager_then_ends_it(store) -> None:  # type: ignore[no-untyped-def]
+    from tests.contract.conftest import main_designation
+
+    world = store.world
+    await store.service.designate_main_access_manager(world.lr, main_designation())
+    await store.service.sign_in(world.newcomer)
+    app = store.app(world.newcomer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_designation(pilot)
+        assert screen.query_one("#sections", TabbedContent).active == "managers"
+        assert screen.query_one("#quality_code").value == "onss_employer"
+        await type_into(pilot, "niss", OUTSIDER_NISS)
+        await type_into(pilot, "phone", "0478 00 11 22")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        overview = await store.service.get_overview(world.newcomer, world.employer)
+        [manager] = overview.access_managers
+        assert (manager.person.id, manager.quality_code) == (world.outsider, "onss_employer")
+
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert screen.query_one("#sections", TabbedContent).active == "history"
+        table = screen.query_one("#designations", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(manager.id)))
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        overview = await store.service.get_overview(world.newcomer, world.employer)
+        assert overview.access_managers == []
+
+
+async def test_reveal_in_history_shows_one_number_and_is_audited(store) -> None:  # type: ignore[no-untyped-def]
+    world = store.world
+    app = store.app(world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_designation(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        table = screen.query_one("#designations", DataTable)
+        table.focus()
+        await pilot.press("r")
+        await settle(pilot)
+        shown = [str(cell) for cell in table.get_row_at(0)]
+        assert "85.07.30-033.28" in shown
+        trail = await store.service.list_audit(world.lr, AuditFilter(action="person.reveal_niss"))
+        assert [e.target for e in trail.items] == [f"person:{world.lr}"]
