@@ -59,24 +59,25 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
         @property
         def app(self) -> OnssApp: ...
 
-    def __init__(self, title_key: str, stem: str, write: Writer, *, directory: Path | None = None) -> None:
+    def __init__(self, title_key: str, path: Path, write: Writer) -> None:
+        """`path` is proposed (its suffix follows the format chosen)."""
         super().__init__()
         self.title_key = title_key
-        self.stem = stem
+        self.path = path
         self.write = write
-        self.directory = directory or Path.cwd()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
             yield Tr(self.title_key, id="export-title")
             with Horizontal(classes="export-row"):
                 yield Tr("export.format", classes="export-label")
+                json_first = self.path.suffix.lower() == ".json"
                 with RadioSet(id="format", compact=True):
-                    yield RadioButton("CSV", value=True, id="format-csv", compact=True)
-                    yield RadioButton("JSON", id="format-json", compact=True)
+                    yield RadioButton("CSV", value=not json_first, id="format-csv", compact=True)
+                    yield RadioButton("JSON", value=json_first, id="format-json", compact=True)
             with Horizontal(classes="export-row"):
                 yield Tr("export.path", classes="export-label")
-                yield Input(str(self.directory / f"{self.stem}.csv"), id="path", compact=True)
+                yield Input(str(self.path), id="path", compact=True)
             yield Static("", id="export-note")
             yield LoadingIndicator(id="export-progress")
             with Horizontal(id="export-buttons"):

@@ -7,6 +7,7 @@ few pages; the export streams the whole filtered view to a file, a page at a tim
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Select, Static
 
 from onss_tui.commands import iter_mandates, write_mandates
@@ -44,11 +46,9 @@ from onss_tui.services.dto import (
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NavBar
-from onss_tui.widgets.paged_table import Column, PagedTable
+from onss_tui.widgets.paged_table import REST_DELAY, Column, PagedTable
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from onss_tui.app import OnssApp
 
 
@@ -96,6 +96,9 @@ class MandatesScreen(Screen[None]):
         """True: every mandate the actor may see; False: those of the chosen enterprise."""
         self._steps: list[MandateAction] = []
         """The steps the selected mandate's status allows."""
+        self._footer_timer: Timer | None = None
+        self.last_export: Path | None = None
+        """Where the last export went: the next one proposes it."""
 
     # ------------------------------------------------------------------ layout
 
@@ -251,7 +254,7 @@ class MandatesScreen(Screen[None]):
         steps = possible_steps(mandate.status) if mandate is not None else []
         if steps != self._steps:
             self._steps = steps
-            self.refresh_bindings()
+            self._refresh_footer_soon()
 
     @on(PagedTable.Activated, "#mandates")
     def _activated(self, event: PagedTable.Activated) -> None:
@@ -267,6 +270,12 @@ class MandatesScreen(Screen[None]):
         detail.update(detail_table(self.app, mandate, wide=self.size.width >= 70))
 
     # ------------------------------------------------------------------ actions
+
+    def _refresh_footer_soon(self) -> None:
+        """Redraw the footer's keys once the cursor rests: redrawing them costs more than a keystroke."""
+        if self._footer_timer is not None:
+            self._footer_timer.stop()
+        self._footer_timer = self.set_timer(REST_DELAY, self.refresh_bindings)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "step":
@@ -388,9 +397,11 @@ class MandatesScreen(Screen[None]):
         def done(result: tuple[int, Path] | None) -> None:
             if result is not None:
                 count, path = result
+                self.last_export = path
                 self.notify(self.app.t("mandates.export.done", count=count, path=str(path)), timeout=10)
 
-        self.app.push_screen(ExportScreen("mandates.export.title", "mandates", write), done)
+        proposed = self.last_export or Path.cwd() / "mandates.csv"
+        self.app.push_screen(ExportScreen("mandates.export.title", proposed, write), done)
 
     def on_resize(self, _event: Any) -> None:
         self._show_detail(self.table.cursor_row)

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Select, Static
 
 from onss_tui.screens.confirm import ConfirmScreen
@@ -27,7 +28,7 @@ from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, Use
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NavBar
-from onss_tui.widgets.paged_table import Column, PagedTable
+from onss_tui.widgets.paged_table import REST_DELAY, Column, PagedTable
 
 if TYPE_CHECKING:
     from onss_tui.app import OnssApp
@@ -84,6 +85,7 @@ class UsersScreen(Screen[None]):
         self._status: UserStatus | None = None
         """The highlighted user's status, which decides the actions offered."""
         self._any_selected = False
+        self._footer_timer: Timer | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -198,7 +200,7 @@ class UsersScreen(Screen[None]):
         status = event.row.status if event.row is not None else None
         if status != self._status:
             self._status = status
-            self.refresh_bindings()
+            self._refresh_footer_soon()
 
     @on(PagedTable.Activated, "#users")
     def _activated(self) -> None:
@@ -213,7 +215,7 @@ class UsersScreen(Screen[None]):
         count = len(self.table.selected)
         if bool(count) != self._any_selected:
             self._any_selected = bool(count)
-            self.refresh_bindings()
+            self._refresh_footer_soon()
         self.table.border_title = self.app.t("users.title") + (
             " · " + self.app.t("users.selected", count=count) if count else ""
         )
@@ -256,6 +258,12 @@ class UsersScreen(Screen[None]):
         self._show_detail(self.table.cursor_row)
 
     # ------------------------------------------------------------------ actions
+
+    def _refresh_footer_soon(self) -> None:
+        """Redraw the footer's keys once the cursor rests: redrawing them costs more than a keystroke."""
+        if self._footer_timer is not None:
+            self._footer_timer.stop()
+        self._footer_timer = self.set_timer(REST_DELAY, self.refresh_bindings)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self._status

@@ -41,6 +41,8 @@ PAGE_SIZE = 100
 MAX_PAGES = 5
 LOADING_DELAY = 0.25
 """Seconds a fetch may take before the table says it is loading (quick ones never flicker)."""
+REST_DELAY = 0.2
+"""Seconds the cursor rests before a screen redraws what is costly to redraw (the footer's keys)."""
 DEBOUNCE = 0.08
 """Seconds of quiet typing awaited before fetching again, when a fetch is already on its way."""
 

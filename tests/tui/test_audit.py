@@ -1,0 +1,64 @@
+"""The audit trail screen on a real SQLite store: entries, filters, the chain intact and broken."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from textual.widgets import Input
+
+from onss_tui.screens.audit import AuditScreen
+from tests.tui.browsing import console, make_main_access_manager, settle
+from tests.tui.conftest import Store
+
+
+async def test_verify_says_the_trail_is_intact(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("audit")
+        assert isinstance(session.app.screen, AuditScreen)
+        assert "designation.designate_main" in [e.action for e in session.table.rows]
+        await session.press("v")
+        chain = session.app.screen.query_one("#audit-chain")
+        assert chain.has_class("-intact")
+        assert "Audit trail intact" in str(chain.render())
+        assert session.noticed("Audit trail intact")
+
+
+async def test_filters_by_action_person_and_enterprise(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.support) as session:
+        await session.open("audit")
+        screen = session.app.screen
+        everything = len(session.table.rows)
+        screen.query_one("#filter-action", Input).value = "designation."
+        await settle(session.pilot)
+        assert {e.action for e in session.table.rows} == {
+            "designation.designate_main",
+            "designation.activate",
+        }
+        screen.query_one("#filter-action", Input).value = ""
+        screen.query_one("#filter-actor", Input).value = "peeters"
+        await settle(session.pilot)
+        assert "by Anne Peeters" in str(session.table.border_title)
+        assert {e.actor for e in session.table.rows} == {"Anne Peeters"}
+        assert len(session.table.rows) < everything
+        screen.query_one("#filter-actor", Input).value = ""
+        screen.query_one("#filter-enterprise", Input).value = "namur"
+        await settle(session.pilot)
+        assert "at Commune de Namur" in str(session.table.border_title)
+        assert {e.enterprise_id for e in session.table.rows} == {store.world.townhall}
+        screen.query_one("#filter-enterprise", Input).value = "zzz"
+        await settle(session.pilot)
+        assert screen.query_one("#filter-enterprise", Input).has_class("-invalid")
+        assert len(session.table.rows) == everything
+
+
+async def test_an_edited_entry_breaks_the_chain_and_is_named(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    with store.service.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_entry SET actor_name = 'Someone Else' WHERE id = 2"))
+    async with console(store.service, store.world.support) as session:
+        await session.open("audit")
+        await session.press("v")
+        chain = session.app.screen.query_one("#audit-chain")
+        assert chain.has_class("-broken")
+        assert "broken at entry 2" in str(chain.render())

@@ -1,0 +1,197 @@
+"""The mandate browser on a real SQLite store: filter, open, export, steps by the right and wrong party."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from textual.widgets import Input, OptionList, Select, SelectionList
+
+from onss_tui.domain.quarters import Quarter
+from onss_tui.screens.export import ExportScreen
+from onss_tui.screens.mandate_detail import MandateDetailScreen
+from onss_tui.screens.mandate_form import MandateFormScreen
+from onss_tui.screens.mandates import MandatesScreen
+from onss_tui.services import dto
+from onss_tui.services.dto import MandateStatus
+from onss_tui.services.local.service import LocalService
+from tests.conftest import World
+from tests.tui.browsing import console, settle
+from tests.tui.conftest import Store
+
+
+async def give_mandates(service: LocalService, world: World) -> dict[str, dto.MandatePublic]:
+    """Brasserie Dupont: a pending mandate to the secretariat and a draft to the provider; the commune of
+    Namur: an active mandate to the secretariat that ends this quarter."""
+    now = Quarter.current()
+    pending = await service.create_mandate(
+        world.lr,
+        dto.MandateCreate(
+            principal_id=world.employer,
+            mandatary_id=world.secretariat,
+            groups=["dmfa_dimona"],
+            start_quarter=str(now.next()),
+            submit=True,
+        ),
+    )
+    draft = await service.create_mandate(
+        world.lr,
+        dto.MandateCreate(
+            principal_id=world.employer,
+            mandatary_id=world.provider,
+            groups=["temporary_unemployment"],
+            start_quarter=str(now),
+            procuration_reference="PRC-17",
+        ),
+    )
+    town = await service.create_mandate(
+        world.lr_town,
+        dto.MandateCreate(
+            principal_id=world.townhall,
+            mandatary_id=world.secretariat,
+            groups=["dmfappl_dimona"],
+            start_quarter=str(now),
+            end_quarter=str(now),
+            submit=True,
+        ),
+    )
+    town = await service.accept_mandate(world.lr_ssa, town.id, town.version)
+    return {"pending": pending, "draft": draft, "town": town}
+
+
+async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.support) as session:
+        await session.open("mandates")
+        screen = session.app.screen
+        assert isinstance(screen, MandatesScreen)
+        assert len(session.table.rows) == 3
+        assert "all I may see" in str(session.table.border_title)
+        town = next(m for m in session.table.rows if m.id == mandates["town"].id)
+        assert session.table.mark is not None and session.table.mark(town) == "marked"
+
+        await session.press("slash", *"namur")
+        assert [m.principal.name for m in session.table.rows] == ["Commune de Namur"]
+        await session.press("enter")
+        assert session.table.has_focus
+        await session.press("enter")
+        dialog = session.app.screen
+        assert isinstance(dialog, MandateDetailScreen)
+        assert dialog.mandate.id == mandates["town"].id
+        assert [b.id for b in dialog.query("Button")] == ["step-close", "step-none"]
+        await session.press("escape")
+        assert session.app.screen is screen
+
+        screen.query_one("#filter-text", Input).value = ""
+        screen.query_one("#filter-status", Select).value = "pending"
+        await settle(session.pilot)
+        assert [m.id for m in session.table.rows] == [mandates["pending"].id]
+        await session.press("x")
+        export = session.app.screen
+        assert isinstance(export, ExportScreen)
+        target = tmp_path / "view.csv"
+        export.query_one("#path", Input).value = str(target)
+        await session.press("ctrl+s")
+        assert session.app.screen is screen
+        with open(target, encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert [(r["id"], r["status"], r["mandatary_name"]) for r in rows] == [
+            (str(mandates["pending"].id), "pending", "Securex Secrétariat Social")
+        ]
+        assert session.noticed(f"Mandates written: 1, to {target}")
+
+        await session.press("x")
+        session.app.screen.query_one("#format-json").value = True
+        await session.pilot.pause()
+        json_path = session.app.screen.query_one("#path", Input).value
+        assert json_path.endswith("view.json")
+        await session.press("ctrl+s")
+        with open(json_path, encoding="utf-8") as handle:
+            assert [m["id"] for m in json.load(handle)] == [mandates["pending"].id]
+
+
+async def test_the_mandatary_accepts_then_closes(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.lr_ssa) as session:
+        await session.open("mandates")
+        table = session.table
+        table.move_cursor(next(i for i, m in enumerate(table.rows) if m.id == mandates["pending"].id))
+        await session.press("a")
+        await session.press("y")
+        assert table.cursor_row.status == MandateStatus.ACTIVE
+        assert table.cursor_row.validated_by == "Marie Dubois"
+        assert session.noticed("Mandate accepted: active.")
+        await session.press("c")
+        await session.press("y")
+        stored = await store.service.get_mandate(store.world.lr_ssa, mandates["pending"].id)
+        assert stored.status == MandateStatus.CLOSED
+        assert table.cursor_row.status == MandateStatus.CLOSED
+        assert session.app.screen.check_action("step", ("close",)) is False
+
+
+async def test_the_wrong_party_is_refused_and_told_why(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("mandates")
+        table = session.table
+        assert "this enterprise" in str(table.border_title)
+        assert {m.principal.name for m in table.rows} == {"Brasserie Dupont"}
+        table.move_cursor(next(i for i, m in enumerate(table.rows) if m.id == mandates["pending"].id))
+        await session.press("a", "y")
+        assert session.noticed("Refused: Only someone acting for the mandatary may take this step.")
+        assert table.cursor_row.status == MandateStatus.PENDING
+        trail = await store.service.list_audit(store.world.lr, dto.AuditFilter(action="mandate.accept"))
+        assert [e.outcome for e in trail.items] == ["refused"]
+
+        await session.press("v")
+        assert "all I may see" in str(table.border_title)
+        assert len(table.rows) == 2
+
+
+async def test_create_a_mandate_and_a_bad_quarter_stays_beside_its_field(store: Store) -> None:
+    async with console(store.service, store.world.lr) as session:
+        await session.open("mandates")
+        await session.press("n")
+        form = session.app.screen
+        assert isinstance(form, MandateFormScreen)
+        await session.press(*"payroll")
+        options = form.query_one("#mandatary-list", OptionList)
+        assert options.option_count == 1
+        options.highlighted = 0
+        groups = form.query_one("#group-list", SelectionList)
+        groups.select("temporary_unemployment")
+        start = form.query_one("#start-quarter", Input)
+        start.value = "2020Q1"
+        await session.press("ctrl+s")
+        assert session.app.screen is form
+        assert form.query_one("#start_quarter").has_class("-invalid")
+        assert "past" in str(form.query_one("#start_quarter .form-error").render())
+        assert groups.selected == ["temporary_unemployment"]
+
+        start.value = str(Quarter.current().next())
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, MandatesScreen)
+        created = session.table.cursor_row
+        assert created is not None and created.mandatary.name == "Payroll Partners"
+        assert created.status == MandateStatus.TO_FINALISE
+        assert session.noticed("Mandate to Payroll Partners created: to be finalised.")
+
+
+async def test_sort_by_key_and_status_filter(store: Store) -> None:
+    await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.support) as session:
+        await session.open("mandates")
+        table = session.table
+        assert [m.principal.name for m in table.rows] == [
+            "Brasserie Dupont",
+            "Brasserie Dupont",
+            "Commune de Namur",
+        ]
+        await session.press("S")
+        assert table.rows[0].principal.name == "Commune de Namur"
+        await session.press("s")
+        assert table.sort_key == "mandatary"
+        screen = session.app.screen
+        screen.query_one("#filter-status", Select).value = "active"
+        await settle(session.pilot)
+        assert [m.status for m in table.rows] == [MandateStatus.ACTIVE]

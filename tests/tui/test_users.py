@@ -1,0 +1,149 @@
+"""The users screen on a real SQLite store: create a user, grant Dimona, several at once, refusals."""
+
+from __future__ import annotations
+
+from textual.widgets import SelectionList
+
+from onss_tui.domain.identifiers import format_niss
+from onss_tui.screens.user_form import UserFormScreen
+from onss_tui.screens.users import UsersScreen
+from onss_tui.services import dto
+from onss_tui.widgets.identifier_input import IdentifierInput
+from tests.conftest import niss
+from tests.tui.browsing import console, make_main_access_manager, settle
+from tests.tui.conftest import Store
+
+NEW_NISS = niss("900101123")
+
+
+async def type_into(session, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    session.app.screen.query_one(f"#{field}", IdentifierInput).focus_input()
+    await session.pilot.press(*text)
+
+
+async def test_create_a_user_grant_dimona_and_find_both_in_the_audit_trail(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        assert isinstance(session.app.screen, UsersScreen)
+        await session.press("n")
+        assert isinstance(session.app.screen, UserFormScreen)
+        await type_into(session, "niss", NEW_NISS)
+        await type_into(session, "first_name", "Lotte")
+        await type_into(session, "last_name", "Verhoeven")
+        await type_into(session, "phone", "0478123456")
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, UsersScreen)
+        assert session.noticed("Lotte Verhoeven is now a user")
+        created = session.table.cursor_row
+        assert created is not None and created.person.last_name == "Verhoeven"
+        assert created.person.niss_masked == "90.01.01-***.**"
+
+        await session.press("plus")
+        checklist = session.app.screen.query_one(SelectionList)
+        assert checklist.get_option_at_index(0).value == "dimona"
+        await session.press("space", "ctrl+s")
+        users = await store.service.list_users(store.world.lr, store.world.employer)
+        assert [u.services for u in users.items if u.id == created.id] == [["dimona"]]
+        assert session.table.cursor_row.services == ["dimona"]
+        assert session.noticed("Dimona granted to Lotte Verhoeven")
+
+        await session.open("audit")
+        shown = [(e.action, e.target) for e in session.table.rows]
+        assert ("user.create", f"user:{created.id}") in shown
+        assert ("user.grant", f"user:{created.id}") in shown
+        grant = next(e for e in session.table.rows if e.action == "user.grant")
+        assert grant.actor == "Anne Peeters" and grant.after == {"services": ["dimona"]}
+
+
+async def test_a_refused_field_shows_beside_it_and_the_form_stays_as_typed(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await session.press("n")
+        await type_into(session, "niss", NEW_NISS)
+        await type_into(session, "email", "not-an-address")
+        await session.press("ctrl+s")
+        form = session.app.screen
+        assert isinstance(form, UserFormScreen)
+        assert form.query_one("#email", IdentifierInput).has_class("-invalid")
+        assert session.noticed("Some fields need correcting")
+
+        email = form.query_one("#email", IdentifierInput)
+        email.value = "lotte@example.be"
+        await session.press("ctrl+s")
+        assert session.app.screen is form
+        assert form.query_one("#niss", IdentifierInput).value == NEW_NISS
+        assert email.value == "lotte@example.be"
+        first_name = form.query_one("#first_name", IdentifierInput)
+        assert first_name.has_class("-invalid")
+        assert "first name" in str(first_name.query_one(".field-reason").render())
+        users = await store.service.list_users(store.world.lr, store.world.employer)
+        assert users.items == []
+
+
+async def test_grant_to_several_selected_users_at_once(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    for base, last in (("800101012", "Aerts"), ("810202024", "Baert"), ("820303036", "Cools")):
+        await store.service.create_user(
+            store.world.lr,
+            dto.UserCreate(
+                enterprise_id=store.world.employer, niss=niss(base), first_name="X", last_name=last
+            ),
+        )
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await session.press("space", "space")
+        assert sorted(u.person.last_name for u in session.table.selected.values()) == ["Aerts", "Baert"]
+        await session.press("plus")
+        assert "2 users" in str(session.app.screen.query_one("#checklist-who").render())
+        await session.press("space", "ctrl+s")
+        services = {u.person.last_name: u.services for u in session.table.rows}
+        assert services == {"Aerts": ["dimona"], "Baert": ["dimona"], "Cools": []}
+        assert session.table.selected == {}
+
+
+async def test_suspend_reactivate_and_remove_after_confirmation(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    user = await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await session.press("p")
+        assert session.table.cursor_row.status == dto.UserStatus.SUSPENDED
+        await session.press("u")
+        assert session.table.cursor_row.status == dto.UserStatus.ACTIVE
+        await session.press("delete")
+        await session.press("n")
+        assert (await store.service.get_user(store.world.lr, user.id)).status == dto.UserStatus.ACTIVE
+        await session.press("delete")
+        await session.press("y")
+        assert (await store.service.get_user(store.world.lr, user.id)).status == dto.UserStatus.REMOVED
+        assert session.noticed("Lotte V was removed")
+
+
+async def test_reveal_shows_the_number_and_is_recorded(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    user = await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        screen = session.app.screen
+        assert isinstance(screen, UsersScreen)
+        assert screen._niss(session.table.cursor_row) == "90.01.01-***.**"
+        await session.press("v")
+        assert screen._niss(session.table.cursor_row) == format_niss(NEW_NISS)
+        trail = await store.service.list_audit(store.world.lr, dto.AuditFilter(action="person.reveal_niss"))
+        assert [e.target for e in trail.items] == [f"person:{user.person.id}"]
+
+
+async def test_someone_who_manages_no_users_is_told_why(store: Store) -> None:
+    async with console(store.service, store.world.lr_town) as session:
+        await session.open("users")
+        await settle(session.pilot)
+        assert session.table.rows == []
+        assert session.noticed("Only the Access Managers of the enterprise see its users.")
