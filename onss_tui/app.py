@@ -24,6 +24,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 from onss_tui.i18n import LANGUAGES, Messages
 
@@ -276,7 +277,9 @@ class OnssApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_screen", "pick_enterprise"):
-            return self.actor_id is not None and not isinstance(self.screen, ModalScreen)
+            if self.actor_id is None:
+                return False
+            return None if isinstance(self.screen, ModalScreen) else True
         return True
 
     def action_open_screen(self, name: str) -> None:
@@ -292,8 +295,10 @@ class OnssApp(App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_back(self) -> None:
-        """Escape: close what is on top, else go back to the overview."""
-        if len(self.screen_stack) > 1:
+        """Escape: stop typing in a field, else close what is on top, else go back to the overview."""
+        if isinstance(self.focused, Input):
+            self.screen.set_focus(None)
+        elif len(self.screen_stack) > 1:
             self.screen.dismiss(None)
         elif self.current_mode in SCREENS and self.current_mode != "overview":
             self.open_screen("overview")
@@ -354,7 +359,9 @@ class OnssApp(App[int]):
         """The current screen's own actions (those its footer shows), so that each is in the palette."""
         seen: set[str] = set()
         for node, binding, enabled, _tooltip in screen.active_bindings.values():
-            if node is self or not enabled or not binding.description or binding.action in seen:
+            if node is self or not enabled or not self.messages.has(binding.description):
+                continue
+            if binding.action in seen:
                 continue
             seen.add(binding.action)
             yield SystemCommand(

@@ -365,6 +365,7 @@ class DesignationScreen(Screen[None]):
         return True
 
     def action_section(self, step: int) -> None:
+        self._placed_initial_section = True
         tabs = self.query_one("#sections", TabbedContent)
         tabs.active = SECTIONS[(SECTIONS.index(tabs.active) + step) % len(SECTIONS)]
 

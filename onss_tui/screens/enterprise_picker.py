@@ -50,9 +50,12 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
     """Search and choose an enterprise; Enter chooses, Escape goes back."""
 
     HELP_KEY = "help.enterprise_picker"
+    AUTO_FOCUS = "#picker-search"
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "common.search", id="picker.search"),
         Binding("escape", "cancel", "common.back", id="picker.back"),
+        Binding("down", "move(1)", "common.down", id="picker.down", show=False),
+        Binding("up", "move(-1)", "common.up", id="picker.up", show=False),
     ]
 
     if TYPE_CHECKING:
@@ -78,7 +81,6 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
-        self.query_one(DataTable).focus()
         self.load("")
 
     def _relabel(self, _lang: str | None = None) -> None:
@@ -162,6 +164,11 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
 
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
+
+    def action_move(self, step: int) -> None:
+        """Up and down move in the list while the search field keeps the focus."""
+        table = self.query_one(DataTable)
+        (table.action_cursor_down if step > 0 else table.action_cursor_up)()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -42,8 +42,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         seen: set[str] = set()
-        for _node, binding, enabled, _tooltip in self.target.active_bindings.values():
-            if not binding.description or not enabled or binding.action in seen:
+        for _node, binding, _enabled, _tooltip in self.target.active_bindings.values():
+            if not self.app.messages.has(binding.description) or binding.action in seen:
                 continue
             seen.add(binding.action)
             keys = [

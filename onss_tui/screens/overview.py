@@ -54,6 +54,7 @@ def designation_role(app: OnssApp, designation: DesignationPublic) -> str:
 class OverviewScreen(Screen[None]):
     """The enterprise chosen in `app.enterprise_id`, at a glance."""
 
+    AUTO_FOCUS = None
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar = [
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
@@ -117,7 +118,7 @@ class OverviewScreen(Screen[None]):
         finally:
             body.loading = False
         self._relabel()
-        if self.focused is None:
+        if self.focused is None or self.focused is self.query_one("#overview"):
             self.query_one("#next-steps" if self.overview.next_steps else "#people").focus()
 
     # ------------------------------------------------------------------ rendering
@@ -172,7 +173,6 @@ class OverviewScreen(Screen[None]):
             label = Text.assemble("☐ ", t(f"overview.step.{code}"))
             if screen:
                 label.append(f"  → {NAV_KEYS[screen]} {t(f'nav.{screen}')}", style="dim")
-            label.no_wrap, label.overflow = True, "ellipsis"
             steps.add_option(Option(label, id=code))
         steps.highlighted = min(highlighted or 0, len(o.next_steps) - 1)
 

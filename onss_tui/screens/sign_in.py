@@ -43,9 +43,11 @@ class SignInScreen(Screen[None]):
     """Who is acting? Lists identities; Enter signs in as the highlighted one."""
 
     HELP_KEY = "help.sign_in"
+    AUTO_FOCUS = "#sign-in-search"
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "common.search", id="sign_in.search"),
-        Binding("down", "focus_list", "common.list", id="sign_in.list", show=False),
+        Binding("down", "move(1)", "common.down", id="sign_in.down", show=False),
+        Binding("up", "move(-1)", "common.up", id="sign_in.up", show=False),
     ]
 
     if TYPE_CHECKING:
@@ -131,7 +133,8 @@ class SignInScreen(Screen[None]):
             options.add_option(Option(prompt, id=str(person.id)))
         if identities:
             options.highlighted = min(highlighted or 0, len(identities) - 1)
-        status = "sign_in.none_found" if not identities else "sign_in.choose"
+        status = "sign_in.choose_more" if len(identities) >= MAX_IDENTITIES else "sign_in.choose"
+        status = "sign_in.none_found" if not identities else status
         self.query_one("#sign-in-status", Tr).set_key(status, count=len(identities))
 
     @on(Input.Submitted, "#sign-in-search")
@@ -153,5 +156,7 @@ class SignInScreen(Screen[None]):
     def action_focus_search(self) -> None:
         self.query_one("#sign-in-search", Input).focus()
 
-    def action_focus_list(self) -> None:
-        self.query_one("#identities", OptionList).focus()
+    def action_move(self, step: int) -> None:
+        """Up and down move in the list while the search field keeps the focus."""
+        options = self.query_one("#identities", OptionList)
+        (options.action_cursor_down if step > 0 else options.action_cursor_up)()

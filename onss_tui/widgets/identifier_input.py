@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 KINDS = ("niss", "enterprise_or_onss", "eid", "phone", "email", "text")
 PLACEHOLDERS = {
-    "niss": "85.07.30-033.28",
-    "enterprise_or_onss": "0403.170.701",
-    "eid": "591-1917064-58",
-    "phone": "0471 12 34 56",
+    "niss": "YY.MM.DD-NNN.CC",
+    "enterprise_or_onss": "0NNN.NNN.NNN",
+    "eid": "NNN-NNNNNNN-NN",
+    "phone": "04NN NN NN NN",
     "email": "name@example.be",
 }
 """The shape of each kind of number, shown while the field is empty."""

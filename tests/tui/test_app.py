@@ -1,0 +1,196 @@
+"""The application shell: navigation by key and palette, help, language and theme, key remapping, start-up."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from onss_tui.app import SCREENS, OnssApp
+from onss_tui.config import Settings, config_file
+from onss_tui.launch import make_connect, run_console
+from onss_tui.screens.designation import DesignationScreen
+from onss_tui.screens.help import HelpScreen
+from onss_tui.screens.overview import OverviewScreen
+from onss_tui.screens.sign_in import SignInScreen
+from onss_tui.services.dto import AuditFilter
+from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.navbar import NavBar
+from onss_tui.widgets.text import Tr
+from tests.conftest import LR_NISS, niss
+from tests.tui.conftest import settle
+
+
+def footer_text(app: OnssApp) -> str:
+    from textual.widgets._footer import FooterKey
+
+    return " ".join(key.description for key in app.screen.query_one(Footer).query(FooterKey))
+
+
+async def test_number_keys_open_each_screen_and_escape_comes_back(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        for key, name in zip("12345", SCREENS, strict=True):
+            if isinstance(app.focused, Input):
+                await pilot.press("escape")  # stop typing: number keys go to the focused field
+                assert app.focused is None
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == name
+            assert type(app.screen).__name__ == SCREENS[name][1]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.current_mode == "overview"
+
+
+async def test_palette_lists_every_screen_language_and_theme(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Overview", "Designation", "Users", "Mandates", "Audit trail", "Enterprise"):
+            assert title in titles
+        for language in ("Français", "Nederlands", "English"):
+            assert f"Language: {language}" in titles
+        assert {"Theme: dark", "Theme: light", "Reveal NISS", "Help"} <= set(titles)
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Designation")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DesignationScreen)
+
+
+async def test_language_switch_changes_visible_strings_and_is_remembered(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        title = app.screen.query(Tr).filter(".section-title").first()
+        assert str(title.content) == "Next steps"
+        assert "Reveal NISS" in footer_text(app)
+        nav = str(app.screen.query_one(NavBar).query_one("#nav-tabs").content)
+        assert "Overview" in nav
+
+        app.set_language("fr")
+        await settle(pilot)
+        assert str(title.content) == "Prochaines étapes"
+        assert "Afficher le NISS" in footer_text(app)
+        assert "Aperçu" in str(app.screen.query_one(NavBar).query_one("#nav-tabs").content)
+        people = app.screen.query_one("#people", DataTable)
+        assert "Représentant légal" in [str(cell) for cell in people.get_row_at(people.row_count - 1)]
+
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.lang == "nl"
+        assert str(title.content) == "Volgende stappen"
+    assert 'lang = "nl"' in config_file().read_text(encoding="utf-8")
+    assert Settings().lang == "nl"
+
+
+async def test_theme_is_remembered(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.theme == "textual-light"
+    assert Settings().theme == "textual-light"
+    again = store.app(store.world.lr, settings=Settings())
+    assert again.theme == "textual-light"
+
+
+async def test_keys_are_remapped_from_the_config_file(store) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(keys={"app.designation": "d", "overview.reveal": "v"})
+    app = store.app(store.world.lr, settings=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        people = app.screen.query_one("#people", DataTable)
+        people.move_cursor(row=people.row_count - 1)
+        await pilot.press("v")
+        await settle(pilot)
+        assert "85.07.30-033.28" in [
+            str(c) for row in range(people.row_count) for c in people.get_row_at(row)
+        ]
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DesignationScreen)
+
+
+async def test_help_explains_the_current_screen_and_its_keys(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").content)
+        assert text.startswith("The enterprise at a glance")
+        keys = app.screen.query_one("#help-keys").content
+        rows = [str(cell) for column in keys.columns for cell in column._cells]  # type: ignore[attr-defined]
+        assert "Reveal NISS" in rows
+        assert "Designation" in rows
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert str(app.screen.query_one("#help-text").content).startswith("Designate or replace")
+
+
+async def test_reveal_shows_the_highlighted_person_only_and_is_audited(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        people = app.screen.query_one("#people", DataTable)
+        people.focus()
+        people.move_cursor(row=people.row_count - 1)
+        await pilot.press("r")
+        await settle(pilot)
+        cells = [str(c) for row in range(people.row_count) for c in people.get_row_at(row)]
+        assert "85.07.30-033.28" in cells
+        assert sum("-***." in c for c in cells) == 0
+    trail = await store.service.list_audit(store.world.lr, AuditFilter(action="person.reveal_niss"))
+    assert [e.target for e in trail.items] == [f"person:{store.world.lr}"]
+
+
+def launch_args(**values: object) -> argparse.Namespace:
+    defaults = {"database": None, "demo": False, "actor": None, "lang": None, "api": None, "token": None}
+    return argparse.Namespace(**(defaults | values))
+
+
+async def test_connect_opens_the_store_after_the_first_frame_and_signs_in_as(store) -> None:  # type: ignore[no-untyped-def]
+    connect = make_connect(launch_args(actor=LR_NISS), store.url, None, None)
+    app = OnssApp(connect=connect)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        await settle(pilot)
+        assert app.actor_id == store.world.lr
+        assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_an_unknown_person_ends_the_console_with_one_line(store) -> None:  # type: ignore[no-untyped-def]
+    stranger = niss("010101001")
+    app = OnssApp(connect=make_connect(launch_args(actor=stranger), store.url, None, None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert app.return_code == 2
+    assert app.exit_message is not None and "01.01.01-***.**" in app.exit_message
+    assert stranger not in app.exit_message
+
+
+def test_a_malformed_national_register_number_is_refused_before_starting(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run_console(launch_args(actor="85.07.30-033.29")) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith("onss-tui: --as:")
+
+
+def test_the_app_needs_a_service_or_a_way_to_open_one(store) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        OnssApp()

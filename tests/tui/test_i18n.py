@@ -1,0 +1,158 @@
+"""Every message exists in French, Dutch and English, and every key the code asks for exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from onss_tui.i18n import LANGUAGES, LOCALES, Messages, choose_language, read_locale_file
+
+PACKAGE = Path(__file__).resolve().parents[2] / "onss_tui"
+LOCALE_FILES = sorted(LOCALES.glob("*.toml"))
+MESSAGE_CALLS = {"t", "_t", "Tr", "set_key"}
+"""Calls whose first string argument (the second for `_t(widget, key)`) is a message key."""
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_there_are_locale_files() -> None:
+    names = {path.stem for path in LOCALE_FILES}
+    assert {"common", "sign_in", "overview", "designation", "help"} <= names
+
+
+@pytest.mark.parametrize("path", LOCALE_FILES, ids=lambda p: p.name)
+def test_each_language_has_the_same_messages(path: Path) -> None:
+    tables = read_locale_file(path)
+    assert set(tables) == set(LANGUAGES), f"{path.name} needs exactly the tables {LANGUAGES}"
+    every_key = set().union(*(set(t) for t in tables.values()))
+    for lang, messages in tables.items():
+        missing = sorted(every_key - set(messages))
+        assert not missing, f"{path.name} [{lang}] lacks {missing}"
+        empty = sorted(k for k, v in messages.items() if not v.strip())
+        assert not empty, f"{path.name} [{lang}] has empty messages {empty}"
+
+
+@pytest.mark.parametrize("path", LOCALE_FILES, ids=lambda p: p.name)
+def test_each_language_uses_the_same_placeholders(path: Path) -> None:
+    tables = read_locale_file(path)
+    for key, english in tables["en"].items():
+        for lang in LANGUAGES:
+            assert placeholders(tables[lang][key]) == placeholders(english), f"{path.name} [{lang}] {key}"
+
+
+def test_no_key_is_defined_in_two_files() -> None:
+    seen: dict[str, str] = {}
+    for path in LOCALE_FILES:
+        for key in read_locale_file(path)["en"]:
+            assert key not in seen, f"{key} is in both {seen[key]} and {path.name}"
+            seen[key] = path.name
+
+
+def _call_name(node: ast.Call) -> str | None:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _used_keys(tree: ast.AST) -> list[tuple[int, ast.expr]]:
+    """(line, key expression) for each place the code names a message key."""
+    used: list[tuple[int, ast.expr]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = _call_name(node)
+            if name in MESSAGE_CALLS:
+                position = 1 if name == "_t" else 0
+                if len(node.args) > position:
+                    used.append((node.lineno, node.args[position]))
+            elif name == "Binding":
+                description = node.args[2] if len(node.args) > 2 else None
+                for keyword in node.keywords:
+                    if keyword.arg == "description":
+                        description = keyword.value
+                if description is not None:
+                    used.append((node.lineno, description))
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "HELP_KEY" for target in node.targets
+        ):
+            used.append((node.lineno, node.value))
+    return used
+
+
+def test_every_key_used_in_code_exists() -> None:
+    messages = Messages()
+    keys = set(messages.by_language["en"])
+    problems = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for line, expression in _used_keys(tree):
+            where = f"{path.relative_to(PACKAGE.parent)}:{line}"
+            if isinstance(expression, ast.Constant) and isinstance(expression.value, str):
+                if expression.value and expression.value not in keys:
+                    problems.append(f"{where}: {expression.value!r}")
+            elif isinstance(expression, ast.JoinedStr) and expression.values:
+                head = expression.values[0]
+                prefix = head.value if isinstance(head, ast.Constant) else ""
+                if prefix and not any(key.startswith(prefix) for key in keys):
+                    problems.append(f"{where}: no key starts with {prefix!r}")
+    assert not problems, "message keys used in code but defined nowhere:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "values"),
+    [
+        (
+            "role.",
+            ["legal_representative", "main_access_manager", "co_main_access_manager", "access_manager"],
+        ),
+        ("role.", ["user", "support_staff"]),
+        ("category.", ["employer", "local_administration", "no_staff"]),
+        ("designation.status.", ["pending", "active", "ended"]),
+        ("overview.step.", ["designate_main_access_manager", "designate_access_manager", "create_users"]),
+        ("overview.step.", ["finalise_mandates", "accept_mandates"]),
+        ("help.", ["sign_in", "enterprise_picker", "overview", "designation", "users", "mandates", "audit"]),
+    ],
+)
+def test_keys_built_from_data_exist(prefix: str, values: list[str]) -> None:
+    keys = set(Messages().by_language["en"])
+    assert [v for v in values if prefix + v not in keys] == []
+
+
+def test_role_names_follow_the_domain() -> None:
+    messages = Messages()
+    assert messages.t("fr", "role.main_access_manager") == "Gestionnaire d'Accès Principal"
+    assert messages.t("nl", "role.main_access_manager") == "Hoofdtoegangsbeheerder"
+    assert messages.t("fr", "role.access_manager") == "Gestionnaire d'Accès"
+    assert messages.t("nl", "role.access_manager") == "Toegangsbeheerder"
+    assert messages.t("nl", "role.co_main_access_manager") == "Co-hoofdtoegangsbeheerder"
+
+
+def test_a_missing_key_shows_itself_and_formatting_fills_arguments() -> None:
+    messages = Messages()
+    assert messages.t("fr", "no.such.key") == "no.such.key"
+    assert messages.t("nl", "sign_in.choose", count=3).startswith("3 ")
+    assert re.search(r"\b12\b", messages.t("en", "ident.niss.length", digits=12))
+
+
+@pytest.mark.parametrize(
+    ("requested", "configured", "environ", "expected"),
+    [
+        ("nl", "fr", {"LANG": "en_GB.UTF-8"}, "nl"),
+        (None, "fr", {"LANG": "nl_BE.UTF-8"}, "fr"),
+        (None, None, {"LANG": "nl_BE.UTF-8"}, "nl"),
+        (None, None, {"LC_ALL": "fr_BE.UTF-8", "LANG": "nl_BE.UTF-8"}, "fr"),
+        (None, None, {"LANG": "de_DE.UTF-8"}, "en"),
+        (None, None, {"LANG": "C.UTF-8"}, "en"),
+        (None, "xx", {}, "en"),
+    ],
+)
+def test_language_choice(requested, configured, environ, expected) -> None:  # type: ignore[no-untyped-def]
+    assert choose_language(requested, configured, environ) == expected

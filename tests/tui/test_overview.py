@@ -1,0 +1,83 @@
+"""Enterprise overview: identity, managers, how each group of services is handled, counts, next steps."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, OptionList
+
+from onss_tui.domain.quarters import Quarter
+from onss_tui.screens.designation import DesignationScreen
+from onss_tui.screens.overview import OverviewScreen
+from onss_tui.services import dto
+from tests.contract.conftest import staff_enterprise
+from tests.tui.conftest import settle
+
+
+def people_rows(screen: OverviewScreen) -> list[list[str]]:
+    table = screen.query_one("#people", DataTable)
+    return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+
+
+def steps(screen: OverviewScreen) -> list[str | None]:
+    options = screen.query_one("#next-steps", OptionList)
+    return [options.get_option_at_index(i).id for i in range(options.option_count)]
+
+
+async def test_a_new_employer_is_asked_for_its_main_access_manager(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        identity = str(screen.query_one("#overview-identity").content)
+        assert "Brasserie Dupont" in identity
+        assert "0403.170.701" in identity and "1303875-93" in identity
+        assert "ONSS employer" in identity and "Legal representative" in identity
+        assert steps(screen) == ["designate_main_access_manager"]
+        assert people_rows(screen)[0][:2] == ["Main Access Manager", "nobody yet"]
+        assert "not covered" in str(screen.query_one("#overview-groups").content.columns[1]._cells)  # type: ignore[attr-defined]
+
+        assert app.focused is screen.query_one("#next-steps")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DesignationScreen)
+
+
+async def test_a_staffed_employer_with_a_mandate(store) -> None:  # type: ignore[no-untyped-def]
+    world = store.world
+    staff = await staff_enterprise(store.service, world)
+    mandate = await store.service.create_mandate(
+        world.lr,
+        dto.MandateCreate(
+            principal_id=world.employer,
+            mandatary_id=world.secretariat,
+            groups=["dmfa_dimona"],
+            start_quarter=str(Quarter.current()),
+            end_quarter=str(Quarter.current()),
+            submit=True,
+        ),
+    )
+    await store.service.accept_mandate(world.lr_ssa, mandate.id, mandate.version)
+    app = store.app(staff.mam)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        rows = people_rows(screen)
+        assert [row[0] for row in rows] == [
+            "Main Access Manager",
+            "co-Main Access Manager",
+            "Access Manager (ONSS employer)",
+            "Legal representative",
+        ]
+        assert [row[1] for row in rows] == ["Nina Nieuw", "Chloé Lambert", "Bram Claes", "Anne Peeters"]
+        assert all(row[2].endswith("-***.**") for row in rows)
+        assert steps(screen) == [None]  # nothing left to do
+        groups = screen.query_one("#overview-groups").content
+        handled = dict(zip(groups.columns[0]._cells, groups.columns[1]._cells, strict=True))  # type: ignore[attr-defined]
+        assert str(handled["DmfA-Dimona"]) == "Securex Secrétariat Social"
+        assert str(handled["Temporary unemployment"]) == "the enterprise itself"
+        figures = screen.query_one("#overview-figures").content
+        counts = dict(zip(figures.columns[0]._cells, figures.columns[1]._cells, strict=True))  # type: ignore[attr-defined]
+        assert counts["Active users"] == "1"
+        assert counts["Active mandates"] == "1"
+        assert str(counts[f"Mandates ending this quarter ({Quarter.current()})"]) == "1"
