@@ -11,9 +11,11 @@ import asyncio
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, and_, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
@@ -30,7 +32,7 @@ from onss_tui.services.dto import (
     UserStatus,
 )
 from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from onss_tui.services.local import audit
+from onss_tui.services.local import audit, search
 from onss_tui.services.local.paging import keyset_page
 from onss_tui.services.local.store import open_store, unavailable
 from onss_tui.services.local.tables import (
@@ -187,12 +189,39 @@ def _check_version(row: Any, expected: int, what: str) -> None:
     row.version += 1
 
 
+SPARSE_LIMIT = 2000
+"""Below this many matching mandates, lists are fetched through the party indexes and sorted."""
+
+
+@dataclass
+class _PartyFilter:
+    """Mandates whose principal or mandatary is among given ids, or matching a scanned condition.
+
+    Indexed, the ids are looked up in the party indexes (few matches); otherwise the condition is
+    written so that no index serves it, and the ordered index of the sort is scanned (many matches).
+    """
+
+    principals: list[int] = field(default_factory=list)
+    mandataries: list[int] = field(default_factory=list)
+    scan: Any = None
+
+    def condition(self, *, indexed: bool) -> Any:
+        principal = col(Mandate.principal_id) if indexed else col(Mandate.principal_id) + 0
+        mandatary = col(Mandate.mandatary_id) if indexed else col(Mandate.mandatary_id) + 0
+        alternatives = [principal.in_(self.principals), mandatary.in_(self.mandataries)]
+        if self.scan is not None:
+            alternatives.append(self.scan)
+        return or_(*alternatives)
+
+
 class LocalService:
     """The `AccessService` on a local store (SQLite file or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = engine.execution_options(write=True)
+        self._dense_plans: set[tuple[int | None, str]] = set()
+        """Filters known to match many mandates: their pages skip the probe (see `_mandate_query`)."""
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> LocalService:
@@ -297,8 +326,10 @@ class LocalService:
         wanted = {i for i in person_ids if i is not None}
         if not wanted:
             return {}
-        rows = session.exec(select(Person).where(col(Person.id).in_(wanted))).all()
-        return {p.id: f"{p.first_name} {p.last_name}" for p in rows}  # type: ignore[misc]
+        rows = session.execute(
+            select(Person.id, Person.first_name, Person.last_name).where(col(Person.id).in_(wanted))
+        ).all()
+        return {row.id: f"{row.first_name} {row.last_name}" for row in rows}
 
     def _designations(self, session: Session, rows: Sequence[Designation]) -> list[dto.DesignationPublic]:
         people = {
@@ -360,24 +391,32 @@ class LocalService:
         )
 
     def _providers(self, session: Session, provider_ids: Iterable[int]) -> dict[int, dto.ProviderPublic]:
-        rows = session.exec(
-            select(Provider, Enterprise)
+        rows = session.execute(
+            select(
+                Provider.id,
+                Provider.enterprise_id,
+                Provider.kind,
+                Provider.secretariat_number,
+                Enterprise.enterprise_number,
+                Enterprise.name,
+            )
             .join(Enterprise, col(Enterprise.id) == Provider.enterprise_id)
             .where(col(Provider.id).in_(set(provider_ids)))
         ).all()
         return {
-            p.id: dto.ProviderPublic(  # type: ignore[misc]
-                id=p.id,  # type: ignore[arg-type]
-                enterprise_id=e.id,  # type: ignore[arg-type]
-                enterprise_number=e.enterprise_number,
-                name=e.name,
-                kind=dto.ProviderKind(p.kind),
-                secretariat_number=p.secretariat_number,
+            row.id: dto.ProviderPublic(
+                id=row.id,
+                enterprise_id=row.enterprise_id,
+                enterprise_number=row.enterprise_number,
+                name=row.name,
+                kind=dto.ProviderKind(row.kind),
+                secretariat_number=row.secretariat_number,
             )
-            for p, e in rows
+            for row in rows
         }
 
-    def _mandates(self, session: Session, rows: Sequence[Mandate]) -> list[dto.MandatePublic]:
+    def _mandates(self, session: Session, rows: Sequence[Any]) -> list[dto.MandatePublic]:
+        """DTOs from mandate rows (ORM objects or plain rows of the mandate table)."""
         providers = self._providers(session, (m.mandatary_id for m in rows))
         names = self._names(session, [i for m in rows for i in (m.created_by_id, m.validated_by_id)])
         return [
@@ -1166,18 +1205,18 @@ class LocalService:
                 new["phone"] = self._phone(errors, "phone", changes.phone, required=False)
             if changes.email is not None:
                 new["email"] = self._email(errors, "email", changes.email)
-            for field in ("first_name", "last_name"):
-                value = getattr(changes, field)
+            for name in ("first_name", "last_name"):
+                value = getattr(changes, name)
                 if value is not None:
                     if not value.strip():
-                        errors[field] = "A name cannot be empty."
-                    new[field] = value.strip()
+                        errors[name] = "A name cannot be empty."
+                    new[name] = value.strip()
             if errors:
                 raise ValidationFailed(errors)
             before = self._users(c.session, [user])[0]
             _check_version(user, changes.expected_version, "user")
-            for field, value in new.items():
-                setattr(person, field, value)
+            for name, value in new.items():
+                setattr(person, name, value)
             person.version += 1
             user.name_key = name_key(person.last_name, person.first_name)
             c.session.flush()
@@ -1311,13 +1350,13 @@ class LocalService:
         services = c.user_services(provider.enterprise_id)
         return MAHIS_MANAGE in services or (not manage and MAHIS_CONSULT in services)
 
-    def _mandate_scope(self, c: _Context) -> Any:
-        """Where-clause for the mandates the actor may see, or None for all (support staff)."""
+    def _mandate_scope(self, c: _Context) -> _PartyFilter | None:
+        """The mandates the actor may see, or None for all (support staff)."""
         if c.support or c.actor is None:
             return None
         mine = c.enterprise_ids()
         providers = c.session.exec(select(Provider.id).where(col(Provider.enterprise_id).in_(mine))).all()
-        return or_(col(Mandate.principal_id).in_(mine), col(Mandate.mandatary_id).in_(providers))
+        return _PartyFilter(principals=mine, mandataries=list(providers))  # type: ignore[arg-type]
 
     async def list_providers(
         self, actor: int, query: str = "", page: PageRequest | None = None
@@ -1377,50 +1416,72 @@ class LocalService:
         return await self._read(actor, work)
 
     def _mandate_query(self, c: _Context, wanted: dto.MandateFilter) -> Any:
-        stmt = select(Mandate)
-        scope = self._mandate_scope(c)
-        if scope is not None:
-            stmt = stmt.where(scope)
-        if wanted.enterprise_id is not None:
-            providers = select(Provider.id).where(Provider.enterprise_id == wanted.enterprise_id)
-            stmt = stmt.where(
-                or_(Mandate.principal_id == wanted.enterprise_id, col(Mandate.mandatary_id).in_(providers))
-            )
-        for text, number, key in (
-            (wanted.text, None, None),
-            (wanted.principal, Mandate.principal_number, Mandate.principal_key),
-            (wanted.mandatary, Mandate.mandatary_number, Mandate.mandatary_key),
-        ):
-            if not text.strip():
-                continue
-            digits = ids.compact_digits(text)
-            if digits.isdigit():
-                columns = (
-                    [number] if number is not None else [Mandate.principal_number, Mandate.mandatary_number]
-                )
-                stmt = stmt.where(or_(*(col(cn).startswith(digits) for cn in columns)))
-            else:
-                pattern = like_pattern(name_key(text))
-                columns = [key] if key is not None else [Mandate.principal_key, Mandate.mandatary_key]
-                stmt = stmt.where(or_(*(col(cn).like(pattern, escape="\\") for cn in columns)))
+        """Rows of the mandate table that match the filter, planned by how many there are.
+
+        Few matches (found by a probe through the filters' own indexes): fetched by id and sorted.
+        Many: the ordered index of the sort is scanned, with filters no index is tempted to serve.
+        """
+        parties = [p for p in (self._mandate_scope(c), *self._party_filters(c, wanted)) if p is not None]
+        others = []
         if wanted.status:
-            stmt = stmt.where(Mandate.status == wanted.status)
+            others.append(Mandate.status == wanted.status)
         if wanted.group:
-            stmt = stmt.where(
-                col(Mandate.id).in_(
-                    select(MandateGroup.mandate_id).where(MandateGroup.group_code == wanted.group)
-                )
-            )
+            pattern = f"%,{search.escape_like(wanted.group)},%"
+            others.append(("," + col(Mandate.groups) + ",").like(pattern, escape="\\"))
         if wanted.quarter:
             try:
                 quarter = Quarter.parse(wanted.quarter).code
             except QuarterError as exc:
                 raise ValidationFailed({"quarter": str(exc)}) from exc
-            stmt = stmt.where(
+            others += [
                 Mandate.start_quarter <= quarter,
                 or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= quarter),
-            )
-        return stmt
+            ]
+        rows = sa_select(Mandate.__table__)  # plain rows: no ORM objects for a page
+        if not parties and not others:
+            return rows
+        plan_key = (c.actor_id, wanted.model_dump_json(exclude={"sort", "descending"}))
+        if plan_key not in self._dense_plans and all(p.scan is None for p in parties):
+            probe = sa_select(Mandate.id).where(*(p.condition(indexed=True) for p in parties), *others)
+            found = c.session.execute(probe.limit(SPARSE_LIMIT)).scalars().all()
+            if len(found) < SPARSE_LIMIT:
+                return rows.where(col(Mandate.id).in_(found))
+            if len(self._dense_plans) > 1000:
+                self._dense_plans.clear()
+            self._dense_plans.add(plan_key)
+        return rows.where(*(p.condition(indexed=False) for p in parties), *others)
+
+    def _party_filters(self, c: _Context, wanted: dto.MandateFilter) -> list[_PartyFilter]:
+        filters = []
+        if wanted.enterprise_id is not None:
+            providers = c.session.exec(
+                select(Provider.id).where(Provider.enterprise_id == wanted.enterprise_id)
+            ).all()
+            filters.append(_PartyFilter(principals=[wanted.enterprise_id], mandataries=list(providers)))  # type: ignore[arg-type]
+        for query, principal, mandatary in (
+            (wanted.text, True, True),
+            (wanted.principal, True, False),
+            (wanted.mandatary, False, True),
+        ):
+            if not query.strip():
+                continue
+            key = name_key(query)
+            party = _PartyFilter()
+            if principal:
+                matches = search.enterprise_ids(c.session, query, key)
+                if matches is None:  # too many to list: dense, scan the ordered index
+                    digits = search.digits_of(query)
+                    party.scan = (
+                        search.prefix_range(Mandate.principal_number, digits)
+                        if digits is not None
+                        else col(Mandate.principal_key).like(like_pattern(key), escape="\\")
+                    )
+                else:
+                    party.principals = matches
+            if mandatary:
+                party.mandataries = search.provider_ids(c.session, query, key)
+            filters.append(party)
+        return filters
 
     def _get_mandate(self, c: _Context, mandate_id: int) -> tuple[Mandate, Provider]:
         mandate = c.session.get(Mandate, mandate_id)
