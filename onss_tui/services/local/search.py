@@ -32,7 +32,7 @@ def digits_of(query: str) -> str | None:
 
 
 def prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
-    """`column` starts with the digits `prefix`, as a range an index can serve."""
+    """`column` starts with `prefix`, as a range an index can serve (LIKE 'x%' often cannot)."""
     return col(column).between(prefix, prefix + "\uffff")
 
 

@@ -1422,34 +1422,42 @@ class LocalService:
         Many: the ordered index of the sort is scanned, with filters no index is tempted to serve.
         """
         parties = [p for p in (self._mandate_scope(c), *self._party_filters(c, wanted)) if p is not None]
-        others = []
+        # Each other filter as (form an index serves, form checked row by row during an ordered scan).
+        others: list[tuple[Any, Any]] = []
         if wanted.status:
-            others.append(Mandate.status == wanted.status)
+            same = Mandate.status == wanted.status
+            others.append((same, same))
         if wanted.group:
+            in_group = select(MandateGroup.mandate_id).where(MandateGroup.group_code == wanted.group)
             pattern = f"%,{search.escape_like(wanted.group)},%"
-            others.append(("," + col(Mandate.groups) + ",").like(pattern, escape="\\"))
+            others.append(
+                (col(Mandate.id).in_(in_group), ("," + col(Mandate.groups) + ",").like(pattern, escape="\\"))
+            )
         if wanted.quarter:
             try:
                 quarter = Quarter.parse(wanted.quarter).code
             except QuarterError as exc:
                 raise ValidationFailed({"quarter": str(exc)}) from exc
-            others += [
+            valid = and_(
                 Mandate.start_quarter <= quarter,
                 or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= quarter),
-            ]
+            )
+            others.append((valid, valid))
         rows = sa_select(Mandate.__table__)  # plain rows: no ORM objects for a page
         if not parties and not others:
             return rows
         plan_key = (c.actor_id, wanted.model_dump_json(exclude={"sort", "descending"}))
         if plan_key not in self._dense_plans and all(p.scan is None for p in parties):
-            probe = sa_select(Mandate.id).where(*(p.condition(indexed=True) for p in parties), *others)
+            probe = sa_select(Mandate.id).where(
+                *(p.condition(indexed=True) for p in parties), *(indexed for indexed, _ in others)
+            )
             found = c.session.execute(probe.limit(SPARSE_LIMIT)).scalars().all()
             if len(found) < SPARSE_LIMIT:
                 return rows.where(col(Mandate.id).in_(found))
             if len(self._dense_plans) > 1000:
                 self._dense_plans.clear()
             self._dense_plans.add(plan_key)
-        return rows.where(*(p.condition(indexed=False) for p in parties), *others)
+        return rows.where(*(p.condition(indexed=False) for p in parties), *(scan for _, scan in others))
 
     def _party_filters(self, c: _Context, wanted: dto.MandateFilter) -> list[_PartyFilter]:
         filters = []
@@ -1728,7 +1736,7 @@ class LocalService:
             if wanted.enterprise_id is not None:
                 stmt = stmt.where(AuditEntry.enterprise_id == wanted.enterprise_id)
             if wanted.action.strip():
-                stmt = stmt.where(col(AuditEntry.action).startswith(wanted.action.strip()))
+                stmt = stmt.where(search.prefix_range(AuditEntry.action, wanted.action.strip()))
             rows, after, before = keyset_page(
                 c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), _page(page), descending=True
             )
