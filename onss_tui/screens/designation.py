@@ -57,6 +57,7 @@ class FormRow(Horizontal):
 class DesignationScreen(Screen[None]):
     """Designate, replace and end designations of the enterprise in `app.enterprise_id`."""
 
+    AUTO_FOCUS = "#legal_representative_eid-input"
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "submit", "designation.submit", id="designation.submit", priority=True),
         Binding("x", "end_designation", "designation.end", id="designation.end"),
@@ -244,14 +245,17 @@ class DesignationScreen(Screen[None]):
         self._add_history(page.items, page.next_cursor)
 
     def _place_initial_section(self) -> None:
-        """Open the section the actor most likely came for, once."""
+        """Open the section the actor most likely came for, once, unless the user has begun typing."""
         if self._placed_initial_section or self.overview is None:
             return
         self._placed_initial_section = True
+        first = self.query_one("#legal_representative_eid", IdentifierInput)
+        if first.value or self.focused is not first.input:
+            return
         roles = {r.value for r in self.overview.my_roles}
         if "legal_representative" in roles:
-            section, focus = "mam", "#legal_representative_eid"
-        elif roles & {"main_access_manager", "co_main_access_manager"}:
+            return
+        if roles & {"main_access_manager", "co_main_access_manager"}:
             section, focus = "managers", "#niss"
         else:
             section, focus = "history", "#designations"

@@ -54,7 +54,7 @@ def designation_role(app: OnssApp, designation: DesignationPublic) -> str:
 class OverviewScreen(Screen[None]):
     """The enterprise chosen in `app.enterprise_id`, at a glance."""
 
-    AUTO_FOCUS = None
+    AUTO_FOCUS = ""
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar = [
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),

@@ -158,7 +158,7 @@ class IdentifierInput(Horizontal):
         yield Static("", classes="field-reason")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._show)
+        self.watch(self.app, "lang", self._show, init=False)
         if self._initial:
             self._check(self._initial)
 
