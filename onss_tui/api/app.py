@@ -71,7 +71,7 @@ def query_model(model: type[dto.DTO]) -> Any:
         for name, field in model.model_fields.items()
     ]
 
-    def read(**values: Any) -> dto.DTO:
+    async def read(**values: Any) -> dto.DTO:  # async: FastAPI runs it inline, not in a worker thread
         return model(**values)
 
     read.__signature__ = inspect.Signature(parameters, return_annotation=model)  # type: ignore[attr-defined]
