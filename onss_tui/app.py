@@ -14,6 +14,7 @@ table can remap it. Text that must follow a language switch uses `onss_tui.widge
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
@@ -48,9 +49,9 @@ ENTERPRISE_SCREENS = frozenset({"overview", "designation", "users"})
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
-Connect = Callable[[Callable[[str], None]], Awaitable["tuple[AccessService, int | None]"]]
-"""Opens the store after the first frame: given a status reporter (takes a message key), returns the
-service and the acting person when already known. Blocking work belongs in `asyncio.to_thread`."""
+Connect = Callable[[Callable[[str], None], "Settings"], Awaitable["tuple[AccessService, int | None]"]]
+"""Opens the store after the first frame: given a status reporter (takes a message key) and the settings,
+returns the service and the acting person when already known. Blocking work belongs in `asyncio.to_thread`."""
 
 
 def _screen_factory(name: str) -> Callable[[], Screen]:
@@ -60,6 +61,20 @@ def _screen_factory(name: str) -> Callable[[], Screen]:
         return getattr(importlib.import_module(module_name), class_name)()
 
     return build
+
+
+def _read_settings() -> Settings:
+    """The config file and environment; a broken file ends the start with one line."""
+    from onss_tui.commands import describe_failure
+    from onss_tui.config import Settings
+
+    try:
+        return Settings()
+    except Exception as exc:
+        message = describe_failure(exc)
+        if message is None:
+            raise
+        raise ConnectFailed(message) from exc
 
 
 class ConnectFailed(Exception):
@@ -109,7 +124,10 @@ class OnssApp(App[int]):
         lang: str = "en",
         settings: Settings | None = None,
         connect: Connect | None = None,
+        theme: str | None = None,
     ) -> None:
+        """`settings` default to the config file and environment, read after the first frame when connecting;
+        `theme` is the theme to start with until then."""
         if (service is None) == (connect is None):
             raise ValueError("give either a service or a way to connect to one")
         super().__init__()
@@ -125,8 +143,9 @@ class OnssApp(App[int]):
         self.exit_message: str | None = None
         self.set_reactive(OnssApp.lang, lang if lang in LANGUAGES else "en")
         self.set_reactive(OnssApp.service_ready, service is not None)
-        if settings is not None and settings.theme in self.available_themes:
-            self.theme = settings.theme
+        start_theme = settings.theme if settings is not None else theme
+        if start_theme in self.available_themes:
+            self.theme = start_theme
         self._remembered_theme = self.theme
 
     # ------------------------------------------------------------------ start
@@ -137,11 +156,19 @@ class OnssApp(App[int]):
         return SignInScreen()
 
     def on_mount(self) -> None:
-        if self.settings is not None and self.settings.keys:
-            self.set_keymap(self.settings.keys)
+        if self.settings is not None:
+            self._apply_settings(self.settings)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self._connect is not None:
             self._open_store()
+
+    def _apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        if settings.keys:
+            self.set_keymap(settings.keys)
+        if settings.theme in self.available_themes and settings.theme != self.theme:
+            self._remembered_theme = settings.theme
+            self.theme = settings.theme
 
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def _open_store(self) -> None:
@@ -151,7 +178,10 @@ class OnssApp(App[int]):
             self.connecting_status = key
 
         try:
-            service, actor_id = await self._connect(report)
+            if self.settings is None:
+                self._apply_settings(await asyncio.to_thread(_read_settings))
+            assert self.settings is not None
+            service, actor_id = await self._connect(report, self.settings)
         except ConnectFailed as failure:
             self._give_up(str(failure), failure.exit_code)
             return
@@ -342,7 +372,7 @@ class OnssApp(App[int]):
             yield from self._binding_commands(screen)
         for lang in LANGUAGES:
             yield SystemCommand(
-                f"{t('palette.language')}: {LANGUAGE_NAMES[lang]}",
+                t("palette.language", name=LANGUAGE_NAMES[lang]),
                 t("palette.language_help"),
                 partial(self.set_language, lang),
             )

@@ -1,27 +1,63 @@
 """Starting the console: pick the backend and the actor, then run the Textual app.
 
-The store is opened after the first frame (importing the store layer and running migrations takes
-longer than drawing the sign-in screen), so the console appears at once and says what it is doing.
-`--demo` fills a fresh temporary SQLite file with the seeder and removes it on exit.
+The first frame comes before anything slow: the settings (pydantic), the store layer (SQLAlchemy,
+migrations) and the demo seeding are all loaded by the app's connect worker while the sign-in screen says
+what is happening. Only the language and the theme are needed earlier; `early_preferences` reads them
+the way `onss_tui.config.Settings` does, without importing it. `--demo` fills a fresh temporary SQLite
+file with the seeder and removes it on exit.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onss_tui.cli import EXIT_USAGE, CommandError
 
 if TYPE_CHECKING:
+    from onss_tui.app import Connect
+    from onss_tui.config import Settings
     from onss_tui.services.protocol import AccessService
 
 DEMO_ENTERPRISES, DEMO_MANDATES, DEMO_SEED = 200, 2000, 1
+ENV_PREFIX = "ONSS_TUI_"
+
+
+def config_path() -> Path:
+    """The config file `Settings` reads (`onss_tui.config.config_file`), found without pydantic."""
+    from platformdirs import user_config_path
+
+    return user_config_path("onss-tui") / "config.toml"
+
+
+def early_preferences(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """`lang` and `theme` as the settings will have them: the environment first, then the config file.
+
+    A config file that cannot be read is left for `Settings` to report once the console is up.
+    """
+    found: dict[str, str] = {}
+    try:
+        found = {
+            k: v
+            for k, v in tomllib.loads(config_path().read_text(encoding="utf-8")).items()
+            if isinstance(v, str)
+        }
+    except (OSError, tomllib.TOMLDecodeError):
+        found = {}
+    preferences = {}
+    for name in ("lang", "theme"):
+        value = environ.get(ENV_PREFIX + name.upper()) or found.get(name)
+        if value:
+            preferences[name] = value
+    return preferences
 
 
 def _open_local(url: str, report: Callable[[str], None]) -> AccessService:
@@ -48,27 +84,32 @@ def _seed_demo(service: AccessService) -> None:
     )
 
 
-def make_connect(args: argparse.Namespace, database_url: str, api_token: str | None, demo_dir: Path | None):  # type: ignore[no-untyped-def]
+def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Connect:
     """The app's `connect`: opens the store (or the API connection) and finds the acting person."""
     from onss_tui.app import ConnectFailed
 
-    async def connect(report: Callable[[str], None]) -> tuple[AccessService, int | None]:
+    async def connect(report: Callable[[str], None], settings: Settings) -> tuple[AccessService, int | None]:
         from onss_tui.commands import describe_failure
 
+        api = args.api or (None if args.demo or args.database else settings.api_url)
+        token = args.token or settings.api_token
+        if api and not token:
+            raise ConnectFailed("--api needs a token: --token or ONSS_TUI_API_TOKEN", EXIT_USAGE)
+        if api and args.actor:
+            raise ConnectFailed("--as does not apply to --api: the token names the person", EXIT_USAGE)
         try:
-            if args.api:
+            if api:
                 from onss_tui.services.remote import RemoteService
 
-                remote = RemoteService(args.api, api_token or "")
+                remote = RemoteService(api, token or "")
                 holder = await remote.holder()
                 return remote, holder.person_id
             if demo_dir is not None:
-                url = f"sqlite:///{demo_dir / 'demo.db'}"
-                service = await asyncio.to_thread(_open_local, url, report)
+                service = await asyncio.to_thread(_open_local, f"sqlite:///{demo_dir / 'demo.db'}", report)
                 report("sign_in.seeding")
                 await asyncio.to_thread(_seed_demo, service)
             else:
-                service = await asyncio.to_thread(_open_local, database_url, report)
+                service = await asyncio.to_thread(_open_local, args.database or settings.database_url, report)
             actor = None
             if args.actor:
                 from onss_tui.commands import actor_by_niss
@@ -92,10 +133,8 @@ def make_connect(args: argparse.Namespace, database_url: str, api_token: str | N
 
 def run_console(args: argparse.Namespace) -> int:
     from onss_tui.app import OnssApp
-    from onss_tui.config import Settings
     from onss_tui.i18n import choose_language
 
-    settings = Settings()
     if args.actor:
         from onss_tui.domain.identifiers import IdentifierError, validate_niss
 
@@ -104,20 +143,13 @@ def run_console(args: argparse.Namespace) -> int:
         except IdentifierError as exc:
             print(f"onss-tui: --as: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    api_token = args.token or settings.api_token
-    args.api = args.api or (None if args.demo or args.database else settings.api_url)
-    if args.api and not api_token:
-        print("onss-tui: --api needs a token: --token or ONSS_TUI_API_TOKEN", file=sys.stderr)
-        return EXIT_USAGE
-    if args.api and args.actor:
-        print("onss-tui: --as does not apply to --api: the token names the person", file=sys.stderr)
-        return EXIT_USAGE
+    preferences = early_preferences()
     demo_dir = Path(tempfile.mkdtemp(prefix="onss-tui-demo-")) if args.demo else None
     try:
         app = OnssApp(
-            lang=choose_language(args.lang, settings.lang),
-            settings=settings,
-            connect=make_connect(args, args.database or settings.database_url, api_token, demo_dir),
+            lang=choose_language(args.lang, preferences.get("lang")),
+            theme=preferences.get("theme"),
+            connect=make_connect(args, demo_dir),
         )
         app.run()
     finally:

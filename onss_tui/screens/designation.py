@@ -272,7 +272,7 @@ class DesignationScreen(Screen[None]):
         t = self.app.t
         current = self.overview.main_access_manager if self.overview else None
         text = Text()
-        text.append(f"{t('designation.mam.current')}: ", style="dim")
+        text.append(f"{t('designation.mam.current')} ", style="dim")
         if current is None:
             text.append(t("overview.nobody_yet"), style="italic")
         else:

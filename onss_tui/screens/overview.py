@@ -147,13 +147,13 @@ class OverviewScreen(Screen[None]):
             self.app.catalogue_name(q.code) + ("" if q.active else f" ({t('overview.not_active')})")
             for q in o.qualities
         ]
-        text.append(f"{t('overview.qualities')}: ", style="dim")
+        text.append(f"{t('overview.qualities')} ", style="dim")
         text.append(", ".join(qualities) or t("common.none"))
         text.append("\n")
         roles = [t(f"role.{r.value}") for r in o.my_roles]
         if self.app.actor is not None and self.app.actor.support_staff:
             roles.append(t("role.support_staff"))
-        text.append(f"{t('overview.your_roles')}: ", style="dim")
+        text.append(f"{t('overview.your_roles')} ", style="dim")
         text.append(", ".join(roles) or t("common.none"))
         if o.is_mandatary:
             text.append(f" · {t('overview.is_mandatary')}", style="dim")
@@ -172,7 +172,7 @@ class OverviewScreen(Screen[None]):
             screen = NEXT_STEP_SCREENS.get(code)
             label = Text.assemble("☐ ", t(f"overview.step.{code}"))
             if screen:
-                label.append(f"  → {NAV_KEYS[screen]} {t(f'nav.{screen}')}", style="dim")
+                label.append(f"  → {NAV_KEYS[screen]}", style="dim")
             steps.add_option(Option(label, id=code))
         steps.highlighted = min(highlighted or 0, len(o.next_steps) - 1)
 

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input
 
 from onss_tui.app import SCREENS, OnssApp
 from onss_tui.config import Settings, config_file
-from onss_tui.launch import make_connect, run_console
+from onss_tui.launch import config_path, early_preferences, make_connect, run_console
 from onss_tui.screens.designation import DesignationScreen
 from onss_tui.screens.help import HelpScreen
 from onss_tui.screens.overview import OverviewScreen
@@ -166,7 +166,7 @@ def launch_args(**values: object) -> argparse.Namespace:
 
 
 async def test_connect_opens_the_store_after_the_first_frame_and_signs_in_as(store) -> None:  # type: ignore[no-untyped-def]
-    connect = make_connect(launch_args(actor=LR_NISS), store.url, None, None)
+    connect = make_connect(launch_args(actor=LR_NISS, database=store.url))
     app = OnssApp(connect=connect)
     async with app.run_test(size=(80, 24)) as pilot:
         assert isinstance(app.screen, SignInScreen)
@@ -177,7 +177,7 @@ async def test_connect_opens_the_store_after_the_first_frame_and_signs_in_as(sto
 
 async def test_an_unknown_person_ends_the_console_with_one_line(store) -> None:  # type: ignore[no-untyped-def]
     stranger = niss("010101001")
-    app = OnssApp(connect=make_connect(launch_args(actor=stranger), store.url, None, None))
+    app = OnssApp(connect=make_connect(launch_args(actor=stranger, database=store.url)))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
     assert app.return_code == 2
@@ -194,3 +194,71 @@ def test_a_malformed_national_register_number_is_refused_before_starting(capsys)
 def test_the_app_needs_a_service_or_a_way_to_open_one(store) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
         OnssApp()
+
+
+def test_early_preferences_read_what_the_settings_will_read(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    assert config_path() == config_file()
+    assert early_preferences({}) == {}
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text('lang = "nl"\ntheme = "textual-light"\n', encoding="utf-8")
+    assert early_preferences({}) == {"lang": "nl", "theme": "textual-light"}
+    assert early_preferences({"ONSS_TUI_LANG": "fr"}) == {"lang": "fr", "theme": "textual-light"}
+    monkeypatch.setenv("ONSS_TUI_LANG", "fr")
+    settings = Settings()
+    assert (settings.lang, settings.theme) == ("fr", "textual-light")
+
+
+async def test_settings_are_read_after_the_first_frame(store) -> None:  # type: ignore[no-untyped-def]
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text('theme = "textual-light"\n[keys]\n"app.designation" = "d"\n', encoding="utf-8")
+    app = OnssApp(connect=make_connect(launch_args(actor=LR_NISS, database=store.url)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.settings is not None and app.theme == "textual-light"
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DesignationScreen)
+
+
+async def test_a_broken_config_file_ends_the_console_with_one_line(store) -> None:  # type: ignore[no-untyped-def]
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text("lang = [unclosed\n", encoding="utf-8")
+    app = OnssApp(connect=make_connect(launch_args(database=store.url)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert app.return_code == 1
+    assert app.exit_message is not None and "config file" in app.exit_message
+
+
+async def test_errors_are_told_by_kind(store) -> None:  # type: ignore[no-untyped-def]
+    from textual.containers import Vertical
+
+    from onss_tui.screens.errors import show_service_error
+    from onss_tui.services.errors import NotFound, Unavailable, ValidationFailed
+    from tests.tui.conftest import record_notices
+
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        notices = record_notices(app)
+        show_service_error(app.screen, Unavailable("the database is unavailable: gone", outcome_unknown=True))
+        show_service_error(app.screen, Unavailable("the server cannot be reached"))
+        show_service_error(app.screen, NotFound("No such mandate."))
+        form = Vertical(Input(id="email"))
+        await app.screen.mount(form)
+        show_service_error(
+            app.screen, ValidationFailed({"email": "Not an address.", "groups": "Choose one."}), form
+        )
+        await pilot.pause()
+        assert [(n.title, n.severity) for n in notices] == [
+            ("Store unavailable", "error"),
+            ("Store unavailable", "error"),
+            ("Not found", "error"),
+            ("Please correct", "error"),
+        ]
+        assert "may or may not have been made" in notices[0].message
+        assert "may or may not" not in notices[1].message
+        assert notices[3].message == "Choose one."
+        email = form.query_one("#email", Input)
+        assert email.has_class("-invalid") and email.tooltip == "Not an address."
+        assert app.focused is email

@@ -180,3 +180,35 @@ async def test_reveal_in_history_shows_one_number_and_is_audited(store) -> None:
         assert "85.07.30-033.28" in shown
         trail = await store.service.list_audit(world.lr, AuditFilter(action="person.reveal_niss"))
         assert [e.target for e in trail.items] == [f"person:{world.lr}"]
+
+
+async def test_a_conflict_says_so_and_offers_to_reload(store) -> None:  # type: ignore[no-untyped-def]
+    from tests.contract.conftest import main_designation
+
+    world = store.world
+    pending = await store.service.designate_main_access_manager(world.lr, main_designation())
+    app = store.app(world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_designation(pilot)
+        await pilot.press("ctrl+n", "ctrl+n")
+        await settle(pilot)
+        table = screen.query_one("#designations", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(pending.id)))
+        assert "pending" in [str(cell) for cell in table.get_row_at(table.cursor_row)]
+
+        await store.service.sign_in(
+            world.newcomer
+        )  # meanwhile the designee signs in: the designation changes
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "changed by someone else" in str(app.screen.query_one("#confirm-question").content)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "active" in [str(cell) for cell in table.get_row_at(table.get_row_index(str(pending.id)))]
+        [current] = await main_access_managers(store, world.lr)
+        assert current.status == "active"
