@@ -267,7 +267,7 @@ class MandatesScreen(Screen[None]):
     def _show_detail(self, mandate: MandatePublic | None) -> None:
         detail = self.query_one("#mandate-detail", Static)
         detail.border_title = self.app.t("mandates.detail.title")
-        detail.update(detail_table(self.app, mandate, wide=self.size.width >= 70))
+        detail.update(detail_table(self.app, mandate, wide=self.size.width >= 70), layout=False)
 
     # ------------------------------------------------------------------ actions
 

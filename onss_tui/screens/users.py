@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Select, Static
 
+from onss_tui.domain.identifiers import IdentifierError, format_phone
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
@@ -39,6 +40,16 @@ STATUS_ACTIONS = {
     "remove": UserStatus.REMOVED,
 }
 """Each status change and the status it leads to."""
+
+
+def phone_shown(phone: str | None) -> str:
+    """A stored phone number in its usual presentation (as stored if it cannot be read)."""
+    if not phone:
+        return "—"
+    try:
+        return format_phone(phone)
+    except IdentifierError:
+        return phone
 
 
 class UsersScreen(Screen[None]):
@@ -225,7 +236,7 @@ class UsersScreen(Screen[None]):
         detail = self.query_one("#user-detail", Static)
         detail.border_title = t("users.detail.title")
         if user is None:
-            detail.update(Text(t("users.detail.empty"), style="italic"))
+            detail.update(Text(t("users.detail.empty"), style="italic"), layout=False)
             return
         person = user.person
         revealed = person.id in self.revealed
@@ -237,7 +248,7 @@ class UsersScreen(Screen[None]):
             ("status", self._status_cell(user)),
             ("niss", niss),
             ("created", f"{user.created_at:%Y-%m-%d}"),
-            ("phone", person.phone or "—"),
+            ("phone", phone_shown(person.phone)),
             ("email", person.email or "—"),
             ("services", self._services(user)),
         ]
@@ -252,7 +263,7 @@ class UsersScreen(Screen[None]):
             for name, value in pairs[start : start + step]:
                 cells += [t(f"users.detail.{name}"), value]
             table.add_row(*cells)
-        detail.update(table)
+        detail.update(table, layout=False)
 
     def on_resize(self, _event: Any) -> None:
         self._show_detail(self.table.cursor_row)

@@ -6,10 +6,11 @@ bottom of the window, the previous page near its top, and the last page (`from_e
 from the cursor are dropped, so a million rows cost what a few pages cost. Fetches run in exclusive
 workers (a new filter cancels the stale fetch), and only the visible lines are drawn (Line API).
 
-Why not Textual's `DataTable` fed the window: measured with benchmarks/browser.py-style timings on this
-machine, replacing a 100-row window in a DataTable (clear + add_rows + first paint) took ~25 ms against
-~3 ms here, and its columns resize as pages arrive; trimming rows at the top shifts its cursor. Drawing
-the visible lines ourselves keeps page-down well under a frame.
+Why not Textual's `DataTable` fed the window: `benchmarks/browser.py` measures both on the same rows.
+Replacing a 100-row window and drawing it took the DataTable (clear + add_rows) several times longer
+(p50 117 ms against 15 ms, on a busy 2-core machine), its columns resize as pages arrive, and trimming rows
+at its top shifts its cursor. Here each line is drawn once and kept until its row or state changes, and a
+cursor move redraws two lines.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -38,6 +42,8 @@ Cell = str | Text
 Fetch = Callable[[PageRequest], Awaitable[Page[Any]]]
 
 PAGE_SIZE = 100
+STRIPS_KEPT = 400
+"""Lines drawn and kept for reuse (a line is drawn again only when its row or state changes)."""
 MAX_PAGES = 5
 LOADING_DELAY = 0.25
 """Seconds a fetch may take before the table says it is loading (quick ones never flicker)."""
@@ -227,6 +233,9 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._error: str | None = None
         self._keep_key: Hashable | None = None
         self._last_highlighted: Hashable | None = object()
+        self._styles: dict[tuple[str, ...], Style] = {}
+        self._strips: LRUCache[tuple[Hashable, bool, bool], Strip] = LRUCache(STRIPS_KEPT)
+        self._drawn_widths: tuple[int, list[int]] | None = None
         self.set_reactive(PagedTable.sort_key, sort_key)
 
     # ------------------------------------------------------------------ public API
@@ -273,6 +282,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     def set_columns(self, columns: Iterable[Column[Row]]) -> None:
         """New headers (another language) or other columns; the rows stay."""
         self.columns = list(columns)
+        self._forget_drawing()
         self.refresh()
 
     def update_row(self, row: Row) -> None:
@@ -283,6 +293,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
                 if self.key(held) == wanted:
                     chunk.rows[index] = row
         self._rebuild_rows()
+        self._strips.clear()
         if wanted in self.selected:
             self.selected[wanted] = row
         self._last_highlighted = object()
@@ -295,15 +306,22 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self.post_message(self.SelectionChanged(self))
             self.refresh()
 
-    def move_cursor(self, index: int) -> None:
-        """Put the cursor on a row of the window (clamped), fetching a neighbouring page when near an edge."""
+    def move_cursor(self, index: int, *, redraw_all: bool = False) -> None:
+        """Put the cursor on a row of the window (clamped), fetching a neighbouring page when near an edge;
+        only the two lines concerned are drawn again unless the view scrolls."""
         if not self._rows:
             return
+        before, top = self._cursor, self._top
         self._cursor = max(0, min(index, len(self._rows) - 1))
         self._scroll_to_cursor()
         self._post_highlight()
         self._prefetch()
-        self._changed()
+        self._update_status()
+        if redraw_all or self._top != top:
+            self.refresh()
+        elif before != self._cursor:
+            width = self.size.width
+            self.refresh(*(Region(0, line - top + 1, width, 1) for line in (before, self._cursor)))
 
     # ------------------------------------------------------------------ texts
 
@@ -362,6 +380,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     def _apply(self, kind: str, page: Page[Any]) -> None:
         chunk = _Chunk(list(page.items), page.prev_cursor, page.next_cursor)
+        self._strips.clear()
         if kind in ("first", "last"):
             self._chunks = [chunk]
             self._offset = 0 if kind == "first" else (None if chunk.before is not None else 0)
@@ -448,11 +467,11 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     def action_page_up(self) -> None:
         self._top = max(0, self._top - self._body_height)
-        self.move_cursor(self._cursor - self._body_height)
+        self.move_cursor(self._cursor - self._body_height, redraw_all=True)
 
     def action_page_down(self) -> None:
         self._top += self._body_height
-        self.move_cursor(self._cursor + self._body_height)
+        self.move_cursor(self._cursor + self._body_height, redraw_all=True)
 
     def action_first(self) -> None:
         if self.at_start and self._fetching is None:
@@ -550,10 +569,22 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._prefetch()
 
     def on_focus(self) -> None:
+        self._forget_drawing()
         self.refresh()
 
     def on_blur(self) -> None:
+        self._forget_drawing()
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget_drawing()
+
+    def _forget_drawing(self) -> None:
+        """Drop the styles and lines drawn so far (styles, width, columns or rows changed)."""
+        self._styles.clear()
+        self._strips.clear()
+        self._drawn_widths = None
 
     def _update_status(self) -> None:
         if self._error:
@@ -594,65 +625,87 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
                     spare += cut
         return widths
 
+    def _style(self, *names: str) -> Style:
+        """The widget's style with component styles on top, remembered until the styles change."""
+        style = self._styles.get(names)
+        if style is None:
+            style = self.rich_style
+            for name in names:
+                style += self.get_component_rich_style(f"paged-table--{name}")
+            self._styles[names] = style
+        return style
+
+    def _column_widths(self) -> list[int]:
+        width = self.size.width
+        if self._drawn_widths is None or self._drawn_widths[0] != width:
+            self._strips.clear()
+            self._drawn_widths = (width, self._widths(width))
+        return self._drawn_widths[1]
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        widths = self._column_widths()
         if y == 0:
-            return self._header_strip(width, base)
+            return self._header_strip(widths, width)
         index = self._top + y - 1
+        base = self._style()
         if index >= len(self._rows):
             if y == 1 and not self._rows:
                 key = (
                     "table.loading" if self._fetching else ("table.failed" if self._error else "table.empty")
                 )
-                message = self.get_component_rich_style("paged-table--message")
-                return Strip([Segment(" " + self._t(key), base + message)]).crop_extend(0, width, base)
+                message = self._style("message")
+                return Strip([Segment(" " + self._t(key), message)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
-        return self._row_strip(index, width, base)
+        row = self._rows[index]
+        chosen = self.multi_select and self.key(row) in self.selected
+        cache_key = (self.key(row), index == self._cursor, chosen)
+        strip = self._strips.get(cache_key)
+        if strip is None:
+            strip = self._row_strip(row, widths, width, cursor=index == self._cursor, chosen=chosen)
+            self._strips[cache_key] = strip
+        return strip
 
-    def _line(self, cells: list[Cell], widths: list[int], prefix: str) -> Text:
-        line = Text(prefix, no_wrap=True, end="")
+    def _cell(self, cell: Cell, width: int) -> list[Segment]:
+        """One cell cut (with an ellipsis) or padded to its column's width."""
+        if isinstance(cell, str):
+            if cell_len(cell) > width:
+                cell = set_cell_size(cell, width - 1) + "…"
+            return [Segment(set_cell_size(cell, width))]
+        text = cell.copy()
+        text.truncate(width, overflow="ellipsis", pad=True)
+        text.end = ""
+        return list(text.render(self.app.console))
+
+    def _line(self, cells: list[Cell], widths: list[int], prefix: str, width: int, style: Style) -> Strip:
+        segments = [Segment(prefix)] if prefix else []
         for position, (cell, size) in enumerate(zip(cells, widths, strict=True)):
-            text = cell.copy() if isinstance(cell, Text) else Text(cell)
-            text.truncate(size, overflow="ellipsis", pad=True)
             if position:
-                line.append(" ")
-            line.append_text(text)
-        return line
-
-    def _strip(self, line: Text, width: int, style: Style) -> Strip:
-        segments = list(line.render(self.app.console))
+                segments.append(Segment(" "))
+            segments.extend(self._cell(cell, size))
         return Strip(segments).crop_extend(0, width, None).apply_style(style)
 
-    def _header_strip(self, width: int, base: Style) -> Strip:
-        widths = self._widths(width)
+    def _header_strip(self, widths: list[int], width: int) -> Strip:
         labels: list[Cell] = []
         for column in self.columns:
             arrow = ""
             if column.sortable and column.key == self.sort_key:
                 arrow = " ▼" if self.sort_descending else " ▲"
             labels.append(column.label + arrow)
-        prefix = "  " if self.multi_select else ""
-        style = base + self.get_component_rich_style("paged-table--header")
-        return self._strip(self._line(labels, widths, prefix), width, style)
+        return self._line(labels, widths, "  " if self.multi_select else "", width, self._style("header"))
 
-    def _row_strip(self, index: int, width: int, base: Style) -> Strip:
-        row = self._rows[index]
-        widths = self._widths(width)
-        style = base
+    def _row_strip(self, row: Row, widths: list[int], width: int, *, cursor: bool, chosen: bool) -> Strip:
+        names: list[str] = []
         mark = self.mark(row) if self.mark is not None else None
         if mark:
-            style += self.get_component_rich_style(f"paged-table--{mark}")
-        prefix = ""
-        if self.multi_select:
-            chosen = self.key(row) in self.selected
-            prefix = "● " if chosen else "  "
-            if chosen:
-                style += self.get_component_rich_style("paged-table--selected")
-        if index == self._cursor:
-            style += self.get_component_rich_style("paged-table--cursor")
-        line = self._line([column.cell(row) for column in self.columns], widths, prefix)
-        return self._strip(line, width, style)
+            names.append(mark)
+        if chosen:
+            names.append("selected")
+        if cursor:
+            names.append("cursor")
+        prefix = ("● " if chosen else "  ") if self.multi_select else ""
+        cells = [column.cell(row) for column in self.columns]
+        return self._line(cells, widths, prefix, width, self._style(*names))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is self._worker and event.state == WorkerState.CANCELLED:

@@ -1,0 +1,261 @@
+"""The mandate browser on a large store, driven headless as a user would: prints JSON timings.
+
+    .venv/bin/python benchmarks/browser.py /tmp/onss-1m.db
+
+Runs the console (`OnssApp`) signed in as a support staff member (who sees every mandate) and measures,
+from the key press to the table showing the new rows:
+- `open_ms`: opening the mandate browser the first time (building the screen, then its first page);
+- `first_page_ms`: the first page again, on the screen already built (what a new sort costs);
+- `filter_ms`: one keystroke that narrows the filter, to the updated page (p50/p95 over `--filters`);
+- `page_down_ms`: Page Down through the list (p50/p95 over `--pages`), the window fetching ahead;
+- `end_ms`: End, to the last page (`from_end`).
+Also, for the choice of widget: the same 100 rows shown by Textual's `DataTable` fed the window
+(clear + add_rows) against this `PagedTable` (replace the window), each to the next idle frame.
+Targets (scale issue): first page <= 100 ms, filter p95 <= 50 ms, page down p95 <= 16 ms, end <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from onss_tui.app import OnssApp
+from onss_tui.services import dto
+from onss_tui.services.local.service import LocalService
+from onss_tui.services.local.store import open_store
+from onss_tui.widgets.paged_table import Column, PagedTable
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def spread(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50": ms(statistics.median(ordered)),
+        "p95": ms(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]),
+        "max": ms(ordered[-1]),
+        "n": len(ordered),
+    }
+
+
+class Loads:
+    """The `PagedTable.Loaded` messages seen, to wait for the next one of a kind; and each cursor move."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.event = asyncio.Event()
+        self.moved = asyncio.Event()
+
+    def hook(self, message: object) -> None:
+        if isinstance(message, PagedTable.Loaded):
+            self.seen.append(message.kind)
+            self.event.set()
+        elif isinstance(message, PagedTable.Highlighted):
+            self.moved.set()
+
+    async def key_to_frame(self, app: App[Any], key: str) -> float:
+        """Seconds from a key press to the screen drawn with the cursor moved."""
+        self.moved.clear()
+        started = time.perf_counter()
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await self.moved.wait()
+        await next_frame(app)
+        return time.perf_counter() - started
+
+    async def next(self, app: App[Any], kind: str, action: Callable[[], Awaitable[Any]]) -> float:
+        """Seconds from `action` to the next load of `kind` drawn on the screen."""
+        self.event.clear()
+        count = self.seen.count(kind)
+        started = time.perf_counter()
+        await action()
+        while self.seen.count(kind) == count:
+            await self.event.wait()
+            self.event.clear()
+        await next_frame(app)
+        return time.perf_counter() - started
+
+
+async def next_frame(app: App[Any]) -> None:
+    """Wait until the screen has been drawn with what is pending."""
+    drawn = asyncio.Event()
+    app.screen.call_after_refresh(drawn.set)
+    await drawn.wait()
+
+
+async def support_staff(service: LocalService) -> int:
+    for identity in await service.list_identities("", limit=5):
+        if identity.person.support_staff:
+            return identity.person.id
+    raise SystemExit("this store has no support staff member to browse every mandate as")
+
+
+async def browse(service: LocalService, actor: int, args: argparse.Namespace) -> dict[str, Any]:
+    loads = Loads()
+    app = OnssApp(service, actor_id=actor)
+    results: dict[str, Any] = {}
+    async with app.run_test(size=(args.width, args.height), message_hook=loads.hook) as pilot:
+        while app.actor_id is None:
+            await pilot.pause()
+        await app.workers.wait_for_complete()
+
+        async def open_browser() -> None:
+            app.open_screen("mandates")
+
+        results["open_ms"] = ms(await loads.next(app, "first", open_browser))
+        table = app.screen.query_one(PagedTable)
+        await pilot.pause()
+
+        async def reload() -> None:
+            table.reload()
+
+        results["first_page_ms"] = spread([await loads.next(app, "first", reload) for _ in range(5)])
+        names = [m.principal.name for m in table.rows] + [m.mandatary.name for m in table.rows]
+        results["filter_ms"] = spread(await filters(pilot, loads, names, args.filters))
+        table.focus()
+        await loads.next(app, "first", reload)
+        results["page_down_ms"] = spread(
+            [await loads.key_to_frame(app, "pagedown") for _ in range(args.pages)]
+        )
+        results["rows_held_at_most"] = table.max_pages * table.page_size
+
+        async def end() -> None:
+            app.post_message(events.Key("end", None))
+
+        if table.at_end:
+            results["end_ms"] = ms(await loads.key_to_frame(app, "end"))
+        else:
+            results["end_ms"] = ms(await loads.next(app, "last", end))
+        results["last_rows"] = [m.id for m in table.rows[-3:]]
+    return results
+
+
+async def filters(pilot: Pilot[Any], loads: Loads, names: list[str], count: int) -> list[float]:
+    """Type a word of a name, then time the keystroke that adds its last letter."""
+    field = pilot.app.screen.query_one("#filter-text", Input)
+    field.focus()
+    rng = random.Random(1)
+    words = sorted({w for name in names for w in name.split() if len(w) >= 4 and not w.isdigit()})
+    samples = []
+    for _ in range(count):
+        word = rng.choice(words).lower()
+        cut = rng.randrange(3, len(word) + 1)
+
+        async def set_prefix(text: str = word[: cut - 1]) -> None:
+            field.value = text
+
+        if field.value != word[: cut - 1]:
+            await loads.next(pilot.app, "first", set_prefix)
+
+        async def last_letter(letter: str = word[cut - 1]) -> None:
+            pilot.app.post_message(events.Key(letter, letter))
+
+        samples.append(await loads.next(pilot.app, "first", last_letter))
+    field.value = ""
+    return samples
+
+
+class WindowApp(App[None]):
+    """One widget fed a window of rows, for the DataTable / PagedTable comparison."""
+
+    def __init__(self, widget: str, rows: list[dto.MandatePublic]) -> None:
+        super().__init__()
+        self.widget = widget
+        self.window = rows
+
+    def compose(self) -> ComposeResult:
+        if self.widget == "datatable":
+            yield DataTable(cursor_type="row")
+            return
+
+        async def fetch(request: dto.PageRequest) -> dto.Page[dto.MandatePublic]:
+            return dto.Page(items=self.window)
+
+        columns = [
+            Column("principal", "Principal", lambda m: m.principal.name, 20, flex=2),
+            Column("mandatary", "Mandatary", lambda m: m.mandatary.name, 20, flex=2),
+            Column("start", "Validity", lambda m: f"{m.start_quarter} → {m.end_quarter or ''}", 15),
+            Column("status", "Status", lambda m: m.status.value, 12),
+        ]
+        yield PagedTable(columns, fetch, key=lambda m: m.id, texts=lambda key, **kw: key)
+
+
+async def window_replacement(widget: str, pages: list[list[dto.MandatePublic]]) -> list[float]:
+    """Seconds to replace the shown window by the next page of rows and draw it."""
+    app = WindowApp(widget, pages[0])
+    samples = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for rows in pages[1:]:
+            await pilot.pause()
+            started = time.perf_counter()
+            if widget == "datatable":
+                table = app.query_one(DataTable)
+                table.clear(columns=True)
+                table.add_columns("Principal", "Mandatary", "Validity", "Status")
+                table.add_rows(
+                    (
+                        m.principal.name,
+                        m.mandatary.name,
+                        f"{m.start_quarter} → {m.end_quarter or ''}",
+                        m.status,
+                    )
+                    for m in rows
+                )
+            else:
+                app.window = rows
+                app.query_one(PagedTable).reload()
+                await app.workers.wait_for_complete()
+            await next_frame(app)
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    service = LocalService(open_store(f"sqlite:///{Path(args.store).resolve()}"))
+    try:
+        actor = await support_staff(service)
+        results: dict[str, Any] = {"store": args.store, "terminal": f"{args.width}x{args.height}"}
+        results.update(await browse(service, actor, args))
+        pages, request = [], dto.PageRequest(size=100)
+        for _ in range(11):
+            page = await service.list_mandates(actor, None, request)
+            pages.append(page.items)
+            request = dto.PageRequest(size=100, cursor=page.next_cursor)
+        results["window_of_100_rows_ms"] = {
+            widget: spread(await window_replacement(widget, pages)) for widget in ("datatable", "paged_table")
+        }
+        return results
+    finally:
+        await service.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("store", help="SQLite file of the store (e.g. seeded with onss-tui seed)")
+    parser.add_argument("--filters", type=int, default=50, help="filter keystrokes to time")
+    parser.add_argument("--pages", type=int, default=200, help="Page Down presses to time")
+    parser.add_argument("--width", type=int, default=120)
+    parser.add_argument("--height", type=int, default=40)
+    args = parser.parse_args()
+    if not Path(args.store).is_file():
+        sys.exit(f"no store at {args.store}")
+    print(json.dumps(asyncio.run(run(args)), indent=2))
+
+
+if __name__ == "__main__":
+    main()
