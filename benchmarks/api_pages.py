@@ -283,6 +283,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     elif existing < args.mandates:
         raise SystemExit(f"{args.store} holds {existing:,} mandates, fewer than {args.mandates:,}")
     actor = support_person(url)
+    load_before = os.getloadavg()
     local = LocalService(open_store(url))
     secret = secrets.token_urlsafe(32)
     token = issue_token(local.engine, secret, actor, "benchmark").token
@@ -330,6 +331,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         "page_size": PAGE,
         "distinct_pages": len(reads),
         "cpus": os.cpu_count(),
+        "load_average_1min": {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)},
         "python": platform.python_version(),
         "remote_sequential": sequential,
         f"remote_{args.clients}_clients": concurrent,
