@@ -9,12 +9,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 EXIT_USAGE, EXIT_FAILURE = 2, 1
 
 
 class CommandError(Exception):
     """A failure to report in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a bad argument in one line (no usage block), with exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
 def _add_database(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +45,7 @@ def _add_mandate_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="onss-tui",
         description="Secure access for Belgian employers (ONSS / RSZ): managers, users, mandates, audit trail.",
     )
