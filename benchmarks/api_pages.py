@@ -245,12 +245,26 @@ def summary(latencies: list[float], seconds: float) -> dict[str, float]:
     }
 
 
+def server_cpu_seconds(pid: int | None) -> float:
+    """CPU time used so far by a process (Linux), or 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(
     read: Callable[[dto.MandateFilter, dto.PageRequest], Awaitable[dto.Page[dto.MandatePublic]]],
     reads: list[Read],
     clients: int,
+    server: int | None = None,
 ) -> dict[str, float]:
-    """Every read once, by `clients` readers at a time; each page must hold 50 mandates or end a list."""
+    """Every read once, by `clients` readers at a time; each page must hold 50 mandates or end a list.
+
+    CPU per page (this process, and the server process when given) is reported beside the wall-clock
+    figures: on a busy machine it says what the work costs, whatever else runs."""
     queue = list(reversed(reads))
     latencies: list[float] = []
 
@@ -262,9 +276,14 @@ async def measure(
             latencies.append(time.perf_counter() - began)
             assert len(result.items) == PAGE or result.next_cursor is None
 
-    began = time.perf_counter()
+    began, cpu, server_cpu = time.perf_counter(), time.process_time(), server_cpu_seconds(server)
     await asyncio.gather(*(reader() for _ in range(clients)))
-    return summary(latencies, time.perf_counter() - began)
+    figures = summary(latencies, time.perf_counter() - began)
+    figures["client_cpu_ms_per_page"] = round(1000 * (time.process_time() - cpu) / len(reads), 2)
+    if server is not None:
+        used = server_cpu_seconds(server) - server_cpu
+        figures["server_cpu_ms_per_page"] = round(1000 * used / len(reads), 2)
+    return figures
 
 
 def free_port() -> int:
@@ -314,8 +333,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             return await local.list_mandates(actor, wanted, page)
 
         await measure(remote_read, reads[: len(reads) // 10], 1)  # warm the server's caches
-        sequential = await measure(remote_read, reads, 1)
-        concurrent = await measure(remote_read, reads, args.clients)
+        sequential = await measure(remote_read, reads, 1, server.pid)
+        concurrent = await measure(remote_read, reads, args.clients, server.pid)
         in_process = await measure(local_read, reads, 1)
     finally:
         await remote.aclose()

@@ -13,7 +13,7 @@ import secrets
 import sys
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam
 from sqlmodel import Session, col, select
 
 from onss_tui.domain.identifiers import mask_niss
@@ -110,14 +110,16 @@ def revoke_token(engine: Engine, secret: str | None, token_or_id: str) -> int:
         return row.id  # type: ignore[return-value]
 
 
+_HOLDER = select(ApiToken.person_id).where(
+    ApiToken.token_hash == bindparam("token_hash"), col(ApiToken.revoked_at).is_(None)
+)
+
+
 def resolve_token(engine: Engine, secret: str, token: str) -> int | None:
-    """The id of the person holding this token, or None when it is unknown or revoked."""
-    with Session(engine) as session:
-        return session.exec(
-            select(ApiToken.person_id).where(
-                ApiToken.token_hash == token_hash(secret, token), col(ApiToken.revoked_at).is_(None)
-            )
-        ).first()
+    """The id of the person holding this token, or None when it is unknown or revoked (checked on every
+    request, so that a revocation takes effect at once; a plain connection, as no ORM object is needed)."""
+    with engine.connect() as connection:
+        return connection.execute(_HOLDER, {"token_hash": token_hash(secret, token)}).scalar()
 
 
 def run_token_command(args: argparse.Namespace) -> int:
