@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 from onss_tui.services import dto
@@ -25,6 +26,7 @@ def database_url(args: argparse.Namespace) -> str:
 def describe_failure(exc: BaseException) -> str | None:
     """One line for an expected failure; None for a bug (which keeps its traceback)."""
     from pydantic import ValidationError
+    from sqlalchemy.exc import OperationalError
 
     from onss_tui.cli import CommandError
     from onss_tui.domain.identifiers import IdentifierError
@@ -37,6 +39,9 @@ def describe_failure(exc: BaseException) -> str | None:
         return exc.message
     if isinstance(exc, StoreError | CommandError | IdentifierError):
         return str(exc)
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+        return "the database is unavailable: " + (reason[0] if reason else type(exc).__name__)
     if isinstance(exc, ValidationError):
         return "invalid setting: " + "; ".join(
             f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
@@ -52,6 +57,29 @@ def open_local(args: argparse.Namespace, *, migrate: bool = True):  # type: igno
     from onss_tui.services.local.service import LocalService
 
     return LocalService.open(database_url(args), migrate=migrate)
+
+
+def require_store(args: argparse.Namespace) -> None:
+    """Refuse a SQLite file that does not exist (rather than reading a new, empty store)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from onss_tui.cli import CommandError
+    from onss_tui.services.local.store import normalise_url
+
+    try:
+        url = make_url(normalise_url(database_url(args)))
+    except ArgumentError:
+        return  # opening the store reports it
+    database = url.database or ""
+    if (
+        url.get_backend_name() == "sqlite"
+        and database not in ("", ":memory:")
+        and not Path(database).is_file()
+    ):
+        raise CommandError(
+            f"no store at {database}: create one with 'onss-tui db upgrade' or 'onss-tui seed'"
+        )
 
 
 def actor_by_niss(service: Any, niss: str | None) -> int | None:
@@ -86,10 +114,14 @@ def run_db(args: argparse.Namespace) -> int:
 
 def run_seed(args: argparse.Namespace) -> int:
     from onss_tui.cli import CommandError
-    from onss_tui.services.local.seed import seed_store
+    from onss_tui.services.local.seed import SeedError, seed_store
 
-    if args.enterprises < 1 or args.mandates < 0 or (args.users is not None and args.users < 0):
-        raise CommandError("--enterprises must be at least 1; --mandates and --users cannot be negative")
+    if args.enterprises < 2:
+        raise CommandError(
+            "--enterprises must be at least 2 (the demo needs an employer and a local administration)"
+        )
+    if args.mandates < 0 or (args.users is not None and args.users < 0):
+        raise CommandError("--mandates and --users cannot be negative")
     service = open_local(args)
     try:
         report = seed_store(
@@ -100,6 +132,8 @@ def run_seed(args: argparse.Namespace) -> int:
             seed=args.seed,
             progress=sys.stderr.isatty(),
         )
+    except SeedError as exc:
+        raise CommandError(str(exc)) from exc
     finally:
         service.engine.dispose()
     print(report.summary())
@@ -182,6 +216,27 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         yield handle
 
 
+async def export_mandates(
+    service: Any, actor: int | None, wanted: dto.MandateFilter, path: str | None, fmt: str
+) -> int:
+    """Write the matching mandates to `path` (standard output when None), a page at a time.
+
+    The first page is read before anything is written, so that a refused filter leaves no output.
+    """
+    mandates = iter_mandates(service, actor, wanted)
+    first = await anext(mandates, None)
+
+    async def all_mandates() -> AsyncIterator[dto.MandatePublic]:
+        if first is None:
+            return
+        yield first
+        async for mandate in mandates:
+            yield mandate
+
+    with _output(path) as out:
+        return await write_mandates(all_mandates(), out, fmt)
+
+
 def run_export(args: argparse.Namespace) -> int:
     wanted = dto.MandateFilter(
         text=args.text,
@@ -191,11 +246,11 @@ def run_export(args: argparse.Namespace) -> int:
         group=args.group,
         quarter=args.quarter,
     )
-    service = open_local(args)
+    require_store(args)
+    service = open_local(args, migrate=False)
     try:
         actor = actor_by_niss(service, args.actor)
-        with _output(args.output) as out:
-            count = asyncio.run(write_mandates(iter_mandates(service, actor, wanted), out, args.format))
+        count = asyncio.run(export_mandates(service, actor, wanted, args.output, args.format))
     finally:
         service.engine.dispose()
     if args.output:
@@ -208,7 +263,8 @@ def run_audit(args: argparse.Namespace) -> int:
 
     from onss_tui.services.local.audit import verify
 
-    service = open_local(args)
+    require_store(args)
+    service = open_local(args, migrate=False)
     try:
         with Session(service.engine) as session:
             result = verify(session)

@@ -277,7 +277,7 @@ GROUP_LIKELIHOOD = {
     "drs_unemployment": 0.6,
     "contributions": 0.55,
     "temporary_unemployment": 0.3,
-    "side_jobs": 0.5,
+    "side_jobs": 0.15,
 }
 """How often a mandate covers each group it may cover; a group not listed here: 0.3."""
 SERVICE_LIKELIHOOD: dict[str, dict[str, float]] = {
