@@ -18,7 +18,7 @@ import asyncio
 import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -49,9 +49,19 @@ ENTERPRISE_SCREENS = frozenset({"overview", "designation", "users"})
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
-Connect = Callable[[Callable[[str], None], "Settings"], Awaitable["tuple[AccessService, int | None]"]]
+
+class Connection(NamedTuple):
+    """An opened store: the service, the acting person when already known, and (for a demo store) the
+    national register numbers of people worth signing in as first."""
+
+    service: AccessService
+    actor_id: int | None = None
+    suggested: tuple[str, ...] = ()
+
+
+Connect = Callable[[Callable[[str], None], "Settings"], Awaitable[Connection]]
 """Opens the store after the first frame: given a status reporter (takes a message key) and the settings,
-returns the service and the acting person when already known. Blocking work belongs in `asyncio.to_thread`."""
+returns the connection. Blocking work belongs in `asyncio.to_thread`."""
 
 
 def _screen_factory(name: str) -> Callable[[], Screen]:
@@ -140,6 +150,7 @@ class OnssApp(App[int]):
         self.actor: PersonPublic | None = None
         self.catalogue: Catalogue | None = None
         self.enterprise_name: str | None = None
+        self.suggested: tuple[str, ...] = ()
         self.exit_message: str | None = None
         self.set_reactive(OnssApp.lang, lang if lang in LANGUAGES else "en")
         self.set_reactive(OnssApp.service_ready, service is not None)
@@ -181,13 +192,14 @@ class OnssApp(App[int]):
             if self.settings is None:
                 self._apply_settings(await asyncio.to_thread(_read_settings))
             assert self.settings is not None
-            service, actor_id = await self._connect(report, self.settings)
+            connection = await self._connect(report, self.settings)
         except ConnectFailed as failure:
             self._give_up(str(failure), failure.exit_code)
             return
-        self.service = service
-        if actor_id is not None:
-            self.preset_actor_id = actor_id
+        self.service = connection.service
+        self.suggested = connection.suggested
+        if connection.actor_id is not None:
+            self.preset_actor_id = connection.actor_id
         self.service_ready = True
 
     def _give_up(self, message: str, exit_code: int) -> None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from onss_tui.cli import EXIT_USAGE, CommandError
 
 if TYPE_CHECKING:
-    from onss_tui.app import Connect
+    from onss_tui.app import Connect, Connection
     from onss_tui.config import Settings
     from onss_tui.services.protocol import AccessService
 
@@ -71,10 +71,11 @@ def _open_local(url: str, report: Callable[[str], None]) -> AccessService:
     return LocalService.open(url)
 
 
-def _seed_demo(service: AccessService) -> None:
+def _seed_demo(service: AccessService) -> tuple[str, ...]:
+    """Fill the demo store; the national register numbers of its showcase people, one per role."""
     from onss_tui.services.local.seed import seed_store
 
-    seed_store(
+    report = seed_store(
         service.engine,  # type: ignore[attr-defined]
         enterprises=DEMO_ENTERPRISES,
         mandates=DEMO_MANDATES,
@@ -82,13 +83,14 @@ def _seed_demo(service: AccessService) -> None:
         seed=DEMO_SEED,
         progress=False,
     )
+    return tuple(identity.niss for identity in report.identities)
 
 
 def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Connect:
     """The app's `connect`: opens the store (or the API connection) and finds the acting person."""
-    from onss_tui.app import ConnectFailed
+    from onss_tui.app import ConnectFailed, Connection
 
-    async def connect(report: Callable[[str], None], settings: Settings) -> tuple[AccessService, int | None]:
+    async def connect(report: Callable[[str], None], settings: Settings) -> Connection:
         from onss_tui.commands import describe_failure
 
         api = args.api or (None if args.demo or args.database else settings.api_url)
@@ -103,11 +105,12 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
 
                 remote = RemoteService(api, token or "")
                 holder = await remote.holder()
-                return remote, holder.person_id
+                return Connection(remote, holder.person_id)
+            suggested: tuple[str, ...] = ()
             if demo_dir is not None:
                 service = await asyncio.to_thread(_open_local, f"sqlite:///{demo_dir / 'demo.db'}", report)
                 report("sign_in.seeding")
-                await asyncio.to_thread(_seed_demo, service)
+                suggested = await asyncio.to_thread(_seed_demo, service)
             else:
                 service = await asyncio.to_thread(_open_local, args.database or settings.database_url, report)
             actor = None
@@ -119,7 +122,7 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                 except CommandError as exc:
                     await service.aclose()
                     raise ConnectFailed(str(exc), EXIT_USAGE) from exc
-            return service, actor
+            return Connection(service, actor, suggested)
         except ConnectFailed:
             raise
         except Exception as exc:

@@ -392,21 +392,30 @@ class DesignationScreen(Screen[None]):
     def _managers_pressed(self) -> None:
         self._submit_manager()
 
-    def _fields(self, form: Widget) -> dict[str, str]:
-        """What the form holds, by DTO field name; empty optional fields left out."""
+    def _fields(self, form: Widget) -> dict[str, str] | None:
+        """What the form holds, by DTO field name (empty optional fields left out); None, with the reasons
+        shown beside the fields, while a field is empty or its number cannot be right."""
         values: dict[str, str] = {}
+        wrong: list[IdentifierInput] = []
         for field in form.query(IdentifierInput):
-            field.check_required()
+            if not field.check_required():
+                wrong.append(field)
             if field.value.strip():
                 values[str(field.id)] = field.value.strip()
         for select in form.query(Select):
             if select.value is not Select.NULL and select.display:
                 values[str(select.id)] = str(select.value)
+        if wrong:
+            wrong[0].focus_input()
+            self.app.notify(self.app.t("error.fix_fields"), severity="warning")
+            return None
         return values
 
     def _submit_main(self) -> None:
         form = self.query_one("#mam-form")
         values = self._fields(form)
+        if values is None:
+            return
         current = self.overview.main_access_manager if self.overview else None
         if current is None:
             self.designate_main(values)
@@ -456,6 +465,8 @@ class DesignationScreen(Screen[None]):
 
     def _submit_manager(self) -> None:
         values = self._fields(self.query_one("#managers-form"))
+        if values is None:
+            return
         if self.app.enterprise_id is not None:
             values["enterprise_id"] = str(self.app.enterprise_id)
         self.designate_manager(values)

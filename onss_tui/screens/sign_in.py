@@ -58,6 +58,7 @@ class SignInScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._identities: list[Identity] = []
+        self._suggested: list[Identity] = []
 
     def compose(self) -> ComposeResult:
         yield NavBar()
@@ -109,10 +110,15 @@ class SignInScreen(Screen[None]):
         from onss_tui.services.errors import ServiceError
 
         try:
+            suggested: list[Identity] = []
+            if not query.strip():
+                for niss in self.app.suggested:
+                    suggested += await self.app.service.list_identities(niss, limit=1)
             identities = await self.app.service.list_identities(query, limit=MAX_IDENTITIES)
         except ServiceError as error:
             show_service_error(self, error)
             return
+        self._suggested = suggested
         self._identities = identities
         self._show(identities)
 
@@ -120,22 +126,33 @@ class SignInScreen(Screen[None]):
         options = self.query_one("#identities", OptionList)
         highlighted = options.highlighted
         options.clear_options()
+        shown: set[int] = set()
+        if self._suggested:
+            options.add_option(Option(Text(self.app.t("sign_in.suggested"), style="bold"), disabled=True))
+            for identity in self._suggested:
+                options.add_option(self._option(identity, "suggested-"))
+                shown.add(identity.person.id)
+            options.add_option(Option(Text(self.app.t("sign_in.everyone"), style="bold"), disabled=True))
         for identity in identities:
-            person = identity.person
-            prompt = Text.assemble(
-                (person.full_name, "bold"),
-                "  ",
-                (person.niss_masked, "dim"),
-                "  ",
-                role_summary(self.app, identity.roles),
-            )
-            prompt.no_wrap, prompt.overflow = True, "ellipsis"
-            options.add_option(Option(prompt, id=str(person.id)))
-        if identities:
-            options.highlighted = min(highlighted or 0, len(identities) - 1)
+            if identity.person.id not in shown:
+                options.add_option(self._option(identity))
+        if options.option_count:
+            first = 1 if self._suggested else 0
+            options.highlighted = min(max(highlighted or first, first), options.option_count - 1)
         status = "sign_in.choose_more" if len(identities) >= MAX_IDENTITIES else "sign_in.choose"
         status = "sign_in.none_found" if not identities else status
         self.query_one("#sign-in-status", Tr).set_key(status, count=len(identities))
+
+    def _option(self, identity: Identity, prefix: str = "") -> Option:
+        person = identity.person
+        prompt = Text.assemble(
+            (person.full_name, "bold"),
+            "  ",
+            (person.niss_masked, "dim"),
+            "  ",
+            role_summary(self.app, identity.roles),
+        )
+        return Option(prompt, id=f"{prefix}{person.id}")
 
     @on(Input.Submitted, "#sign-in-search")
     def _submit_search(self) -> None:
@@ -151,7 +168,7 @@ class SignInScreen(Screen[None]):
         if option_id is None:
             return
         self.query_one("#sign-in-status", Tr).set_key("sign_in.signing_in")
-        self.app.sign_in(int(option_id))
+        self.app.sign_in(int(option_id.removeprefix("suggested-")))
 
     def action_focus_search(self) -> None:
         self.query_one("#sign-in-search", Input).focus()

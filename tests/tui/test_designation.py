@@ -52,6 +52,7 @@ async def test_wrong_then_right_national_register_number(store) -> None:  # type
         await settle(pilot)
         assert "check digits do not match" in reason(app, "designee_niss")
         assert screen.query_one("#designee_niss").has_class("-invalid")
+        assert app.focused is screen.query_one("#designee_niss").input
         assert screen.query_one("#designee_niss").value == WRONG_CHECK_DIGITS
         assert screen.query_one("#legal_representative_eid").value == LR_EID
         assert screen.query_one("#designee_phone").value == "02 555 12 12"
@@ -59,6 +60,14 @@ async def test_wrong_then_right_national_register_number(store) -> None:  # type
 
         await type_into(pilot, "designee_niss", NEWCOMER_NISS)
         assert reason(app, "designee_niss").startswith("✓")
+        await type_into(pilot, "legal_representative_niss", OUTSIDER_NISS)  # well-formed, but not hers
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert reason(app, "legal_representative_niss") == "This is not your national register number."
+        assert screen.query_one("#legal_representative_niss").value == OUTSIDER_NISS
+        assert await main_access_managers(store, store.world.lr) == []
+
+        await type_into(pilot, "legal_representative_niss", LR_NISS)
         await pilot.press("ctrl+s")
         await settle(pilot)
 

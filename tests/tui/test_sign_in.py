@@ -95,3 +95,18 @@ async def test_support_staff_choose_among_every_enterprise(store) -> None:  # ty
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)
         assert app.enterprise_id == store.world.townhall
+
+
+async def test_a_demo_store_suggests_one_person_per_role_first(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app()
+    app.suggested = (LR_NISS,)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        people = listed(app)
+        assert people[0] == "To try each role of the demo"
+        assert people[1].startswith("Anne Peeters")
+        assert people[2] == "Everyone"
+        assert sum(p.startswith("Anne Peeters") for p in people) == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.actor_id == store.world.lr
