@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -58,6 +58,7 @@ class OverviewScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar = [
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
+        Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),
         Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload"),
         Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
         Binding("k", "cursor('up')", "common.up", id="overview.up", show=False),
@@ -264,7 +265,64 @@ class OverviewScreen(Screen[None]):
 
         self.app.reveal_niss(person_id, shown)
 
+    def action_activate_quality(self) -> None:
+        """Offer the qualities the enterprise does not hold active yet; the service decides who may."""
+        if self.overview is None or self.app.catalogue is None:
+            return
+        active = {q.code for q in self.overview.qualities if q.active}
+        choices = [
+            (self.app.catalogue_name(q), q.code) for q in self.app.catalogue.qualities if q.code not in active
+        ]
+        if not choices:
+            self.app.notify(self.app.t("overview.all_qualities_active"))
+            return
+
+        def chosen(code: str | None) -> None:
+            if code:
+                self.activate(code)
+
+        self.app.push_screen(ChoiceScreen(self.app.t("overview.activate_title"), choices), chosen)
+
+    @work(exclusive=True, group="overview-write", exit_on_error=False)
+    async def activate(self, quality_code: str) -> None:
+        from onss_tui.screens.errors import show_service_error
+        from onss_tui.services.errors import ServiceError
+
+        enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
+        if enterprise_id is None or actor_id is None:
+            return
+        try:
+            self.overview = await self.app.service.activate_quality(actor_id, enterprise_id, quality_code)
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        self.app.notify(self.app.t("overview.activated", quality=self.app.catalogue_name(quality_code)))
+        self._relabel()
+
     def action_cursor(self, direction: str) -> None:
         focused = self.focused
         if isinstance(focused, DataTable | OptionList):
             (focused.action_cursor_down if direction == "down" else focused.action_cursor_up)()
+
+
+class ChoiceScreen(ModalScreen["str | None"]):
+    """Pick one of a few labelled values; Escape picks none."""
+
+    BINDINGS: ClassVar = [Binding("escape", "choose_none", "common.cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="choice-dialog"):
+            yield Static(self.title_text, id="choice-title")
+            yield OptionList(*(Option(label, id=value) for label, value in self.choices), id="choices")
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_choose_none(self) -> None:
+        self.dismiss(None)

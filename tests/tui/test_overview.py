@@ -81,3 +81,42 @@ async def test_a_staffed_employer_with_a_mandate(store) -> None:  # type: ignore
         assert counts["Active users"] == "1"
         assert counts["Active mandates"] == "1"
         assert str(counts[f"Mandates ending this quarter ({Quarter.current()})"]) == "1"
+
+
+async def test_the_main_access_manager_activates_a_quality(store) -> None:  # type: ignore[no-untyped-def]
+    from onss_tui.screens.overview import ChoiceScreen
+    from tests.contract.conftest import main_designation
+
+    world = store.world
+    await store.service.designate_main_access_manager(world.lr, main_designation())
+    await store.service.sign_in(world.newcomer)
+    app = store.app(world.newcomer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceScreen)
+        choices = app.screen.query_one("#choices", OptionList)
+        labels = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert "ONSS employer" not in labels and "Company without staff" in labels
+        choices.highlighted = labels.index("Company without staff")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Company without staff" in str(app.screen.query_one("#overview-identity").content)
+    overview = await store.service.get_overview(world.newcomer, world.employer)
+    assert {q.code for q in overview.qualities if q.active} == {"onss_employer", "company_without_staff"}
+
+
+async def test_a_legal_representative_may_not_activate_a_quality(store) -> None:  # type: ignore[no-untyped-def]
+    from tests.tui.conftest import record_notices
+
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(80, 24)) as pilot:
+        notices = record_notices(app)
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [(n.title, n.severity) for n in notices] == [("Refused", "error")]
+        assert "Main Access Manager" in notices[0].message
