@@ -1,11 +1,13 @@
 """Exporting what a list shows: choose CSV or JSON and a file, then the rows are streamed to it in a worker.
 
-The caller gives the writer (`write(out, fmt) -> count`), which pages through the service itself, so the
-export never holds the whole list. The dialog dismisses with the count and the path, or None.
+The caller gives the writer (`write(out, fmt, progress) -> count`), which pages through the service
+itself, so the export never holds the whole list; the dialog shows how many rows are written so far and
+dismisses with the count and the path, or None.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, ClassVar
@@ -24,7 +26,8 @@ from onss_tui.widgets.text import Tr
 if TYPE_CHECKING:
     from onss_tui.app import OnssApp
 
-Writer = Callable[[IO[str], str], Awaitable[int]]
+Writer = Callable[[IO[str], str, Callable[[int], None]], Awaitable[int]]
+"""Writes the rows to the file in the format given, reporting how many so far; returns how many."""
 FORMATS = ("csv", "json")
 
 
@@ -101,6 +104,13 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
             path.value = str(current.with_suffix(f".{self.fmt}"))
 
     @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        """A file name ending in .csv or .json chooses the format too."""
+        suffix = Path(self.query_one("#path", Input).value.strip()).suffix.lower().lstrip(".")
+        if suffix in FORMATS and suffix != self.fmt:
+            self.query_one(f"#format-{suffix}", RadioButton).value = True
+        self._note()
+
     def _note(self) -> None:
         path = Path(self.query_one("#path", Input).value.strip() or ".").expanduser()
         note = self.query_one("#export-note", Static)
@@ -133,11 +143,17 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
         self.query_one("#path", Input).disabled = busy
         self.query_one("#format", RadioSet).disabled = busy
 
+    def _progress(self, count: int) -> None:
+        self.query_one("#export-note", Static).update(self.app.t("export.progress", count=count))
+
     @work(exclusive=True, group="export")
     async def _run(self, path: Path, fmt: str) -> None:
         try:
             with open(path, "w", encoding="utf-8", newline="") as out:
-                count = await self.write(out, fmt)
+                count = await self.write(out, fmt, self._progress)
+        except asyncio.CancelledError:
+            path.unlink(missing_ok=True)
+            raise
         except OSError as error:
             self._busy(False)
             self.query_one("#export-note", Static).update(

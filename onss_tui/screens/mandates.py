@@ -7,6 +7,7 @@ few pages; the export streams the whole filtered view to a file, a page at a tim
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
@@ -50,6 +51,10 @@ from onss_tui.widgets.paged_table import REST_DELAY, Column, PagedTable
 
 if TYPE_CHECKING:
     from onss_tui.app import OnssApp
+
+
+EXPORT_PROGRESS = 1000
+"""The export dialog says how many mandates are written every this many."""
 
 
 class MandatesScreen(Screen[None]):
@@ -391,8 +396,16 @@ class MandatesScreen(Screen[None]):
         wanted = self.current_filter()
         actor = self.app.actor_id
 
-        async def write(out: IO[str], fmt: str) -> int:
-            return await write_mandates(iter_mandates(self.app.service, actor, wanted), out, fmt)
+        async def counted(progress: Callable[[int], None]) -> AsyncIterator[MandatePublic]:
+            count = 0
+            async for mandate in iter_mandates(self.app.service, actor, wanted):
+                yield mandate
+                count += 1
+                if count % EXPORT_PROGRESS == 0:
+                    progress(count)
+
+        async def write(out: IO[str], fmt: str, progress: Callable[[int], None]) -> int:
+            return await write_mandates(counted(progress), out, fmt)
 
         def done(result: tuple[int, Path] | None) -> None:
             if result is not None:

@@ -708,5 +708,6 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         return self._line(cells, widths, prefix, width, self._style(*names))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker is self._worker and event.state == WorkerState.CANCELLED:
+        """A stale fetch cancelled by a newer one is nobody else's business."""
+        if event.worker.group == "paged-table" and event.state == WorkerState.CANCELLED:
             event.stop()

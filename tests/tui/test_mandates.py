@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 
@@ -105,6 +106,11 @@ async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> No
         await session.pilot.pause()
         json_path = session.app.screen.query_one("#path", Input).value
         assert json_path.endswith("view.json")
+        session.app.screen.query_one("#path", Input).value = str(tmp_path / "typed.csv")
+        await session.pilot.pause()
+        assert session.app.screen.query_one("#format-csv").value
+        session.app.screen.query_one("#path", Input).value = json_path
+        await session.pilot.pause()
         await session.press("ctrl+s")
         with open(json_path, encoding="utf-8") as handle:
             assert [m["id"] for m in json.load(handle)] == [mandates["pending"].id]
@@ -195,3 +201,44 @@ async def test_sort_by_key_and_status_filter(store: Store) -> None:
         screen.query_one("#filter-status", Select).value = "active"
         await settle(session.pilot)
         assert [m.status for m in table.rows] == [MandateStatus.ACTIVE]
+
+
+async def test_switching_language_relabels_the_browser(store: Store) -> None:
+    await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("mandates")
+        screen = session.app.screen
+        session.app.set_language("fr")
+        await settle(session.pilot)
+        assert [c.label for c in session.table.columns][:2] == ["Mandant", "Mandataire"]
+        assert str(session.table.border_title) == "Mandats · cette entreprise"
+        assert screen.query_one("#filter-text", Input).placeholder == "Numéro ou nom"
+        pending = next(m for m in session.table.rows if m.status == MandateStatus.PENDING)
+        status = next(c for c in session.table.columns if c.key == "status")
+        assert status.cell(pending) == "en attente"
+        session.app.set_language("nl")
+        await settle(session.pilot)
+        assert status.cell(pending) == "in afwachting"
+        assert session.table.columns[0].label == "Volmachtgever"
+        assert "Details" in str(screen.query_one("#mandate-detail").border_title)
+
+
+async def test_cancelling_an_export_leaves_no_partial_file(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    gate = asyncio.Event()
+
+    async def write(out, fmt, progress) -> int:  # type: ignore[no-untyped-def]
+        out.write("id\n1\n")
+        progress(1)
+        await gate.wait()
+        return 1
+
+    target = tmp_path / "partial.csv"
+    async with console(store.service, store.world.lr) as session:
+        session.app.push_screen(ExportScreen("mandates.export.title", target, write))
+        await session.pilot.pause()
+        await session.pilot.press("ctrl+s")
+        assert "Written so far: 1" in str(session.app.screen.query_one("#export-note").render())
+        assert target.exists()
+        await session.press("escape")
+        assert not isinstance(session.app.screen, ExportScreen)
+        assert not target.exists()
