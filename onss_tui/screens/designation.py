@@ -77,7 +77,7 @@ class DesignationScreen(Screen[None]):
             id="designation.previous",
             show=False,
         ),
-        Binding("f5,ctrl+r", "reload", "common.reload", id="designation.reload"),
+        Binding("f5,ctrl+r", "reload", "common.reload", id="designation.reload", show=False),
         Binding("j", "cursor('down')", "common.down", id="designation.down", show=False),
         Binding("k", "cursor('up')", "common.up", id="designation.up", show=False),
     ]

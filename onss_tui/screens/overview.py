@@ -59,7 +59,7 @@ class OverviewScreen(Screen[None]):
     BINDINGS: ClassVar = [
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
         Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),
-        Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload"),
+        Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload", show=False),
         Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
         Binding("k", "cursor('up')", "common.up", id="overview.up", show=False),
     ]
