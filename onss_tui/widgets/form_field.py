@@ -26,9 +26,9 @@ class FormField(Vertical):
     DEFAULT_CSS = """
     FormField { height: auto; }
     FormField > Horizontal { height: auto; }
-    FormField .form-label { width: 24; padding-right: 1; }
+    FormField .form-label { width: 30; padding-right: 1; }
     FormField .form-input { width: 1fr; }
-    FormField .form-error { color: $error; height: auto; padding-left: 24; display: none; }
+    FormField .form-error { color: $error; height: auto; padding-left: 30; display: none; }
     FormField.-invalid .form-error { display: block; }
     FormField.-invalid .form-label { color: $error; }
     """

@@ -242,3 +242,20 @@ async def test_cancelling_an_export_leaves_no_partial_file(store: Store, tmp_pat
         await session.press("escape")
         assert not isinstance(session.app.screen, ExportScreen)
         assert not target.exists()
+
+
+async def test_a_conflict_says_so_and_reloads_the_mandate(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("mandates")
+        table = session.table
+        table.move_cursor(next(i for i, m in enumerate(table.rows) if m.id == mandates["draft"].id))
+        draft = mandates["draft"]
+        await store.service.submit_mandate(store.world.lr, draft.id, draft.version)
+        await session.press("c", "y")
+        dialog = session.app.screen
+        assert "Changed by someone else" in str(dialog.query_one("#confirm-title").render())
+        await session.press("y")
+        assert table.cursor_row.status == MandateStatus.PENDING
+        assert table.cursor_row.version == draft.version + 1
+        assert (await store.service.get_mandate(store.world.lr, draft.id)).status == MandateStatus.PENDING
