@@ -316,7 +316,8 @@ SERVICE_LIKELIHOOD: dict[str, dict[str, float]] = {
 
 FIRST_QUARTER = Quarter(2015, 1)
 BATCH = 20_000
-SHOWCASE_MANDATES = 6
+SHOWCASE_MANDATES, SHOWCASE_USERS = 6, 4
+"""What the showcase creates through the service; the bulk makes up the rest of what was asked."""
 
 
 # ---------------------------------------------------------------------------------------------- report
@@ -1150,7 +1151,13 @@ class _MandatePlan:
         return [(e, k) for e, k in zip(principals, per_principal, strict=True) if k]
 
     def rows(self, allocation: list[tuple[_Enterprise, int]], first_id: int) -> Iterator[tuple]:
-        """Draw and yield every mandate row; its groups go to `self.groups`."""
+        """Draw and yield every mandate row; its groups go to `self.groups`.
+
+        A principal's mandates are drawn along its timeline. When a new mandate takes a group that an
+        earlier one still holds (pending, active, or closed after having been active), the earlier one
+        ends the quarter before: a group passes to a new mandatary at a change of quarter. When the
+        earlier one does not start before it, the new one is drawn as withdrawn (closed, no end) instead.
+        """
         random = self.rng.random
         clock = self.plan.clock
         current = self.current
@@ -1169,42 +1176,54 @@ class _MandatePlan:
             allowed, cumulative, options_of = self.choices(principal.category)
             total = cumulative[-1]
             home = bisect.bisect(cumulative, random() * total)
-            free: dict[Any, int] = {}
             cursor = first + int(random() * max(1, current - first))
-            step = max(1, (latest - cursor) * 2 // k)
-            creator = principal.legal_representatives[0].id
-            for _ in range(k):
-                status = statuses[bisect.bisect(status_cumulative, random() * status_total)]
+            spread = max(1, (latest - cursor) * 2 // k - 1)
+            holders: dict[Any, list[Any]] = {}
+            drafts: list[list[Any]] = []
+            drawn = [statuses[bisect.bisect(status_cumulative, random() * status_total)] for _ in range(k)]
+            drawn.sort(key=lambda s: s == "pending" or s == "to_finalise")  # the waiting ones are recent
+            for status in drawn:
                 choice = home if random() < 0.7 else bisect.bisect(cumulative, random() * total)
                 m = allowed[choice]
                 options, option_cumulative = options_of[choice]
                 text, codes = options[bisect.bisect(option_cumulative, random() * option_cumulative[-1])]
-                end: int | None = None
-                if status == "active" or status == "pending":
-                    start = cursor if status == "active" else max(cursor, current)
-                    keys = [code if single else (code, m) for code, single in codes]
-                    for key in keys:
-                        held = free.get(key, 0)
-                        if held > start:
-                            start = held
-                    if start > latest:
-                        status = "closed"
-                    else:
-                        if status == "pending":
-                            end = start + 4 + int(random() * 8) if random() < 0.2 else None
-                        elif start < current - 2 and random() < 0.75:
-                            end = start + 1 + int(random() * 11)
-                        until = latest + 1 if end is None else end + 1
-                        for key in keys:
-                            free[key] = until
-                if status == "closed":
-                    start = cursor
-                    end = min(start + int(random() * 12), current) if start <= current else None
-                elif status == "rejected":
-                    start = cursor
-                    end = start + 2 + int(random() * 10) if random() < 0.2 else None
+                start = cursor
+                if status == "pending":
+                    start = max(cursor, current)
                 elif status == "to_finalise":
                     start = current + (random() < 0.5)
+                draft = [m, text, codes, start, None, status]
+                drafts.append(draft)
+                cursor = min(latest, cursor + 1 + int(random() * spread))
+                if status == "rejected":
+                    draft[4] = start + 2 + int(random() * 10) if random() < 0.2 else None
+                # Pending and active mandates hold their groups, and so does a closed one that was active.
+                if (
+                    status == "rejected"
+                    or status == "to_finalise"
+                    or (status == "closed" and start > current)
+                ):
+                    continue
+                keys = [code if single else (code, m) for code, single in codes]
+                earlier = [holders[key] for key in keys if key in holders]
+                if any(e[3] >= start and (e[4] is None or e[4] >= start) for e in earlier):
+                    draft[5] = "closed"  # withdrawn before it was accepted: it holds nothing
+                    continue
+                for e in earlier:
+                    if e[4] is None or e[4] >= start:
+                        e[4] = start - 1
+                if status == "pending":
+                    draft[4] = start + 4 + int(random() * 8) if random() < 0.2 else None
+                elif status == "active":
+                    draft[4] = (
+                        start + 1 + int(random() * 11) if start < current - 2 and random() < 0.3 else None
+                    )
+                else:
+                    draft[4] = min(start + int(random() * 12), current)
+                for key in keys:
+                    holders[key] = draft
+            creator = principal.legal_representatives[0].id
+            for m, text, codes, start, end, status in drafts:
                 mandatary = mandataries[m]
                 branch = None
                 if mandatary.branches and random() < 0.4:
@@ -1226,7 +1245,6 @@ class _MandatePlan:
                 for code, _single in codes:
                     groups.append((mandate_id, code))
                 mandate_id += 1
-                cursor = min(latest, cursor + int(random() * (step + 1)))
 
 
 def _key(text: str) -> str:
@@ -1480,7 +1498,7 @@ def seed_store(
         tick = time.perf_counter()
         plan.register(enterprises)
         plan.designate()
-        plan.create_users((2 * enterprises if users is None else users) - 3)
+        plan.create_users((2 * enterprises if users is None else users) - SHOWCASE_USERS)
         phases["plan"] = time.perf_counter() - tick
         with engine.connect() as connection:
             sqlite = backend == "sqlite"
