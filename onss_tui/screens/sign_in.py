@@ -120,11 +120,11 @@ class SignInScreen(Screen[None]):
             return
         self._suggested = suggested
         self._identities = identities
-        self._show(identities)
+        self._show(identities, keep_highlight=False)
 
-    def _show(self, identities: list[Identity]) -> None:
+    def _show(self, identities: list[Identity], *, keep_highlight: bool = True) -> None:
         options = self.query_one("#identities", OptionList)
-        highlighted = options.highlighted
+        highlighted = options.highlighted if keep_highlight else None
         options.clear_options()
         shown: set[int] = set()
         if self._suggested:
@@ -140,7 +140,10 @@ class SignInScreen(Screen[None]):
             first = 1 if self._suggested else 0
             options.highlighted = min(max(highlighted or first, first), options.option_count - 1)
         status = "sign_in.choose_more" if len(identities) >= MAX_IDENTITIES else "sign_in.choose"
-        status = "sign_in.none_found" if not identities else status
+        if not identities:
+            status = (
+                "sign_in.none_found" if self.query_one("#sign-in-search", Input).value else "sign_in.empty"
+            )
         self.query_one("#sign-in-status", Tr).set_key(status, count=len(identities))
 
     def _option(self, identity: Identity, prefix: str = "") -> Option:

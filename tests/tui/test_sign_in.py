@@ -110,3 +110,16 @@ async def test_a_demo_store_suggests_one_person_per_role_first(store) -> None:  
         await pilot.press("enter")
         await settle(pilot)
         assert app.actor_id == store.world.lr
+
+
+async def test_an_empty_store_says_how_to_fill_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from onss_tui.app import OnssApp
+    from onss_tui.services.local.service import LocalService
+
+    service = LocalService.open(f"sqlite:///{tmp_path / 'empty.db'}")
+    app = OnssApp(service)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert listed(app) == []
+        assert "onss-tui --demo" in str(app.screen.query_one("#sign-in-status").content)
+    service.engine.dispose()
