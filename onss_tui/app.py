@@ -229,7 +229,7 @@ class OnssApp(App[int]):
             self.pick_enterprise("overview")
 
     async def on_unmount(self) -> None:
-        if self.service_ready:
+        if self._connect is not None and self.service_ready:
             await self.service.aclose()
 
     # ------------------------------------------------------------------ messages and catalogue
