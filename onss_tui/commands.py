@@ -273,5 +273,5 @@ def run_audit(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"audit trail intact: {result.entries_checked} entries")
         return 0
-    print(f"audit trail broken at entry {result.first_bad_id}: {result.reason}", file=sys.stderr)
+    print(f"onss-tui: audit trail broken at entry {result.first_bad_id}: {result.reason}", file=sys.stderr)
     return 3
