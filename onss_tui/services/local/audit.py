@@ -110,7 +110,9 @@ def verify(session: Session) -> AuditVerification:
     for entry in _entries(session):
         count += 1
         if entry.id != previous_id + 1:
-            missing = f"{previous_id + 1}" if entry.id == previous_id + 2 else f"{previous_id + 1}..{entry.id - 1}"  # type: ignore[operator]
+            missing = (
+                f"{previous_id + 1}" if entry.id == previous_id + 2 else f"{previous_id + 1}..{entry.id - 1}"
+            )  # type: ignore[operator]
             return AuditVerification(
                 ok=False,
                 entries_checked=count,
