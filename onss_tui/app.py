@@ -223,10 +223,17 @@ class OnssApp(App[int]):
         self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
         self.sub_title = person.full_name
         self.refresh_bindings()
+        self._import_screens()
         if len(first.items) == 1 and first.next_cursor is None:
             await self.choose_enterprise(first.items[0], "overview")
         else:
             self.pick_enterprise("overview")
+
+    @work(thread=True, group="import-screens", exit_on_error=False)
+    def _import_screens(self) -> None:
+        """Import the screens' modules while the user reads the first one, so that each opens at once."""
+        for module_name, _class_name in SCREENS.values():
+            importlib.import_module(module_name)
 
     async def on_unmount(self) -> None:
         if self._connect is not None and self.service_ready:

@@ -25,13 +25,9 @@ if TYPE_CHECKING:
 
 KINDS = ("niss", "enterprise_or_onss", "eid", "phone", "email", "text")
 PLACEHOLDERS = {
-    "niss": "YY.MM.DD-NNN.CC",
-    "enterprise_or_onss": "0NNN.NNN.NNN",
-    "eid": "NNN-NNNNNNN-NN",
-    "phone": "04NN NN NN NN",
-    "email": "name@example.be",
+    kind: f"ident.placeholder.{kind}" for kind in ("niss", "enterprise_or_onss", "eid", "phone", "email")
 }
-"""The shape of each kind of number, shown while the field is empty."""
+"""Message keys: the shape of each kind of number, shown while the field is empty."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +137,7 @@ class IdentifierInput(Horizontal):
         value: str = "",
         placeholder: str | None = None,
     ) -> None:
+        """`placeholder` is a message key (default: the shape of `kind`); "" for none."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
         super().__init__(id=id)
@@ -148,19 +145,28 @@ class IdentifierInput(Horizontal):
         self.label_key = label_key
         self.required = required
         self._initial = value
-        self._placeholder = PLACEHOLDERS.get(kind, "") if placeholder is None else placeholder
+        self._placeholder = PLACEHOLDERS.get(kind) if placeholder is None else placeholder
         self._verdict = Verdict(True)
         self._service_message: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Tr(self.label_key, suffix=" *" if self.required else "", classes="field-label")
-        yield Input(value=self._initial, placeholder=self._placeholder, compact=True, id=f"{self.id}-input")
+        yield Input(value=self._initial, compact=True, id=f"{self.id}-input")
         yield Static("", classes="field-reason")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._show, init=False)
+        self.watch(self.app, "lang", self._relabel, init=False)
+        self._show_placeholder()
         if self._initial:
             self._check(self._initial)
+
+    def _relabel(self, _lang: str) -> None:
+        self._show_placeholder()
+        self._show()
+
+    def _show_placeholder(self) -> None:
+        if self._placeholder:
+            self.input.placeholder = self.app.t(self._placeholder)
 
     @property
     def input(self) -> Input:

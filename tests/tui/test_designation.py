@@ -93,7 +93,11 @@ async def test_a_refused_designation_shows_the_reason_and_keeps_the_form(store) 
         await settle(pilot)
         screen = await open_designation(pilot)
         assert screen.query_one("#sections", TabbedContent).active == "history"
-        screen.query_one("#sections", TabbedContent).active = "mam"
+        await pilot.pause()
+        assert app.focused is screen.query_one("#designations")
+        await pilot.press("ctrl+n")  # the history is the last section: on to the first
+        await settle(pilot)
+        assert screen.query_one("#sections", TabbedContent).active == "mam"
         await fill_main_form(pilot, NEWCOMER_NISS)
         await type_into(pilot, "enterprise_ref", EMPLOYER_NUMBER)
         await type_into(pilot, "legal_representative_phone", "0471 12 34 56")
