@@ -21,10 +21,12 @@ import bisect
 import concurrent.futures
 import itertools
 import re
+import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from queue import Queue
 from random import Random
 from typing import Any, NamedTuple, TypeVar
 
@@ -435,7 +437,6 @@ class _Clock:
         span = int((self.midnight - start).total_seconds())
         moments = sorted(start + timedelta(seconds=rng.randrange(span)) for _ in range(4096))
         self.pool = [self.text(m) for m in moments]
-        self._by_quarter: dict[int, list[str]] = {}
         self.rng = rng
 
     def text(self, moment: datetime) -> str:
@@ -446,14 +447,11 @@ class _Clock:
         return index + int(self.rng.random() * (len(self.pool) - index))
 
     def before_quarter(self, quarter: int) -> list[str]:
-        """A few moments in the two months before a quarter starts, never after today."""
-        pool = self._by_quarter.get(quarter)
-        if pool is None:
-            start = _quarter_start(quarter) - timedelta(days=60)
-            moments = [start + timedelta(seconds=self.rng.randrange(60 * 86400)) for _ in range(16)]
-            latest = self.midnight - timedelta(seconds=1)
-            pool = self._by_quarter[quarter] = sorted(self.text(min(m, latest)) for m in moments)
-        return pool
+        """Sixteen moments, in order, in the two months before a quarter starts (never after today)."""
+        start = _quarter_start(quarter) - timedelta(days=60)
+        moments = [start + timedelta(seconds=self.rng.randrange(60 * 86400)) for _ in range(16)]
+        latest = self.midnight - timedelta(seconds=1)
+        return sorted(self.text(min(m, latest)) for m in moments)
 
 
 class _Progress:
@@ -500,6 +498,47 @@ def _batches(rows: Iterable[tuple], size: int = BATCH) -> Iterator[list[tuple]]:
         yield batch
 
 
+def _copy_text(rows: Iterable[tuple]) -> Iterator[tuple[int, str]]:
+    """Batches of rows as PostgreSQL COPY text (the generated values hold no tab, newline or backslash)."""
+    for batch in _batches(rows):
+        text = "".join("\t".join(["\\N" if v is None else str(v) for v in row]) + "\n" for row in batch)
+        yield len(batch), text
+
+
+def _drawn_ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """The items of `items`, drawn in a thread of their own while the caller writes the previous ones:
+    the database drivers let go of the interpreter while they work, so drawing and writing overlap."""
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def draw() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    break
+                queue.put((False, item))
+            queue.put((True, None))
+        except BaseException as exc:  # handed over to the caller, raised there
+            queue.put((True, exc))
+
+    thread = threading.Thread(target=draw, name="seed-rows", daemon=True)
+    thread.start()
+    finished = False
+    try:
+        while True:
+            finished, item = queue.get()
+            if finished:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while not finished:  # let the drawing thread reach its end
+            finished, _item = queue.get()
+        thread.join()
+
+
 class _Loader:
     """Writes rows in bulk on one connection, inside the caller's transaction.
 
@@ -515,10 +554,18 @@ class _Loader:
         """Seconds spent per table on its rows and on rebuilding its indexes."""
 
     def load(
-        self, table: str, columns: Sequence[str], rows: Iterable[tuple], advance: Callable[[int], None]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[tuple],
+        advance: Callable[[int], None],
+        *,
+        appending: bool = False,
     ) -> int:
+        """Write the rows; `appending` says that they reach every index of the table at its end (or at a
+        handful of places), which SQLite then keeps up more cheaply than it rebuilds."""
         began = time.perf_counter()
-        rebuild = self._set_aside(table) if self._empty(table) else []
+        rebuild = self._set_aside(table, indexes=not appending) if self._empty(table) else []
         write = self._copy if self.postgres else self._insert
         count = write(table, columns, rows, advance)
         written = time.perf_counter()
@@ -542,10 +589,12 @@ class _Loader:
     def _empty(self, table: str) -> bool:
         return not self.execute(f"SELECT 1 FROM {table} LIMIT 1")
 
-    def _set_aside(self, table: str) -> list[str]:
+    def _set_aside(self, table: str, *, indexes: bool = True) -> list[str]:
         """Drop what the table's rows keep up to date one by one (secondary indexes, triggers, on
         PostgreSQL foreign keys); return the statements that restore it, with everything it derived."""
         if not self.postgres:
+            if not indexes:
+                return []
             derived = self.execute(
                 "SELECT type, name, sql FROM sqlite_master "
                 f"WHERE type IN ('index', 'trigger') AND tbl_name = '{table}' AND sql IS NOT NULL"
@@ -561,14 +610,18 @@ class _Loader:
                 )
                 if re.search(rf"content\s*=\s*'?{table}'?\s*[,)]", sql)
             ]
-            indexes = [sql for kind, _name, sql in derived if kind == "index"]
+            rebuilt = [sql for kind, _name, sql in derived if kind == "index"]
             triggers = [sql for kind, _name, sql in derived if kind == "trigger"]
-            return indexes + searches + triggers
-        indexes = self.execute(
-            "SELECT c.relname, pg_get_indexdef(c.oid) "
-            "FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
-            f"WHERE x.indrelid = '{table}'::regclass "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)"
+            return rebuilt + searches + triggers
+        secondary = (
+            self.execute(
+                "SELECT c.relname, pg_get_indexdef(c.oid) "
+                "FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
+                f"WHERE x.indrelid = '{table}'::regclass "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)"
+            )
+            if indexes
+            else []
         )
         keys = self.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -576,9 +629,9 @@ class _Loader:
         )
         for name, _definition in keys:
             self.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for name, _definition in indexes:
+        for name, _definition in secondary:
             self.execute(f'DROP INDEX "{name}"')
-        return [definition for _name, definition in indexes] + [
+        return [definition for _name, definition in secondary] + [
             f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in keys
         ]
 
@@ -587,7 +640,7 @@ class _Loader:
     ) -> int:
         statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         count = 0
-        for batch in _batches(rows):
+        for batch in _drawn_ahead(_batches(rows)):
             self.driver.executemany(statement, batch)
             count += len(batch)
             advance(len(batch))
@@ -596,18 +649,15 @@ class _Loader:
     def _copy(
         self, table: str, columns: Sequence[str], rows: Iterable[tuple], advance: Callable[[int], None]
     ) -> int:
-        """COPY in text format (the generated values hold no tab, newline or backslash)."""
         count = 0
         with (
             self.driver.cursor() as cursor,
             cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
         ):
-            for batch in _batches(rows):
-                copy.write(
-                    "".join("\t".join(["\\N" if v is None else str(v) for v in row]) + "\n" for row in batch)
-                )
-                count += len(batch)
-                advance(len(batch))
+            for size, text in _drawn_ahead(_copy_text(rows)):
+                copy.write(text)
+                count += size
+                advance(size)
         return count
 
 
@@ -641,9 +691,10 @@ AUDIT_ACTIONS = {
 # ---------------------------------------------------------------------------------------------- the plan
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Person:
     id: int
+    """Given by `_Plan.number_people` once everyone is drawn; rows refer to the person until then."""
     niss: str
     first_name: str
     last_name: str
@@ -666,7 +717,7 @@ class _Enterprise:
     created: int
     qualities: list[str]
     legal_representatives: list[_Person] = field(default_factory=list)
-    managers: list[int] = field(default_factory=list)
+    managers: list[_Person] = field(default_factory=list)
     """People with an active managing designation: they create users and validate mandates."""
     provider: int | None = None
     kind: str | None = None
@@ -743,7 +794,7 @@ class _Plan:
         phone = self.phone(region, mobile=random() < 0.85) if random() < 0.9 else None
         email = f"{self._ascii(first)}.{self._ascii(last)}@example.com" if random() < 0.5 else None
         person = _Person(
-            id=self.take_id("person") if record else 0,
+            id=0,
             niss=self.niss(male),
             first_name=first,
             last_name=last,
@@ -762,6 +813,14 @@ class _Plan:
         if text is None:
             text = self._ascii_names[name] = "".join(c for c in name_key(name) if c.isalnum())
         return text
+
+    def number_people(self) -> None:
+        """Give everyone an id, in the order of their national register numbers: the unique index on
+        them then grows at its end, which is much faster to load than in random order."""
+        first = self.next_id["person"]
+        self.persons.sort(key=lambda p: p.niss)
+        for position, person in enumerate(self.persons):
+            person.id = first + position
 
     def user_key(self, person: _Person) -> str:
         pair = (person.last_name, person.first_name)
@@ -846,6 +905,7 @@ class _Plan:
         self.employers = self.enterprises[:employers]
         self.secretariats = self.enterprises[employers : employers + secretariats]
         self.providers = self.enterprises[employers + secretariats :]
+        self.enterprises.sort(key=lambda e: e.id)  # rows per enterprise then come in index order
         secretariat_numbers = rng.sample(range(100, 1000), secretariats)
         for enterprise, number in zip(self.secretariats, secretariat_numbers, strict=True):
             enterprise.secretariat_number = f"{number:03d}"
@@ -902,10 +962,10 @@ class _Plan:
         *,
         quality: str | None = None,
         relation: Relation | None = None,
-        by: int | None = None,
+        by: _Person | None = None,
         ended: int | None = None,
     ) -> None:
-        """One designation row; managers (not legal representatives) leave a contact phone."""
+        """One designation (people as objects: see `designation_rows`); managers leave a contact phone."""
         pool = self.clock.pool
         phone = None if role == Role.LEGAL_REPRESENTATIVE else person.phone or self.phone(e.region)
         version = 1 if status == "pending" or role == Role.LEGAL_REPRESENTATIVE else 2
@@ -913,7 +973,7 @@ class _Plan:
             (
                 self.take_id("designation"),
                 e.id,
-                person.id,
+                person,
                 role.value,
                 quality,
                 status,
@@ -943,7 +1003,7 @@ class _Plan:
                 former, ended = self.person(e.region), clock.any_after(start)
                 self._designation(
                     e, former, Role.MAIN_ACCESS_MANAGER, "ended", start,
-                    relation=Relation.EMPLOYEE, by=lr.id, ended=ended,
+                    relation=Relation.EMPLOYEE, by=lr, ended=ended,
                 )  # fmt: skip
                 start = ended
             if rng.random() < 0.4:
@@ -953,11 +1013,11 @@ class _Plan:
                 relation = Relation.EMPLOYEE if rng.random() < 0.8 else Relation.DIRECTOR
             if main.signed_in is None:
                 self._designation(
-                    e, main, Role.MAIN_ACCESS_MANAGER, "pending", start, relation=relation, by=lr.id
+                    e, main, Role.MAIN_ACCESS_MANAGER, "pending", start, relation=relation, by=lr
                 )
                 continue
-            self._designation(e, main, Role.MAIN_ACCESS_MANAGER, "active", start, relation=relation, by=lr.id)
-            e.managers.append(main.id)
+            self._designation(e, main, Role.MAIN_ACCESS_MANAGER, "active", start, relation=relation, by=lr)
+            e.managers.append(main)
             roles: list[tuple[Role, str | None]] = []
             if rng.random() < 0.1:
                 roles.append((Role.CO_MAIN_ACCESS_MANAGER, None))
@@ -967,14 +1027,12 @@ class _Plan:
                 manager, since = self.person(e.region), clock.any_after(start)
                 if rng.random() < 0.05:
                     ended = clock.any_after(since)
-                    self._designation(
-                        e, manager, role, "ended", since, quality=quality, by=main.id, ended=ended
-                    )
+                    self._designation(e, manager, role, "ended", since, quality=quality, by=main, ended=ended)
                 elif manager.signed_in is None:
-                    self._designation(e, manager, role, "pending", since, quality=quality, by=main.id)
+                    self._designation(e, manager, role, "pending", since, quality=quality, by=main)
                 else:
-                    self._designation(e, manager, role, "active", since, quality=quality, by=main.id)
-                    e.managers.append(manager.id)
+                    self._designation(e, manager, role, "active", since, quality=quality, by=main)
+                    e.managers.append(manager)
 
     # -- users and their online services
 
@@ -1009,12 +1067,12 @@ class _Plan:
             if not users:
                 continue
             offered = likelihood["provider" if e.provider is not None else e.category]
-            members: set[int] = set()
+            members: set[int] = set()  # identities of the people already users here
             for _ in range(users):
                 person = None
                 if recent and rng.random() < 0.04:
                     candidate = recent[int(rng.random() * len(recent))]
-                    if candidate.id not in members:
+                    if id(candidate) not in members:
                         person = candidate
                 if person is None:
                     person = self.person(e.region)
@@ -1022,14 +1080,14 @@ class _Plan:
                         recent.append(person)
                     else:
                         recent[int(rng.random() * 1000)] = person
-                members.add(person.id)
+                members.add(id(person))
                 r = rng.random()
                 status = "active" if r < 0.88 else "suspended" if r < 0.96 else "removed"
                 user_id = self.take_id("portal_user")
                 created_by = e.managers[int(rng.random() * len(e.managers))]
                 created = pool[clock.any_after(e.created)]
                 self.users.append(
-                    (user_id, e.id, person.id, self.user_key(person), status, created_by, created,
+                    (user_id, e.id, person, self.user_key(person), status, created_by, created,
                      1 if status == "active" else 2)
                 )  # fmt: skip
                 if status == "removed":
@@ -1049,6 +1107,21 @@ class _Plan:
                 p.id, p.niss, p.first_name, p.last_name, p.phone, p.email, p.eid_card, False,
                 None if p.signed_in is None else pool[p.signed_in], 1,
             )  # fmt: skip
+
+    def designation_rows(self) -> Iterator[tuple]:
+        for d in self.designations:
+            by, ended_by = d[8], d[11]
+            yield (
+                *d[:2], d[2].id, *d[3:8], by and by.id, *d[9:11], ended_by and ended_by.id, d[12]
+            )  # fmt: skip
+
+    def user_rows(self) -> Iterator[tuple]:
+        for u in self.users:
+            yield (u[0], u[1], u[2].id, u[3], u[4], u[5].id, u[6], u[7])
+
+    def grant_rows(self) -> Iterator[tuple]:
+        for user_id, code, by, at in self.grants:
+            yield (user_id, code, by.id, at)
 
     def enterprise_rows(self) -> Iterator[tuple]:
         pool = self.clock.pool
@@ -1084,8 +1157,8 @@ class _MandatePlan:
         weights[0] = max(weights) * 1.5  # the showcase's secretariat is the largest
         self.weights = weights
         self._choices: dict[str, tuple[list[int], list[float], list[Any]]] = {}
-        self.groups: list[tuple[int, str]] = []
-        """(mandate id, group code) rows, filled while the mandates are written."""
+        self.groups: list[tuple[int, tuple[tuple[str, bool], ...]]] = []
+        """Each mandate's id and groups, filled while the mandates are written."""
 
     def _options(self, category: str, kind: str) -> tuple[list[tuple[str, tuple[Any, ...]]], list[float]]:
         """Every non-empty set of the groups a principal of this category may entrust to this kind of
@@ -1108,6 +1181,11 @@ class _MandatePlan:
             )
             weights.append(weight)
         return options, _cumulative(weights)
+
+    def group_rows(self) -> Iterator[tuple[int, str]]:
+        for mandate_id, codes in self.groups:
+            for code, _single in codes:
+                yield mandate_id, code
 
     def choices(self, category: str) -> tuple[list[int], list[float], list[Any]]:
         """The mandataries a principal of this category may choose (with their weights), and for each of
@@ -1164,12 +1242,15 @@ class _MandatePlan:
         latest = current + 1
         first = _quarter_index(FIRST_QUARTER)
         mandataries = self.mandataries
-        validators = [e.managers[0] if e.managers else e.legal_representatives[0].id for e in mandataries]
+        validators = [(e.managers or e.legal_representatives)[0].id for e in mandataries]
         statuses = [s.value for s, _w in MANDATE_STATUS_MIX]
         status_cumulative = _cumulative(w for _s, w in MANDATE_STATUS_MIX)
         status_total = status_cumulative[-1]
         versions = {"to_finalise": 1, "pending": 1, "active": 2, "rejected": 2, "closed": 3}
-        codes_of = _quarter_code
+        quarters = range(first, latest + 13)
+        code_of = {q: _quarter_code(q) for q in quarters}
+        moments_of = {q: clock.before_quarter(q) for q in quarters}
+        parties = [(e.provider, e.number, e.name, e.key, e.branches) for e in mandataries]
         groups = self.groups
         mandate_id = first_id
         for principal, k in allocation:
@@ -1205,13 +1286,14 @@ class _MandatePlan:
                 ):
                     continue
                 keys = [code if single else (code, m) for code, single in codes]
-                earlier = [holders[key] for key in keys if key in holders]
-                if any(e[3] >= start and (e[4] is None or e[4] >= start) for e in earlier):
+                earlier = [
+                    e for e in (holders.get(key) for key in keys) if e and (e[4] is None or e[4] >= start)
+                ]
+                if earlier and max(e[3] for e in earlier) >= start:
                     draft[5] = "closed"  # withdrawn before it was accepted: it holds nothing
                     continue
                 for e in earlier:
-                    if e[4] is None or e[4] >= start:
-                        e[4] = start - 1
+                    e[4] = start - 1
                 if status == "pending":
                     draft[4] = start + 4 + int(random() * 8) if random() < 0.2 else None
                 elif status == "active":
@@ -1223,27 +1305,26 @@ class _MandatePlan:
                 for key in keys:
                     holders[key] = draft
             creator = principal.legal_representatives[0].id
+            principal_id, number, name, key = principal.id, principal.number, principal.name, principal.key
             for m, text, codes, start, end, status in drafts:
-                mandatary = mandataries[m]
+                provider, mandatary_number, mandatary_name, mandatary_key, branches = parties[m]
                 branch = None
-                if mandatary.branches and random() < 0.4:
-                    branch = mandatary.branches[int(random() * len(mandatary.branches))]
+                if branches and random() < 0.4:
+                    branch = branches[int(random() * len(branches))]
                 reference = f"PRO-{start // 4}-{int(random() * 1_000_000):06d}" if random() < 0.3 else None
-                moments = clock.before_quarter(start)
+                moments = moments_of[start]
                 moment = int(random() * 16)
                 waiting = status == "to_finalise" or status == "pending"
                 yield (
-                    mandate_id, principal.id, mandatary.provider,
-                    principal.number, principal.name, principal.key,
-                    mandatary.number, mandatary.name, mandatary.key,
-                    branch, text, codes_of(start), None if end is None else codes_of(end), status, reference,
+                    mandate_id, principal_id, provider, number, name, key,
+                    mandatary_number, mandatary_name, mandatary_key,
+                    branch, text, code_of[start], None if end is None else code_of[end], status, reference,
                     creator,
                     validators[m] if status == "active" or (status == "closed" and end is not None) else None,
                     moments[moment], moments[moment if waiting else moment + (15 - moment) // 2],
                     versions[status],
                 )  # fmt: skip
-                for code, _single in codes:
-                    groups.append((mandate_id, code))
+                groups.append((mandate_id, codes))
                 mandate_id += 1
 
 
@@ -1499,6 +1580,7 @@ def seed_store(
         plan.register(enterprises)
         plan.designate()
         plan.create_users((2 * enterprises if users is None else users) - SHOWCASE_USERS)
+        plan.number_people()
         phases["plan"] = time.perf_counter() - tick
         with engine.connect() as connection:
             sqlite = backend == "sqlite"
@@ -1511,8 +1593,11 @@ def seed_store(
                     loader = _Loader(connection)
                     session = Session(bind=connection)
 
-                    def load(table: str, label: str, rows: Iterable[tuple], total: int) -> int:
-                        count = loader.load(table, COLUMNS[table].split(), rows, bar.task(label, total))
+                    def load(
+                        table: str, label: str, rows: Iterable[tuple], total: int, appending: bool = False
+                    ) -> int:
+                        advance = bar.task(label, total)
+                        count = loader.load(table, COLUMNS[table].split(), rows, advance, appending=appending)
                         audit.append(
                             session,
                             actor_id=None,
@@ -1531,9 +1616,9 @@ def seed_store(
                     load(
                         "provider", "providers", plan.provider_rows(), len(plan.secretariats + plan.providers)
                     )
-                    load("designation", "designations", plan.designations, len(plan.designations))
-                    load("portal_user", "users", plan.users, len(plan.users))
-                    load("access_grant", "grants", plan.grants, len(plan.grants))
+                    load("designation", "designations", plan.designation_rows(), len(plan.designations))
+                    load("portal_user", "users", plan.user_rows(), len(plan.users))
+                    load("access_grant", "grants", plan.grant_rows(), len(plan.grants))
                     phases["register"] = time.perf_counter() - tick
 
                     tick = time.perf_counter()
@@ -1542,7 +1627,8 @@ def seed_store(
                     first_id = catalogue.next_id["mandate"]
                     total = sum(k for _e, k in allocation)
                     load("mandate", "mandates", drawing.rows(allocation, first_id), total)
-                    load("mandate_group", "mandate groups", drawing.groups, len(drawing.groups))
+                    count = sum(len(codes) for _id, codes in drawing.groups)
+                    load("mandate_group", "mandate groups", drawing.group_rows(), count, appending=True)
                     phases["mandates"] = time.perf_counter() - tick
                     session.close()
                     if not sqlite:
