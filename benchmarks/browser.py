@@ -8,6 +8,7 @@ from the key press to the table showing the new rows:
 - `first_page_ms`: the first page again, on the screen already built (what a new sort costs);
 - `filter_ms`: one keystroke that narrows the filter, to the updated page (p50/p95 over `--filters`);
 - `page_down_ms`: Page Down through the list (p50/p95 over `--pages`), the window fetching ahead;
+- `page_down_draw_ms`: the table's own share of a Page Down (cursor moved, visible lines drawn);
 - `end_ms`: End, to the last page (`from_end`).
 Also, for the choice of widget: the same 100 rows shown by Textual's `DataTable` fed the window
 (clear + add_rows) against this `PagedTable` (replace the window), each to the next idle frame.
@@ -29,6 +30,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
@@ -131,6 +133,7 @@ async def browse(service: LocalService, actor: int, args: argparse.Namespace) ->
         results["page_down_ms"] = spread(
             [await loads.key_to_frame(app, "pagedown") for _ in range(args.pages)]
         )
+        results["page_down_draw_ms"] = spread(await page_down_draw(pilot, table, args.pages))
         results["rows_held_at_most"] = table.max_pages * table.page_size
 
         async def end() -> None:
@@ -167,6 +170,27 @@ async def filters(pilot: Pilot[Any], loads: Loads, names: list[str], count: int)
         samples.append(await loads.next(pilot.app, "first", last_letter))
     field.value = ""
     return samples
+
+
+async def page_down_draw(pilot: Pilot[Any], table: PagedTable[Any], count: int) -> list[float]:
+    """The table's own share of a Page Down: moving the cursor and drawing its visible lines (no frame,
+    no fetch: near the end of the window it starts again from the first page)."""
+    samples = []
+    width, height = table.size
+    for _ in range(count):
+        if table.rows.index(table.cursor_row) > len(table.rows) - 2 * height:
+            await table_reloaded(pilot, table)
+        started = time.perf_counter()
+        table.action_page_down()
+        table.render_lines(Region(0, 0, width, height))
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def table_reloaded(pilot: Pilot[Any], table: PagedTable[Any]) -> None:
+    table.reload()
+    while table.is_loading:
+        await pilot.pause()
 
 
 class WindowApp(App[None]):
