@@ -1125,7 +1125,7 @@ class _Plan:
 
     def enterprise_rows(self) -> Iterator[tuple]:
         pool = self.clock.pool
-        for e in sorted(self.enterprises, key=lambda e: e.id):
+        for e in self.enterprises:
             yield (e.id, e.number, e.onss, e.name, e.key, e.category, pool[e.created], 1)
 
     def provider_rows(self) -> Iterator[tuple]:
@@ -1359,12 +1359,11 @@ class _Showcase:
         self.identities: list[DemoIdentity] = []
         self.where: dict[str, str] = {}
 
-    def _identity(self, role: str, person: dto.PersonPublic | _Person, niss: str, enterprise: str) -> None:
-        self.identities.append(
-            DemoIdentity(role, f"{person.first_name} {person.last_name}", ids.format_niss(niss))
-        )
-        if enterprise:
-            self.where[role] = enterprise
+    def _identity(self, role: str, person: _Person, enterprise: _Enterprise | None) -> None:
+        name = f"{person.first_name} {person.last_name}"
+        self.identities.append(DemoIdentity(role, name, ids.format_niss(person.niss)))
+        if enterprise is not None:
+            self.where[role] = enterprise.name
 
     def _groups(self, category: str, kind: str, *, single: bool) -> list[str]:
         return [
@@ -1374,9 +1373,6 @@ class _Showcase:
             and kind in g.mandatary_kinds.split(",")
             and g.single_mandatary == single
         ]
-
-    async def _sign_in(self, person_id: int) -> None:
-        await self.service.sign_in(person_id)
 
     async def _designate(
         self, actor: int, enterprise: _Enterprise, role: Role, quality: str | None = None
@@ -1402,7 +1398,7 @@ class _Showcase:
     ) -> tuple[int, _Person]:
         """The legal representative signs in and designates the Main Access Manager, who signs in."""
         lr = enterprise.legal_representatives[0]
-        await self._sign_in(lr.id)
+        await self.service.sign_in(lr.id)
         someone = designee or self.plan.person(enterprise.region, record=False)
         designation = await self.service.designate_main_access_manager(
             lr.id,
@@ -1420,7 +1416,7 @@ class _Showcase:
             ),
         )
         if someone is not lr:
-            await self._sign_in(designation.person.id)
+            await self.service.sign_in(designation.person.id)
         return designation.person.id, someone
 
     async def _user(
@@ -1445,18 +1441,18 @@ class _Showcase:
         s = self.service
         town, employer, secretariat, provider = self.plan.reserved
         lr = employer.legal_representatives[0]
-        self._identity("legal representative", lr, lr.niss, employer.name)
+        self._identity("legal representative", lr, employer)
 
         main, main_person = await self._main_access_manager(employer, None, Relation.EMPLOYEE)
-        self._identity("Main Access Manager", main_person, main_person.niss, employer.name)
+        self._identity("Main Access Manager", main_person, employer)
         co, co_person = await self._designate(main, employer, Role.CO_MAIN_ACCESS_MANAGER)
-        await self._sign_in(co.person.id)
-        self._identity("co-main access manager", co_person, co_person.niss, employer.name)
+        await self.service.sign_in(co.person.id)
+        self._identity("co-main access manager", co_person, employer)
         manager, manager_person = await self._designate(
             main, employer, Role.ACCESS_MANAGER, employer.qualities[0]
         )
-        await self._sign_in(manager.person.id)
-        self._identity("Access Manager", manager_person, manager_person.niss, employer.name)
+        await self.service.sign_in(manager.person.id)
+        self._identity("Access Manager", manager_person, employer)
         await self._designate(main, employer, Role.ACCESS_MANAGER, employer.qualities[0])  # stays pending
         leaving, _ = await self._designate(main, employer, Role.ACCESS_MANAGER, employer.qualities[0])
         await s.end_designation(main, leaving.id, leaving.version)
@@ -1466,7 +1462,7 @@ class _Showcase:
         await s.grant_services(
             am, [user.id], [c for c in ("ebox_enterprise",) if c in self.plan.catalogue.services]
         )
-        self._identity("user", user_person, user_person.niss, employer.name)
+        self._identity("user", user_person, employer)
         suspended, _ = await self._user(am, employer, ["dimona"])
         await s.set_user_status(am, suspended.id, UserStatus.SUSPENDED, suspended.version)
         removed, _ = await self._user(am, employer, ["dmfa"])
@@ -1479,11 +1475,11 @@ class _Showcase:
         secretariat_manager, _ = await self._designate(
             secretariat_main, secretariat, Role.ACCESS_MANAGER, secretariat.qualities[0]
         )
-        await self._sign_in(secretariat_manager.person.id)
+        await self.service.sign_in(secretariat_manager.person.id)
         agent, agent_person = await self._user(
             secretariat_manager.person.id, secretariat, ["mahis_manage", "dimona", "dmfa"]
         )
-        self._identity("acting for a social secretariat", agent_person, agent_person.niss, secretariat.name)
+        self._identity("acting for a social secretariat", agent_person, secretariat)
         provider_lr = provider.legal_representatives[0]
 
         now, next_quarter = Quarter.current(), Quarter.current().next()
@@ -1529,7 +1525,7 @@ class _Showcase:
         if town_shared:
             await mandate(town_lr.id, town, secretariat, town_shared[:1], now, True)
         for person in support[:1]:
-            self._identity("support staff", person, person.niss, "")
+            self._identity("support staff", person, None)
 
 
 # ---------------------------------------------------------------------------------------------- seeding
