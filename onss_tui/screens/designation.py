@@ -255,16 +255,8 @@ class DesignationScreen(Screen[None]):
         roles = {r.value for r in self.overview.my_roles}
         if "legal_representative" in roles:
             return
-        if roles & {"main_access_manager", "co_main_access_manager"}:
-            section, focus = "managers", "#niss"
-        else:
-            section, focus = "history", "#designations"
+        section = "managers" if roles & {"main_access_manager", "co_main_access_manager"} else "history"
         self.query_one("#sections", TabbedContent).active = section
-        target = self.query_one(focus)
-        if isinstance(target, IdentifierInput):
-            self.call_after_refresh(target.focus_input)
-        else:
-            self.call_after_refresh(target.focus)
 
     # ------------------------------------------------------------------ rendering
 
@@ -352,8 +344,15 @@ class DesignationScreen(Screen[None]):
         self.query_one("#quality-row").display = self.query_one("#role", Select).value == "access_manager"
 
     @on(TabbedContent.TabActivated)
-    def _section_changed(self) -> None:
+    def _section_changed(self, event: TabbedContent.TabActivated) -> None:
+        """Keys go where the section shown expects them: its first field, or the history table."""
         self.refresh_bindings()
+        first = {"mam": "#legal_representative_eid", "managers": "#niss", "history": "#designations"}
+        target = self.query_one(first[str(event.pane.id)])
+        if isinstance(target, IdentifierInput):
+            self.call_after_refresh(target.focus_input)
+        else:
+            self.call_after_refresh(target.focus)
 
     # ------------------------------------------------------------------ actions
 
