@@ -87,7 +87,7 @@ class MandatesScreen(Screen[None]):
         Binding("c", "step('close')", "mandates.key.close", id="mandates.close"),
         Binding("x", "export", "mandates.key.export", id="mandates.export"),
         Binding("v", "toggle_scope", "mandates.key.scope", id="mandates.scope"),
-        Binding("f5", "reload", "common.reload", id="mandates.reload", show=False),
+        Binding("f5", "reload_list", "common.reload", id="mandates.reload", show=False),
     ]
 
     if TYPE_CHECKING:
@@ -298,6 +298,10 @@ class MandatesScreen(Screen[None]):
         self.whole_scope = not self.whole_scope
         self._show_scope()
         self.table.reload()
+
+    def action_reload_list(self) -> None:
+        row = self.table.cursor_row
+        self.table.reload(keep=row.id if row is not None else None)
 
     def action_reload(self) -> None:
         """Fetch the selected mandate again (after a conflict), or the list when none is selected."""

@@ -81,7 +81,7 @@ class UsersScreen(Screen[None]):
         Binding("u", "set_status('reactivate')", "users.key.reactivate", id="users.reactivate"),
         Binding("delete", "set_status('remove')", "users.key.remove", id="users.remove"),
         Binding("v", "reveal", "common.reveal", id="users.reveal"),
-        Binding("f5", "reload", "common.reload", id="users.reload", show=False),
+        Binding("f5", "reload_list", "common.reload", id="users.reload", show=False),
     ]
 
     if TYPE_CHECKING:
@@ -310,9 +310,28 @@ class UsersScreen(Screen[None]):
     def action_focus_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
 
-    def action_reload(self) -> None:
+    def action_reload_list(self) -> None:
         row = self.table.cursor_row
         self.table.reload(keep=row.id if row is not None else None)
+
+    def action_reload(self) -> None:
+        """Fetch the highlighted user again (after a conflict), or the list when none is highlighted."""
+        row = self.table.cursor_row
+        if row is None:
+            self.table.reload()
+        else:
+            self._refetch(row.id)
+
+    @work(exclusive=True, group="user-action")
+    async def _refetch(self, user_id: int) -> None:
+        actor = self.app.actor_id
+        assert actor is not None
+        try:
+            user = await self.app.service.get_user(actor, user_id)
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        self.table.update_row(user)
 
     def action_create(self) -> None:
         def created(user: UserPublic | None) -> None:

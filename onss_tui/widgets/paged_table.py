@@ -226,7 +226,6 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         """Position of the first row of the window in the whole list, when known (not after End)."""
         self._generation = 0
         self._fetching: str | None = None
-        self._worker: Worker[None] | None = None
         self._loading_timer: Timer | None = None
         self._debounce_timer: Timer | None = None
         self._show_loading = False
@@ -343,7 +342,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         if self._loading_timer is not None:
             self._loading_timer.stop()
         self._loading_timer = self.set_timer(LOADING_DELAY, self._loading_is_slow)
-        self._worker = self.run_worker(
+        self.run_worker(
             self._load(kind, request, self._generation),
             group="paged-table",
             exclusive=True,

@@ -147,3 +147,23 @@ async def test_someone_who_manages_no_users_is_told_why(store: Store) -> None:
         await settle(session.pilot)
         assert session.table.rows == []
         assert session.noticed("Only the Access Managers of the enterprise see its users.")
+
+
+async def test_a_conflict_says_so_and_reloads_the_user(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    user = await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await store.service.update_user(
+            store.world.lr, user.id, dto.UserUpdate(expected_version=user.version, phone="0478999999")
+        )
+        await session.press("p")
+        assert "Changed by someone else" in str(session.app.screen.query_one("#confirm-title").render())
+        await session.press("y")
+        assert session.table.cursor_row.person.phone == "+32478999999"
+        assert session.table.cursor_row.status == dto.UserStatus.ACTIVE
+        await session.press("p")
+        assert session.table.cursor_row.status == dto.UserStatus.SUSPENDED
