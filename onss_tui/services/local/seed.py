@@ -31,7 +31,7 @@ from random import Random
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter
@@ -492,6 +492,13 @@ class _Progress:
 # ---------------------------------------------------------------------------------------------- bulk loading
 
 
+def _driver(connection: Connection) -> Any:
+    """The database driver's own connection (sqlite3 or psycopg) under a SQLAlchemy connection."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    return driver
+
+
 def _batches(rows: Iterable[tuple], size: int = BATCH) -> Iterator[list[tuple]]:
     iterator = iter(rows)
     while batch := list(itertools.islice(iterator, size)):
@@ -548,7 +555,7 @@ class _Loader:
     """
 
     def __init__(self, connection: Connection) -> None:
-        self.driver = connection.connection.driver_connection
+        self.driver: Any = _driver(connection)
         self.postgres = connection.dialect.name == "postgresql"
         self.steps: dict[str, float] = {}
         """Seconds spent per table on its rows and on rebuilding its indexes."""
@@ -1537,8 +1544,8 @@ def _catalogue(engine: Engine) -> _Catalogue:
     with Session(engine) as session:
         if session.scalar(select(func.count()).select_from(Enterprise)):
             raise SeedError("the store already holds enterprises: seed an empty store")
-        groups = list(session.exec(select(ServiceGroup)).scalars())  # type: ignore[call-overload]
-        services = sorted(session.exec(select(OnlineService.code)).scalars())  # type: ignore[call-overload]
+        groups = list(session.scalars(select(ServiceGroup)))
+        services = sorted(session.scalars(select(col(OnlineService.code))))
         next_id = {}
         for table in ("person", "enterprise", "provider", "designation", "portal_user", "mandate"):
             model = tables.SQLModel.metadata.tables[table]
@@ -1581,7 +1588,7 @@ def seed_store(
         with engine.connect() as connection:
             sqlite = backend == "sqlite"
             if sqlite:
-                driver = connection.connection.driver_connection
+                driver = _driver(connection)
                 for pragma in ("foreign_keys = OFF", "cache_size = -262144", "temp_store = MEMORY"):
                     driver.execute(f"PRAGMA {pragma}")
             try:
