@@ -349,3 +349,12 @@ def test_the_same_seed_gives_the_same_store(tmp_path) -> None:
     assert stores["first"] == stores["again"]
     assert stores["first"]["mandate"] and stores["first"]["mandate"] != stores["other"]["mandate"]
     assert stores["first"]["person"] != stores["other"]["person"]
+
+
+def test_the_progress_bar_goes_to_stderr(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    engine = open_store(f"sqlite:///{tmp_path / 'bar.db'}")
+    seed_store(engine, enterprises=5, mandates=40, users=None, seed=2, progress=True)
+    engine.dispose()
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "write mandates" in captured.err and "showcase" in captured.err

@@ -464,7 +464,7 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bar = Progress(
-                TextColumn("{task.description:<14}"),
+                TextColumn("{task.description:<18}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
@@ -487,6 +487,27 @@ class _Progress:
             return lambda _n: None
         task_id = self._bar.add_task(description, total=max(total, 1))
         return lambda n: self._bar.advance(task_id, n)
+
+
+def _mandatary_counts(employers: int) -> tuple[int, int]:
+    """How many approved social secretariats (a few dozen at most) and service providers there are."""
+    return min(24, 3 + employers // 2500), max(3, employers // 400)
+
+
+def _ticking(items: Iterable[T], advance: Callable[[int], None], every: int = 2000) -> Iterator[T]:
+    """The items, telling `advance` how many went by every `every` of them (and the rest at the end)."""
+    count = 0
+    for item in items:
+        yield item
+        count += 1
+        if count == every:
+            advance(count)
+            count = 0
+    advance(count)
+
+
+def _unseen(_count: int) -> None:
+    """Progress that nobody watches."""
 
 
 # ---------------------------------------------------------------------------------------------- bulk loading
@@ -838,7 +859,7 @@ class _Plan:
 
     # -- the register
 
-    def register(self, employers: int) -> None:
+    def register(self, employers: int, advance: Callable[[int], None] = _unseen) -> None:
         """Employers (some local administrations, some companies without staff), approved social
         secretariats and service providers, each with its legal representatives.
 
@@ -846,8 +867,7 @@ class _Plan:
         secretariat and the first provider.
         """
         rng = self.rng
-        secretariats = min(24, 3 + employers // 2500)
-        providers = max(3, employers // 400)
+        secretariats, providers = _mandatary_counts(employers)
         total = employers + secretariats + providers
         numbers = rng.sample(range(2_000_000, 20_000_000), total)
         onss = rng.sample(range(1_000_000, 1_999_999), total)
@@ -861,7 +881,7 @@ class _Plan:
                 local_left -= 1
             else:
                 categories.append(EnterpriseCategory.NO_STAFF if r < 0.11 else EnterpriseCategory.EMPLOYER)
-        for position in range(total):
+        for position in _ticking(range(total), advance):
             region = REGIONS[bisect.bisect(_REGION_CUMULATIVE, rng.random() * 100)]
             kind = None
             if position < employers:
@@ -994,12 +1014,12 @@ class _Plan:
             )
         )
 
-    def designate(self) -> None:
+    def designate(self, advance: Callable[[int], None] = _unseen) -> None:
         """Legal representatives everywhere; Main Access Managers (some replaced), co-main access
         managers and Access Managers for most enterprises, none for the reserved ones."""
         rng, clock = self.rng, self.clock
         reserved = {id(e) for e in self.reserved}
-        for e in self.enterprises:
+        for e in _ticking(self.enterprises, advance):
             for lr in e.legal_representatives:
                 self._designation(e, lr, Role.LEGAL_REPRESENTATIVE, "active", e.created)
             if id(e) in reserved or (e.provider is None and rng.random() < 0.15):
@@ -1043,13 +1063,14 @@ class _Plan:
 
     # -- users and their online services
 
-    def create_users(self, count: int) -> None:
+    def create_users(self, count: int, advance: Callable[[int], None] = _unseen) -> None:
         """Users spread over the enterprises that have active managers, a few in several enterprises."""
         rng, clock = self.rng, self.clock
         pool = clock.pool
         reserved = {id(e) for e in self.reserved}
         hosts = [e for e in self.enterprises if e.managers and id(e) not in reserved]
         if not hosts or count <= 0:
+            advance(len(self.enterprises))
             return
         weights = []
         for e in hosts:
@@ -1064,13 +1085,15 @@ class _Plan:
         per_host = [0] * len(hosts)
         for position in rng.choices(range(len(hosts)), cum_weights=_cumulative(weights), k=count):
             per_host[position] += 1
+        users_of = {id(e): users for e, users in zip(hosts, per_host, strict=True) if users}
         services = set(self.catalogue.services)
         likelihood = {
             kind: [(code, p) for code, p in table.items() if code in services]
             for kind, table in SERVICE_LIKELIHOOD.items()
         }
         recent: list[_Person] = []
-        for e, users in zip(hosts, per_host, strict=True):
+        for e in _ticking(self.enterprises, advance):
+            users = users_of.get(id(e), 0)
             if not users:
                 continue
             offered = likelihood["provider" if e.provider is not None else e.category]
@@ -1580,9 +1603,12 @@ def seed_store(
     plan = _Plan(rng, clock, catalogue)
     with _Progress(progress) as bar:
         tick = time.perf_counter()
-        plan.register(enterprises)
-        plan.designate()
-        plan.create_users((2 * enterprises if users is None else users) - SHOWCASE_USERS)
+        plan.register(
+            enterprises, bar.task("draw enterprises", enterprises + sum(_mandatary_counts(enterprises)))
+        )
+        plan.designate(bar.task("draw managers", len(plan.enterprises)))
+        wanted_users = (2 * enterprises if users is None else users) - SHOWCASE_USERS
+        plan.create_users(wanted_users, bar.task("draw users", len(plan.enterprises)))
         plan.number_people()
         phases["plan"] = time.perf_counter() - tick
         with engine.connect() as connection:
@@ -1599,7 +1625,7 @@ def seed_store(
                     def load(
                         table: str, label: str, rows: Iterable[tuple], total: int, appending: bool = False
                     ) -> int:
-                        advance = bar.task(label, total)
+                        advance = bar.task(f"write {label}", total)
                         count = loader.load(table, COLUMNS[table].split(), rows, advance, appending=appending)
                         audit.append(
                             session,
@@ -1617,7 +1643,10 @@ def seed_store(
                     load("enterprise", "enterprises", plan.enterprise_rows(), len(plan.enterprises))
                     load("enterprise_quality", "qualities", plan.qualities, len(plan.qualities))
                     load(
-                        "provider", "providers", plan.provider_rows(), len(plan.secretariats + plan.providers)
+                        "provider",
+                        "mandataries",
+                        plan.provider_rows(),
+                        len(plan.secretariats + plan.providers),
                     )
                     load("designation", "designations", plan.designation_rows(), len(plan.designations))
                     load("portal_user", "users", plan.user_rows(), len(plan.users))
@@ -1631,7 +1660,7 @@ def seed_store(
                     total = sum(k for _e, k in allocation)
                     load("mandate", "mandates", drawing.rows(allocation, first_id), total)
                     count = sum(len(codes) for _id, codes in drawing.groups)
-                    load("mandate_group", "mandate groups", drawing.group_rows(), count, appending=True)
+                    load("mandate_group", "groups", drawing.group_rows(), count, appending=True)
                     phases["mandates"] = time.perf_counter() - tick
                     session.close()
                     if not sqlite:
@@ -1654,7 +1683,9 @@ def seed_store(
                 ).id  # type: ignore[assignment]  # fmt: skip
             session.commit()
         showcase = _Showcase(LocalService(engine), plan)
+        done = bar.task("showcase", 1)
         _run(lambda: showcase.play(support))
+        done(1)
         phases["showcase"] = time.perf_counter() - tick
     counts = _counts(engine)
     return SeedReport(
