@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len, set_cell_size
@@ -343,7 +344,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self._loading_timer.stop()
         self._loading_timer = self.set_timer(LOADING_DELAY, self._loading_is_slow)
         self.run_worker(
-            self._load(kind, request, self._generation),
+            partial(self._load, kind, request, self._generation),
             group="paged-table",
             exclusive=True,
             exit_on_error=True,
