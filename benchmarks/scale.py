@@ -509,8 +509,10 @@ def measure_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {"store": store}
     print(f"start-up on {url.split('://')[0]} ...", file=sys.stderr)
     figures["start_up"] = start_up(url, manager, support, args.repeats)
+    print(json.dumps({"start_up": figures["start_up"]}), file=sys.stderr)  # kept if a later phase fails
     print("browser, local ...", file=sys.stderr)
     figures["browser_local"] = asyncio.run(browser_local(url, args))
+    print(json.dumps({"browser_local": figures["browser_local"]}), file=sys.stderr)
     if not args.skip_remote:
         print("browser, remote ...", file=sys.stderr)
         figures["browser_remote"] = asyncio.run(browser_remote(url, args))
