@@ -683,7 +683,8 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             if position:
                 segments.append(Segment(" "))
             segments.extend(self._cell(cell, size))
-        return Strip(segments).crop_extend(0, width, None).apply_style(style)
+        length = len(prefix) + sum(widths) + len(widths) - 1
+        return Strip(segments, length).crop_extend(0, width, None).apply_style(style)
 
     def _header_strip(self, widths: list[int], width: int) -> Strip:
         labels: list[Cell] = []
