@@ -19,11 +19,13 @@ from __future__ import annotations
 import asyncio
 import bisect
 import concurrent.futures
+import gc
 import itertools
 import re
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from queue import Queue
@@ -45,7 +47,7 @@ from onss_tui.services.dto import (
     UserStatus,
 )
 from onss_tui.services.local import audit, registry
-from onss_tui.services.local.service import LocalService, name_key
+from onss_tui.services.local.service import MAHIS_CONSULT, MAHIS_MANAGE, LocalService, name_key
 from onss_tui.services.local.tables import Enterprise, OnlineService, ServiceGroup
 
 T = TypeVar("T")
@@ -344,6 +346,8 @@ class SeedReport:
     counts: dict[str, int]
     seconds: float
     identities: list[DemoIdentity]
+    cpu_seconds: float
+    """Processor time of this process (not of a database server): on a busy machine, beside `seconds`."""
     seed: int
     backend: str
     phases: dict[str, float] = field(default_factory=dict)
@@ -580,6 +584,8 @@ class _Loader:
         self.postgres = connection.dialect.name == "postgresql"
         self.steps: dict[str, float] = {}
         """Seconds spent per table on its rows and on rebuilding its indexes."""
+        if self.postgres:
+            self.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
 
     def load(
         self,
@@ -1086,17 +1092,14 @@ class _Plan:
         for position in rng.choices(range(len(hosts)), cum_weights=_cumulative(weights), k=count):
             per_host[position] += 1
         users_of = {id(e): users for e, users in zip(hosts, per_host, strict=True) if users}
-        services = set(self.catalogue.services)
-        likelihood = {
-            kind: [(code, p) for code, p in table.items() if code in services]
-            for kind, table in SERVICE_LIKELIHOOD.items()
-        }
+        bundles = {kind: self._bundles(table) for kind, table in SERVICE_LIKELIHOOD.items()}
         recent: list[_Person] = []
         for e in _ticking(self.enterprises, advance):
             users = users_of.get(id(e), 0)
             if not users:
                 continue
-            offered = likelihood["provider" if e.provider is not None else e.category]
+            offered, offered_cumulative = bundles["provider" if e.provider is not None else e.category]
+            offered_total = offered_cumulative[-1]
             members: set[int] = set()  # identities of the people already users here
             for _ in range(users):
                 person = None
@@ -1120,13 +1123,30 @@ class _Plan:
                     (user_id, e.id, person, self.user_key(person), status, created_by, created,
                      1 if status == "active" else 2)
                 )  # fmt: skip
-                if status == "removed":
-                    continue
-                managing = False
-                for code, p in offered:
-                    if rng.random() < p and not (code == "mahis_consult" and managing):
-                        managing = managing or code == "mahis_manage"
-                        self.grants.append((user_id, code, created_by, created))
+                if status != "removed":
+                    bundle = offered[bisect.bisect(offered_cumulative, rng.random() * offered_total)]
+                    self.grants.extend((user_id, code, created_by, created) for code in bundle)
+
+    def _bundles(self, likelihood: dict[str, float]) -> tuple[list[tuple[str, ...]], list[float]]:
+        """Every set of online services a user may hold, with its likelihood (each service drawn on
+        its own; who may manage mandates does not also get the right to consult them)."""
+        offered = [(code, p) for code, p in likelihood.items() if code in self.catalogue.services]
+        weights: dict[tuple[str, ...], float] = {}
+        for mask in range(2 ** len(offered)):
+            weight = 1.0
+            chosen = []
+            for bit, (code, p) in enumerate(offered):
+                if mask >> bit & 1:
+                    weight *= p
+                    chosen.append(code)
+                else:
+                    weight *= 1 - p
+            if MAHIS_MANAGE in chosen and MAHIS_CONSULT in chosen:
+                chosen.remove(MAHIS_CONSULT)
+            bundle = tuple(chosen)
+            weights[bundle] = weights.get(bundle, 0.0) + weight
+        bundles = list(weights)
+        return bundles, _cumulative(weights[b] for b in bundles)
 
     # -- rows of the register
 
@@ -1577,6 +1597,19 @@ def _catalogue(engine: Engine) -> _Catalogue:
     return _Catalogue(groups=groups, services=services, next_id=next_id)
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Millions of small rows alive at once make each full pass of the cycle collector longer; none of
+    them forms a cycle, so the collector rests while they are drawn and written."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def seed_store(
     engine: Engine,
     *,
@@ -1594,14 +1627,14 @@ def seed_store(
         )
     if mandates < 0 or (users is not None and users < 0):
         raise ValueError("the numbers of mandates and users cannot be negative")
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     phases: dict[str, float] = {}
     backend = engine.dialect.name
     catalogue = _catalogue(engine)
     rng = Random(seed)
     clock = _Clock(rng, date.today(), backend)
     plan = _Plan(rng, clock, catalogue)
-    with _Progress(progress) as bar:
+    with _Progress(progress) as bar, _without_cycle_collection():
         tick = time.perf_counter()
         plan.register(
             enterprises, bar.task("draw enterprises", enterprises + sum(_mandatary_counts(enterprises)))
@@ -1610,7 +1643,7 @@ def seed_store(
         wanted_users = (2 * enterprises if users is None else users) - SHOWCASE_USERS
         plan.create_users(wanted_users, bar.task("draw users", len(plan.enterprises)))
         plan.number_people()
-        phases["plan"] = time.perf_counter() - tick
+        phases["drawing"] = time.perf_counter() - tick
         with engine.connect() as connection:
             sqlite = backend == "sqlite"
             if sqlite:
@@ -1651,7 +1684,7 @@ def seed_store(
                     load("designation", "designations", plan.designation_rows(), len(plan.designations))
                     load("portal_user", "users", plan.user_rows(), len(plan.users))
                     load("access_grant", "grants", plan.grant_rows(), len(plan.grants))
-                    phases["register"] = time.perf_counter() - tick
+                    phases["register rows"] = time.perf_counter() - tick
 
                     tick = time.perf_counter()
                     drawing = _MandatePlan(plan)
@@ -1691,6 +1724,7 @@ def seed_store(
     return SeedReport(
         counts=counts,
         seconds=time.perf_counter() - began,
+        cpu_seconds=time.process_time() - cpu,
         identities=showcase.identities,
         seed=seed,
         backend="PostgreSQL" if backend == "postgresql" else "SQLite",
