@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, func, or_
+from sqlalchemy import Engine, and_, false, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import Session, col, select
@@ -208,10 +208,15 @@ class _PartyFilter:
     def condition(self, *, indexed: bool) -> Any:
         principal = col(Mandate.principal_id) if indexed else col(Mandate.principal_id) + 0
         mandatary = col(Mandate.mandatary_id) if indexed else col(Mandate.mandatary_id) + 0
-        alternatives = [principal.in_(self.principals), mandatary.in_(self.mandataries)]
+        alternatives = []
+        if self.principals:
+            alternatives.append(principal.in_(self.principals))
+        if self.mandataries:
+            alternatives.append(mandatary.in_(self.mandataries))
         if self.scan is not None:
             alternatives.append(self.scan)
-        return or_(*alternatives)
+        # Nothing matches: a constant the database answers without reading a row.
+        return or_(*alternatives) if alternatives else false()
 
 
 class LocalService:
@@ -451,11 +456,19 @@ class LocalService:
 
         def work(c: _Context) -> list[dto.Identity]:
             s = c.session
-            holders = select(Designation.person_id).where(Designation.status != DesignationStatus.ENDED)
-            users = select(PortalUser.person_id).where(PortalUser.status == UserStatus.ACTIVE)
-            stmt = select(Person).where(
-                or_(col(Person.id).in_(holders), col(Person.id).in_(users), col(Person.support_staff))
+            # Correlated EXISTS, served per person by the person indexes (an IN over every
+            # designation and user of a large store is not).
+            holds = (
+                select(Designation.id)
+                .where(Designation.person_id == Person.id, Designation.status != DesignationStatus.ENDED)
+                .exists()
             )
+            uses = (
+                select(PortalUser.id)
+                .where(PortalUser.person_id == Person.id, PortalUser.status == UserStatus.ACTIVE)
+                .exists()
+            )
+            stmt = select(Person).where(or_(holds, uses, col(Person.support_staff)))
             if only is not None:
                 stmt = stmt.where(Person.id == only)
             if query.strip():
@@ -468,19 +481,26 @@ class LocalService:
                         col(Person.niss).startswith(digits) if digits.isdigit() else False,
                     )
                 )
-            people = s.exec(
-                stmt.order_by(col(Person.support_staff).desc(), Person.last_name, Person.id).limit(limit)
-            ).all()
+            # Support staff first (few), then everyone else in name order (an index walk).
+            by_name = (Person.last_name, Person.first_name, Person.id)
+            staff = stmt.where(col(Person.support_staff) == True)  # noqa: E712  (an equality the index serves)
+            people = list(s.exec(staff.order_by(*by_name).limit(limit)).all())
+            if len(people) < limit:
+                # IS NOT: no index serves it, so the name index is walked (`= 0` would sort everyone).
+                others = stmt.where(col(Person.support_staff).is_not(True))
+                others = others.order_by(*by_name).limit(limit - len(people))
+                people += s.exec(others).all()
             roles: dict[int, list[str]] = {}
-            for person_id, role, name in s.exec(
-                select(Designation.person_id, Designation.role, Enterprise.name)
+            held = s.exec(
+                select(Designation.id, Designation.person_id, Designation.role, Enterprise.name)
                 .join(Enterprise, col(Enterprise.id) == Designation.enterprise_id)
                 .where(
                     col(Designation.person_id).in_([p.id for p in people]),
                     Designation.status != DesignationStatus.ENDED,
                 )
-                .order_by(Designation.id)
-            ).all():
+            ).all()
+            # Sorted here: an ORDER BY on the designation id would walk the whole table.
+            for _, person_id, role, name in sorted(held):
                 roles.setdefault(person_id, []).append(f"{role}@{name}")
             for person_id, name in s.exec(
                 select(PortalUser.person_id, Enterprise.name)

@@ -40,6 +40,10 @@ class ServiceGroup(CatalogueRow, table=True):
 
 class Person(SQLModel, table=True):
     __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_name", "last_name", "first_name", "id"),
+        Index("ix_person_support", "support_staff", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     niss: str = Field(unique=True, max_length=11)
     first_name: str
