@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import csv
 import json
+import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -251,6 +252,11 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         actor = actor_by_niss(service, args.actor)
         count = asyncio.run(export_mandates(service, actor, wanted, args.output, args.format))
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): that ends the export, quietly. Standard output goes to
+        # the null device so that flushing it at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         service.engine.dispose()
     if args.output:

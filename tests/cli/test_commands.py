@@ -148,6 +148,18 @@ def test_export_writes_the_filtered_mandates(command, seeded_file: str, tmp_path
     assert none.code == 0 and list(csv.reader(io.StringIO(none.out)))[1:] == []
 
 
+def test_export_stops_quietly_when_its_reader_does(command, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = str(tmp_path / "larger.db")  # more mandates than a pipe holds
+    assert command("seed", "--database", store, "--enterprises", "300", "--mandates", "2000").code == 0
+    arguments = [sys.executable, "-m", "onss_tui", "export", "mandates", "--database", store]
+    with subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as export:
+        assert export.stdout is not None and export.stderr is not None
+        assert export.stdout.readline().startswith("id,principal_number")
+        export.stdout.close()  # like `| head -1`
+        errors = export.stderr.read()
+    assert export.returncode == 0 and errors == ""
+
+
 def test_audit_verify_catches_an_edited_entry(cli, command, seeded_file: str) -> None:  # type: ignore[no-untyped-def]
     intact = command("audit", "verify", "--database", seeded_file)
     assert intact.code == 0 and "intact" in intact.out
