@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -74,8 +76,9 @@ def status_text(app: OnssApp, mandate: MandatePublic) -> Text:
     return text
 
 
-def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = True) -> Table | Text:
-    """The mandate's fields as a two-column grid (label, value), twice side by side when `wide`."""
+def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = True) -> Group | Text:
+    """The mandate's fields as a grid of labels and values (two pairs a line when `wide`), then the steps
+    its status allows on a line of their own."""
     t = app.t
     if mandate is None:
         return Text(t("mandates.detail.empty"), style="italic")
@@ -86,12 +89,15 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
         else t("mandates.detail.final")
     )
     label = "bold"
-    pairs = [
+    status = status_text(app, mandate)
+    if mandate.validated_by:
+        status.append(" · " + t("mandates.detail.validated_by", name=mandate.validated_by))
+    pairs: list[tuple[str, str | Text]] = [
         (
             "principal",
             f"{enterprise_number_shown(mandate.principal.enterprise_number)} {mandate.principal.name}",
         ),
-        ("status", status_text(app, mandate)),
+        ("status", status),
         (
             "mandatary",
             f"{enterprise_number_shown(mandate.mandatary.enterprise_number)} {mandate.mandatary.name}",
@@ -101,11 +107,9 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
         ("validity", validity(app, mandate)),
         ("reference", mandate.procuration_reference or "—"),
         ("created", f"{mandate.created_by or '—'} · {mandate.created_at:%Y-%m-%d}"),
-        ("steps", step_text),
-        ("validated", mandate.validated_by or "—"),
     ]
-    table = Table.grid(padding=(0, 1), expand=True)
     per_row = 2 if wide else 1
+    table = Table.grid(padding=(0, 1), expand=True)
     for _ in range(per_row):
         table.add_column(style=label, no_wrap=True)
         table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
@@ -114,7 +118,14 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
         for name, value in pairs[start : start + per_row]:
             cells += [t(f"mandates.detail.{name}"), value]
         table.add_row(*cells)
-    return table
+    steps = Table.grid(padding=(0, 1), expand=True)
+    first_labels = [t(f"mandates.detail.{name}") for name, _ in pairs[::per_row]] + [
+        t("mandates.detail.steps")
+    ]
+    steps.add_column(style=label, no_wrap=True, min_width=max(cell_len(text) for text in first_labels))
+    steps.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
+    steps.add_row(t("mandates.detail.steps"), step_text)
+    return Group(table, steps)
 
 
 class MandateDetailScreen(ModalScreen[MandateAction | None]):
