@@ -485,12 +485,17 @@ class _Progress:
         if self._bar is not None:
             self._bar.__exit__(*exc)
 
-    def task(self, description: str, total: int) -> Callable[[int], None]:
-        """A new line on the bar; the returned function advances it."""
+    def task(self, description: str, total: int | None) -> Callable[[int], None]:
+        """A new line on the bar; the returned function advances it. Without a total, the line shows
+        activity until the first advance, which completes it."""
         if self._bar is None:
             return lambda _n: None
-        task_id = self._bar.add_task(description, total=max(total, 1))
-        return lambda n: self._bar.advance(task_id, n)
+        bar = self._bar
+        if total is None:
+            task_id = bar.add_task(description, total=None)
+            return lambda n: bar.update(task_id, total=n, completed=n)
+        task_id = bar.add_task(description, total=max(total, 1))
+        return lambda n: bar.advance(task_id, n)
 
 
 def _mandatary_counts(employers: int) -> tuple[int, int]:
@@ -588,26 +593,47 @@ class _Loader:
             self.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
 
     def load(
+        self, table: str, columns: Sequence[str], rows: Iterable[tuple], advance: Callable[[int], None]
+    ) -> int:
+        """Write the rows."""
+        write = self._copy if self.postgres else self._insert
+        return self._fill(table, columns, False, lambda: write(table, columns, rows, advance))
+
+    def derive(
         self,
         table: str,
         columns: Sequence[str],
-        rows: Iterable[tuple],
+        query: str,
         advance: Callable[[int], None],
         *,
-        appending: bool = False,
+        appending: bool,
     ) -> int:
-        """Write the rows; `appending` says that they reach every index of the table at its end (or at a
-        handful of places), which SQLite then keeps up more cheaply than it rebuilds."""
+        """Fill the table from a query over rows already written, inside the database; `appending` says
+        that the rows reach every index of the table at its end (or at a handful of places), which is
+        cheaper to keep up than to rebuild."""
+
+        def insert() -> int:
+            if self.postgres:
+                with self.driver.cursor() as cursor:
+                    cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {query}")
+                    count = cursor.rowcount
+            else:
+                count = self.driver.execute(f"INSERT INTO {table} ({', '.join(columns)}) {query}").rowcount
+            advance(count)
+            return count
+
+        return self._fill(table, columns, appending, insert)
+
+    def _fill(self, table: str, columns: Sequence[str], appending: bool, fill: Callable[[], int]) -> int:
         began = time.perf_counter()
         rebuild = self._set_aside(table, indexes=not appending) if self._empty(table) else []
-        write = self._copy if self.postgres else self._insert
-        count = write(table, columns, rows, advance)
+        count = fill()
         written = time.perf_counter()
         self.steps[f"{table} rows"] = written - began
         for statement in rebuild:
             self.execute(statement)
         self.steps[f"{table} indexes"] = time.perf_counter() - written
-        if self.postgres and "id" in columns and count:
+        if self.postgres and count and "id" in columns:
             self.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
@@ -1207,8 +1233,6 @@ class _MandatePlan:
         weights[0] = max(weights) * 1.5  # the showcase's secretariat is the largest
         self.weights = weights
         self._choices: dict[str, tuple[list[int], list[float], list[Any]]] = {}
-        self.groups: list[tuple[int, tuple[tuple[str, bool], ...]]] = []
-        """Each mandate's id and groups, filled while the mandates are written."""
 
     def _options(self, category: str, kind: str) -> tuple[list[tuple[str, tuple[Any, ...]]], list[float]]:
         """Every non-empty set of the groups a principal of this category may entrust to this kind of
@@ -1231,11 +1255,6 @@ class _MandatePlan:
             )
             weights.append(weight)
         return options, _cumulative(weights)
-
-    def group_rows(self) -> Iterator[tuple[int, str]]:
-        for mandate_id, codes in self.groups:
-            for code, _single in codes:
-                yield mandate_id, code
 
     def choices(self, category: str) -> tuple[list[int], list[float], list[Any]]:
         """The mandataries a principal of this category may choose (with their weights), and for each of
@@ -1279,7 +1298,7 @@ class _MandatePlan:
         return [(e, k) for e, k in zip(principals, per_principal, strict=True) if k]
 
     def rows(self, allocation: list[tuple[_Enterprise, int]], first_id: int) -> Iterator[tuple]:
-        """Draw and yield every mandate row; its groups go to `self.groups`.
+        """Draw and yield every mandate row (its groups are written from its `groups` column).
 
         A principal's mandates are drawn along its timeline. When a new mandate takes a group that an
         earlier one still holds (pending, active, or closed after having been active), the earlier one
@@ -1301,7 +1320,6 @@ class _MandatePlan:
         code_of = {q: _quarter_code(q) for q in quarters}
         moments_of = {q: clock.before_quarter(q) for q in quarters}
         parties = [(e.provider, e.number, e.name, e.key, e.branches) for e in mandataries]
-        groups = self.groups
         mandate_id = first_id
         for principal, k in allocation:
             allowed, cumulative, options_of = self.choices(principal.category)
@@ -1356,7 +1374,7 @@ class _MandatePlan:
                     holders[key] = draft
             creator = principal.legal_representatives[0].id
             principal_id, number, name, key = principal.id, principal.number, principal.name, principal.key
-            for m, text, codes, start, end, status in drafts:
+            for m, text, _codes, start, end, status in drafts:
                 provider, mandatary_number, mandatary_name, mandatary_key, branches = parties[m]
                 branch = None
                 if branches and random() < 0.4:
@@ -1374,7 +1392,6 @@ class _MandatePlan:
                     moments[moment], moments[moment if waiting else moment + (15 - moment) // 2],
                     versions[status],
                 )  # fmt: skip
-                groups.append((mandate_id, codes))
                 mandate_id += 1
 
 
@@ -1588,6 +1605,9 @@ def _catalogue(engine: Engine) -> _Catalogue:
         if session.scalar(select(func.count()).select_from(Enterprise)):
             raise SeedError("the store already holds enterprises: seed an empty store")
         groups = list(session.scalars(select(ServiceGroup)))
+        odd = [g.code for g in groups if not re.fullmatch(r"\w+", g.code)]
+        if odd:  # the groups of the bulk mandates are split inside the database, which needs plain codes
+            raise SeedError(f"group codes must be letters, digits and underscores: {', '.join(odd)}")
         services = sorted(session.scalars(select(col(OnlineService.code))))
         next_id = {}
         for table in ("person", "enterprise", "provider", "designation", "portal_user", "mandate"):
@@ -1655,11 +1675,8 @@ def seed_store(
                     loader = _Loader(connection)
                     session = Session(bind=connection)
 
-                    def load(
-                        table: str, label: str, rows: Iterable[tuple], total: int, appending: bool = False
-                    ) -> int:
-                        advance = bar.task(f"write {label}", total)
-                        count = loader.load(table, COLUMNS[table].split(), rows, advance, appending=appending)
+                    def record(table: str, count: int) -> None:
+                        """One entry in the trail for each table written in bulk."""
                         audit.append(
                             session,
                             actor_id=None,
@@ -1669,7 +1686,10 @@ def seed_store(
                             after={"count": count, "seed": seed},
                         )
                         session.flush()
-                        return count
+
+                    def load(table: str, label: str, rows: Iterable[tuple], total: int) -> None:
+                        advance = bar.task(f"write {label}", total)
+                        record(table, loader.load(table, COLUMNS[table].split(), rows, advance))
 
                     tick = time.perf_counter()
                     load("person", "people", plan.person_rows(), len(plan.persons))
@@ -1692,8 +1712,21 @@ def seed_store(
                     first_id = catalogue.next_id["mandate"]
                     total = sum(k for _e, k in allocation)
                     load("mandate", "mandates", drawing.rows(allocation, first_id), total)
-                    count = sum(len(codes) for _id, codes in drawing.groups)
-                    load("mandate_group", "groups", drawing.group_rows(), count, appending=True)
+                    # Each mandate's groups, split from its comma-joined `groups` inside the database.
+                    split = (
+                        "SELECT m.id, unnest(string_to_array(m.groups, ',')) FROM mandate m"
+                        if not sqlite
+                        else "SELECT m.id, j.value FROM mandate m, "
+                        "json_each('[\"' || replace(m.groups, ',', '\",\"') || '\"]') j"
+                    )
+                    count = loader.derive(
+                        "mandate_group",
+                        COLUMNS["mandate_group"].split(),
+                        f"{split} WHERE m.id >= {first_id} ORDER BY m.id",
+                        bar.task("write groups", None),
+                        appending=True,
+                    )
+                    record("mandate_group", count)
                     phases["mandates"] = time.perf_counter() - tick
                     session.close()
                     if not sqlite:
