@@ -1,8 +1,8 @@
 """Helpers for the Pilot tests of the users, mandates and audit screens: waiting, opening, data.
 
 `settle` waits for every worker, cancelled ones included (the paged table cancels stale fetches, which
-`wait_for_complete` reports as a failure). `Session` runs the console as a person, records the
-notifications shown and opens a screen once the sign-in is done.
+`wait_for_complete` reports as a failure), and for tables still waiting for a page. `Session` runs the
+console as a person, records the notifications shown and opens a screen once the sign-in is done.
 """
 
 from __future__ import annotations
@@ -24,11 +24,18 @@ from tests.conftest import EMPLOYER_NUMBER, LR_EID, LR_NISS, World
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until no worker runs and the messages their results posted have been handled."""
+    """Wait until no worker runs, no table waits for a fetch (typing may hold one back a moment), and the
+    messages their results posted have been handled."""
     app = pilot.app
     await pilot.pause()
-    while running := [w for w in app.workers if not w.is_finished]:
-        await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+    while True:
+        running = [w for w in app.workers if not w.is_finished]
+        if running:
+            await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+        elif any(table.is_loading for table in app.screen.query(PagedTable)):
+            await pilot.pause()
+        else:
+            break
         await pilot.pause()
     await pilot.pause()
 

@@ -79,8 +79,12 @@ class TableApp(App[None]):
 
 async def settle(app: App[Any], pilot: Any) -> None:
     """Wait until no worker runs (a cancelled one is fine) and the messages they posted are handled."""
-    while running := [w for w in app.workers if not w.is_finished]:
-        await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+    while True:
+        running = [w for w in app.workers if not w.is_finished]
+        if running:
+            await asyncio.gather(*(w.wait() for w in running), return_exceptions=True)
+        elif not any(table.is_loading for table in app.query(PagedTable)):
+            break
         await pilot.pause()
     await pilot.pause()
 
