@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import tuple_
+from sqlalchemy import Connection, tuple_
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
@@ -37,7 +37,7 @@ def decode_cursor(cursor: str, width: int) -> tuple[list[Any], str]:
 
 
 def keyset_page(
-    session: Session,
+    session: Session | Connection,
     statement: SelectOfScalar[R],
     keys: Sequence[ColumnElement[Any]],
     key_of: Callable[[R], Sequence[Any]],
@@ -45,7 +45,9 @@ def keyset_page(
     *,
     descending: bool = False,
 ) -> tuple[list[R], str | None, str | None]:
-    """Rows of one page, with the cursors of the next and previous pages (None at either end)."""
+    """Rows of one page, with the cursors of the next and previous pages (None at either end).
+
+    On a `Connection` (plain rows of a Core select, without the ORM's work) the rows are `Row`s."""
     bound: list[Any] | None = None
     forward = not page.from_end
     if page.cursor:
@@ -56,7 +58,9 @@ def keyset_page(
         row_key = tuple_(*keys)
         statement = statement.where(row_key < tuple_(*bound) if scan_descending else row_key > tuple_(*bound))
     order = [key.desc() if scan_descending else key.asc() for key in keys]
-    rows = list(session.exec(statement.order_by(*order).limit(page.size + 1)).all())
+    statement = statement.order_by(*order).limit(page.size + 1)
+    found = session.execute(statement) if isinstance(session, Connection) else session.exec(statement)
+    rows = list(found.all())
     more = len(rows) > page.size
     del rows[page.size :]
     if not forward:

@@ -227,6 +227,7 @@ class LocalService:
         self._writer = engine.execution_options(write=True)
         self._dense_plans: set[tuple[int | None, str]] = set()
         """Filters known to match many mandates: their pages skip the probe (see `_mandate_query`)."""
+        self._provider_cache: dict[int, dto.ProviderPublic] = {}
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> LocalService:
@@ -396,34 +397,42 @@ class LocalService:
         )
 
     def _providers(self, session: Session, provider_ids: Iterable[int]) -> dict[int, dto.ProviderPublic]:
-        rows = session.execute(
-            select(
-                Provider.id,
-                Provider.enterprise_id,
-                Provider.kind,
-                Provider.secretariat_number,
-                Enterprise.enterprise_number,
-                Enterprise.name,
-            )
-            .join(Enterprise, col(Enterprise.id) == Provider.enterprise_id)
-            .where(col(Provider.id).in_(set(provider_ids)))
-        ).all()
-        return {
-            row.id: dto.ProviderPublic(
-                id=row.id,
-                enterprise_id=row.enterprise_id,
-                enterprise_number=row.enterprise_number,
-                name=row.name,
-                kind=dto.ProviderKind(row.kind),
-                secretariat_number=row.secretariat_number,
-            )
-            for row in rows
-        }
+        """Providers by id. The registry of providers only grows (a row never changes once written), so
+        each is read once per service and remembered."""
+        known = self._provider_cache
+        missing = set(provider_ids) - known.keys()
+        if missing:
+            rows = session.execute(
+                select(
+                    Provider.id,
+                    Provider.enterprise_id,
+                    Provider.kind,
+                    Provider.secretariat_number,
+                    Enterprise.enterprise_number,
+                    Enterprise.name,
+                )
+                .join(Enterprise, col(Enterprise.id) == Provider.enterprise_id)
+                .where(col(Provider.id).in_(missing))
+            ).all()
+            for row in rows:
+                known[row.id] = dto.ProviderPublic(
+                    id=row.id,
+                    enterprise_id=row.enterprise_id,
+                    enterprise_number=row.enterprise_number,
+                    name=row.name,
+                    kind=dto.ProviderKind(row.kind),
+                    secretariat_number=row.secretariat_number,
+                )
+        return known
 
-    def _mandates(self, session: Session, rows: Sequence[Any]) -> list[dto.MandatePublic]:
-        """DTOs from mandate rows (ORM objects or plain rows of the mandate table)."""
-        providers = self._providers(session, (m.mandatary_id for m in rows))
-        names = self._names(session, [i for m in rows for i in (m.created_by_id, m.validated_by_id)])
+    def _mandates(
+        self, session: Session, rows: Sequence[Any], names: dict[int, str] | None = None
+    ) -> list[dto.MandatePublic]:
+        """DTOs from mandate rows (ORM objects or plain rows of the mandate table); `names` of the people
+        who created or validated them, when the rows came with them."""
+        providers = self._providers(session, {m.mandatary_id for m in rows})
+        if names is None:
+            names = self._names(session, [i for m in rows for i in (m.created_by_id, m.validated_by_id)])
         return [
             dto.MandatePublic(
                 id=m.id,  # type: ignore[arg-type]
@@ -1423,15 +1432,28 @@ class LocalService:
                 dto.MandateSort.NEWEST: [col(Mandate.id)],
             }[wanted.sort]
             descending = wanted.descending != (wanted.sort == dto.MandateSort.NEWEST)
+            people = Person.__table__.c
+
+            def name_of(person_id: Any) -> Any:
+                full_name = people.first_name + " " + people.last_name
+                return sa_select(full_name).where(people.id == person_id).scalar_subquery()
+
+            stmt = stmt.add_columns(
+                name_of(Mandate.created_by_id).label("created_by_name"),
+                name_of(Mandate.validated_by_id).label("validated_by_name"),
+            )
             rows, after, before = keyset_page(
-                c.session,
+                c.session.connection(),
                 stmt,
                 keys,
                 lambda m: tuple(getattr(m, k.key) for k in keys),
                 _page(page),
                 descending=descending,
             )
-            return dto.Page(items=self._mandates(c.session, rows), next_cursor=after, prev_cursor=before)
+            names = {m.created_by_id: m.created_by_name for m in rows if m.created_by_id}
+            names.update((m.validated_by_id, m.validated_by_name) for m in rows if m.validated_by_id)
+            items = self._mandates(c.session, rows, names)
+            return dto.Page(items=items, next_cursor=after, prev_cursor=before)
 
         return await self._read(actor, work)
 
