@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, false, func, or_
+from sqlalchemy import Engine, Row, and_, bindparam, false, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlmodel import Session, col, select
@@ -76,10 +76,27 @@ def _page(page: PageRequest | None) -> PageRequest:
     return page or PageRequest()
 
 
+_PEOPLE = Person.__table__.c  # type: ignore[attr-defined]
+_ACTOR_ROW = sa_select(Person.__table__).where(_PEOPLE.id == bindparam("actor"))
+
+
+def _full_name_of(person_id: Any) -> Any:
+    full_name = _PEOPLE.first_name + " " + _PEOPLE.last_name
+    return sa_select(full_name).where(_PEOPLE.id == person_id).scalar_subquery()
+
+
+_MANDATE_ROWS = sa_select(
+    Mandate.__table__,  # type: ignore[arg-type]
+    _full_name_of(Mandate.created_by_id).label("created_by_name"),
+    _full_name_of(Mandate.validated_by_id).label("validated_by_name"),
+)
+"""A page of mandates: plain rows (no ORM objects), with the names of who created and validated each."""
+
+
 class _Context:
     """One call: its session, the acting person, and what that person may do (cached per call)."""
 
-    def __init__(self, session: Session, actor: Person | None) -> None:
+    def __init__(self, session: Session, actor: Person | Row[Any] | None) -> None:
         self.session = session
         self.actor = actor
         self._roles: dict[int, frozenset[Role]] = {}
@@ -249,7 +266,12 @@ class LocalService:
     def _run_read(self, actor: int | None, work: Callable[[_Context], T]) -> T:
         try:
             with Session(self.engine) as session:
-                return work(_Context(session, self._actor(session, actor)))
+                person = None
+                if actor is not None:  # a plain row: a read changes nothing of the actor's
+                    person = session.connection().execute(_ACTOR_ROW, {"actor": actor}).first()
+                    if person is None:
+                        raise PermissionDenied("Unknown person: sign in again.")
+                return work(_Context(session, person))
         except OperationalError as exc:
             raise unavailable(exc) from exc
         except (DataError, OverflowError) as exc:
@@ -1432,16 +1454,6 @@ class LocalService:
                 dto.MandateSort.NEWEST: [col(Mandate.id)],
             }[wanted.sort]
             descending = wanted.descending != (wanted.sort == dto.MandateSort.NEWEST)
-            people = Person.__table__.c
-
-            def name_of(person_id: Any) -> Any:
-                full_name = people.first_name + " " + people.last_name
-                return sa_select(full_name).where(people.id == person_id).scalar_subquery()
-
-            stmt = stmt.add_columns(
-                name_of(Mandate.created_by_id).label("created_by_name"),
-                name_of(Mandate.validated_by_id).label("validated_by_name"),
-            )
             rows, after, before = keyset_page(
                 c.session.connection(),
                 stmt,
@@ -1485,7 +1497,7 @@ class LocalService:
                 or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= quarter),
             )
             others.append((valid, valid))
-        rows = sa_select(Mandate.__table__)  # plain rows: no ORM objects for a page
+        rows = _MANDATE_ROWS
         if not parties and not others:
             return rows
         plan_key = (c.actor_id, wanted.model_dump_json(exclude={"sort", "descending"}))
