@@ -3,15 +3,23 @@
 The secret that protects the tokens comes from the settings (`ONSS_TUI_API_SECRET` or `api_secret` in
 the config file). Without a proper secret the server refuses to start, unless `--demo` is given: then
 it makes a temporary secret and prints a token for a few people of the store, valid until it stops.
+
+With `--workers N`, N processes serve the same port (uvicorn's supervisor restarts one that dies), each
+with its own connections to the store; each counts failed authentications on its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import socket
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 DEMO_TOKENS = 5
 """How many people get a token in demo mode."""
@@ -52,15 +60,29 @@ def _demo_tokens(service: object, secret: str) -> None:
         print(f"  {person.full_name} ({roles}): {issued.token}", flush=True)
 
 
+def worker_app() -> FastAPI:
+    """The app of one worker process (`--workers N`): its own connections to the store, which the server
+    process names, with the secret, in the environment the workers inherit."""
+    from onss_tui.api.app import create_app
+    from onss_tui.config import Settings
+    from onss_tui.services.local.service import LocalService
+
+    settings = Settings()
+    assert settings.api_secret is not None
+    return create_app(LocalService.open(settings.database_url, migrate=False), secret=settings.api_secret)
+
+
 def run_server(args: argparse.Namespace) -> int:
     import uvicorn
 
     from onss_tui.api.app import create_app
     from onss_tui.api.tokens import secret_problem
     from onss_tui.cli import CommandError
-    from onss_tui.commands import open_local
+    from onss_tui.commands import database_url, open_local
     from onss_tui.config import Settings
 
+    if args.workers < 1:
+        raise CommandError(f"--workers must be at least 1, not {args.workers}")
     secret = Settings().api_secret
     problem = secret_problem(secret)
     if problem and not args.demo:
@@ -73,11 +95,20 @@ def run_server(args: argparse.Namespace) -> int:
                 secret = secrets.token_urlsafe(32)
                 _demo_tokens(service, secret)
             assert secret is not None
-            app = create_app(service, secret=secret)
-            config = uvicorn.Config(app, log_level="info", server_header=False, date_header=True)
+            options: dict[str, Any] = {"log_level": "info", "server_header": False, "date_header": True}
             where = f"[{args.host}]" if ":" in args.host else args.host
             print(f"onss-tui API on http://{where}:{args.port} (schema at /openapi.json)", file=sys.stderr)
-            uvicorn.Server(config).run(sockets=[sock])
+            if args.workers == 1:
+                app = create_app(service, secret=secret)
+                uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+                return 0
+            from uvicorn.supervisors import Multiprocess
+
+            os.environ.update(ONSS_TUI_DATABASE_URL=database_url(args), ONSS_TUI_API_SECRET=secret)
+            config = uvicorn.Config(
+                "onss_tui.api.server:worker_app", factory=True, workers=args.workers, **options
+            )
+            Multiprocess(config, sockets=[sock]).run()
         finally:
             service.engine.dispose()
     finally:

@@ -8,6 +8,7 @@ refused attempt is recorded in the trail in a transaction of its own.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, Row, and_, bindparam, false, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from pydantic import TypeAdapter
 from sqlmodel import Session, col, select
 
 from onss_tui.domain import identifiers as ids
@@ -83,6 +85,15 @@ _ACTOR_ROW = sa_select(Person.__table__).where(_PEOPLE.id == bindparam("actor"))
 def _full_name_of(person_id: Any) -> Any:
     full_name = _PEOPLE.first_name + " " + _PEOPLE.last_name
     return sa_select(full_name).where(_PEOPLE.id == person_id).scalar_subquery()
+
+
+_MANDATE_LIST = TypeAdapter(list[dto.MandatePublic])
+"""Mandate DTOs validated a page at a time (one call into pydantic's core rather than one per object)."""
+
+
+@functools.lru_cache(maxsize=512)
+def _quarter_text(code: int) -> str:
+    return str(Quarter.from_code(code))
 
 
 _MANDATE_ROWS = sa_select(
@@ -455,27 +466,31 @@ class LocalService:
         providers = self._providers(session, {m.mandatary_id for m in rows})
         if names is None:
             names = self._names(session, [i for m in rows for i in (m.created_by_id, m.validated_by_id)])
-        return [
-            dto.MandatePublic(
-                id=m.id,  # type: ignore[arg-type]
-                principal=dto.PartyRef(
-                    id=m.principal_id, enterprise_number=m.principal_number, name=m.principal_name
-                ),
-                mandatary=providers[m.mandatary_id],
-                branch_number=m.branch_number,
-                groups=m.groups.split(",") if m.groups else [],
-                start_quarter=str(Quarter.from_code(m.start_quarter)),
-                end_quarter=str(Quarter.from_code(m.end_quarter)) if m.end_quarter else None,
-                status=MandateStatus(m.status),
-                procuration_reference=m.procuration_reference,
-                created_by=names.get(m.created_by_id) if m.created_by_id else SYSTEM,  # type: ignore[arg-type]
-                validated_by=names.get(m.validated_by_id) if m.validated_by_id else None,  # type: ignore[arg-type]
-                created_at=m.created_at,
-                updated_at=m.updated_at,
-                version=m.version,
-            )
-            for m in rows
-        ]
+        return _MANDATE_LIST.validate_python(
+            [
+                {
+                    "id": m.id,
+                    "principal": {
+                        "id": m.principal_id,
+                        "enterprise_number": m.principal_number,
+                        "name": m.principal_name,
+                    },
+                    "mandatary": providers[m.mandatary_id],
+                    "branch_number": m.branch_number,
+                    "groups": m.groups.split(",") if m.groups else [],
+                    "start_quarter": _quarter_text(m.start_quarter),
+                    "end_quarter": _quarter_text(m.end_quarter) if m.end_quarter else None,
+                    "status": m.status,
+                    "procuration_reference": m.procuration_reference,
+                    "created_by": names.get(m.created_by_id) if m.created_by_id else SYSTEM,
+                    "validated_by": names.get(m.validated_by_id) if m.validated_by_id else None,
+                    "created_at": m.created_at,
+                    "updated_at": m.updated_at,
+                    "version": m.version,
+                }
+                for m in rows
+            ]
+        )
 
     # ------------------------------------------------------------------ identity and catalogues
 
