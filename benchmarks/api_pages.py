@@ -198,7 +198,9 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         await throughput(port, token, queries, args.clients, 2, processes)  # every worker warmed up
         loaded = await throughput(port, token, queries, args.clients, args.seconds, processes)
 
-        async def remote_read(wanted: dto.MandateFilter, page: dto.PageRequest) -> dto.Page[dto.MandatePublic]:
+        async def remote_read(
+            wanted: dto.MandateFilter, page: dto.PageRequest
+        ) -> dto.Page[dto.MandatePublic]:
             return await remote.list_mandates(actor, wanted, page)
 
         async def local_read(wanted: dto.MandateFilter, page: dto.PageRequest) -> dto.Page[dto.MandatePublic]:

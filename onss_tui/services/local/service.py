@@ -1463,8 +1463,16 @@ class LocalService:
             stmt = self._mandate_query(c, wanted)
             keys = {
                 dto.MandateSort.PRINCIPAL: [col(Mandate.principal_key), col(Mandate.id)],
-                dto.MandateSort.MANDATARY: [col(Mandate.mandatary_key), col(Mandate.id)],
-                dto.MandateSort.START: [col(Mandate.start_quarter), col(Mandate.id)],
+                dto.MandateSort.MANDATARY: [
+                    col(Mandate.mandatary_key),
+                    col(Mandate.principal_key),
+                    col(Mandate.id),
+                ],
+                dto.MandateSort.START: [
+                    col(Mandate.start_quarter),
+                    col(Mandate.principal_key),
+                    col(Mandate.id),
+                ],
                 dto.MandateSort.STATUS: [col(Mandate.status), col(Mandate.principal_key), col(Mandate.id)],
                 dto.MandateSort.NEWEST: [col(Mandate.id)],
             }[wanted.sort]

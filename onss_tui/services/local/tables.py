@@ -150,8 +150,8 @@ class Mandate(SQLModel, table=True):
     __tablename__ = "mandate"
     __table_args__ = (
         Index("ix_mandate_principal_key", "principal_key", "id"),
-        Index("ix_mandate_mandatary_key", "mandatary_key", "id"),
-        Index("ix_mandate_start", "start_quarter", "id"),
+        Index("ix_mandate_mandatary_key", "mandatary_key", "principal_key", "id"),
+        Index("ix_mandate_start", "start_quarter", "principal_key", "id"),
         Index("ix_mandate_status", "status", "principal_key", "id"),
         Index("ix_mandate_principal", "principal_id", "id"),
         Index("ix_mandate_mandatary", "mandatary_id", "id"),
