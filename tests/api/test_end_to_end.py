@@ -183,3 +183,38 @@ async def test_demo_mode_starts_without_a_secret_and_prints_tokens(tmp_path: Pat
     finally:
         server.terminate()
         await asyncio.to_thread(server.communicate, timeout=30)
+
+
+async def test_workers_share_the_port_with_the_secret_and_the_store(tmp_path: Path, store_file: str) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "onss_tui", "api", "--demo", "--database", store_file]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", "2"],
+        env=command_env(tmp_path, None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = await asyncio.to_thread(server.stdout.readline)  # type: ignore[union-attr]
+        token = line.strip().rsplit(": ", 1)[1]
+        readers = [RemoteService(f"http://127.0.0.1:{port}", token) for _ in range(6)]
+        try:  # several connections at once: the workers take them from the one listening socket
+            answers = await asyncio.gather(*(reader.holder() for reader in readers))
+            assert len({answer.person_id for answer in answers}) == 1
+            catalogues = await asyncio.gather(*(r.catalogue(answers[0].person_id) for r in readers))
+            assert all("dimona" in {s.code for s in c.online_services} for c in catalogues)
+        finally:
+            for reader in readers:
+                await reader.aclose()
+    finally:
+        server.terminate()
+        _, errors = await asyncio.to_thread(server.communicate, timeout=60)
+    assert errors.count("Started server process") == 2
+    assert errors.count("Application shutdown complete") == 2
+    assert token not in errors
+
+
+def test_a_server_needs_at_least_one_worker(tmp_path: Path, store_file: str) -> None:
+    done = onss_tui("api", "--workers", "0", "--database", store_file, env=command_env(tmp_path, SECRET))
+    assert done.returncode == 1 and done.stderr == "onss-tui: --workers must be at least 1, not 0\n"
