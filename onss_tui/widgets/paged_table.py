@@ -1,10 +1,12 @@
 """`PagedTable`: a keyboard-first table over a keyset-paged list that keeps only a window of a few pages.
 
 The screen gives it columns and a `fetch(PageRequest) -> Page` coroutine (which reads the screen's current
-filter and the table's sort). The table asks for the first page, the next page when the cursor nears the
-bottom of the window, the previous page near its top, and the last page (`from_end`) on End; pages far
-from the cursor are dropped, so a million rows cost what a few pages cost. Fetches run in exclusive
-workers (a new filter cancels the stale fetch), and only the visible lines are drawn (Line API).
+filter and the table's sort). The table asks for the first page, the next page when the cursor comes
+within a page of the bottom of the window, the previous page near its top, and the last page (`from_end`)
+on End; pages far from the cursor are dropped, so a million rows cost what a few pages cost. A move that
+runs past the edge of the window while that page is on its way is completed when it arrives (no key is
+lost). Fetches run in exclusive workers (a new filter cancels the stale fetch), and only the visible lines
+are drawn (Line API).
 
 Why not Textual's `DataTable` fed the window: `benchmarks/browser.py` measures both on the same rows.
 Replacing a 100-row window and drawing it took the DataTable (clear + add_rows) several times longer
@@ -223,6 +225,9 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._rows: list[Row] = []
         self._cursor = 0
         self._top = 0
+        self._wanted: tuple[int, int] | None = None
+        """Cursor and top line a move past the edge of the window asked for (positions in the window),
+        reached when the page on that side arrives."""
         self._offset: int | None = 0
         """Position of the first row of the window in the whole list, when known (not after End)."""
         self._generation = 0
@@ -306,22 +311,23 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self.post_message(self.SelectionChanged(self))
             self.refresh()
 
-    def move_cursor(self, index: int, *, redraw_all: bool = False) -> None:
-        """Put the cursor on a row of the window (clamped), fetching a neighbouring page when near an edge;
-        only the two lines concerned are drawn again unless the view scrolls."""
+    def move_cursor(self, index: int, *, top: int | None = None) -> None:
+        """Put the cursor on a row of the window, and the view's first line on `top` if given, fetching a
+        neighbouring page when near an edge. A move past the edge of the window, with rows beyond, is
+        completed when their page arrives. Only the two lines concerned are drawn again unless the view
+        scrolls."""
         if not self._rows:
             return
-        before, top = self._cursor, self._top
-        self._cursor = max(0, min(index, len(self._rows) - 1))
-        self._scroll_to_cursor()
+        before, top_before = self._cursor, self._top
+        self._place(index, self._top if top is None else top)
         self._post_highlight()
         self._prefetch()
         self._update_status()
-        if redraw_all or self._top != top:
+        if self._top != top_before:
             self.refresh()
         elif before != self._cursor:
             width = self.size.width
-            self.refresh(*(Region(0, line - top + 1, width, 1) for line in (before, self._cursor)))
+            self.refresh(*(Region(0, line - top_before + 1, width, 1) for line in (before, self._cursor)))
 
     # ------------------------------------------------------------------ texts
 
@@ -340,6 +346,8 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._generation += 1
         self._fetching = kind
         self._error = None
+        if kind in ("first", "last"):
+            self._wanted = None
         if self._loading_timer is not None:
             self._loading_timer.stop()
         self._loading_timer = self.set_timer(LOADING_DELAY, self._loading_is_slow)
@@ -361,6 +369,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         except ServiceError as error:
             if generation == self._generation:
                 self._finish()
+                self._wanted = None
                 self._error = error.message
                 self._changed()
                 self.post_message(self.Failed(self, error))
@@ -380,7 +389,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     def _apply(self, kind: str, page: Page[Any]) -> None:
         chunk = _Chunk(list(page.items), page.prev_cursor, page.next_cursor)
-        self._strips.clear()
+        self._forget_rows(chunk.rows)
         if kind in ("first", "last"):
             self._chunks = [chunk]
             self._offset = 0 if kind == "first" else (None if chunk.before is not None else 0)
@@ -410,11 +419,10 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             if len(self._chunks) > self.max_pages:
                 self._chunks.pop()
             self._rebuild_rows()
-        self._cursor = max(0, min(self._cursor, len(self._rows) - 1))
-        self._scroll_to_cursor()
+        self._place(*(self._wanted or (self._cursor, self._top)))
         self._post_highlight()
         self._changed()
-        self._prefetch()
+        self._prefetch(self._body_height if kind in ("first", "last") else None)
 
     def _changed(self) -> None:
         """Redraw, with the position or state in the border."""
@@ -424,18 +432,24 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     def _shift(self, by: int) -> None:
         self._cursor += by
         self._top = max(0, self._top + by)
+        if self._wanted is not None:
+            self._wanted = (self._wanted[0] + by, self._wanted[1] + by)
 
     def _rebuild_rows(self) -> None:
         self._rows = [row for chunk in self._chunks for row in chunk.rows]
 
-    def _prefetch(self) -> None:
-        """Fetch the neighbouring page when the cursor comes within two screens of an edge of the window."""
+    def _prefetch(self, margin: int | None = None) -> None:
+        """Fetch the neighbouring page when the cursor (or where it is going) comes within `margin` rows of
+        an edge of the window. By default a page, so that steady paging rarely meets the edge, yet under
+        half the pages kept, so that dropping a page never brings the cursor near the other edge."""
         if self._fetching is not None or not self._chunks:
             return
-        margin = max(2 * self._body_height, 20)
-        if self._chunks[-1].after is not None and self._cursor >= len(self._rows) - margin:
+        if margin is None:
+            margin = min(self.page_size, (self.max_pages - 1) * self.page_size // 2)
+        cursor = self._wanted[0] if self._wanted is not None else self._cursor
+        if not self.at_end and cursor >= len(self._rows) - margin:
             self._start("next", PageRequest(size=self.page_size, cursor=self._chunks[-1].after))
-        elif self._chunks[0].before is not None and self._cursor < margin:
+        elif not self.at_start and cursor < margin:
             self._start("prev", PageRequest(size=self.page_size, cursor=self._chunks[0].before))
 
     # ------------------------------------------------------------------ cursor
@@ -443,6 +457,20 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     @property
     def _body_height(self) -> int:
         return max(1, self.size.height - 1)
+
+    def _place(self, index: int, top: int) -> None:
+        """Cursor on `index` and first line on `top`, kept in the window; a place past an edge with rows
+        beyond is remembered, unless a new first or last page is on its way."""
+        beyond = (index >= len(self._rows) and not self.at_end) or (index < 0 and not self.at_start)
+        self._wanted = (index, top) if beyond and self._fetching not in ("first", "last") else None
+        self._cursor = max(0, min(index, len(self._rows) - 1))
+        self._top = top
+        self._scroll_to_cursor()
+
+    def _move_by(self, rows: int, *, scroll: bool = False) -> None:
+        """Move the cursor from where it is, or is on its way to; `scroll` moves the view along (a page)."""
+        cursor, top = self._wanted or (self._cursor, self._top)
+        self.move_cursor(cursor + rows, top=top + rows if scroll else top)
 
     def _scroll_to_cursor(self) -> None:
         height = self._body_height
@@ -460,18 +488,16 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self.post_message(self.Highlighted(self, row))
 
     def action_cursor_up(self) -> None:
-        self.move_cursor(self._cursor - 1)
+        self._move_by(-1)
 
     def action_cursor_down(self) -> None:
-        self.move_cursor(self._cursor + 1)
+        self._move_by(1)
 
     def action_page_up(self) -> None:
-        self._top = max(0, self._top - self._body_height)
-        self.move_cursor(self._cursor - self._body_height, redraw_all=True)
+        self._move_by(-self._body_height, scroll=True)
 
     def action_page_down(self) -> None:
-        self._top += self._body_height
-        self.move_cursor(self._cursor + self._body_height, redraw_all=True)
+        self._move_by(self._body_height, scroll=True)
 
     def action_first(self) -> None:
         if self.at_start and self._fetching is None:
@@ -500,7 +526,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         else:
             self.selected[key] = row
         self.post_message(self.SelectionChanged(self))
-        self.move_cursor(self._cursor + 1)
+        self._move_by(1)
         self._changed()
 
     def action_cycle_sort(self) -> None:
@@ -547,11 +573,11 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
-        self.move_cursor(self._cursor + 3)
+        self._move_by(3)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         event.stop()
-        self.move_cursor(self._cursor - 3)
+        self._move_by(-3)
 
     def _column_at(self, x: int) -> Column[Row] | None:
         left = 2 if self.multi_select else 0
@@ -566,7 +592,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._scroll_to_cursor()
         self._changed()
-        self._prefetch()
+        self._prefetch(self._body_height)
 
     def on_focus(self) -> None:
         self._forget_drawing()
@@ -579,6 +605,14 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._forget_drawing()
+
+    def _forget_rows(self, rows: list[Any]) -> None:
+        """Drop the lines drawn for these rows (fetched again, they may have changed)."""
+        for row in rows:
+            key = self.key(row)
+            for cursor in (False, True):
+                for chosen in (False, True):
+                    self._strips.discard((key, cursor, chosen))
 
     def _forget_drawing(self) -> None:
         """Drop the styles and lines drawn so far (styles, width, columns or rows changed)."""

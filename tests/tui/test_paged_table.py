@@ -202,3 +202,39 @@ async def test_a_refused_fetch_keeps_the_rows_and_reports() -> None:
         failures = [m for m in app.messages if isinstance(m, PagedTable.Failed)]
         assert failures and "Access Managers" in failures[0].error.message
         assert "Access Managers" in str(table.border_subtitle)
+
+
+async def test_pages_pressed_while_the_next_one_is_fetched_are_all_moved() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=50, max_pages=3)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        step = table.size.height - 1
+        source.gate = asyncio.Event()
+        await pilot.press(*["pagedown"] * 6)
+        assert table.is_loading and table.cursor_row == 49
+        source.gate.set()
+        await settle(app, pilot)
+        assert table.cursor_row == 6 * step
+        assert contiguous(table.rows)
+        await pilot.press("pagedown")
+        assert table.cursor_row == 7 * step
+
+
+async def test_pages_pressed_up_while_the_previous_one_is_fetched_are_all_moved() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=50, max_pages=3)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        step = table.size.height - 1
+        await pilot.press("end")
+        await settle(app, pilot)
+        source.gate = asyncio.Event()
+        await pilot.press(*["pageup"] * 4, "up", "up")
+        assert table.is_loading and table.cursor_row == 4950
+        source.gate.set()
+        await settle(app, pilot)
+        assert table.cursor_row == 4999 - 4 * step - 2
+        assert contiguous(table.rows)
