@@ -8,11 +8,14 @@ from the key press to the table showing the new rows:
 - `first_page_ms`: the first page again, on the screen already built (what a new sort costs);
 - `filter_ms`: one keystroke that narrows the filter, to the updated page (p50/p95 over `--filters`);
 - `page_down_ms`: Page Down through the list (p50/p95 over `--pages`), the window fetching ahead;
+  `page_down_met_edge` counts the presses that had to wait for the next page;
 - `page_down_draw_ms`: the table's own share of a Page Down (cursor moved, visible lines drawn);
 - `end_ms`: End, to the last page (`from_end`).
 Also, for the choice of widget: the same 100 rows shown by Textual's `DataTable` fed the window
 (clear + add_rows) against this `PagedTable` (replace the window), each to the next idle frame.
 Targets (scale issue): first page <= 100 ms, filter p95 <= 50 ms, page down p95 <= 16 ms, end <= 50 ms.
+A key that does not move the cursor, or a page that does not come, within `PATIENCE` seconds stops the
+run with a message saying which.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
 from onss_tui.widgets.paged_table import Column, PagedTable
 
+PATIENCE = 10.0
+"""Seconds to wait for a cursor move or a page before giving up on the run."""
+
 
 def ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
@@ -62,20 +68,25 @@ class Loads:
         self.seen: list[str] = []
         self.event = asyncio.Event()
         self.moved = asyncio.Event()
+        self.met_edge = 0
+        """Cursor moves that waited for a page (a load came between the key and the move)."""
+        self._loads_at_key = 0
 
     def hook(self, message: object) -> None:
         if isinstance(message, PagedTable.Loaded):
             self.seen.append(message.kind)
             self.event.set()
-        elif isinstance(message, PagedTable.Highlighted):
+        elif isinstance(message, PagedTable.Highlighted) and not self.moved.is_set():
+            self.met_edge += len(self.seen) > self._loads_at_key
             self.moved.set()
 
     async def key_to_frame(self, app: App[Any], key: str) -> float:
         """Seconds from a key press to the screen drawn with the cursor moved."""
         self.moved.clear()
+        self._loads_at_key = len(self.seen)
         started = time.perf_counter()
         app.post_message(events.Key(key, key if len(key) == 1 else None))
-        await self.moved.wait()
+        await patiently(self.moved.wait(), f"{key} did not move the cursor", app)
         await next_frame(app)
         return time.perf_counter() - started
 
@@ -86,10 +97,25 @@ class Loads:
         started = time.perf_counter()
         await action()
         while self.seen.count(kind) == count:
-            await self.event.wait()
+            await patiently(self.event.wait(), f"no {kind} page came", app)
             self.event.clear()
         await next_frame(app)
         return time.perf_counter() - started
+
+
+async def patiently(waiting: Awaitable[Any], failure: str, app: App[Any]) -> None:
+    """Wait at most `PATIENCE` seconds, else stop the run saying what did not happen, and where."""
+    try:
+        await asyncio.wait_for(waiting, PATIENCE)
+    except TimeoutError:
+        where = "no table on the screen"
+        for table in app.screen.query(PagedTable):
+            rows = table.rows
+            where = (
+                f"cursor on row {rows.index(table.cursor_row) if rows else None} of {len(rows)} held, "
+                f"{'at' if table.at_end else 'before'} the end, {'loading' if table.is_loading else 'idle'}"
+            )
+        raise SystemExit(f"browser benchmark: {failure} within {PATIENCE:.0f} s ({where})") from None
 
 
 async def next_frame(app: App[Any]) -> None:
@@ -133,6 +159,7 @@ async def browse(service: LocalService, actor: int, args: argparse.Namespace) ->
         results["page_down_ms"] = spread(
             [await loads.key_to_frame(app, "pagedown") for _ in range(args.pages)]
         )
+        results["page_down_met_edge"] = loads.met_edge
         results["page_down_draw_ms"] = spread(await page_down_draw(pilot, table, args.pages))
         results["rows_held_at_most"] = table.max_pages * table.page_size
 
