@@ -7,6 +7,7 @@ import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -308,6 +309,7 @@ def test_indexes_foreign_keys_and_search_are_all_back(seeded: Seeded) -> None:
         assert {i.name for i in table.indexes} <= present, name
         assert len(inspector.get_foreign_keys(name)) == len(table.foreign_key_constraints), name
     if seeded.engine.dialect.name == "sqlite":
+        assert seeded.one("PRAGMA journal_mode") == "wal"
         assert seeded.rows("PRAGMA foreign_key_check") == []
         assert seeded.one("SELECT count(*) FROM enterprise_search") == seeded.report.counts["enterprises"]
         triggers = {n for (n,) in seeded.rows("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
@@ -359,10 +361,16 @@ def _contents(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_the_same_seed_gives_the_same_store(tmp_path) -> None:
+    """Also when another connection holds the file: the load then keeps the journal and writes the
+    mandates in place, where a new file gets them from a second process."""
     stores = {}
     for name, seed in (("first", 11), ("again", 11), ("other", 12)):
         engine = open_store(f"sqlite:///{tmp_path / name}.db")
-        seed_store(engine, enterprises=40, mandates=300, users=None, seed=seed, progress=False)
+        with ExitStack() as held:
+            if name == "again":
+                held.enter_context(engine.connect())
+            report = seed_store(engine, enterprises=40, mandates=300, users=None, seed=seed, progress=False)
+        assert ("mandate transfer" in report.steps) == (name != "again")
         stores[name] = _contents(engine)
         engine.dispose()
     assert stores["first"] == stores["again"]

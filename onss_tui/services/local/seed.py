@@ -3,7 +3,9 @@
 Two parts. The *bulk* part writes the mass of the store directly as rows (enterprises from the
 register, people, designations, users, grants, mandates), each table in large batches and recorded in the
 audit trail as one `seed.bulk_*` entry; it keeps every invariant the service keeps (one Main Access
-Manager per enterprise, a group held by a single mandatary at a time, the copied party names). The
+Manager per enterprise, a group held by a single mandatary at a time, the copied party names). On a new
+SQLite file the load goes without the rollback journal, and a second process draws and writes the
+mandates into a file of its own while this one writes the register; they are then moved in whole. The
 *showcase* part then plays the real rules through `LocalService` on a few reserved enterprises: a legal
 representative designates the Main Access Manager, who designates a co-main access manager and Access
 Managers, who create users and grant them online services; mandates pass through every status. Those
@@ -21,11 +23,15 @@ import bisect
 import concurrent.futures
 import gc
 import itertools
+import multiprocessing
 import re
+import sqlite3
+import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from queue import Queue
@@ -450,10 +456,10 @@ class _Clock:
         """A pool index not before `index` (pool entries are in time order)."""
         return index + int(self.rng.random() * (len(self.pool) - index))
 
-    def before_quarter(self, quarter: int) -> list[str]:
+    def before_quarter(self, quarter: int, rng: Random) -> list[str]:
         """Sixteen moments, in order, in the two months before a quarter starts (never after today)."""
         start = _quarter_start(quarter) - timedelta(days=60)
-        moments = [start + timedelta(seconds=self.rng.randrange(60 * 86400)) for _ in range(16)]
+        moments = [start + timedelta(seconds=rng.randrange(60 * 86400)) for _ in range(16)]
         latest = self.midnight - timedelta(seconds=1)
         return sorted(self.text(min(m, latest)) for m in moments)
 
@@ -584,13 +590,11 @@ class _Loader:
     them up to date row by row, and rebuilding a unique index or a foreign key checks the rows written.
     """
 
-    def __init__(self, connection: Connection) -> None:
-        self.driver: Any = _driver(connection)
-        self.postgres = connection.dialect.name == "postgresql"
+    def __init__(self, driver: Any, *, postgres: bool) -> None:
+        self.driver = driver
+        self.postgres = postgres
         self.steps: dict[str, float] = {}
         """Seconds spent per table on its rows and on rebuilding its indexes."""
-        if self.postgres:
-            self.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
 
     def load(
         self, table: str, columns: Sequence[str], rows: Iterable[tuple], advance: Callable[[int], None]
@@ -638,6 +642,15 @@ class _Loader:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
         return count
+
+    def transfer(self, tables: Sequence[str], source: str) -> None:
+        """Copy whole tables from an attached SQLite database that declares them and their indexes as
+        this one does, into these empty tables: SQLite then copies records and index entries as they are,
+        without decoding or sorting them again."""
+        for table in tables:
+            began = time.perf_counter()
+            self.execute(f"INSERT INTO main.{table} SELECT * FROM {source}.{table}")
+            self.steps[f"{table} transfer"] = time.perf_counter() - began
 
     def execute(self, statement: str) -> list[Any]:
         if self.postgres:
@@ -720,6 +733,80 @@ class _Loader:
                 advance(size)
         return count
 
+
+class _Aside:
+    """`work` done by a forked process while this one goes on; `result` waits for what it returned. The
+    fork hands over everything drawn so far without copying it; the other process touches none of this
+    one's connections."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._results, sender = context.Pipe(duplex=False)
+
+        def run() -> None:
+            try:
+                outcome = (True, work())
+            except BaseException:
+                outcome = (False, traceback.format_exc())
+            sender.send(outcome)
+
+        self._process = context.Process(target=run, name="onss-seed-aside", daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self) -> Any:
+        try:
+            done, value = self._results.recv()
+        except EOFError:
+            done, value = False, "it ended without a word"
+        self._process.join()
+        if not done:
+            raise RuntimeError(f"the second seeding process failed: {value}")
+        return value
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _unjournaled(loader: _Loader) -> bool:
+    """On a new SQLite file (nothing but its catalogue) that no other connection holds, turn off the
+    rollback journal and syncing for the load: every page is then written once, straight to the file. A
+    load that fails leaves the file unusable, as it leaves a file that a crash interrupts."""
+    if loader.execute("SELECT 1 FROM person LIMIT 1"):
+        return False
+    try:
+        if loader.execute("PRAGMA journal_mode = OFF") != [("off",)]:
+            return False
+    except sqlite3.OperationalError:  # "database is locked": another connection holds it
+        return False
+    loader.execute("PRAGMA synchronous = OFF")
+    return True
+
+
+def _write_aside(
+    path: str, schema: Sequence[str], write: Callable[[_Loader], dict[str, int]]
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Create these tables (and their indexes) in a new SQLite file and let `write` fill them; what it
+    wrote and the time per step."""
+    driver = sqlite3.connect(path, isolation_level=None)
+    for pragma in (*SQLITE_BULK, "journal_mode = OFF", "synchronous = OFF"):
+        driver.execute(f"PRAGMA {pragma}")
+    for statement in schema:
+        driver.execute(statement)
+    loader = _Loader(driver, postgres=False)
+    driver.execute("BEGIN")
+    written = write(loader)
+    driver.execute("COMMIT")
+    driver.close()
+    return written, loader.steps
+
+
+SQLITE_BULK = ("foreign_keys = OFF", "cache_size = -262144", "temp_store = MEMORY")
+"""Pragmas of a SQLite connection that loads in bulk (its own: it is closed afterwards)."""
+ASIDE = ("mandate", "mandate_group")
+"""On a new SQLite file, the tables a second process fills in a file of its own, moved in whole after."""
 
 COLUMNS = {
     "person": "id niss first_name last_name phone email eid_card support_staff signed_in_at version",
@@ -1223,7 +1310,8 @@ class _MandatePlan:
 
     def __init__(self, plan: _Plan) -> None:
         self.plan = plan
-        self.rng = plan.rng
+        self.rng = Random(plan.rng.getrandbits(64))
+        """A stream of its own: the mandates may be drawn in another process, the showcase goes on."""
         self.current = _quarter_index(Quarter.of(plan.clock.midnight.date()))
         self.mandataries = plan.secretariats + plan.providers
         weights = [
@@ -1318,7 +1406,7 @@ class _MandatePlan:
         versions = {"to_finalise": 1, "pending": 1, "active": 2, "rejected": 2, "closed": 3}
         quarters = range(first, latest + 13)
         code_of = {q: _quarter_code(q) for q in quarters}
-        moments_of = {q: clock.before_quarter(q) for q in quarters}
+        moments_of = {q: clock.before_quarter(q, self.rng) for q in quarters}
         parties = [(e.provider, e.number, e.name, e.key, e.branches) for e in mandataries]
         mandate_id = first_id
         for principal, k in allocation:
@@ -1663,82 +1751,119 @@ def seed_store(
         wanted_users = (2 * enterprises if users is None else users) - SHOWCASE_USERS
         plan.create_users(wanted_users, bar.task("draw users", len(plan.enterprises)))
         plan.number_people()
+        drawing = _MandatePlan(plan)
         phases["drawing"] = time.perf_counter() - tick
-        with engine.connect() as connection:
-            sqlite = backend == "sqlite"
+        sqlite = backend == "sqlite"
+        written: dict[str, int] = {}
+
+        def load(loader: _Loader, table: str, label: str, rows: Iterable[tuple], total: int) -> None:
+            advance = bar.task(f"write {label}", total)
+            written[table] = loader.load(table, COLUMNS[table].split(), rows, advance)
+
+        def write_mandates(loader: _Loader, advance: Callable[[int], None] = _unseen) -> dict[str, int]:
+            allocation = drawing.allocate(max(0, mandates - SHOWCASE_MANDATES))
+            first_id = catalogue.next_id["mandate"]
+            rows = drawing.rows(allocation, first_id)
+            count = loader.load("mandate", COLUMNS["mandate"].split(), rows, advance)
+            # Each mandate's groups, split from its comma-joined `groups` inside the database.
+            split = (
+                "SELECT m.id, j.value FROM mandate m, "
+                "json_each('[\"' || replace(m.groups, ',', '\",\"') || '\"]') j"
+                if sqlite
+                else "SELECT m.id, unnest(string_to_array(m.groups, ',')) FROM mandate m"
+            )
+            groups = loader.derive(
+                "mandate_group",
+                COLUMNS["mandate_group"].split(),
+                f"{split} WHERE m.id >= {first_id}",  # in the order of the ids, as written
+                _unseen,
+                appending=sqlite,  # SQLite keeps its group index; PostgreSQL rebuilds it faster
+            )
+            return {"mandate": count, "mandate_group": groups}
+
+        def record(connection: Connection) -> None:
+            """One entry in the trail for each table written in bulk."""
+            session = Session(bind=connection)
+            for table, count in written.items():
+                audit.append(
+                    session,
+                    actor_id=None,
+                    actor_name="system",
+                    action=AUDIT_ACTIONS[table],
+                    target=table,
+                    after={"count": count, "seed": seed},
+                )
+            session.flush()
+            session.close()
+
+        with engine.connect() as connection, ExitStack() as cleanup:
+            driver = _driver(connection)
+            loader = _Loader(driver, postgres=not sqlite)
+            aside = None
+            unjournaled = False
             if sqlite:
-                driver = _driver(connection)
-                for pragma in ("foreign_keys = OFF", "cache_size = -262144", "temp_store = MEMORY"):
+                cleanup.callback(connection.invalidate)  # its pragmas stay with it
+                for pragma in SQLITE_BULK:
                     driver.execute(f"PRAGMA {pragma}")
-            try:
-                with connection.execution_options(write=True).begin():
-                    loader = _Loader(connection)
-                    session = Session(bind=connection)
-
-                    def record(table: str, count: int) -> None:
-                        """One entry in the trail for each table written in bulk."""
-                        audit.append(
-                            session,
-                            actor_id=None,
-                            actor_name="system",
-                            action=AUDIT_ACTIONS[table],
-                            target=table,
-                            after={"count": count, "seed": seed},
+                unjournaled = _unjournaled(loader)
+                if unjournaled and "fork" in multiprocessing.get_all_start_methods():
+                    directory = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="onss-seed-"))
+                    path = f"{directory}/aside.db"
+                    names = ", ".join(f"'{table}'" for table in ASIDE)
+                    schema = [
+                        sql
+                        for (sql,) in loader.execute(
+                            "SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                            f"AND tbl_name IN ({names}) AND sql IS NOT NULL ORDER BY type DESC"
                         )
-                        session.flush()
-
-                    def load(table: str, label: str, rows: Iterable[tuple], total: int) -> None:
-                        advance = bar.task(f"write {label}", total)
-                        record(table, loader.load(table, COLUMNS[table].split(), rows, advance))
-
+                    ]
+                    aside = _Aside(lambda: _write_aside(path, schema, write_mandates))
+                    cleanup.callback(aside.stop)
+            with connection.execution_options(write=True).begin():
+                if not sqlite:
+                    loader.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
+                tick = time.perf_counter()
+                load(loader, "person", "people", plan.person_rows(), len(plan.persons))
+                load(loader, "enterprise", "enterprises", plan.enterprise_rows(), len(plan.enterprises))
+                load(loader, "enterprise_quality", "qualities", plan.qualities, len(plan.qualities))
+                load(
+                    loader,
+                    "provider",
+                    "mandataries",
+                    plan.provider_rows(),
+                    len(plan.secretariats + plan.providers),
+                )
+                load(loader, "designation", "designations", plan.designation_rows(), len(plan.designations))
+                load(loader, "portal_user", "users", plan.user_rows(), len(plan.users))
+                load(loader, "access_grant", "grants", plan.grant_rows(), len(plan.grants))
+                phases["register rows"] = time.perf_counter() - tick
+                if aside is None:
                     tick = time.perf_counter()
-                    load("person", "people", plan.person_rows(), len(plan.persons))
-                    load("enterprise", "enterprises", plan.enterprise_rows(), len(plan.enterprises))
-                    load("enterprise_quality", "qualities", plan.qualities, len(plan.qualities))
-                    load(
-                        "provider",
-                        "mandataries",
-                        plan.provider_rows(),
-                        len(plan.secretariats + plan.providers),
-                    )
-                    load("designation", "designations", plan.designation_rows(), len(plan.designations))
-                    load("portal_user", "users", plan.user_rows(), len(plan.users))
-                    load("access_grant", "grants", plan.grant_rows(), len(plan.grants))
-                    phases["register rows"] = time.perf_counter() - tick
-
-                    tick = time.perf_counter()
-                    drawing = _MandatePlan(plan)
-                    allocation = drawing.allocate(max(0, mandates - SHOWCASE_MANDATES))
-                    first_id = catalogue.next_id["mandate"]
-                    total = sum(k for _e, k in allocation)
-                    load("mandate", "mandates", drawing.rows(allocation, first_id), total)
-                    # Each mandate's groups, split from its comma-joined `groups` inside the database.
-                    split = (
-                        "SELECT m.id, unnest(string_to_array(m.groups, ',')) FROM mandate m"
-                        if not sqlite
-                        else "SELECT m.id, j.value FROM mandate m, "
-                        "json_each('[\"' || replace(m.groups, ',', '\",\"') || '\"]') j"
-                    )
-                    count = loader.derive(
-                        "mandate_group",
-                        COLUMNS["mandate_group"].split(),
-                        f"{split} WHERE m.id >= {first_id}",  # in the order of the ids, as written
-                        bar.task("write groups", None),
-                        appending=sqlite,  # SQLite keeps its group index; PostgreSQL rebuilds it faster
-                    )
-                    record("mandate_group", count)
+                    written.update(write_mandates(loader, bar.task("write mandates", mandates)))
                     phases["mandates"] = time.perf_counter() - tick
-                    session.close()
-                    if not sqlite:
-                        tick = time.perf_counter()
-                        for table in COLUMNS:
-                            loader.execute(f"ANALYZE {table}")
-                        phases["analyse"] = time.perf_counter() - tick
+                    record(connection)
+                if not sqlite:
                     tick = time.perf_counter()
-                phases["commit"] = time.perf_counter() - tick
-            finally:
-                if sqlite:
-                    connection.invalidate()
+                    for table in COLUMNS:
+                        loader.execute(f"ANALYZE {table}")
+                    phases["analyse"] = time.perf_counter() - tick
+                tick = time.perf_counter()
+            phases["commit"] = time.perf_counter() - tick
+            if aside is not None:
+                tick = time.perf_counter()
+                done = bar.task("write mandates", None)
+                aside_written, aside_steps = aside.result()
+                written.update(aside_written)
+                loader.steps.update(aside_steps)
+                driver.execute("ATTACH DATABASE ? AS aside", (path,))
+                with connection.execution_options(write=True).begin():
+                    loader.transfer(ASIDE, "aside")
+                    record(connection)
+                driver.execute("DETACH DATABASE aside")
+                done(aside_written["mandate"])
+                phases["mandates"] = time.perf_counter() - tick
+            if unjournaled:
+                driver.execute("PRAGMA journal_mode = WAL")
         tick = time.perf_counter()
         support = [plan.person(REGIONS[position % 3], record=False) for position in range(3)]
         with Session(engine) as session:
