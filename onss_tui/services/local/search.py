@@ -51,12 +51,13 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
     elif len(key) < TRIGRAM:
         return None
     elif session.get_bind().dialect.name == "sqlite":
+        # A phrase of the trigram index: the key as a substring (LIKE with an ESCAPE clause would not be
+        # served by the index, and reads every name).
+        phrase = '"' + key.replace('"', '""') + '"'
         ids = list(
             session.execute(
-                text(
-                    "SELECT rowid FROM enterprise_search WHERE name_key LIKE :pattern ESCAPE '\\' LIMIT :cap"
-                ),
-                {"pattern": f"%{escape_like(key)}%", "cap": MATCH_CAP + 1},
+                text("SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH :phrase LIMIT :cap"),
+                {"phrase": phrase, "cap": MATCH_CAP + 1},
             ).scalars()
         )
     else:
