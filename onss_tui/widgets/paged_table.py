@@ -700,25 +700,31 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self._strips[cache_key] = strip
         return strip
 
-    def _cell(self, cell: Cell, width: int) -> list[Segment]:
-        """One cell cut (with an ellipsis) or padded to its column's width."""
+    def _cell(self, cell: Cell, width: int, style: Style) -> list[Segment]:
+        """One cell cut (with an ellipsis) or padded to its column's width, in `style` (a `Text`'s own
+        styles on top)."""
         if isinstance(cell, str):
             if cell_len(cell) > width:
                 cell = set_cell_size(cell, width - 1) + "…"
-            return [Segment(set_cell_size(cell, width))]
+            return [Segment(set_cell_size(cell, width), style)]
         text = cell.copy()
         text.truncate(width, overflow="ellipsis", pad=True)
         text.end = ""
-        return list(text.render(self.app.console))
+        return [Segment(part, style + own) for part, own, _ in text.render(self.app.console)]
 
     def _line(self, cells: list[Cell], widths: list[int], prefix: str, width: int, style: Style) -> Strip:
-        segments = [Segment(prefix)] if prefix else []
+        """A line of cells in `style`, as wide as the table: the segments are made once, styled."""
+        segments = [Segment(prefix, style)] if prefix else []
+        gap = Segment(" ", style)
         for position, (cell, size) in enumerate(zip(cells, widths, strict=True)):
             if position:
-                segments.append(Segment(" "))
-            segments.extend(self._cell(cell, size))
+                segments.append(gap)
+            segments.extend(self._cell(cell, size, style))
         length = len(prefix) + sum(widths) + len(widths) - 1
-        return Strip(segments, length).crop_extend(0, width, None).apply_style(style)
+        if length < width:
+            segments.append(Segment(" " * (width - length), style))
+        strip = Strip(segments, max(length, width))
+        return strip if length <= width else strip.crop(0, width)
 
     def _header_strip(self, widths: list[int], width: int) -> Strip:
         labels: list[Cell] = []
