@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 
 EXPORT_PROGRESS = 1000
 """The export dialog says how many mandates are written every this many."""
+DETAIL_DELAY = 0.1
+"""Seconds the cursor rests, after moving in quick succession, before the detail pane follows it."""
 
 
 class MandatesScreen(Screen[None]):
@@ -102,6 +104,8 @@ class MandatesScreen(Screen[None]):
         self._steps: list[MandateAction] = []
         """The steps the selected mandate's status allows."""
         self._footer_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        self._detail_shown: MandatePublic | None = None
         self.last_export: Path | None = None
         """Where the last export went: the next one proposes it."""
 
@@ -251,8 +255,19 @@ class MandatesScreen(Screen[None]):
 
     @on(PagedTable.Highlighted, "#mandates")
     def _highlighted(self, event: PagedTable.Highlighted) -> None:
-        self._show_detail(event.row)
+        """The detail pane follows a cursor that moves from rest at once; one that keeps moving (a key held
+        down) once it rests again, as drawing the pane costs more than moving the cursor."""
+        if self._detail_timer is None:
+            self._show_detail(event.row)
+        else:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._cursor_rests)
         self._follow_steps(event.row)
+
+    def _cursor_rests(self) -> None:
+        self._detail_timer = None
+        if self.table.cursor_row is not self._detail_shown:
+            self._show_detail(self.table.cursor_row)
 
     def _follow_steps(self, mandate: MandatePublic | None) -> None:
         """Show in the footer the steps the selected mandate allows (redrawn only when they change)."""
@@ -273,6 +288,7 @@ class MandatesScreen(Screen[None]):
         detail = self.query_one("#mandate-detail", Static)
         detail.border_title = self.app.t("mandates.detail.title")
         detail.update(detail_table(self.app, mandate, wide=self.size.width >= 70), layout=False)
+        self._detail_shown = mandate
 
     # ------------------------------------------------------------------ actions
 

@@ -259,3 +259,23 @@ async def test_a_conflict_says_so_and_reloads_the_mandate(store: Store) -> None:
         assert table.cursor_row.status == MandateStatus.PENDING
         assert table.cursor_row.version == draft.version + 1
         assert (await store.service.get_mandate(store.world.lr, draft.id)).status == MandateStatus.PENDING
+
+
+async def test_the_detail_pane_shows_the_mandate_the_cursor_rests_on(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.support) as session:
+        await session.open("mandates")
+        detail = session.app.screen.query_one("#mandate-detail")
+
+        def shown() -> str:
+            return "".join(strip.text for strip in detail.render_lines(detail.size.region))
+
+        await session.press("down", "down")
+        assert session.table.cursor_row.id == mandates["town"].id
+        async with asyncio.timeout(5):
+            while "Commune de Namur" not in shown():
+                await session.pilot.pause()
+        await session.press("up")
+        async with asyncio.timeout(5):
+            while "PRC-17" not in shown():
+                await session.pilot.pause()
