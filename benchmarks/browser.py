@@ -8,7 +8,6 @@ from the key press to the table showing the new rows:
 - `first_page_ms`: the first page again, on the screen already built (what a new sort costs);
 - `filter_ms`: one keystroke that narrows the filter, to the updated page (p50/p95 over `--filters`);
 - `page_down_ms`: Page Down through the list (p50/p95 over `--pages`), the window fetching ahead;
-  `page_down_met_edge` counts the presses that had to wait for the next page;
 - `page_down_draw_ms`: the table's own share of a Page Down (cursor moved, visible lines drawn);
 - `end_ms`: End, to the last page (`from_end`).
 Also, for the choice of widget: the same 100 rows shown by Textual's `DataTable` fed the window
@@ -16,6 +15,11 @@ Also, for the choice of widget: the same 100 rows shown by Textual's `DataTable`
 Targets (scale issue): first page <= 100 ms, filter p95 <= 50 ms, page down p95 <= 16 ms, end <= 50 ms.
 A key that does not move the cursor, or a page that does not come, within `PATIENCE` seconds stops the
 run with a message saying which.
+
+Textual draws at most `frame_ms` apart (60 frames a second unless TEXTUAL_FPS says otherwise) and each key
+here is pressed just after a frame, so a key whose work fits in a frame is shown one frame period later:
+that period is the floor of these wall-clock figures. Timed on the CPU clock (benchmarks/scale.py does
+so too), they are the work itself.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from textual import events
+from textual import constants, events
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
@@ -68,22 +72,17 @@ class Loads:
         self.seen: list[str] = []
         self.event = asyncio.Event()
         self.moved = asyncio.Event()
-        self.met_edge = 0
-        """Cursor moves that waited for a page (a load came between the key and the move)."""
-        self._loads_at_key = 0
 
     def hook(self, message: object) -> None:
         if isinstance(message, PagedTable.Loaded):
             self.seen.append(message.kind)
             self.event.set()
-        elif isinstance(message, PagedTable.Highlighted) and not self.moved.is_set():
-            self.met_edge += len(self.seen) > self._loads_at_key
+        elif isinstance(message, PagedTable.Highlighted):
             self.moved.set()
 
     async def key_to_frame(self, app: App[Any], key: str) -> float:
         """Seconds from a key press to the screen drawn with the cursor moved."""
         self.moved.clear()
-        self._loads_at_key = len(self.seen)
         started = time.perf_counter()
         app.post_message(events.Key(key, key if len(key) == 1 else None))
         await patiently(self.moved.wait(), f"{key} did not move the cursor", app)
@@ -159,7 +158,6 @@ async def browse(service: LocalService, actor: int, args: argparse.Namespace) ->
         results["page_down_ms"] = spread(
             [await loads.key_to_frame(app, "pagedown") for _ in range(args.pages)]
         )
-        results["page_down_met_edge"] = loads.met_edge
         results["page_down_draw_ms"] = spread(await page_down_draw(pilot, table, args.pages))
         results["rows_held_at_most"] = table.max_pages * table.page_size
 
@@ -280,7 +278,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     service = LocalService(open_store(f"sqlite:///{Path(args.store).resolve()}"))
     try:
         actor = await support_staff(service)
-        results: dict[str, Any] = {"store": args.store, "terminal": f"{args.width}x{args.height}"}
+        results: dict[str, Any] = {
+            "store": args.store,
+            "terminal": f"{args.width}x{args.height}",
+            "frame_ms": ms(1 / constants.MAX_FPS),
+        }
         results.update(await browse(service, actor, args))
         pages, request = [], dto.PageRequest(size=100)
         for _ in range(11):
