@@ -1062,11 +1062,10 @@ class _Plan:
             enterprise.provider = self.take_id("provider")
         self.reserved = [self.employers[0], self.employers[1], self.secretariats[0], self.providers[0]]
         for enterprise in self.enterprises:
+            since = self.clock.pool[enterprise.created]
             for position, code in enumerate(enterprise.qualities):
                 active = position == 0 or rng.random() < 0.6
-                self.qualities.append(
-                    (enterprise.id, code, active, self.clock.pool[enterprise.created] if active else None)
-                )
+                self.qualities.append((enterprise.id, code, int(active), since if active else None))
 
     def _local_names(self) -> list[tuple[str, Region]]:
         names = []
@@ -1261,13 +1260,14 @@ class _Plan:
         bundles = list(weights)
         return bundles, _cumulative(weights[b] for b in bundles)
 
-    # -- rows of the register
+    # -- rows of the register (booleans as 0 and 1: sqlite3 binds an exact int without looking for an
+    # adapter, and PostgreSQL reads 0 and 1 as booleans)
 
     def person_rows(self) -> Iterator[tuple]:
         pool = self.clock.pool
         for p in self.persons:
             yield (
-                p.id, p.niss, p.first_name, p.last_name, p.phone, p.email, p.eid_card, False,
+                p.id, p.niss, p.first_name, p.last_name, p.phone, p.email, p.eid_card, 0,
                 None if p.signed_in is None else pool[p.signed_in], 1,
             )  # fmt: skip
 
