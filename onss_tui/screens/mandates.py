@@ -2,7 +2,8 @@
 
 Support staff see every mandate; with an enterprise chosen, the browser shows that enterprise's mandates
 (as principal or mandatary) and `v` widens it to all the actor may see. The table never loads more than a
-few pages; the export streams the whole filtered view to a file, a page at a time.
+few pages; the export streams the whole filtered view to a file, a page at a time. The filter fields are
+built once the first page is drawn (or is slow to come): building them first delays it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from onss_tui.services.dto import (
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NavBar
-from onss_tui.widgets.paged_table import REST_DELAY, Column, PagedTable
+from onss_tui.widgets.paged_table import LOADING_DELAY, REST_DELAY, Column, PagedTable
 
 if TYPE_CHECKING:
     from onss_tui.app import OnssApp
@@ -113,11 +114,7 @@ class MandatesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield NavBar("mandates")
-        with Horizontal(id="mandate-filters"):
-            yield Input(id="filter-text", compact=True)
-            yield Select[str]([], id="filter-status", compact=True)
-            yield Select[str]([], id="filter-group", compact=True)
-            yield Input(id="filter-quarter", compact=True, max_length=7)
+        yield Horizontal(id="mandate-filters")
         yield PagedTable(
             self._columns(),
             self._fetch,
@@ -136,6 +133,27 @@ class MandatesScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
         self.table.focus()
+        self.set_timer(LOADING_DELAY, self._build_filters)
+
+    @property
+    def _filters_built(self) -> bool:
+        return bool(self.query_one("#mandate-filters").children)
+
+    @on(PagedTable.Loaded, "#mandates")
+    def _page_loaded(self) -> None:
+        self.call_after_refresh(self._build_filters)
+
+    async def _build_filters(self) -> None:
+        """The filter fields, once: after the first page is drawn, or when it is slow to come."""
+        if self._filters_built:
+            return
+        await self.query_one("#mandate-filters").mount(
+            Input(id="filter-text", compact=True),
+            Select[str]([], id="filter-status", compact=True),
+            Select[str]([], id="filter-group", compact=True),
+            Input(id="filter-quarter", compact=True, max_length=7),
+        )
+        self._label_filters()
 
     def _columns(self) -> list[Column[MandatePublic]]:
         t = self.app.t
@@ -174,6 +192,13 @@ class MandatesScreen(Screen[None]):
         )
 
     def _relabel(self, _lang: str | None = None) -> None:
+        if self._filters_built:
+            self._label_filters()
+        self.table.set_columns(self._columns())
+        self._show_scope()
+        self._show_detail(self.table.cursor_row)
+
+    def _label_filters(self) -> None:
         t = self.app.t
         self.query_one("#filter-text", Input).placeholder = t("mandates.filter.text")
         self.query_one("#filter-quarter", Input).placeholder = t("mandates.filter.quarter")
@@ -188,9 +213,6 @@ class MandatesScreen(Screen[None]):
             t("mandates.filter.group"),
             [(self.app.catalogue_name(g), g.code) for g in groups],
         )
-        self.table.set_columns(self._columns())
-        self._show_scope()
-        self._show_detail(self.table.cursor_row)
 
     def _set_options(self, selector: str, prompt: str, options: list[tuple[str, str]]) -> None:
         select = self.query_one(selector, Select)
@@ -208,19 +230,25 @@ class MandatesScreen(Screen[None]):
     # ------------------------------------------------------------------ filter and fetch
 
     def current_filter(self) -> MandateFilter:
-        """The filter the inputs show, with the table's sort (an unreadable quarter is left out)."""
-        status = self.query_one("#filter-status", Select).value
-        group = self.query_one("#filter-group", Select).value
-        quarter = self.query_one("#filter-quarter", Input).value.strip()
-        try:
-            quarter = str(Quarter.parse(quarter)) if quarter else ""
-        except QuarterError:
-            quarter = ""
+        """The filter the fields show (none before they are built), with the table's sort (an unreadable
+        quarter is left out)."""
+        fields: dict[str, Any] = {}
+        if self._filters_built:
+            status = self.query_one("#filter-status", Select).value
+            group = self.query_one("#filter-group", Select).value
+            quarter = self.query_one("#filter-quarter", Input).value.strip()
+            try:
+                quarter = str(Quarter.parse(quarter)) if quarter else ""
+            except QuarterError:
+                quarter = ""
+            fields = {
+                "text": self.query_one("#filter-text", Input).value,
+                "status": None if status == Select.NULL else MandateStatus(status),
+                "group": None if group == Select.NULL else str(group),
+                "quarter": quarter or None,
+            }
         return MandateFilter(
-            text=self.query_one("#filter-text", Input).value,
-            status=None if status == Select.NULL else MandateStatus(status),
-            group=None if group == Select.NULL else str(group),
-            quarter=quarter or None,
+            **fields,
             enterprise_id=None if self.whole_scope else self.app.enterprise_id,
             sort=MandateSort(self.table.sort_key or MandateSort.PRINCIPAL.value),
             descending=self.table.sort_descending,
@@ -307,7 +335,8 @@ class MandatesScreen(Screen[None]):
             return self.app.enterprise_id is not None
         return True
 
-    def action_focus_filter(self) -> None:
+    async def action_focus_filter(self) -> None:
+        await self._build_filters()
         self.query_one("#filter-text", Input).focus()
 
     def action_toggle_scope(self) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+from typing import Any
 
+import pytest
 from textual.widgets import Input, OptionList, Select, SelectionList
 
 from onss_tui.domain.quarters import Quarter
@@ -279,3 +281,25 @@ async def test_the_detail_pane_shows_the_mandate_the_cursor_rests_on(store: Stor
         async with asyncio.timeout(5):
             while "PRC-17" not in shown():
                 await session.pilot.pause()
+
+
+async def test_a_filter_typed_before_the_first_page_comes_is_applied(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.support) as session:
+        gate = asyncio.Event()
+        list_mandates = store.service.list_mandates
+
+        async def held_back(*args: Any, **options: Any) -> dto.Page[dto.MandatePublic]:
+            await gate.wait()
+            return await list_mandates(*args, **options)
+
+        monkeypatch.setattr(store.service, "list_mandates", held_back)
+        session.app.open_screen("mandates")
+        await session.pilot.pause()
+        assert session.table.is_loading and not session.table.rows
+        await session.pilot.press("slash", *"namur")
+        gate.set()
+        await settle(session.pilot)
+        assert [m.principal.name for m in session.table.rows] == ["Commune de Namur"]
