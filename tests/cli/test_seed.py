@@ -21,8 +21,10 @@ from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.local import audit
 from onss_tui.services.local.seed import (
+    FORKS,
     SeedError,
     SeedReport,
+    _Aside,
     eid_card_for,
     enterprise_number_for,
     niss_for,
@@ -326,6 +328,24 @@ async def test_enterprise_search_finds_bulk_enterprises(seeded: Seeded) -> None:
     word = max(name.split(), key=len)
     found = await service.list_enterprises(support, word)
     assert any(e.name == name for e in found.items)
+
+
+@pytest.mark.parametrize("forks", [True, False])
+def test_work_done_aside_comes_back_as_yielded(monkeypatch: pytest.MonkeyPatch, forks: bool) -> None:
+    """In a second process where processes fork, here otherwise; a failure there is raised here."""
+    monkeypatch.setattr("onss_tui.services.local.seed.FORKS", forks and FORKS)
+
+    def work() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ValueError("no third")
+
+    aside = _Aside(work)
+    results = aside.results()
+    assert [next(results), next(results)] == [1, 2]
+    with pytest.raises((RuntimeError, ValueError), match="no third"):
+        next(results)
+    aside.stop()
 
 
 async def test_seeding_from_a_running_event_loop(tmp_path) -> None:

@@ -3,9 +3,10 @@
 Two parts. The *bulk* part writes the mass of the store directly as rows (enterprises from the
 register, people, designations, users, grants, mandates), each table in large batches and recorded in the
 audit trail as one `seed.bulk_*` entry; it keeps every invariant the service keeps (one Main Access
-Manager per enterprise, a group held by a single mandatary at a time, the copied party names). On a new
-SQLite file the load goes without the rollback journal, and a second process draws and writes the
-mandates into a file of its own while this one writes the register; they are then moved in whole. The
+Manager per enterprise, a group held by a single mandatary at a time, the copied party names). Two
+processes share the load: on a new SQLite file (written without the rollback journal), the second draws
+and writes the mandates into a file of its own while the first writes the register, then they are moved
+in whole; on PostgreSQL, the second turns the rows into COPY text while the first copies them in. The
 *showcase* part then plays the real rules through `LocalService` on a few reserved enterprises: a legal
 representative designates the Main Access Manager, who designates a co-main access manager and Access
 Managers, who create users and grant them online services; mandates pass through every status. Those
@@ -24,17 +25,16 @@ import concurrent.futures
 import gc
 import itertools
 import multiprocessing
+import os
 import re
 import sqlite3
 import tempfile
-import threading
 import time
 import traceback
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from queue import Queue
 from random import Random
 from typing import Any, NamedTuple, TypeVar
 
@@ -541,45 +541,16 @@ def _batches(rows: Iterable[tuple], size: int = BATCH) -> Iterator[list[tuple]]:
         yield batch
 
 
-def _copy_text(rows: Iterable[tuple]) -> Iterator[tuple[int, str]]:
-    """Batches of rows as PostgreSQL COPY text (the generated values hold no tab, newline or backslash)."""
-    for batch in _batches(rows):
-        text = "".join("\t".join(["\\N" if v is None else str(v) for v in row]) + "\n" for row in batch)
-        yield len(batch), text
-
-
-def _drawn_ahead(items: Iterator[T], depth: int = 4) -> Iterator[T]:
-    """The items of `items`, drawn in a thread of their own while the caller writes the previous ones:
-    the database drivers let go of the interpreter while they work, so drawing and writing overlap."""
-    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def draw() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    break
-                queue.put((False, item))
-            queue.put((True, None))
-        except BaseException as exc:  # handed over to the caller, raised there
-            queue.put((True, exc))
-
-    thread = threading.Thread(target=draw, name="seed-rows", daemon=True)
-    thread.start()
-    finished = False
-    try:
-        while True:
-            finished, item = queue.get()
-            if finished:
-                if item is not None:
-                    raise item
-                return
-            yield item
-    finally:
-        stop.set()
-        while not finished:  # let the drawing thread reach its end
-            finished, _item = queue.get()
-        thread.join()
+def _copy_text(rows: Iterable[tuple], path: str) -> int:
+    """Write the rows to a file as PostgreSQL COPY text (the generated values hold no tab, newline or
+    backslash); how many there were."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as file:
+        for batch in _batches(rows):
+            lines = ("\t".join(["\\N" if v is None else str(v) for v in row]) + "\n" for row in batch)
+            file.write("".join(lines))
+            count += len(batch)
+    return count
 
 
 class _Loader:
@@ -599,9 +570,28 @@ class _Loader:
     def load(
         self, table: str, columns: Sequence[str], rows: Iterable[tuple], advance: Callable[[int], None]
     ) -> int:
-        """Write the rows."""
-        write = self._copy if self.postgres else self._insert
-        return self._fill(table, columns, False, lambda: write(table, columns, rows, advance))
+        """SQLite: insert the rows."""
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+        def insert() -> int:
+            return self.driver.executemany(statement, _ticking(rows, advance, BATCH)).rowcount
+
+        return self._fill(table, columns, False, insert)
+
+    def copy(self, table: str, columns: Sequence[str], path: str, count: int) -> None:
+        """PostgreSQL: copy the rows from a file of COPY text."""
+
+        def copy() -> int:
+            with (
+                open(path, "rb") as file,
+                self.driver.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                while chunk := file.read(1 << 20):
+                    copy.write(chunk)
+            return count
+
+        self._fill(table, columns, False, copy)
 
     def derive(
         self,
@@ -708,66 +698,56 @@ class _Loader:
             f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in keys
         ]
 
-    def _insert(
-        self, table: str, columns: Sequence[str], rows: Iterable[tuple], advance: Callable[[int], None]
-    ) -> int:
-        statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        count = 0
-        for batch in _drawn_ahead(_batches(rows)):
-            self.driver.executemany(statement, batch)
-            count += len(batch)
-            advance(len(batch))
-        return count
-
-    def _copy(
-        self, table: str, columns: Sequence[str], rows: Iterable[tuple], advance: Callable[[int], None]
-    ) -> int:
-        count = 0
-        with (
-            self.driver.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for size, text in _drawn_ahead(_copy_text(rows)):
-                copy.write(text)
-                count += size
-                advance(size)
-        return count
-
 
 class _Aside:
-    """`work` done by a forked process while this one goes on; `result` waits for what it returned. The
-    fork hands over everything drawn so far without copying it; the other process touches none of this
-    one's connections."""
+    """`work` done by a forked process while this one goes on: what it yields comes over as soon as
+    yielded. The fork hands over everything drawn so far without copying it; the other process touches
+    none of this one's connections. Where processes cannot fork, `work` runs here as its results are read.
+    """
 
-    def __init__(self, work: Callable[[], Any]) -> None:
-        context = multiprocessing.get_context("fork")
-        self._results, sender = context.Pipe(duplex=False)
+    def __init__(self, work: Callable[[], Iterable[Any]]) -> None:
+        self._work = work
+        self._process: Any = None
+        if FORKS:
+            context = multiprocessing.get_context("fork")
+            self._results, sender = context.Pipe(duplex=False)
 
-        def run() -> None:
+            def run() -> None:
+                try:
+                    for item in work():
+                        sender.send(("item", item))
+                    sender.send(("done", None))
+                except BaseException:
+                    sender.send(("failed", traceback.format_exc()))
+
+            self._process = context.Process(target=run, name="onss-seed-aside", daemon=True)
+            self._process.start()
+            sender.close()
+
+    def results(self) -> Iterator[Any]:
+        if self._process is None:
+            yield from self._work()
+            return
+        while True:
             try:
-                outcome = (True, work())
-            except BaseException:
-                outcome = (False, traceback.format_exc())
-            sender.send(outcome)
-
-        self._process = context.Process(target=run, name="onss-seed-aside", daemon=True)
-        self._process.start()
-        sender.close()
-
-    def result(self) -> Any:
-        try:
-            done, value = self._results.recv()
-        except EOFError:
-            done, value = False, "it ended without a word"
+                kind, value = self._results.recv()
+            except EOFError:
+                kind, value = "failed", "it ended without a word"
+            if kind != "item":
+                break
+            yield value
         self._process.join()
-        if not done:
+        if kind == "failed":
             raise RuntimeError(f"the second seeding process failed: {value}")
-        return value
 
     def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+
+
+FORKS = "fork" in multiprocessing.get_all_start_methods()
 
 
 def _unjournaled(loader: _Loader) -> bool:
@@ -787,9 +767,9 @@ def _unjournaled(loader: _Loader) -> bool:
 
 def _write_aside(
     path: str, schema: Sequence[str], write: Callable[[_Loader], dict[str, int]]
-) -> tuple[dict[str, int], dict[str, float]]:
-    """Create these tables (and their indexes) in a new SQLite file and let `write` fill them; what it
-    wrote and the time per step."""
+) -> Iterator[tuple[dict[str, int], dict[str, float]]]:
+    """Create these tables (and their indexes) in a new SQLite file and let `write` fill them; yields what
+    it wrote and the time per step."""
     driver = sqlite3.connect(path, isolation_level=None)
     for pragma in (*SQLITE_BULK, "journal_mode = OFF", "synchronous = OFF"):
         driver.execute(f"PRAGMA {pragma}")
@@ -800,7 +780,16 @@ def _write_aside(
     written = write(loader)
     driver.execute("COMMIT")
     driver.close()
-    return written, loader.steps
+    yield written, loader.steps
+
+
+def _copy_texts(
+    directory: str, tables: Iterable[tuple[str, Callable[[], Iterable[tuple]]]]
+) -> Iterator[tuple[str, str, int]]:
+    """Each table's rows in a file of COPY text of its own: (table, path, rows) as soon as written."""
+    for table, rows in tables:
+        path = os.path.join(directory, f"{table}.copy")
+        yield table, path, _copy_text(rows(), path)
 
 
 SQLITE_BULK = ("foreign_keys = OFF", "cache_size = -262144", "temp_store = MEMORY")
@@ -822,6 +811,17 @@ COLUMNS = {
     "procuration_reference created_by_id validated_by_id created_at updated_at version",
     "mandate_group": "mandate_id group_code",
 }
+LABELS = {
+    "person": "people",
+    "enterprise": "enterprises",
+    "enterprise_quality": "qualities",
+    "provider": "mandataries",
+    "designation": "designations",
+    "portal_user": "users",
+    "access_grant": "grants",
+    "mandate": "mandates",
+}
+"""What the progress bar calls each table."""
 AUDIT_ACTIONS = {
     "person": "seed.bulk_persons",
     "enterprise": "seed.bulk_enterprises",
@@ -1754,32 +1754,43 @@ def seed_store(
         drawing = _MandatePlan(plan)
         phases["drawing"] = time.perf_counter() - tick
         sqlite = backend == "sqlite"
+        first_mandate = catalogue.next_id["mandate"]
+        register: dict[str, Callable[[], Iterable[tuple]]] = {
+            "enterprise": plan.enterprise_rows,
+            "enterprise_quality": lambda: plan.qualities,
+            "provider": plan.provider_rows,
+            "person": plan.person_rows,
+            "designation": plan.designation_rows,
+            "portal_user": plan.user_rows,
+            "access_grant": plan.grant_rows,
+        }
+        """The rows of the register, table by table, in the order written (a table after those it refers
+        to)."""
         written: dict[str, int] = {}
 
-        def load(loader: _Loader, table: str, label: str, rows: Iterable[tuple], total: int) -> None:
-            advance = bar.task(f"write {label}", total)
-            written[table] = loader.load(table, COLUMNS[table].split(), rows, advance)
+        def mandate_rows() -> Iterator[tuple]:
+            return drawing.rows(drawing.allocate(max(0, mandates - SHOWCASE_MANDATES)), first_mandate)
 
-        def write_mandates(loader: _Loader, advance: Callable[[int], None] = _unseen) -> dict[str, int]:
-            allocation = drawing.allocate(max(0, mandates - SHOWCASE_MANDATES))
-            first_id = catalogue.next_id["mandate"]
-            rows = drawing.rows(allocation, first_id)
-            count = loader.load("mandate", COLUMNS["mandate"].split(), rows, advance)
-            # Each mandate's groups, split from its comma-joined `groups` inside the database.
+        def write_groups(loader: _Loader) -> int:
+            """Each mandate's groups, split from its comma-joined `groups` inside the database."""
             split = (
                 "SELECT m.id, j.value FROM mandate m, "
                 "json_each('[\"' || replace(m.groups, ',', '\",\"') || '\"]') j"
                 if sqlite
                 else "SELECT m.id, unnest(string_to_array(m.groups, ',')) FROM mandate m"
             )
-            groups = loader.derive(
+            return loader.derive(
                 "mandate_group",
                 COLUMNS["mandate_group"].split(),
-                f"{split} WHERE m.id >= {first_id}",  # in the order of the ids, as written
+                f"{split} WHERE m.id >= {first_mandate}",  # in the order of the ids, as written
                 _unseen,
                 appending=sqlite,  # SQLite keeps its group index; PostgreSQL rebuilds it faster
             )
-            return {"mandate": count, "mandate_group": groups}
+
+        def write_mandates(loader: _Loader, advance: Callable[[int], None] = _unseen) -> dict[str, int]:
+            """SQLite: the mandates and their groups."""
+            count = loader.load("mandate", COLUMNS["mandate"].split(), mandate_rows(), advance)
+            return {"mandate": count, "mandate_group": write_groups(loader)}
 
         def record(connection: Connection) -> None:
             """One entry in the trail for each table written in bulk."""
@@ -1799,16 +1810,14 @@ def seed_store(
         with engine.connect() as connection, ExitStack() as cleanup:
             driver = _driver(connection)
             loader = _Loader(driver, postgres=not sqlite)
-            aside = None
-            unjournaled = False
+            directory = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="onss-seed-"))
             if sqlite:
                 cleanup.callback(connection.invalidate)  # its pragmas stay with it
                 for pragma in SQLITE_BULK:
                     driver.execute(f"PRAGMA {pragma}")
                 unjournaled = _unjournaled(loader)
-                if unjournaled and "fork" in multiprocessing.get_all_start_methods():
-                    directory = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="onss-seed-"))
-                    path = f"{directory}/aside.db"
+                aside = None
+                if unjournaled and FORKS:  # the mandates written aside by a second process
                     names = ", ".join(f"'{table}'" for table in ASIDE)
                     schema = [
                         sql
@@ -1817,53 +1826,62 @@ def seed_store(
                             f"AND tbl_name IN ({names}) AND sql IS NOT NULL ORDER BY type DESC"
                         )
                     ]
+                    path = os.path.join(directory, "aside.db")
                     aside = _Aside(lambda: _write_aside(path, schema, write_mandates))
                     cleanup.callback(aside.stop)
-            with connection.execution_options(write=True).begin():
-                if not sqlite:
-                    loader.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
-                tick = time.perf_counter()
-                load(loader, "person", "people", plan.person_rows(), len(plan.persons))
-                load(loader, "enterprise", "enterprises", plan.enterprise_rows(), len(plan.enterprises))
-                load(loader, "enterprise_quality", "qualities", plan.qualities, len(plan.qualities))
-                load(
-                    loader,
-                    "provider",
-                    "mandataries",
-                    plan.provider_rows(),
-                    len(plan.secretariats + plan.providers),
-                )
-                load(loader, "designation", "designations", plan.designation_rows(), len(plan.designations))
-                load(loader, "portal_user", "users", plan.user_rows(), len(plan.users))
-                load(loader, "access_grant", "grants", plan.grant_rows(), len(plan.grants))
-                phases["register rows"] = time.perf_counter() - tick
-                if aside is None:
+                with connection.execution_options(write=True).begin():
                     tick = time.perf_counter()
-                    written.update(write_mandates(loader, bar.task("write mandates", mandates)))
+                    for table, rows in register.items():
+                        advance = bar.task(f"write {LABELS[table]}", None)
+                        written[table] = loader.load(table, COLUMNS[table].split(), rows(), advance)
+                    phases["register rows"] = time.perf_counter() - tick
+                    if aside is None:
+                        tick = time.perf_counter()
+                        written.update(write_mandates(loader, bar.task("write mandates", mandates)))
+                        phases["mandates"] = time.perf_counter() - tick
+                        record(connection)
+                    tick = time.perf_counter()
+                phases["commit"] = time.perf_counter() - tick
+                if aside is not None:
+                    tick = time.perf_counter()
+                    done = bar.task("write mandates", None)
+                    [(aside_written, aside_steps)] = aside.results()
+                    written.update(aside_written)
+                    loader.steps.update(aside_steps)
+                    driver.execute("ATTACH DATABASE ? AS aside", (path,))
+                    with connection.execution_options(write=True).begin():
+                        loader.transfer(ASIDE, "aside")
+                        record(connection)
+                    driver.execute("DETACH DATABASE aside")
+                    done(aside_written["mandate"])
+                    phases["mandates"] = time.perf_counter() - tick
+                if unjournaled:
+                    driver.execute("PRAGMA journal_mode = WAL")
+            else:  # a second process writes the rows as COPY text while this one copies them in
+                texts = [*register.items(), ("mandate", mandate_rows)]
+                aside = _Aside(lambda: _copy_texts(directory, texts))
+                cleanup.callback(aside.stop)
+                with connection.execution_options(write=True).begin():
+                    loader.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
+                    tick = time.perf_counter()
+                    for table, path, count in aside.results():
+                        if table == "mandate":
+                            phases["register rows"] = time.perf_counter() - tick
+                            tick = time.perf_counter()
+                        done = bar.task(f"write {LABELS[table]}", count)
+                        loader.copy(table, COLUMNS[table].split(), path, count)
+                        os.remove(path)
+                        written[table] = count
+                        done(count)
+                    written["mandate_group"] = write_groups(loader)
                     phases["mandates"] = time.perf_counter() - tick
                     record(connection)
-                if not sqlite:
                     tick = time.perf_counter()
                     for table in COLUMNS:
                         loader.execute(f"ANALYZE {table}")
                     phases["analyse"] = time.perf_counter() - tick
-                tick = time.perf_counter()
-            phases["commit"] = time.perf_counter() - tick
-            if aside is not None:
-                tick = time.perf_counter()
-                done = bar.task("write mandates", None)
-                aside_written, aside_steps = aside.result()
-                written.update(aside_written)
-                loader.steps.update(aside_steps)
-                driver.execute("ATTACH DATABASE ? AS aside", (path,))
-                with connection.execution_options(write=True).begin():
-                    loader.transfer(ASIDE, "aside")
-                    record(connection)
-                driver.execute("DETACH DATABASE aside")
-                done(aside_written["mandate"])
-                phases["mandates"] = time.perf_counter() - tick
-            if unjournaled:
-                driver.execute("PRAGMA journal_mode = WAL")
+                    tick = time.perf_counter()
+                phases["commit"] = time.perf_counter() - tick
         tick = time.perf_counter()
         support = [plan.person(REGIONS[position % 3], record=False) for position in range(3)]
         with Session(engine) as session:
