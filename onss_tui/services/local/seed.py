@@ -576,7 +576,7 @@ class _Loader:
         def insert() -> int:
             return self.driver.executemany(statement, _ticking(rows, advance, BATCH)).rowcount
 
-        return self._fill(table, columns, False, insert)
+        return self._fill(table, columns, insert)
 
     def copy(self, table: str, columns: Sequence[str], path: str, count: int) -> None:
         """PostgreSQL: copy the rows from a file of COPY text."""
@@ -591,40 +591,23 @@ class _Loader:
                     copy.write(chunk)
             return count
 
-        self._fill(table, columns, False, copy)
+        self._fill(table, columns, copy)
 
-    def derive(
-        self,
-        table: str,
-        columns: Sequence[str],
-        query: str,
-        advance: Callable[[int], None],
-        *,
-        appending: bool,
+    def derive(self, table: str, columns: Sequence[str], query: str) -> int:
+        """SQLite: fill the table from a query over rows already written, inside the database, with its
+        indexes in place (the rows reach them at their end, which is cheaper than rebuilding them)."""
+        statement = f"INSERT INTO {table} ({', '.join(columns)}) {query}"
+        return self._fill(table, columns, lambda: self.driver.execute(statement).rowcount, rebuild=False)
+
+    def _fill(
+        self, table: str, columns: Sequence[str], fill: Callable[[], int], *, rebuild: bool = True
     ) -> int:
-        """Fill the table from a query over rows already written, inside the database; `appending` says
-        that the rows reach every index of the table at its end (or at a handful of places), which is
-        cheaper to keep up than to rebuild."""
-
-        def insert() -> int:
-            if self.postgres:
-                with self.driver.cursor() as cursor:
-                    cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {query}")
-                    count = cursor.rowcount
-            else:
-                count = self.driver.execute(f"INSERT INTO {table} ({', '.join(columns)}) {query}").rowcount
-            advance(count)
-            return count
-
-        return self._fill(table, columns, appending, insert)
-
-    def _fill(self, table: str, columns: Sequence[str], appending: bool, fill: Callable[[], int]) -> int:
         began = time.perf_counter()
-        rebuild = self._set_aside(table, indexes=not appending) if self._empty(table) else []
+        restore = self._set_aside(table) if rebuild and self._empty(table) else []
         count = fill()
         written = time.perf_counter()
         self.steps[f"{table} rows"] = written - began
-        for statement in rebuild:
+        for statement in restore:
             self.execute(statement)
         self.steps[f"{table} indexes"] = time.perf_counter() - written
         if self.postgres and count and "id" in columns:
@@ -652,12 +635,10 @@ class _Loader:
     def _empty(self, table: str) -> bool:
         return not self.execute(f"SELECT 1 FROM {table} LIMIT 1")
 
-    def _set_aside(self, table: str, *, indexes: bool = True) -> list[str]:
+    def _set_aside(self, table: str) -> list[str]:
         """Drop what the table's rows keep up to date one by one (secondary indexes, triggers, on
         PostgreSQL foreign keys); return the statements that restore it, with everything it derived."""
         if not self.postgres:
-            if not indexes:
-                return []
             derived = self.execute(
                 "SELECT type, name, sql FROM sqlite_master "
                 f"WHERE type IN ('index', 'trigger') AND tbl_name = '{table}' AND sql IS NOT NULL"
@@ -676,15 +657,11 @@ class _Loader:
             rebuilt = [sql for kind, _name, sql in derived if kind == "index"]
             triggers = [sql for kind, _name, sql in derived if kind == "trigger"]
             return rebuilt + searches + triggers
-        secondary = (
-            self.execute(
-                "SELECT c.relname, pg_get_indexdef(c.oid) "
-                "FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
-                f"WHERE x.indrelid = '{table}'::regclass "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)"
-            )
-            if indexes
-            else []
+        secondary = self.execute(
+            "SELECT c.relname, pg_get_indexdef(c.oid) "
+            "FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
+            f"WHERE x.indrelid = '{table}'::regclass "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)"
         )
         keys = self.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -820,6 +797,7 @@ LABELS = {
     "portal_user": "users",
     "access_grant": "grants",
     "mandate": "mandates",
+    "mandate_group": "groups",
 }
 """What the progress bar calls each table."""
 AUDIT_ACTIONS = {
@@ -1771,26 +1749,18 @@ def seed_store(
         def mandate_rows() -> Iterator[tuple]:
             return drawing.rows(drawing.allocate(max(0, mandates - SHOWCASE_MANDATES)), first_mandate)
 
-        def write_groups(loader: _Loader) -> int:
-            """Each mandate's groups, split from its comma-joined `groups` inside the database."""
-            split = (
-                "SELECT m.id, j.value FROM mandate m, "
-                "json_each('[\"' || replace(m.groups, ',', '\",\"') || '\"]') j"
-                if sqlite
-                else "SELECT m.id, unnest(string_to_array(m.groups, ',')) FROM mandate m"
-            )
-            return loader.derive(
+        def write_mandates(loader: _Loader, advance: Callable[[int], None] = _unseen) -> dict[str, int]:
+            """SQLite: the mandates, then their groups split from their comma-joined `groups` inside the
+            database, in the order of the ids (the group index keeps up with rows in that order)."""
+            count = loader.load("mandate", COLUMNS["mandate"].split(), mandate_rows(), advance)
+            groups = loader.derive(
                 "mandate_group",
                 COLUMNS["mandate_group"].split(),
-                f"{split} WHERE m.id >= {first_mandate}",  # in the order of the ids, as written
-                _unseen,
-                appending=sqlite,  # SQLite keeps its group index; PostgreSQL rebuilds it faster
+                "SELECT m.id, j.value FROM mandate m, "
+                "json_each('[\"' || replace(m.groups, ',', '\",\"') || '\"]') j "
+                f"WHERE m.id >= {first_mandate}",
             )
-
-        def write_mandates(loader: _Loader, advance: Callable[[int], None] = _unseen) -> dict[str, int]:
-            """SQLite: the mandates and their groups."""
-            count = loader.load("mandate", COLUMNS["mandate"].split(), mandate_rows(), advance)
-            return {"mandate": count, "mandate_group": write_groups(loader)}
+            return {"mandate": count, "mandate_group": groups}
 
         def record(connection: Connection) -> None:
             """One entry in the trail for each table written in bulk."""
@@ -1858,7 +1828,18 @@ def seed_store(
                 if unjournaled:
                     driver.execute("PRAGMA journal_mode = WAL")
             else:  # a second process writes the rows as COPY text while this one copies them in
-                texts = [*register.items(), ("mandate", mandate_rows)]
+                groups: list[tuple[int, str]] = []
+
+                def mandates_and_groups() -> Iterator[tuple]:
+                    for row in mandate_rows():
+                        groups.extend(zip(itertools.repeat(row[0]), row[10].split(",")))
+                        yield row
+
+                texts = [
+                    *register.items(),
+                    ("mandate", mandates_and_groups),
+                    ("mandate_group", lambda: groups),
+                ]
                 aside = _Aside(lambda: _copy_texts(directory, texts))
                 cleanup.callback(aside.stop)
                 with connection.execution_options(write=True).begin():
@@ -1873,7 +1854,6 @@ def seed_store(
                         os.remove(path)
                         written[table] = count
                         done(count)
-                    written["mandate_group"] = write_groups(loader)
                     phases["mandates"] = time.perf_counter() - tick
                     record(connection)
                     tick = time.perf_counter()
