@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/seed.py --enterprises 250000 --mandates 1000000 --users 500000 \
         --postgres postgresql://postgres@127.0.0.1:5432/test
 
-Prints one JSON object: per backend, the total seconds (and this process's processor seconds, which a
-busy machine inflates less), the seconds for the mandates (their rows, their groups and the indexes of
-both), the time of each phase and step, and the rows written. On PostgreSQL
+Prints one JSON object: per backend, the total seconds (and the processor seconds of the seeding
+processes, which a busy machine inflates less), the seconds for the mandates (their rows, their groups,
+the indexes of both, moving them in), the time of each phase and step, the rows written and the load
+average once done (the machine is shared: read the seconds beside it). On PostgreSQL
 the store lives in a schema of its own, dropped afterwards; nothing else in that database is touched.
 """
 
@@ -50,6 +51,7 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "phases": {name: round(seconds, 2) for name, seconds in report.phases.items()},
         "steps": {name: round(seconds, 2) for name, seconds in report.steps.items()},
         "counts": report.counts,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
 
 
