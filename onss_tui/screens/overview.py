@@ -120,7 +120,9 @@ class OverviewScreen(Screen[None]):
             body.loading = False
         self._relabel()
         if self.focused is None or self.focused is self.query_one("#overview"):
-            self.query_one("#next-steps" if self.overview.next_steps else "#people").focus()
+            # The page is read from its top: focusing must not scroll by a layout not yet refreshed.
+            first = "#next-steps" if self.overview.next_steps else "#people"
+            self.query_one(first).focus(scroll_visible=False)
 
     # ------------------------------------------------------------------ rendering
 

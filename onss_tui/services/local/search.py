@@ -50,9 +50,10 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
         ids = list(session.exec(statement.limit(MATCH_CAP + 1)).all())
     elif len(key) < TRIGRAM:
         return None
-    elif session.get_bind().dialect.name == "sqlite":
+    elif session.get_bind().dialect.name == "sqlite" and "\x00" not in key:
         # A phrase of the trigram index: the key as a substring (LIKE with an ESCAPE clause would not be
-        # served by the index, and reads every name).
+        # served by the index, and reads every name). The index's query syntax cannot hold a NUL
+        # character: such a key is looked for by LIKE.
         phrase = '"' + key.replace('"', '""') + '"'
         ids = list(
             session.execute(
