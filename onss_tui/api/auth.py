@@ -78,6 +78,8 @@ class Authenticator:
         self.engine = engine
         self.secret = secret
         self.limiter = limiter
+        self.inline = engine.dialect.name == "sqlite"
+        """On SQLite the token is looked up on the event loop, as the server's reads are (`LocalService`)."""
 
     async def __call__(
         self,
@@ -95,9 +97,11 @@ class Authenticator:
         person_id = None
         if credentials is not None and credentials.credentials:
             try:
-                person_id = await asyncio.to_thread(
-                    resolve_token, self.engine, self.secret, credentials.credentials
-                )
+                token = credentials.credentials
+                if self.inline:
+                    person_id = resolve_token(self.engine, self.secret, token)
+                else:
+                    person_id = await asyncio.to_thread(resolve_token, self.engine, self.secret, token)
             except OperationalError as exc:
                 raise unavailable(exc) from exc
         if person_id is None:

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from onss_tui.services.local.service import LocalService
+
 DEMO_TOKENS = 5
 """How many people get a token in demo mode."""
 
@@ -60,6 +62,12 @@ def _demo_tokens(service: object, secret: str) -> None:
         print(f"  {person.full_name} ({roles}): {issued.token}", flush=True)
 
 
+def _serving(service: LocalService) -> LocalService:
+    """The service as the server uses it: on SQLite, reads on the event loop (see `LocalService`)."""
+    service.reads_inline = service.engine.dialect.name == "sqlite"
+    return service
+
+
 def worker_app() -> FastAPI:
     """The app of one worker process (`--workers N`): its own connections to the store, which the server
     process names, with the secret, in the environment the workers inherit."""
@@ -69,7 +77,8 @@ def worker_app() -> FastAPI:
 
     settings = Settings()
     assert settings.api_secret is not None
-    return create_app(LocalService.open(settings.database_url, migrate=False), secret=settings.api_secret)
+    service = _serving(LocalService.open(settings.database_url, migrate=False))
+    return create_app(service, secret=settings.api_secret)
 
 
 def run_server(args: argparse.Namespace) -> int:
@@ -89,7 +98,7 @@ def run_server(args: argparse.Namespace) -> int:
         raise CommandError(f"{problem}; the API server does not start without one (except with --demo)")
     sock = _listen(args.host, args.port)
     try:
-        service = open_local(args)
+        service = _serving(open_local(args))
         try:
             if problem:
                 secret = secrets.token_urlsafe(32)

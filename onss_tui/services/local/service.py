@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from pydantic import TypeAdapter
 from sqlalchemy import Engine, Row, and_, bindparam, false, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
-from pydantic import TypeAdapter
 from sqlmodel import Session, col, select
 
 from onss_tui.domain import identifiers as ids
@@ -248,10 +248,17 @@ class _PartyFilter:
 
 
 class LocalService:
-    """The `AccessService` on a local store (SQLite file or PostgreSQL)."""
+    """The `AccessService` on a local store (SQLite file or PostgreSQL).
 
-    def __init__(self, engine: Engine) -> None:
+    Each call runs in a worker thread, so that the caller's event loop (the console's) stays free. With
+    `reads_inline`, reads run in the caller's thread instead: the API server does so on SQLite, where a
+    read is processor work under the GIL that a thread cannot overlap, and only adds hand-offs (the
+    sqlite3 module lets the GIL go at every row, and waits to take it back while the loop is busy).
+    """
+
+    def __init__(self, engine: Engine, *, reads_inline: bool = False) -> None:
         self.engine = engine
+        self.reads_inline = reads_inline
         self._writer = engine.execution_options(write=True)
         self._dense_plans: set[tuple[int | None, str]] = set()
         """Filters known to match many mandates: their pages skip the probe (see `_mandate_query`)."""
@@ -333,6 +340,8 @@ class LocalService:
             session.commit()
 
     async def _read(self, actor: int | None, work: Callable[[_Context], T]) -> T:
+        if self.reads_inline:
+            return self._run_read(actor, work)
         return await asyncio.to_thread(self._run_read, actor, work)
 
     async def _write(
