@@ -1,6 +1,6 @@
 """Pages of 50 mandates from a 1,000,000-mandate store, read through a real uvicorn on loopback.
 
-    .venv/bin/python benchmarks/api_pages.py [--store /tmp/onss-scale-1m.db] [--workers 2] [--clients 4]
+    .venv/bin/python benchmarks/api_pages.py [--store /tmp/onss-scale-1m.db] [--workers 2] [--clients 8]
     .venv/bin/python benchmarks/api_pages.py --store postgresql://postgres@127.0.0.1:5432/onss_bench
 
 Prints one JSON object. The store is the scale benchmark's (seeded with `onss-tui seed --enterprises
@@ -108,43 +108,56 @@ def server_processes(parent: int) -> list[int]:
     return found
 
 
-async def keep_alive_reader(
-    port: int, token: str, queries: list[str], latencies: list[float], until: float
-) -> None:
-    """One connection sending GET /mandates requests one after the other until `until`."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    requests = [
-        f"GET /mandates?{q} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
-        for q in queries
-    ]
-    position = 0
-    try:
-        while time.perf_counter() < until:
-            began = time.perf_counter()
-            writer.write(requests[position % len(requests)])
-            position += 1
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = next(
-                int(line.split(b":", 1)[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            )
-            body = await reader.readexactly(length)
-            if not head.startswith(b"HTTP/1.1 200"):
-                raise SystemExit(f"the server answered {head.splitlines()[0]!r}: {body[:200]!r}")
-            latencies.append(time.perf_counter() - began)
-    finally:
-        writer.close()
+class KeepAliveReader:
+    """One connection sending GET /mandates requests one after the other."""
+
+    def __init__(self, token: str, queries: list[str]) -> None:
+        self.requests = [
+            f"GET /mandates?{q} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
+            for q in queries
+        ]
+        self.position = 0
+
+    async def connect(self, port: int) -> None:
+        """Open the connection and read one page through it: the connection is then held by a worker."""
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", port)
+        await self.read_one()
+
+    async def read_one(self) -> None:
+        self.writer.write(self.requests[self.position % len(self.requests)])
+        self.position += 1
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        body = await self.reader.readexactly(length)
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise SystemExit(f"the server answered {head.splitlines()[0]!r}: {body[:200]!r}")
+
+    async def read_until(self, until: float, latencies: list[float]) -> None:
+        try:
+            while time.perf_counter() < until:
+                began = time.perf_counter()
+                await self.read_one()
+                latencies.append(time.perf_counter() - began)
+        finally:
+            self.writer.close()
 
 
 async def throughput(
     port: int, token: str, queries: list[str], clients: int, seconds: float, server: list[int]
 ) -> dict[str, float]:
+    """`clients` connections, opened one after the other (each accepted by whichever worker is free
+    to take it, as clients arriving over time would be), then all reading at once for `seconds`."""
+    readers = [KeepAliveReader(token, queries[i::clients] or queries) for i in range(clients)]
+    for reader in readers:
+        await reader.connect(port)
     latencies: list[float] = []
     until = time.perf_counter() + seconds
     began, cpu, server_cpu = time.perf_counter(), time.process_time(), cpu_seconds(server)
-    shares = [queries[i::clients] or queries for i in range(clients)]
-    await asyncio.gather(*(keep_alive_reader(port, token, share, latencies, until) for share in shares))
+    await asyncio.gather(*(reader.read_until(until, latencies) for reader in readers))
     figures = summary(latencies, time.perf_counter() - began)
     figures["client_cpu_ms_per_page"] = round(1000 * (time.process_time() - cpu) / len(latencies), 2)
     figures["server_cpu_ms_per_page"] = round(1000 * (cpu_seconds(server) - server_cpu) / len(latencies), 2)
@@ -240,7 +253,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", default="/tmp/onss-scale-1m.db", help="SQLite file or database URL")
     parser.add_argument("--workers", type=int, default=2, help="server processes (`onss-tui api --workers`)")
-    parser.add_argument("--clients", type=int, default=4, help="connections reading at once")
+    parser.add_argument("--clients", type=int, default=8, help="connections reading at once")
     parser.add_argument("--seconds", type=float, default=10, help="length of the throughput run")
     parser.add_argument("--walk", type=int, default=100, help="pages deep per sort or filter")
     parser.add_argument("--seed", type=int, default=1)
