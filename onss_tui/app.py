@@ -15,6 +15,7 @@ table can remap it. Text that must follow a language switch uses `onss_tui.widge
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
@@ -231,9 +232,12 @@ class OnssApp(App[int]):
 
     @work(thread=True, group="import-screens", exit_on_error=False)
     def _import_screens(self) -> None:
-        """Import the screens' modules while the user reads the first one, so that each opens at once."""
+        """Import the screens' modules while the user reads the first one, so that each opens at once;
+        then set aside what start-up made, which lives as long as the console: the collector's full
+        passes no longer walk it (each such pass took a frame or more while browsing)."""
         for module_name, _class_name in SCREENS.values():
             importlib.import_module(module_name)
+        gc.freeze()
 
     async def on_unmount(self) -> None:
         if self._connect is not None and self.service_ready:
