@@ -13,13 +13,14 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlmodel import Session
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.local import audit
+from onss_tui.services.local import service as service_module
 from onss_tui.services.local.seed import (
     FORKS,
     SeedError,
@@ -405,3 +406,41 @@ def test_the_progress_bar_goes_to_stderr(tmp_path, capsys: pytest.CaptureFixture
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "write mandates" in captured.err and "showcase" in captured.err
+
+
+async def test_postgres_estimates_a_dense_group_filter_from_the_column_statistics(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group held by most mandates is filtered during the ordered scan of the sort's index; PostgreSQL
+    must see how many rows pass, or it sorts every match instead (a pattern on an expression is guessed
+    to match half a percent of the rows)."""
+    if seeded.engine.dialect.name != "postgresql":
+        pytest.skip("row estimates are PostgreSQL's: SQLite plans by the indexes alone")
+    monkeypatch.setattr(service_module, "SPARSE_LIMIT", 100)  # this store is small: make the filter dense
+    group = seeded.one("SELECT group_code FROM mandate_group GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    holding = seeded.one("SELECT count(*) FROM mandate_group WHERE group_code = :g", g=group)
+    assert holding > MANDATES // 2
+    statements: list[tuple[str, Any]] = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    service = LocalService(seeded.engine)
+    event.listen(seeded.engine, "before_cursor_execute", remember)
+    try:
+        page = await service.list_mandates(identity(seeded, "support staff"), dto.MandateFilter(group=group))
+    finally:
+        event.remove(seeded.engine, "before_cursor_execute", remember)
+    assert len(page.items) == 50
+    statement, parameters = next((s, p) for s, p in statements if "ORDER BY mandate.principal_key" in s)
+    with seeded.engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    def mandate_rows(node: dict[str, Any]) -> list[float]:
+        own = [node["Plan Rows"]] if node.get("Relation Name") == "mandate" else []
+        return own + [rows for child in node.get("Plans", []) for rows in mandate_rows(child)]
+
+    (estimate,) = mandate_rows(plan)
+    assert holding / 3 <= estimate <= holding * 3, (estimate, holding)

@@ -1515,10 +1515,15 @@ class LocalService:
             others.append((same, same))
         if wanted.group:
             in_group = select(MandateGroup.mandate_id).where(MandateGroup.group_code == wanted.group)
-            pattern = f"%,{search.escape_like(wanted.group)},%"
-            others.append(
-                (col(Mandate.id).in_(in_group), ("," + col(Mandate.groups) + ",").like(pattern, escape="\\"))
+            # The code in the comma-separated list, as patterns on the column itself: PostgreSQL then
+            # estimates how many rows match from the column's statistics (a pattern on an expression
+            # is guessed rare, and a sort of every match won over the ordered scan: 250 ms a page).
+            code, groups = search.escape_like(wanted.group), col(Mandate.groups)
+            listed = or_(
+                groups == wanted.group,
+                *(groups.like(p, escape="\\") for p in (f"{code},%", f"%,{code}", f"%,{code},%")),
             )
+            others.append((col(Mandate.id).in_(in_group), listed))
         if wanted.quarter:
             try:
                 quarter = Quarter.parse(wanted.quarter).code
