@@ -172,7 +172,8 @@ class OnssApp(App[int]):
             self._apply_settings(self.settings)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self._connect is not None:
-            self._open_store()
+            # Once the first frame is drawn: the store's imports, in a thread, would share the GIL with it.
+            self.call_after_refresh(self._open_store)
 
     def _apply_settings(self, settings: Settings) -> None:
         self.settings = settings
