@@ -156,7 +156,9 @@ def create_app(service: LocalService, *, secret: str, limiter: FailedAuthLimiter
         responses=ERROR_RESPONSES,
     )
     _install_error_handlers(app)
-    authenticate = Authenticator(service.engine, secret, limiter or FailedAuthLimiter())
+    authenticate = Authenticator(
+        service.engine, secret, limiter or FailedAuthLimiter(), inline=service.reads_inline
+    )
     Holder = Annotated[int, Depends(authenticate)]
     Page = Annotated[dto.PageRequest, query_model(dto.PageRequest)]
     Search = Annotated[str, Query(description="Number or name.")]

@@ -74,12 +74,14 @@ class FailedAuthLimiter:
 class Authenticator:
     """The FastAPI dependency that turns a request's bearer token into the id of the acting person."""
 
-    def __init__(self, engine: Engine, secret: str, limiter: FailedAuthLimiter) -> None:
+    def __init__(
+        self, engine: Engine, secret: str, limiter: FailedAuthLimiter, *, inline: bool = False
+    ) -> None:
         self.engine = engine
         self.secret = secret
         self.limiter = limiter
-        self.inline = engine.dialect.name == "sqlite"
-        """On SQLite the token is looked up on the event loop, as the server's reads are (`LocalService`)."""
+        self.inline = inline
+        """The token is looked up on the event loop, as the service's reads are (`reads_inline`)."""
 
     async def __call__(
         self,
