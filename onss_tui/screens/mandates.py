@@ -144,7 +144,8 @@ class MandatesScreen(Screen[None]):
 
     @on(PagedTable.Loaded, "#mandates")
     def _page_loaded(self) -> None:
-        self.call_after_refresh(self._build_filters)
+        if not self._filters_built:
+            self.table.call_after_drawing(self._build_filters)
 
     async def _build_filters(self) -> None:
         """The filter fields, once: after the first page is drawn, or when it is slow to come."""

@@ -11,8 +11,9 @@ are drawn (Line API).
 Why not Textual's `DataTable` fed the window: `benchmarks/browser.py` measures both on the same rows.
 Replacing a 100-row window and drawing it took the DataTable (clear + add_rows) several times longer
 (p50 117 ms against 15 ms, on a busy 2-core machine), its columns resize as pages arrive, and trimming rows
-at its top shifts its cursor. Here each line is drawn once and kept until its row or state changes, and a
-cursor move redraws two lines.
+at its top shifts its cursor. Here each line is drawn once and kept until its row or state changes, a
+cursor move redraws two lines, and once a page move is on the screen the table fetches the neighbouring
+page if it needs it and draws the next screenful ahead while it waits for the next key.
 """
 
 from __future__ import annotations
@@ -235,7 +236,10 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._loading_timer: Timer | None = None
         self._debounce_timer: Timer | None = None
         self._show_loading = False
+        self._after_drawing: list[Callable[[], object]] = []
+        """Called once the lines are next drawn (a cursor move's fetch of the neighbouring page)."""
         self._error: str | None = None
+        self._status_shown: str | None = None
         self._keep_key: Hashable | None = None
         self._last_highlighted: Hashable | None = object()
         self._styles: dict[tuple[str, ...], Style] = {}
@@ -288,7 +292,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         """New headers (another language) or other columns; the rows stay."""
         self.columns = list(columns)
         self._forget_drawing()
-        self.refresh()
+        self._changed()
 
     def update_row(self, row: Row) -> None:
         """Show a row changed by an action without fetching the page again."""
@@ -313,21 +317,27 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     def move_cursor(self, index: int, *, top: int | None = None) -> None:
         """Put the cursor on a row of the window, and the view's first line on `top` if given, fetching a
-        neighbouring page when near an edge. A move past the edge of the window, with rows beyond, is
-        completed when their page arrives. Only the two lines concerned are drawn again unless the view
+        neighbouring page when near an edge once the move is drawn (so that fetching does not share the
+        processor with drawing). A move past the edge of the window, with rows beyond, fetches at once and
+        is completed when their page arrives. Only the two lines concerned are drawn again unless the view
         scrolls."""
         if not self._rows:
             return
         before, top_before = self._cursor, self._top
         self._place(index, self._top if top is None else top)
         self._post_highlight()
-        self._prefetch()
         self._update_status()
         if self._top != top_before:
             self.refresh()
         elif before != self._cursor:
             width = self.size.width
             self.refresh(*(Region(0, line - top_before + 1, width, 1) for line in (before, self._cursor)))
+        if self._wanted is None and (self._top, self._cursor) != (top_before, before):
+            self._after_drawing.append(self._prefetch)
+            if self._top != top_before:
+                self._after_drawing.append(partial(self._draw_ahead, 1 if self._top > top_before else -1))
+        else:
+            self._prefetch()
 
     # ------------------------------------------------------------------ texts
 
@@ -389,6 +399,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     def _apply(self, kind: str, page: Page[Any]) -> None:
         chunk = _Chunk(list(page.items), page.prev_cursor, page.next_cursor)
+        moving = self._wanted is not None
         self._forget_rows(chunk.rows)
         if kind in ("first", "last"):
             self._chunks = [chunk]
@@ -421,7 +432,10 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self._rebuild_rows()
         self._place(*(self._wanted or (self._cursor, self._top)))
         self._post_highlight()
-        self._changed()
+        if kind in ("first", "last") or moving:
+            self._changed()
+        else:
+            self._update_status()  # the same rows are shown: drawing them again would only cost a frame
         self._prefetch(self._body_height if kind in ("first", "last") else None)
 
     def _changed(self) -> None:
@@ -621,25 +635,29 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._drawn_widths = None
 
     def _update_status(self) -> None:
+        """The position or state in the border; set only when it changes, as setting it redraws the whole
+        table."""
+        status = self._status()
+        if status != self._status_shown:
+            self._status_shown = status
+            self.border_subtitle = status
+
+    def _status(self) -> str:
         if self._error:
-            self.border_subtitle = self._error
-            return
+            return self._error
         if self._show_loading:
-            self.border_subtitle = self._t("table.loading")
-            return
+            return self._t("table.loading")
         if not self._rows:
-            self.border_subtitle = ""
-            return
+            return ""
         first = self._top + 1
         last = min(len(self._rows), self._top + self._body_height)
         if self._offset is not None and self.at_start and self.at_end and len(self._chunks) == 1:
-            self.border_subtitle = self._t("table.count", count=len(self._rows))
-        elif self._offset is not None:
-            self.border_subtitle = self._t(
-                "table.position", first=self._offset + first, last=self._offset + last
-            ) + ("" if self.at_end else " ▼")
-        else:
-            self.border_subtitle = self._t("table.to_end", count=len(self._rows) - first + 1)
+            return self._t("table.count", count=len(self._rows))
+        if self._offset is not None:
+            return self._t("table.position", first=self._offset + first, last=self._offset + last) + (
+                "" if self.at_end else " ▼"
+            )
+        return self._t("table.to_end", count=len(self._rows) - first + 1)
 
     def _widths(self, width: int) -> list[int]:
         available = width - (2 if self.multi_select else 0) - max(0, len(self.columns) - 1)
@@ -676,7 +694,17 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self._drawn_widths = (width, self._widths(width))
         return self._drawn_widths[1]
 
+    def call_after_drawing(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the table's lines are next drawn on the screen (Textual's
+        `call_after_refresh` may come before the frame that shows the latest change)."""
+        self._after_drawing.append(callback)
+        self.refresh()
+
     def render_line(self, y: int) -> Strip:
+        if self._after_drawing:
+            callbacks, self._after_drawing = self._after_drawing, []
+            for callback in callbacks:
+                self.call_later(callback)
         width = self.size.width
         widths = self._column_widths()
         if y == 0:
@@ -691,6 +719,10 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
                 message = self._style("message")
                 return Strip([Segment(" " + self._t(key), message)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
+        return self._row_line(index, widths, width)
+
+    def _row_line(self, index: int, widths: list[int], width: int) -> Strip:
+        """The line of the row at `index` in the window, drawn once and kept."""
         row = self._rows[index]
         chosen = self.multi_select and self.key(row) in self.selected
         cache_key = (self.key(row), index == self._cursor, chosen)
@@ -699,6 +731,15 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             strip = self._row_strip(row, widths, width, cursor=index == self._cursor, chosen=chosen)
             self._strips[cache_key] = strip
         return strip
+
+    def _draw_ahead(self, direction: int) -> None:
+        """Draw, while the table waits for the next key, the lines of the next screenful the way the view
+        last scrolled, so that the next Page Down or Page Up finds them drawn."""
+        height = self._body_height
+        first = self._top + direction * height
+        widths, width = self._column_widths(), self.size.width
+        for index in range(max(0, first), min(len(self._rows), first + height)):
+            self._row_line(index, widths, width)
 
     def _cell(self, cell: Cell, width: int, style: Style) -> list[Segment]:
         """One cell cut (with an ellipsis) or padded to its column's width, in `style` (a `Text`'s own

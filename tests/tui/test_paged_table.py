@@ -59,13 +59,22 @@ class TableApp(App[None]):
         self.source = source
         self.options = options
         self.messages: list[Any] = []
+        self.drawn: list[Any] = []
+        """("line", cursor row) for each line the table draws, ("cell", row) for each row whose cells are
+        made, ("fetch", cursor row) for each page asked for: in order."""
+        self.shout = False
 
     def t(self, key: str, **values: Any) -> str:
-        return TEXTS["table"][key.split(".", 1)[1]].format(**values)
+        text = TEXTS["table"][key.split(".", 1)[1]].format(**values)
+        return text.upper() if self.shout else text
 
     def compose(self) -> ComposeResult:
+        def value(n: int) -> str:
+            self.drawn.append(("cell", n))
+            return str(n)
+
         columns = [
-            Column("value", "Value", lambda n: str(n), width=8, sortable=True),
+            Column("value", "Value", value, width=8, sortable=True),
             Column("square", "Square", lambda n: str(n * n), width=10, flex=1),
         ]
         yield PagedTable(columns, self.source.fetch, key=lambda n: n, **self.options)
@@ -238,3 +247,92 @@ async def test_pages_pressed_up_while_the_previous_one_is_fetched_are_all_moved(
         await settle(app, pilot)
         assert table.cursor_row == 4999 - 4 * step - 2
         assert contiguous(table.rows)
+
+
+def watch_drawing(app: TableApp, source: Numbers) -> PagedTable[int]:
+    """The app's table, with each line it draws and each page it asks for written to `app.drawn`."""
+    table = app.query_one(PagedTable)
+    render_line, fetch = table.render_line, source.fetch
+
+    def drawing(y: int) -> Any:
+        app.drawn.append(("line", table.cursor_row))
+        return render_line(y)
+
+    async def fetching(request: PageRequest) -> Page[int]:
+        app.drawn.append(("fetch", table.cursor_row))
+        return await fetch(request)
+
+    table.render_line = drawing  # type: ignore[method-assign]
+    table.fetch = fetching
+    return table
+
+
+async def test_a_page_move_fetches_the_next_page_once_its_lines_are_drawn() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=50, max_pages=3)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = watch_drawing(app, source)
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        moved_to = table.cursor_row
+        assert moved_to == table.size.height - 1
+        events = [e for e in app.drawn if e[0] in ("line", "fetch")]
+        assert ("fetch", moved_to) in events, "the next page is asked for"
+        assert events.index(("line", moved_to)) < events.index(("fetch", moved_to))
+        assert len(table.rows) == 100
+
+
+async def test_a_cursor_step_draws_two_lines_and_a_page_beside_the_window_draws_none() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=50, max_pages=3)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = watch_drawing(app, source)
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert len(table.rows) == 100
+        app.drawn.clear()
+        await pilot.press("down")
+        await settle(app, pilot)
+        step = table.size.height - 1
+        assert [e for e in app.drawn if e[0] == "line"] == [("line", step + 1), ("line", step + 1)]
+        await pilot.press("pagedown", "pagedown")
+        await settle(app, pilot)
+        fetched = app.drawn.index(("fetch", table.cursor_row))
+        assert len(table.rows) == 150
+        assert not [e for e in app.drawn[fetched:] if e[0] == "line"]
+
+
+async def test_page_down_finds_the_next_screenful_drawn_ahead() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=100, max_pages=3)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        watch_drawing(app, source)
+        table = app.query_one(PagedTable)
+        step = table.size.height - 1
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        made_ahead = {n for kind, n in app.drawn if kind == "cell"}
+        assert set(range(2 * step, 3 * step)) <= made_ahead
+        app.drawn.clear()
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        lines = [e for e in app.drawn if e[0] == "line"]
+        assert len(lines) == step + 1  # the header and every row line, drawn with the cursor moved
+        drawn_by = max(i for i, (kind, _) in enumerate(app.drawn) if kind == "line")
+        made_for_the_key = [n for kind, n in app.drawn[:drawn_by] if kind == "cell"]
+        assert made_for_the_key == [2 * step], "only the cursor's line is made when the key is drawn"
+
+
+async def test_new_words_redraw_the_position_in_the_border() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=50)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        before = str(table.border_subtitle)
+        app.shout = True
+        table.set_columns(table.columns)
+        assert str(table.border_subtitle) == before.upper() != before
