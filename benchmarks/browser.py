@@ -77,6 +77,7 @@ class Loads:
         self.event = asyncio.Event()
         self.moved = asyncio.Event()
         self.moved_to: Any = None
+        self.loaded: PagedTable[Any]
         self.drawn = asyncio.Event()
         self.drawn_at = 0.0
         self.drawn_cursor: Any = None
@@ -109,6 +110,7 @@ class Loads:
 
     def hook(self, message: object) -> None:
         if isinstance(message, PagedTable.Loaded):
+            self.loaded = message.table
             self.seen.append(message.kind)
             self.event.set()
         elif isinstance(message, PagedTable.Highlighted):
@@ -131,7 +133,7 @@ class Loads:
         return self.drawn_at - started
 
     async def next(self, app: App[Any], kind: str, action: Callable[[], Awaitable[Any]]) -> float:
-        """Seconds from `action` to the next load of `kind` drawn on the screen."""
+        """Seconds from `action` to the first frame showing the next load of `kind`."""
         self.event.clear()
         count = self.seen.count(kind)
         started = time.perf_counter()
@@ -139,8 +141,10 @@ class Loads:
         while self.seen.count(kind) == count:
             await patiently(self.event.wait(), f"no {kind} page came", app)
             self.event.clear()
-        await next_frame(app)
-        return time.perf_counter() - started
+        while self.shown_cursor is not self.loaded.cursor_row:
+            self.drawn.clear()
+            await patiently(self.drawn.wait(), f"the {kind} page was not drawn", app)
+        return self.drawn_at - started
 
 
 async def patiently(waiting: Awaitable[Any], failure: str, app: App[Any]) -> None:
