@@ -28,7 +28,8 @@ The ONSS registration number has no library; its check rule is kept in
 
 from __future__ import annotations
 
-import phonenumbers
+from functools import cache
+
 from stdnum.be import eid as _eid
 from stdnum.be import ssn as _ssn
 from stdnum.be import vat as _vat
@@ -435,39 +436,37 @@ def format_onss_number(compact: str) -> str:
 
 _PHONE_CHARS = frozenset("0123456789+()./- ")
 
-_PARSE_ERRORS = {
-    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: (
-        "country",
-        "Unknown country code: write a foreign number with + and its country code.",
-    ),
-    phonenumbers.NumberParseException.NOT_A_NUMBER: ("format", "This is not a phone number."),
-    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: (
-        "length",
-        "This phone number is too short.",
-    ),
-    phonenumbers.NumberParseException.TOO_SHORT_NSN: (
-        "length",
-        "This phone number is too short.",
-    ),
-    phonenumbers.NumberParseException.TOO_LONG: ("length", "This phone number is too long."),
-}
 
-_POSSIBLE_ERRORS = {
-    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: (
-        "country",
-        "Unknown country code: write a foreign number with + and its country code.",
-    ),
-    phonenumbers.ValidationResult.TOO_SHORT: ("length", "This phone number is too short."),
-    phonenumbers.ValidationResult.TOO_LONG: ("length", "This phone number is too long."),
-    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: (
-        "length",
-        "This phone number lacks its area code.",
-    ),
-    phonenumbers.ValidationResult.INVALID_LENGTH: (
-        "length",
-        "This phone number has the wrong number of digits for its country.",
-    ),
-}
+@cache
+def _phone_errors() -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str]]]:
+    """Codes and messages for phonenumbers' parse errors and impossible numbers (phonenumbers is imported
+    on first use: it takes longer to import than the console's first frame can spare)."""
+    import phonenumbers
+
+    too_short = ("length", "This phone number is too short.")
+    too_long = ("length", "This phone number is too long.")
+    country = ("country", "Unknown country code: write a foreign number with + and its country code.")
+    parse = phonenumbers.NumberParseException
+    possible = phonenumbers.ValidationResult
+    return (
+        {
+            parse.INVALID_COUNTRY_CODE: country,
+            parse.NOT_A_NUMBER: ("format", "This is not a phone number."),
+            parse.TOO_SHORT_AFTER_IDD: too_short,
+            parse.TOO_SHORT_NSN: too_short,
+            parse.TOO_LONG: too_long,
+        },
+        {
+            possible.INVALID_COUNTRY_CODE: country,
+            possible.TOO_SHORT: too_short,
+            possible.TOO_LONG: too_long,
+            possible.IS_POSSIBLE_LOCAL_ONLY: ("length", "This phone number lacks its area code."),
+            possible.INVALID_LENGTH: (
+                "length",
+                "This phone number has the wrong number of digits for its country.",
+            ),
+        },
+    )
 
 
 def validate_phone(value: str, region: str = "BE") -> str:
@@ -496,14 +495,17 @@ def validate_phone(value: str, region: str = "BE") -> str:
                 "A phone number may contain only digits, spaces, +, brackets, dots, "
                 f"dashes and slashes, not {char!r}.",
             )
+    import phonenumbers
+
+    parse_errors, possible_errors = _phone_errors()
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        code, message = _PARSE_ERRORS.get(exc.error_type, ("format", "This is not a phone number."))
+        code, message = parse_errors.get(exc.error_type, ("format", "This is not a phone number."))
         raise IdentifierError(code, message) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
-    if reason in _POSSIBLE_ERRORS:
-        code, message = _POSSIBLE_ERRORS[reason]
+    if reason in possible_errors:
+        code, message = possible_errors[reason]
         raise IdentifierError(code, message)
     if not phonenumbers.is_valid_number(number):
         raise IdentifierError(
@@ -522,10 +524,12 @@ def format_phone(e164: str) -> str:
     >>> format_phone('+3225112233')
     '+32 2 511 22 33'
     """
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException as exc:
-        code, message = _PARSE_ERRORS.get(exc.error_type, ("format", "This is not a phone number."))
+        code, message = _phone_errors()[0].get(exc.error_type, ("format", "This is not a phone number."))
         raise IdentifierError(code, message) from None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
