@@ -38,21 +38,47 @@ def read_locale_file(path: Path) -> dict[str, dict[str, str]]:
 
 
 class Messages:
-    """Every message of every locale file, by language."""
+    """Every message of every locale file, by language. A file is read when a key it holds is first asked
+    for: the one named by the key's first part (`users.title`: users.toml), else `common.toml`, else every
+    other one; the first frame needs only two of them."""
 
     def __init__(self, files: Iterable[Path] | None = None) -> None:
-        self.by_language: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
-        for path in sorted(files if files is not None else LOCALES.glob("*.toml")):
+        self._by_language: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+        self._unread = {path.stem: path for path in (files if files is not None else LOCALES.glob("*.toml"))}
+
+    @property
+    def by_language(self) -> dict[str, dict[str, str]]:
+        """Every message, every file read."""
+        for name in list(self._unread):
+            self._read(name)
+        return self._by_language
+
+    def _read(self, name: str) -> None:
+        path = self._unread.pop(name, None)
+        if path is not None:
             for lang, messages in read_locale_file(path).items():
-                self.by_language.setdefault(lang, {}).update(messages)
+                self._by_language.setdefault(lang, {}).update(messages)
+
+    def _english(self, key: str) -> str | None:
+        """The English message of `key`, reading the files that may hold it until one does."""
+        english = self._by_language[DEFAULT_LANGUAGE]
+        text = english.get(key)
+        if text is None and self._unread:
+            for name in (key.split(".", 1)[0], "common", *self._unread):
+                self._read(name)
+                if key in english:
+                    break
+            text = english.get(key)
+        return text
 
     def has(self, key: str) -> bool:
-        return key in self.by_language[DEFAULT_LANGUAGE]
+        return self._english(key) is not None
 
     def t(self, lang: str, key: str, /, **kwargs: Any) -> str:
         """The message `key` in `lang` (English when that language lacks it; the key when none has it)."""
-        messages = self.by_language.get(lang) or self.by_language[DEFAULT_LANGUAGE]
-        text = messages.get(key) or self.by_language[DEFAULT_LANGUAGE].get(key)
+        english = self._english(key)
+        messages = self._by_language.get(lang) or {}
+        text = messages.get(key) or english
         if text is None:
             return key
         try:

@@ -156,3 +156,17 @@ def test_a_missing_key_shows_itself_and_formatting_fills_arguments() -> None:
 )
 def test_language_choice(requested, configured, environ, expected) -> None:  # type: ignore[no-untyped-def]
     assert choose_language(requested, configured, environ) == expected
+
+
+def test_a_locale_file_is_read_when_a_key_it_may_hold_is_asked_for(tmp_path: Path) -> None:
+    (tmp_path / "common.toml").write_text('[en]\nnav.users = "Users"\n[fr]\nnav.users = "Utilisateurs"\n')
+    (tmp_path / "users.toml").write_text('[en]\nusers.title = "Users of {name}"\n')
+    (tmp_path / "picker.toml").write_text('[en]\npicker.hint = "Type a name"\n')
+    (tmp_path / "audit.toml").write_text("[en]\naudit.title = unquoted, not TOML\n")
+    messages = Messages(sorted(tmp_path.glob("*.toml")))
+    assert messages.t("fr", "users.title", name="X") == "Users of X"
+    assert messages.t("fr", "nav.users") == "Utilisateurs"
+    assert messages.t("en", "picker.hint") == "Type a name"
+    assert messages.has("nav.users") and messages.has("users.title")
+    with pytest.raises(ValueError):  # only now is the broken file read: asked for a key no file read holds
+        messages.t("en", "missing.key")
