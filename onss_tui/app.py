@@ -69,7 +69,12 @@ def _screen_factory(name: str) -> Callable[[], Screen]:
     module_name, class_name = SCREENS[name]
 
     def build() -> Screen:
-        return getattr(importlib.import_module(module_name), class_name)()
+        screen: Screen = getattr(importlib.import_module(module_name), class_name)()
+        # Built now, it is styled by the stylesheet as it is: Textual need not parse every stylesheet and
+        # style the whole app again to show it (twice, when its mode is first opened). Textual's own
+        # counter: check it on a Textual upgrade.
+        screen._css_update_count = screen.app._css_update_count
+        return screen
 
     return build
 

@@ -100,9 +100,6 @@ class MandatesScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._css_update_count = self.app._css_update_count
-        """Styled by the stylesheet as it is: Textual need not style the whole app again to show the
-        screen (twice, when its mode is first opened)."""
         self.whole_scope = False
         """True: every mandate the actor may see; False: those of the chosen enterprise."""
         self._steps: list[MandateAction] = []
