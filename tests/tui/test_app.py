@@ -46,6 +46,26 @@ async def test_number_keys_open_each_screen_and_escape_comes_back(store) -> None
         assert app.current_mode == "overview"
 
 
+async def test_screens_open_without_restyling_the_whole_app(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        restyled = []
+        refresh_css = app.refresh_css
+
+        def counted(*args: object, **kwargs: object) -> None:
+            restyled.append(app.current_mode)
+            refresh_css(*args, **kwargs)  # type: ignore[arg-type]
+
+        app.refresh_css = counted  # type: ignore[method-assign]
+        for key in "2345":
+            await pilot.press("escape", key)
+            await settle(pilot)
+            footer = app.screen.query_one(Footer)
+            assert footer.styles.dock == "bottom", f"{app.current_mode}: its widgets are styled"
+        assert restyled == []
+
+
 async def test_palette_lists_every_screen_language_and_theme(store) -> None:  # type: ignore[no-untyped-def]
     app = store.app(store.world.lr)
     async with app.run_test(size=(120, 40)) as pilot:
