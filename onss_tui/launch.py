@@ -62,13 +62,8 @@ def early_preferences(environ: Mapping[str, str] = os.environ) -> dict[str, str]
 
 def _open_local(url: str, report: Callable[[str], None]) -> AccessService:
     from onss_tui.services.local.service import LocalService
-    from onss_tui.services.local.store import HEAD_REVISION, current_revision, make_engine
 
-    engine = make_engine(url)
-    if current_revision(engine) != HEAD_REVISION:
-        report("sign_in.migrating")
-    engine.dispose()
-    return LocalService.open(url)
+    return LocalService.open(url, migrating=lambda: report("sign_in.migrating"))
 
 
 def _seed_demo(service: AccessService) -> tuple[str, ...]:

@@ -62,3 +62,12 @@ def test_models_match_the_migrations(store_url: str) -> None:
         assert differences == []
     finally:
         engine.dispose()
+
+
+def test_opening_says_when_it_migrates_and_only_then(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    said: list[str] = []
+    open_store(url, migrating=lambda: said.append("migrating")).dispose()
+    assert said == ["migrating"]
+    open_store(url, migrating=lambda: said.append("again")).dispose()
+    assert said == ["migrating"]

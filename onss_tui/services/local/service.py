@@ -265,8 +265,10 @@ class LocalService:
         self._provider_cache: dict[int, dto.ProviderPublic] = {}
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> LocalService:
-        return cls(open_store(url, migrate=migrate))
+    def open(
+        cls, url: str, *, migrate: bool = True, migrating: Callable[[], object] | None = None
+    ) -> LocalService:
+        return cls(open_store(url, migrate=migrate, migrating=migrating))
 
     async def aclose(self) -> None:
         self.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -87,14 +88,17 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_store(url: str, *, migrate: bool = True) -> Engine:
-    """An engine on an up-to-date schema; Alembic is imported only when a migration is due."""
+def open_store(url: str, *, migrate: bool = True, migrating: Callable[[], object] | None = None) -> Engine:
+    """An engine on an up-to-date schema; Alembic is imported only when a migration is due, after calling
+    `migrating` (to say so)."""
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
         if revision != HEAD_REVISION:
             if not migrate:
                 raise StoreError("the database schema is not up to date: run 'onss-tui db upgrade'")
+            if migrating is not None:
+                migrating()
             upgrade(engine)
     except OperationalError as exc:
         engine.dispose()
