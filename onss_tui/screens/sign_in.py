@@ -94,10 +94,20 @@ class SignInScreen(Screen[None]):
             self.app.preset_actor_id = None
             self.app.sign_in(preset)
             return
+        self._offer_choice()
+
+    def _offer_choice(self) -> None:
+        """The list of people to act as, searchable, instead of the loading dots."""
         self.query_one("#sign-in-loading").display = False
         self.query_one("#sign-in-status", Tr).set_key("sign_in.choose")
         self.query_one("#sign-in-search", Input).focus()
         self.load_identities("")
+
+    def on_screen_resume(self) -> None:
+        """Back here after signing in as the person given by --as (the enterprise picker dismissed):
+        offer the list, as after any other sign-in, rather than the dots of the sign-in that is over."""
+        if self.app.actor_id is not None and self.query_one("#sign-in-loading").display:
+            self._offer_choice()
 
     @on(Input.Changed, "#sign-in-search")
     def _search(self, event: Input.Changed) -> None:

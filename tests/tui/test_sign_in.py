@@ -97,6 +97,20 @@ async def test_support_staff_choose_among_every_enterprise(store) -> None:  # ty
         assert app.enterprise_id == store.world.townhall
 
 
+async def test_leaving_the_picker_after_signing_in_by_number_offers_the_list(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.support)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, EnterprisePickerScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert not app.screen.query_one("#sign-in-loading").display
+        assert isinstance(app.focused, Input)
+        assert listed(app)[0].startswith("Sam Support")
+        assert "Signing in" not in str(app.screen.query_one("#sign-in-status").content)
+
+
 async def test_a_demo_store_suggests_one_person_per_role_first(store) -> None:  # type: ignore[no-untyped-def]
     app = store.app()
     app.suggested = (LR_NISS,)
