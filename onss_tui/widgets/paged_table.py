@@ -237,7 +237,8 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._debounce_timer: Timer | None = None
         self._show_loading = False
         self._after_drawing: list[Callable[[], object]] = []
-        """Called once the lines are next drawn (a cursor move's fetch of the neighbouring page)."""
+        """Called once the lines are next drawn: a cursor move's fetch of the neighbouring page and drawing
+        ahead, and what `call_after_drawing` was given."""
         self._error: str | None = None
         self._status_shown: str | None = None
         self._keep_key: Hashable | None = None
@@ -400,6 +401,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     def _apply(self, kind: str, page: Page[Any]) -> None:
         chunk = _Chunk(list(page.items), page.prev_cursor, page.next_cursor)
         moving = self._wanted is not None
+        filled = len(self._rows) >= self._top + self._body_height
         self._forget_rows(chunk.rows)
         if kind in ("first", "last"):
             self._chunks = [chunk]
@@ -432,7 +434,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self._rebuild_rows()
         self._place(*(self._wanted or (self._cursor, self._top)))
         self._post_highlight()
-        if kind in ("first", "last") or moving:
+        if kind in ("first", "last") or moving or not filled:
             self._changed()
         else:
             self._update_status()  # the same rows are shown: drawing them again would only cost a frame
@@ -455,13 +457,15 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     def _prefetch(self, margin: int | None = None) -> None:
         """Fetch the neighbouring page when the cursor (or where it is going) comes within `margin` rows of
         an edge of the window. By default a page, so that steady paging rarely meets the edge, yet under
-        half the pages kept, so that dropping a page never brings the cursor near the other edge."""
+        half the pages kept, so that dropping a page never brings the cursor near the other edge. Pages
+        smaller than the view are fetched until it is full."""
         if self._fetching is not None or not self._chunks:
             return
         if margin is None:
             margin = min(self.page_size, (self.max_pages - 1) * self.page_size // 2)
         cursor = self._wanted[0] if self._wanted is not None else self._cursor
-        if not self.at_end and cursor >= len(self._rows) - margin:
+        short = len(self._rows) < self._top + self._body_height and len(self._chunks) < self.max_pages
+        if not self.at_end and (cursor >= len(self._rows) - margin or short):
             self._start("next", PageRequest(size=self.page_size, cursor=self._chunks[-1].after))
         elif not self.at_start and cursor < margin:
             self._start("prev", PageRequest(size=self.page_size, cursor=self._chunks[0].before))

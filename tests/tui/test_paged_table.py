@@ -304,6 +304,20 @@ async def test_a_cursor_step_draws_two_lines_and_a_page_beside_the_window_draws_
         assert not [e for e in app.drawn[fetched:] if e[0] == "line"]
 
 
+async def test_pages_smaller_than_the_view_are_drawn_as_they_arrive() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=5, max_pages=10)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        watch_drawing(app, source)
+        table = app.query_one(PagedTable)
+        table.reload()
+        await settle(app, pilot)
+        assert len(table.rows) >= table.size.height - 1, "pages come until the view is full"
+        last_fetch = max(i for i, (kind, _) in enumerate(app.drawn) if kind == "fetch")
+        assert [e for e in app.drawn[last_fetch:] if e[0] == "line"], "the last page was drawn"
+
+
 async def test_page_down_finds_the_next_screenful_drawn_ahead() -> None:
     source = Numbers(5000)
     app = TableApp(source, page_size=100, max_pages=3)
