@@ -230,11 +230,11 @@ class OnssApp(App[int]):
         self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
         self.sub_title = person.full_name
         self.refresh_bindings()
-        self._import_screens()
         if len(first.items) == 1 and first.next_cursor is None:
             await self.choose_enterprise(first.items[0], "overview")
         else:
             self.pick_enterprise("overview")
+        self._import_screens()
 
     @work(thread=True, group="import-screens", exit_on_error=False)
     def _import_screens(self) -> None:
