@@ -47,7 +47,9 @@ def _add_mandate_filters(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="onss-tui",
-        description="Secure access for Belgian employers (ONSS / RSZ): managers, users, mandates, audit trail.",
+        description=(
+            "Secure access for Belgian employers (ONSS / RSZ): managers, users, mandates, audit trail."
+        ),
     )
     _add_database(parser)
     parser.add_argument(
@@ -92,9 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8080)
     api.add_argument("--demo", action="store_true", help="allow running without a secret (demo only)")
-    api.add_argument(
-        "--workers", type=int, default=1, help="server processes sharing the port (default 1)"
-    )
+    api.add_argument("--workers", type=int, default=1, help="server processes sharing the port (default 1)")
 
     token = commands.add_parser("token", help="bearer tokens for the HTTP API")
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)

@@ -19,9 +19,11 @@ SQLITE_UP = [
     "CREATE TRIGGER enterprise_search_insert AFTER INSERT ON enterprise BEGIN "
     "INSERT INTO enterprise_search(rowid, name_key) VALUES (new.id, new.name_key); END",
     "CREATE TRIGGER enterprise_search_delete AFTER DELETE ON enterprise BEGIN "
-    "INSERT INTO enterprise_search(enterprise_search, rowid, name_key) VALUES ('delete', old.id, old.name_key); END",
+    "INSERT INTO enterprise_search(enterprise_search, rowid, name_key) "
+    "VALUES ('delete', old.id, old.name_key); END",
     "CREATE TRIGGER enterprise_search_update AFTER UPDATE OF name_key ON enterprise BEGIN "
-    "INSERT INTO enterprise_search(enterprise_search, rowid, name_key) VALUES ('delete', old.id, old.name_key); "
+    "INSERT INTO enterprise_search(enterprise_search, rowid, name_key) "
+    "VALUES ('delete', old.id, old.name_key); "
     "INSERT INTO enterprise_search(rowid, name_key) VALUES (new.id, new.name_key); END",
 ]
 SQLITE_DOWN = [
