@@ -25,6 +25,7 @@ from onss_tui.domain.quarters import Quarter
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NAV_KEYS, NavBar
+from onss_tui.widgets.paged_table import LOADING_DELAY
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -110,13 +111,15 @@ class OverviewScreen(Screen[None]):
         if enterprise_id is None or actor_id is None:
             return
         body = self.query_one("#overview")
-        body.loading = True
+        # Said only when slow: a quick answer would otherwise flash the loading dots for a frame or two.
+        slow = self.set_timer(LOADING_DELAY, lambda: setattr(body, "loading", True))
         try:
             self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
         except ServiceError as error:
             show_service_error(self, error)
             return
         finally:
+            slow.stop()
             body.loading = False
         self._relabel()
         if self.focused is None or self.focused is self.query_one("#overview"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.widgets import DataTable, OptionList
 
 from onss_tui.domain.quarters import Quarter
@@ -120,3 +122,35 @@ async def test_a_legal_representative_may_not_activate_a_quality(store) -> None:
         await settle(pilot)
         assert [(n.title, n.severity) for n in notices] == [("Refused", "error")]
         assert "Main Access Manager" in notices[0].message
+
+
+async def test_the_overview_says_it_is_loading_only_when_the_answer_is_slow(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        body = screen.query_one("#overview")
+        shown: list[bool] = []
+
+        def loading(value: bool) -> None:
+            shown.append(value)
+
+        screen.watch(body, "loading", loading, init=False)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert shown == [] and screen.overview is not None, "a quick answer shows no loading dots"
+
+        gate = asyncio.Event()
+        answer = app.service.get_overview
+
+        async def slow(*args: object) -> dto.EnterpriseOverview:
+            await gate.wait()
+            return await answer(*args)  # type: ignore[arg-type]
+
+        app.service.get_overview = slow  # type: ignore[method-assign]
+        await pilot.press("f5")
+        while not body.loading:  # the delay passes while the answer is held back
+            await pilot.pause()
+        gate.set()
+        await settle(pilot)
+        assert shown == [True, False]
