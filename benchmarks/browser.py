@@ -32,7 +32,8 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,11 @@ class Loads:
         self.shown_cursor: Any = None
         self.pressed = 0.0
 
-    def watch_frames(self, app: App[Any]) -> None:
-        """Know when the app writes a frame (Textual's private `App._display`, made to build the text a
-        terminal would be sent, which a headless app skips) and which cursor row the table's lines were
-        drawn with: a key's time ends with the first frame showing its move, not at
+    @contextmanager
+    def watching_frames(self, app: App[Any]) -> Iterator[None]:
+        """Know, inside the block, when the app writes a frame (Textual's private `App._display`, made to
+        build the text a terminal would be sent, which a headless app skips) and which cursor row the
+        table's lines were drawn with: a key's time ends with the first frame showing its move, not at
         `call_after_refresh`, which also waits for the work queued behind that frame."""
         display = app._display
 
@@ -107,6 +109,10 @@ class Loads:
             return render_line(table, y)
 
         PagedTable.render_line = render_and_tell  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            PagedTable.render_line = render_line  # type: ignore[method-assign]
 
     def hook(self, message: object) -> None:
         if isinstance(message, PagedTable.Loaded):
@@ -179,42 +185,42 @@ async def support_staff(service: LocalService) -> int:
 async def browse(service: LocalService, actor: int, args: argparse.Namespace) -> dict[str, Any]:
     loads = Loads()
     app = OnssApp(service, actor_id=actor)
-    loads.watch_frames(app)
     results: dict[str, Any] = {}
-    async with app.run_test(size=(args.width, args.height), message_hook=loads.hook) as pilot:
-        while app.actor_id is None:
+    with loads.watching_frames(app):
+        async with app.run_test(size=(args.width, args.height), message_hook=loads.hook) as pilot:
+            while app.actor_id is None:
+                await pilot.pause()
+            await app.workers.wait_for_complete()
+
+            async def open_browser() -> None:
+                app.open_screen("mandates")
+
+            results["open_ms"] = ms(await loads.next(app, "first", open_browser))
+            table = app.screen.query_one(PagedTable)
             await pilot.pause()
-        await app.workers.wait_for_complete()
 
-        async def open_browser() -> None:
-            app.open_screen("mandates")
+            async def reload() -> None:
+                table.reload()
 
-        results["open_ms"] = ms(await loads.next(app, "first", open_browser))
-        table = app.screen.query_one(PagedTable)
-        await pilot.pause()
+            results["first_page_ms"] = spread([await loads.next(app, "first", reload) for _ in range(5)])
+            names = [m.principal.name for m in table.rows] + [m.mandatary.name for m in table.rows]
+            results["filter_ms"] = spread(await filters(pilot, loads, names, args.filters))
+            table.focus()
+            await loads.next(app, "first", reload)
+            results["page_down_ms"] = spread(
+                [await loads.key_to_frame(app, "pagedown") for _ in range(args.pages)]
+            )
+            results["page_down_draw_ms"] = spread(await page_down_draw(pilot, table, args.pages))
+            results["rows_held_at_most"] = table.max_pages * table.page_size
 
-        async def reload() -> None:
-            table.reload()
+            async def end() -> None:
+                app.post_message(events.Key("end", None))
 
-        results["first_page_ms"] = spread([await loads.next(app, "first", reload) for _ in range(5)])
-        names = [m.principal.name for m in table.rows] + [m.mandatary.name for m in table.rows]
-        results["filter_ms"] = spread(await filters(pilot, loads, names, args.filters))
-        table.focus()
-        await loads.next(app, "first", reload)
-        results["page_down_ms"] = spread(
-            [await loads.key_to_frame(app, "pagedown") for _ in range(args.pages)]
-        )
-        results["page_down_draw_ms"] = spread(await page_down_draw(pilot, table, args.pages))
-        results["rows_held_at_most"] = table.max_pages * table.page_size
-
-        async def end() -> None:
-            app.post_message(events.Key("end", None))
-
-        if table.at_end:
-            results["end_ms"] = ms(await loads.key_to_frame(app, "end"))
-        else:
-            results["end_ms"] = ms(await loads.next(app, "last", end))
-        results["last_rows"] = [m.id for m in table.rows[-3:]]
+            if table.at_end:
+                results["end_ms"] = ms(await loads.key_to_frame(app, "end"))
+            else:
+                results["end_ms"] = ms(await loads.next(app, "last", end))
+            results["last_rows"] = [m.id for m in table.rows[-3:]]
     return results
 
 
