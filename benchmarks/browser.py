@@ -133,10 +133,7 @@ class Loads:
         started = time.perf_counter()
         app.post_message(events.Key(key, key if len(key) == 1 else None))
         await patiently(self.moved.wait(), f"{key} did not move the cursor", app)
-        while self.shown_cursor is not self.moved_to:
-            self.drawn.clear()
-            await patiently(self.drawn.wait(), f"{key} was not drawn", app)
-        return self.drawn_at - started
+        return await self.shown(app, self.moved_to, f"{key} was not drawn") - started
 
     async def next(self, app: App[Any], kind: str, action: Callable[[], Awaitable[Any]]) -> float:
         """Seconds from `action` to the first frame showing the next load of `kind`."""
@@ -147,10 +144,14 @@ class Loads:
         while self.seen.count(kind) == count:
             await patiently(self.event.wait(), f"no {kind} page came", app)
             self.event.clear()
-        while self.shown_cursor is not self.loaded.cursor_row:
+        return await self.shown(app, self.loaded.cursor_row, f"the {kind} page was not drawn") - started
+
+    async def shown(self, app: App[Any], cursor_row: Any, failure: str) -> float:
+        """When the first frame drawn with the table's cursor on `cursor_row` was written."""
+        while self.shown_cursor is not cursor_row:
             self.drawn.clear()
-            await patiently(self.drawn.wait(), f"the {kind} page was not drawn", app)
-        return self.drawn_at - started
+            await patiently(self.drawn.wait(), failure, app)
+        return self.drawn_at
 
 
 async def patiently(waiting: Awaitable[Any], failure: str, app: App[Any]) -> None:

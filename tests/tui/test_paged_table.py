@@ -249,10 +249,10 @@ async def test_pages_pressed_up_while_the_previous_one_is_fetched_are_all_moved(
         assert contiguous(table.rows)
 
 
-def watch_drawing(app: TableApp, source: Numbers) -> PagedTable[int]:
+def watch_drawing(app: TableApp) -> PagedTable[int]:
     """The app's table, with each line it draws and each page it asks for written to `app.drawn`."""
     table = app.query_one(PagedTable)
-    render_line, fetch = table.render_line, source.fetch
+    render_line, fetch = table.render_line, table.fetch
 
     def drawing(y: int) -> Any:
         app.drawn.append(("line", table.cursor_row))
@@ -272,7 +272,7 @@ async def test_a_page_move_fetches_the_next_page_once_its_lines_are_drawn() -> N
     app = TableApp(source, page_size=50, max_pages=3)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
-        table = watch_drawing(app, source)
+        table = watch_drawing(app)
         await pilot.press("pagedown")
         await settle(app, pilot)
         moved_to = table.cursor_row
@@ -288,7 +288,7 @@ async def test_a_cursor_step_draws_two_lines_and_a_page_beside_the_window_draws_
     app = TableApp(source, page_size=50, max_pages=3)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
-        table = watch_drawing(app, source)
+        table = watch_drawing(app)
         await pilot.press("pagedown")
         await settle(app, pilot)
         assert len(table.rows) == 100
@@ -309,8 +309,7 @@ async def test_pages_smaller_than_the_view_are_drawn_as_they_arrive() -> None:
     app = TableApp(source, page_size=5, max_pages=10)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
-        watch_drawing(app, source)
-        table = app.query_one(PagedTable)
+        table = watch_drawing(app)
         table.reload()
         await settle(app, pilot)
         assert len(table.rows) >= table.size.height - 1, "pages come until the view is full"
@@ -323,8 +322,7 @@ async def test_page_down_finds_the_next_screenful_drawn_ahead() -> None:
     app = TableApp(source, page_size=100, max_pages=3)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
-        watch_drawing(app, source)
-        table = app.query_one(PagedTable)
+        table = watch_drawing(app)
         step = table.size.height - 1
         await pilot.press("pagedown")
         await settle(app, pilot)
