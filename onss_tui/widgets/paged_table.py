@@ -656,12 +656,16 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         first = self._top + 1
         last = min(len(self._rows), self._top + self._body_height)
         if self._offset is not None and self.at_start and self.at_end and len(self._chunks) == 1:
-            return self._t("table.count", count=len(self._rows))
+            return self._counted("table.count", len(self._rows))
         if self._offset is not None:
             return self._t("table.position", first=self._offset + first, last=self._offset + last) + (
                 "" if self.at_end else " ▼"
             )
-        return self._t("table.to_end", count=len(self._rows) - first + 1)
+        return self._counted("table.to_end", len(self._rows) - first + 1)
+
+    def _counted(self, key: str, count: int) -> str:
+        """`key` with its count, in the singular (`key_one`) for one row."""
+        return self._t(f"{key}_one" if count == 1 else key, count=count)
 
     def _widths(self, width: int) -> list[int]:
         available = width - (2 if self.multi_select else 0) - max(0, len(self.columns) - 1)

@@ -181,6 +181,13 @@ async def test_sort_by_key_and_by_header_click() -> None:
         assert len(source.requests) == 3
 
 
+async def test_a_single_row_is_counted_in_the_singular() -> None:
+    app = TableApp(Numbers(1))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        assert str(app.query_one(PagedTable).border_subtitle) == "1 row"
+
+
 async def test_space_selects_several_rows() -> None:
     source = Numbers(10)
     app = TableApp(source, multi_select=True)
