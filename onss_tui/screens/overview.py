@@ -82,13 +82,14 @@ class OverviewScreen(Screen[None]):
                 with Vertical(id="overview-left"):
                     yield Tr("overview.next_steps", classes="section-title")
                     yield OptionList(id="next-steps")
+                with Vertical(id="overview-right"):
                     yield Tr("overview.figures", classes="section-title")
                     yield Static(id="overview-figures")
-                with Vertical(id="overview-right"):
-                    yield Tr("overview.managers", classes="section-title")
-                    yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
-                    yield Tr("overview.groups", classes="section-title")
-                    yield Static(id="overview-groups")
+            # Full width: a role with its quality, a name, a number and a status do not fit in a column.
+            yield Tr("overview.managers", classes="section-title")
+            yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
+            yield Tr("overview.groups", classes="section-title")
+            yield Static(id="overview-groups")
         yield Footer()
 
     def on_mount(self) -> None:
