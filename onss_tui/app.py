@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, Keymap
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
@@ -158,6 +158,8 @@ class OnssApp(App[int]):
         self.enterprise_name: str | None = None
         self.suggested: tuple[str, ...] = ()
         self.exit_message: str | None = None
+        self.keymap: dict[str, str] = {}
+        """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
         self.set_reactive(OnssApp.lang, lang if lang in LANGUAGES else "en")
         self.set_reactive(OnssApp.service_ready, service is not None)
         start_theme = settings.theme if settings is not None else theme
@@ -179,6 +181,15 @@ class OnssApp(App[int]):
         if self._connect is not None:
             # Once the first frame is drawn: the store's imports, in a thread, would share the GIL with it.
             self.call_after_refresh(self._open_store)
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+
+    def key_for(self, binding: Binding) -> str:
+        """The key that runs `binding`, as the footer shows it: the keymap's first for its id, or its own."""
+        keys = self.keymap.get(binding.id or "", binding.key)
+        return self.get_key_display(Binding(keys.split(",")[0].strip(), binding.action))
 
     def _apply_settings(self, settings: Settings) -> None:
         self.settings = settings

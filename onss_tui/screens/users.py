@@ -2,8 +2,8 @@
 with users: create, edit, suspend, reactivate, remove, and grant or withdraw online services to one user or
 to several selected with space.
 
-National register numbers stay masked; `v` reveals the highlighted user's number (the service records the
-reveal in the audit trail) for as long as the screen is open.
+National register numbers stay masked; `r` (as on the overview) reveals the highlighted user's number
+(the service records the reveal in the audit trail) for as long as the screen is open.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ def phone_shown(phone: str | None) -> str:
         return phone
 
 
+REVEAL = Binding("r", "reveal", "common.reveal", id="users.reveal")
+
+
 class UsersScreen(Screen[None]):
     """Users of `app.enterprise_id`, managed by its Access Managers."""
 
@@ -80,7 +83,7 @@ class UsersScreen(Screen[None]):
         Binding("p", "set_status('suspend')", "users.key.suspend", id="users.suspend"),
         Binding("u", "set_status('reactivate')", "users.key.reactivate", id="users.reactivate"),
         Binding("delete", "set_status('remove')", "users.key.remove", id="users.remove"),
-        Binding("v", "reveal", "common.reveal", id="users.reveal"),
+        REVEAL,
         Binding("f5", "reload_list", "common.reload", id="users.reload", show=False),
     ]
 
@@ -242,7 +245,7 @@ class UsersScreen(Screen[None]):
         revealed = person.id in self.revealed
         niss = Text(self._niss(user))
         if not revealed:
-            niss.append("  " + t("users.detail.reveal_hint"), style="dim")
+            niss.append("  " + t("users.detail.reveal_hint", key=self.app.key_for(REVEAL)), style="dim")
         pairs: list[tuple[str, str | Text]] = [
             ("name", person.full_name),
             ("status", self._status_cell(user)),

@@ -135,10 +135,25 @@ async def test_reveal_shows_the_number_and_is_recorded(store: Store) -> None:
         screen = session.app.screen
         assert isinstance(screen, UsersScreen)
         assert screen._niss(session.table.cursor_row) == "90.01.01-***.**"
-        await session.press("v")
+        detail = screen.query_one("#user-detail")
+        assert "(r: reveal)" in "".join(strip.text for strip in detail.render_lines(detail.size.region))
+        await session.press("r")
         assert screen._niss(session.table.cursor_row) == format_niss(NEW_NISS)
         trail = await store.service.list_audit(store.world.lr, dto.AuditFilter(action="person.reveal_niss"))
         assert [e.target for e in trail.items] == [f"person:{user.person.id}"]
+
+
+async def test_the_reveal_hint_names_the_key_a_keymap_gives(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr) as session:
+        session.app.set_keymap({"users.reveal": "f9"})
+        await session.open("users")
+        detail = session.app.screen.query_one("#user-detail")
+        assert "(f9: reveal)" in "".join(strip.text for strip in detail.render_lines(detail.size.region))
 
 
 async def test_someone_who_manages_no_users_is_told_why(store: Store) -> None:
