@@ -598,7 +598,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._move_by(-3)
 
     def _column_at(self, x: int) -> Column[Row] | None:
-        left = 2 if self.multi_select else 0
+        left = self._gutter
         for column, width in zip(self.columns, self._widths(self.size.width), strict=True):
             if left <= x < left + width + 1:
                 return column
@@ -667,8 +667,14 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         """`key` with its count, in the singular (`key_one`) for one row."""
         return self._t(f"{key}_one" if count == 1 else key, count=count)
 
+    @property
+    def _gutter(self) -> int:
+        """Columns left of the first cell: the selection mark and a space, or a space."""
+        return 2 if self.multi_select else 1
+
     def _widths(self, width: int) -> list[int]:
-        available = width - (2 if self.multi_select else 0) - max(0, len(self.columns) - 1)
+        # A blank column at the right end, as the gutter at the left: no cell touches the border.
+        available = width - 1 - self._gutter - max(0, len(self.columns) - 1)
         widths = [c.width for c in self.columns]
         spare = available - sum(widths)
         flexes = [c.flex for c in self.columns]
@@ -782,7 +788,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             if column.sortable and column.key == self.sort_key:
                 arrow = " ▼" if self.sort_descending else " ▲"
             labels.append(column.label + arrow)
-        return self._line(labels, widths, "  " if self.multi_select else "", width, self._style("header"))
+        return self._line(labels, widths, " " * self._gutter, width, self._style("header"))
 
     def _row_strip(self, row: Row, widths: list[int], width: int, *, cursor: bool, chosen: bool) -> Strip:
         names: list[str] = []
@@ -793,7 +799,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             names.append("selected")
         if cursor:
             names.append("cursor")
-        prefix = ("● " if chosen else "  ") if self.multi_select else ""
+        prefix = ("● " if chosen else "  ") if self.multi_select else " "
         cells = [column.cell(row) for column in self.columns]
         return self._line(cells, widths, prefix, width, self._style(*names))
 

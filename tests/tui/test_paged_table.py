@@ -188,6 +188,16 @@ async def test_a_single_row_is_counted_in_the_singular() -> None:
         assert str(app.query_one(PagedTable).border_subtitle) == "1 row"
 
 
+async def test_no_cell_touches_the_border() -> None:
+    app = TableApp(Numbers(3))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        lines = [table.render_line(y).text for y in range(4)]
+        assert lines[0].split() == ["Value", "Square"] and lines[3].split() == ["2", "4"]
+        assert all(line[0] == " " and line[-1] == " " for line in lines)
+
+
 async def test_space_selects_several_rows() -> None:
     source = Numbers(10)
     app = TableApp(source, multi_select=True)
