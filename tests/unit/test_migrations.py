@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
+from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel
 
-from onss_tui.services.local import tables  # noqa: F401  (registers the tables)
+from onss_tui.services.local import tables
 from onss_tui.services.local.search import outside_the_models
 from onss_tui.services.local.store import HEAD_REVISION, MIGRATIONS, current_revision, make_engine, open_store
 
@@ -71,3 +75,24 @@ def test_opening_says_when_it_migrates_and_only_then(tmp_path) -> None:  # type:
     assert said == ["migrating"]
     open_store(url, migrating=lambda: said.append("again")).dispose()
     assert said == ["migrating"]
+
+
+def test_a_sqlite_store_opens_without_the_postgresql_dialect(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SQLAlchemy imports a dialect to check the options given for it: the PostgreSQL condition of the
+    partial index is declared only when a PostgreSQL store is opened (40 ms and 2 MB saved on SQLite)."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    open_store(url).dispose()  # migrated here: Alembic's own operations import every dialect
+    code = (
+        "import sys\n"
+        "from onss_tui.services.local.service import LocalService\n"
+        "LocalService.open(sys.argv[1]).engine.dispose()\n"
+        "print('sqlalchemy.dialects.postgresql' in sys.modules)\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"
+
+
+def test_the_one_main_access_manager_index_keeps_its_condition_on_postgresql() -> None:
+    engine = make_engine("postgresql://nobody@127.0.0.1:1/nowhere")  # never connected
+    index = CreateIndex(tables.ONE_MAIN_ACCESS_MANAGER).compile(dialect=engine.dialect)
+    assert str(index).endswith("WHERE role = 'main_access_manager' AND status != 'ended'")

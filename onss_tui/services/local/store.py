@@ -46,6 +46,9 @@ def make_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
+        from onss_tui.services.local.tables import declare_postgresql_options
+
+        declare_postgresql_options()
         return create_engine(url, pool_pre_ping=True, pool_size=5, connect_args={"connect_timeout": 5})
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
 

@@ -78,6 +78,16 @@ class EnterpriseQuality(SQLModel, table=True):
 
 
 _CURRENT_MAIN = "role = 'main_access_manager' AND status != 'ended'"
+ONE_MAIN_ACCESS_MANAGER = Index(
+    "uq_designation_one_main_access_manager", "enterprise_id", unique=True, sqlite_where=text(_CURRENT_MAIN)
+)
+"""At most one current Main Access Manager per enterprise. Its condition on PostgreSQL is declared by
+`declare_postgresql_options` when a PostgreSQL store is opened: declared here, it would make SQLAlchemy
+import its PostgreSQL dialect on SQLite as well (about 40 ms and 2 MB). The migrations create it on both."""
+
+
+def declare_postgresql_options() -> None:
+    ONE_MAIN_ACCESS_MANAGER.dialect_options["postgresql"]["where"] = text(_CURRENT_MAIN)
 
 
 class Designation(SQLModel, table=True):
@@ -85,13 +95,7 @@ class Designation(SQLModel, table=True):
     __table_args__ = (
         Index("ix_designation_enterprise_role", "enterprise_id", "role", "status"),
         Index("ix_designation_person", "person_id", "status"),
-        Index(
-            "uq_designation_one_main_access_manager",
-            "enterprise_id",
-            unique=True,
-            sqlite_where=text(_CURRENT_MAIN),
-            postgresql_where=text(_CURRENT_MAIN),
-        ),
+        ONE_MAIN_ACCESS_MANAGER,
     )
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = Field(foreign_key="enterprise.id")
