@@ -107,6 +107,13 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                 report("sign_in.seeding")
                 suggested = await asyncio.to_thread(_seed_demo, service)
             else:
+                if args.database:  # a mistyped path: say so, rather than open a new, empty store
+                    from onss_tui.commands import require_store
+
+                    try:
+                        require_store(args)
+                    except CommandError as exc:
+                        raise ConnectFailed(str(exc), EXIT_USAGE) from exc
                 service = await asyncio.to_thread(_open_local, args.database or settings.database_url, report)
             actor = None
             if args.actor:

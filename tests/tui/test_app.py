@@ -205,6 +205,16 @@ async def test_an_unknown_person_ends_the_console_with_one_line(store) -> None: 
     assert stranger not in app.exit_message
 
 
+async def test_a_store_path_that_does_not_exist_ends_the_console_and_is_not_created(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "mistyped" / "store.db"
+    app = OnssApp(connect=make_connect(launch_args(actor=LR_NISS, database=str(missing))))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    assert app.return_code == 2
+    assert app.exit_message is not None and app.exit_message.startswith(f"no store at {missing}")
+    assert not missing.parent.exists()
+
+
 def test_a_malformed_national_register_number_is_refused_before_starting(capsys) -> None:  # type: ignore[no-untyped-def]
     assert run_console(launch_args(actor="85.07.30-033.29")) == 2
     error = capsys.readouterr().err.strip().splitlines()
