@@ -87,11 +87,13 @@ def run_server(args: argparse.Namespace) -> int:
     from onss_tui.api.app import create_app
     from onss_tui.api.tokens import secret_problem
     from onss_tui.cli import CommandError
-    from onss_tui.commands import database_url, open_local
+    from onss_tui.commands import database_url, open_local, require_store
     from onss_tui.config import Settings
 
     if args.workers < 1:
         raise CommandError(f"--workers must be at least 1, not {args.workers}")
+    if not args.demo:  # the demo fills a new store; otherwise a mistyped path would serve an empty one
+        require_store(args)
     secret = Settings().api_secret
     problem = secret_problem(secret)
     if problem and not args.demo:

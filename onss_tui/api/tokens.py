@@ -125,11 +125,12 @@ def resolve_token(engine: Engine, secret: str, token: str) -> int | None:
 def run_token_command(args: argparse.Namespace) -> int:
     """`onss-tui token create --as NISS [--label L]` and `onss-tui token revoke TOKEN|ID`."""
     from onss_tui.cli import CommandError
-    from onss_tui.commands import actor_by_niss, open_local
+    from onss_tui.commands import actor_by_niss, open_local, require_store
     from onss_tui.config import Settings
 
     secret = Settings().api_secret
     problem = secret_problem(secret)
+    require_store(args)
     service = open_local(args)
     try:
         if args.token_command == "create":

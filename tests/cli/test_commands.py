@@ -229,9 +229,9 @@ def test_bad_or_unreachable_databases(cli, subcommand: list[str], url: str, expe
     assert expected in cli(*subcommand, "--database", url).one_line_error
 
 
-def test_a_missing_store_is_not_created_by_reading_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_store_is_not_created_by_commands_that_need_one(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     missing = tmp_path / "nowhere" / "missing.db"
-    for subcommand in (["export", "mandates"], ["audit", "verify"]):
+    for subcommand in (["export", "mandates"], ["audit", "verify"], ["api"], ["token", "revoke", "x"]):
         assert "no store at" in cli(*subcommand, "--database", str(missing)).one_line_error
     assert not missing.exists()
 
