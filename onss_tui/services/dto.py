@@ -178,7 +178,7 @@ class EnterpriseOverview(DTO):
     group_handling: list[GroupHandling]
     users_active: int
     users_suspended: int
-    mandates_active: int
+    mandates_active: int = Field(description="Active mandates not ended yet (an end quarter not past).")
     mandates_waiting: int
     mandates_ending_this_quarter: int
     next_steps: list[str] = Field(

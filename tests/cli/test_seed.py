@@ -331,6 +331,28 @@ async def test_enterprise_search_finds_bulk_enterprises(seeded: Seeded) -> None:
     assert any(e.name == name for e in found.items)
 
 
+async def test_the_overview_counts_the_active_mandates_not_ended(seeded: Seeded) -> None:
+    """Mandates whose end quarter is past stay active in their history; the overview counts those in force
+    or still to come."""
+    now = Quarter.current().code
+    principal = seeded.one(
+        "SELECT principal_id FROM mandate WHERE status = 'active' AND end_quarter < :now "
+        "ORDER BY principal_id LIMIT 1",
+        now=now,
+    )
+    active = seeded.one(
+        "SELECT count(*) FROM mandate WHERE status = 'active' AND principal_id = :p", p=principal
+    )
+    not_ended = seeded.one(
+        "SELECT count(*) FROM mandate WHERE status = 'active' AND principal_id = :p "
+        "AND (end_quarter IS NULL OR end_quarter >= :now)",
+        p=principal,
+        now=now,
+    )
+    overview = await LocalService(seeded.engine).get_overview(identity(seeded, "support staff"), principal)
+    assert overview.mandates_active == not_ended < active
+
+
 @pytest.mark.parametrize("forks", [True, False])
 def test_work_done_aside_comes_back_as_yielded(monkeypatch: pytest.MonkeyPatch, forks: bool) -> None:
     """In a second process where processes fork, here otherwise; a failure there is raised here."""

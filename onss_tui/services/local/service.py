@@ -734,6 +734,10 @@ class LocalService:
         counts = dict(
             s.exec(select(Mandate.status, func.count()).where(principal).group_by(Mandate.status)).all()
         )
+        not_ended = or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= this_quarter)
+        active = s.exec(
+            select(func.count()).where(principal, Mandate.status == MandateStatus.ACTIVE, not_ended)
+        ).one()
         ending = s.exec(
             select(func.count()).where(
                 principal, Mandate.status == MandateStatus.ACTIVE, Mandate.end_quarter == this_quarter
@@ -754,7 +758,7 @@ class LocalService:
                 principal,
                 Mandate.status == MandateStatus.ACTIVE,
                 Mandate.start_quarter <= this_quarter,
-                or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= this_quarter),
+                not_ended,
             )
         ).all():
             handled.setdefault(group_code, []).append(mandatary_name)
@@ -790,7 +794,7 @@ class LocalService:
             group_handling=handling,
             users_active=user_counts.get(UserStatus.ACTIVE, 0),
             users_suspended=user_counts.get(UserStatus.SUSPENDED, 0),
-            mandates_active=counts.get(MandateStatus.ACTIVE, 0),
+            mandates_active=active,
             mandates_waiting=counts.get(MandateStatus.TO_FINALISE, 0) + counts.get(MandateStatus.PENDING, 0),
             mandates_ending_this_quarter=ending,
             next_steps=steps,
