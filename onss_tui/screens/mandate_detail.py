@@ -52,6 +52,13 @@ def ends_this_quarter(mandate: MandatePublic) -> bool:
     return mandate.status == MandateStatus.ACTIVE and mandate.end_quarter == str(Quarter.current())
 
 
+def in_the_past(mandate: MandatePublic) -> bool:
+    """Closed, rejected, or active with its end quarter past: the enterprise's history."""
+    if mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED):
+        return True
+    return mandate.status == MandateStatus.ACTIVE and (mandate.end_quarter or "9999") < str(Quarter.current())
+
+
 def validity(app: OnssApp, mandate: MandatePublic) -> str:
     return f"{mandate.start_quarter} → {mandate.end_quarter or app.t('mandates.open_end')}"
 

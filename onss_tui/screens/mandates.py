@@ -32,6 +32,7 @@ from onss_tui.screens.mandate_detail import (
     ends_this_quarter,
     enterprise_number_shown,
     group_names,
+    in_the_past,
     mandatary_kind,
     possible_steps,
     validity,
@@ -120,7 +121,7 @@ class MandatesScreen(Screen[None]):
             self._fetch,
             key=lambda m: m.id,
             sort_key=MandateSort.PRINCIPAL.value,
-            mark=lambda m: "marked" if ends_this_quarter(m) else None,
+            mark=lambda m: "marked" if ends_this_quarter(m) else "muted" if in_the_past(m) else None,
             id="mandates",
         )
         yield Static(id="mandate-detail")

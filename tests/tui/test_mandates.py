@@ -62,6 +62,20 @@ async def give_mandates(service: LocalService, world: World) -> dict[str, dto.Ma
     return {"pending": pending, "draft": draft, "town": town}
 
 
+async def test_the_history_is_muted_and_what_ends_this_quarter_marked(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.support) as session:
+        await session.open("mandates")
+        mark = session.table.mark
+        assert mark is not None
+        town = mandates["town"]
+        ended = town.model_copy(update={"end_quarter": str(Quarter(2019, 4))})
+        closed = town.model_copy(update={"status": dto.MandateStatus.CLOSED})
+        rejected = mandates["pending"].model_copy(update={"status": dto.MandateStatus.REJECTED})
+        shown = [mark(m) for m in (ended, closed, rejected, town, mandates["pending"], mandates["draft"])]
+        assert shown == ["muted", "muted", "muted", "marked", None, None]
+
+
 async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
     mandates = await give_mandates(store.service, store.world)
     async with console(store.service, store.world.support) as session:
