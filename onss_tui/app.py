@@ -186,10 +186,14 @@ class OnssApp(App[int]):
         self.keymap = dict(keymap)
         super().set_keymap(keymap)
 
+    def update_keymap(self, keymap: Keymap) -> None:
+        self.keymap.update(keymap)
+        super().update_keymap(keymap)
+
     def key_for(self, binding: Binding) -> str:
         """The key that runs `binding`, as the footer shows it: the keymap's first for its id, or its own."""
-        keys = self.keymap.get(binding.id or "", binding.key)
-        return self.get_key_display(Binding(keys.split(",")[0].strip(), binding.action))
+        keys = self.keymap.get(binding.id or "", "").split(",")[0].strip()
+        return self.get_key_display(Binding(keys, binding.action) if keys else binding)
 
     def _apply_settings(self, settings: Settings) -> None:
         self.settings = settings

@@ -111,7 +111,7 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                     from onss_tui.commands import require_store
 
                     try:
-                        require_store(args)
+                        await asyncio.to_thread(require_store, args)  # it imports the store layer
                     except CommandError as exc:
                         raise ConnectFailed(str(exc), EXIT_USAGE) from exc
                 service = await asyncio.to_thread(_open_local, args.database or settings.database_url, report)

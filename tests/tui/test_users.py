@@ -150,7 +150,7 @@ async def test_the_reveal_hint_names_the_key_a_keymap_gives(store: Store) -> Non
         dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
     )
     async with console(store.service, store.world.lr) as session:
-        session.app.set_keymap({"users.reveal": "f9"})
+        session.app.set_keymap({"users.reveal": "f9,ctrl+r", "users.create": ""})
         await session.open("users")
         detail = session.app.screen.query_one("#user-detail")
         assert "(f9: reveal)" in "".join(strip.text for strip in detail.render_lines(detail.size.region))
