@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from onss_tui.screens.errors import show_service_error
+from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, Page, PageRequest
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
@@ -243,13 +244,19 @@ class AuditScreen(Screen[None]):
         facts.add_row(t("audit.detail.actor"), entry.actor)
         facts.add_row(t("audit.detail.action"), f"{self.action_name(entry)} ({entry.action})")
         facts.add_row(t("audit.detail.target"), entry.target)
-        facts.add_row(t("audit.detail.enterprise"), str(entry.enterprise_id) if entry.enterprise_id else "—")
+        facts.add_row(t("audit.detail.enterprise"), self._enterprise(entry))
         facts.add_row(t("audit.detail.outcome"), self.outcome_name(entry))
         changes = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         changes.add_column(t("audit.detail.before"), ratio=1)
         changes.add_column(t("audit.detail.after"), ratio=1)
         changes.add_row(self._json(entry.before), self._json(entry.after))
         view.update(Group(facts, changes))
+
+    @staticmethod
+    def _enterprise(entry: AuditEntryPublic) -> str:
+        if entry.enterprise_number is None:
+            return "—" if entry.enterprise_id is None else str(entry.enterprise_id)
+        return f"{enterprise_number_shown(entry.enterprise_number)} {entry.enterprise_name or ''}".strip()
 
     @staticmethod
     def _json(data: dict[str, Any] | None) -> JSON | Text:

@@ -349,6 +349,8 @@ class AuditEntryPublic(DTO):
     action: str
     target: str
     enterprise_id: int | None
+    enterprise_number: str | None = None
+    enterprise_name: str | None = None
     outcome: str
     before: dict | None
     after: dict | None

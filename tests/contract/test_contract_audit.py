@@ -26,6 +26,13 @@ async def test_every_write_leaves_an_entry_with_before_and_after(service, staff:
     assert any(e.action == "user.create" and e.target == f"user:{user.id}" for e in trail)
 
 
+async def test_an_entry_names_its_enterprise(service, staff: Staff) -> None:
+    trail = await service.list_audit(staff.world.support, dto.AuditFilter(enterprise_id=staff.world.employer))
+    assert trail.items
+    named = {(e.enterprise_number, e.enterprise_name) for e in trail.items}
+    assert named == {("0403170701", "Brasserie Dupont")}
+
+
 async def test_national_register_numbers_are_masked_in_the_trail(service, staff: Staff) -> None:
     trail = await service.list_audit(staff.world.support, dto.AuditFilter(enterprise_id=staff.world.employer))
     dumped = json.dumps([e.model_dump(mode="json") for e in trail.items])

@@ -1837,12 +1837,22 @@ class LocalService:
             rows, after, before = keyset_page(
                 c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), _page(page), descending=True
             )
-            return dto.Page(items=[self._audit_entry(a) for a in rows], next_cursor=after, prev_cursor=before)
+            wanted_ids = {a.enterprise_id for a in rows if a.enterprise_id is not None}
+            enterprises = {
+                e.id: (e.enterprise_number, e.name)
+                for e in c.session.exec(
+                    select(Enterprise.id, Enterprise.enterprise_number, Enterprise.name).where(
+                        col(Enterprise.id).in_(wanted_ids)
+                    )
+                )
+            }
+            items = [self._audit_entry(a, enterprises.get(a.enterprise_id)) for a in rows]
+            return dto.Page(items=items, next_cursor=after, prev_cursor=before)
 
         return await self._read(actor, work)
 
     @staticmethod
-    def _audit_entry(entry: AuditEntry) -> dto.AuditEntryPublic:
+    def _audit_entry(entry: AuditEntry, enterprise: tuple[str, str] | None) -> dto.AuditEntryPublic:
         return dto.AuditEntryPublic(
             id=entry.id,  # type: ignore[arg-type]
             at=entry.at,
@@ -1850,6 +1860,8 @@ class LocalService:
             action=entry.action,
             target=entry.target,
             enterprise_id=entry.enterprise_id,
+            enterprise_number=enterprise[0] if enterprise else None,
+            enterprise_name=enterprise[1] if enterprise else None,
             outcome=entry.outcome,
             before=json.loads(entry.before_json) if entry.before_json else None,
             after=json.loads(entry.after_json) if entry.after_json else None,
