@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 
 import pytest
 from textual.widgets import DataTable, Input
@@ -183,6 +184,29 @@ async def test_reveal_shows_the_highlighted_person_only_and_is_audited(store) ->
 def launch_args(**values: object) -> argparse.Namespace:
     defaults = {"database": None, "demo": False, "actor": None, "lang": None, "api": None, "token": None}
     return argparse.Namespace(**(defaults | values))
+
+
+async def test_signing_in_asks_for_the_catalogue_and_the_enterprises_together(store) -> None:  # type: ignore[no-untyped-def]
+    """Over the HTTP API each call is a round trip: the two that follow the sign-in go side by side."""
+    both = asyncio.Barrier(2)
+
+    class Together:
+        def __getattr__(self, name: str) -> object:
+            return getattr(store.service, name)
+
+        async def catalogue(self, actor: int) -> object:
+            await asyncio.wait_for(both.wait(), 5)
+            return await store.service.catalogue(actor)
+
+        async def list_enterprises(self, actor: int, *args: object, **kwargs: object) -> object:
+            await asyncio.wait_for(both.wait(), 5)
+            return await store.service.list_enterprises(actor, *args, **kwargs)
+
+    app = OnssApp(Together(), actor_id=store.world.lr)  # type: ignore[arg-type]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.actor_id == store.world.lr
+        assert isinstance(app.screen, OverviewScreen)
 
 
 async def test_connect_opens_the_store_after_the_first_frame_and_signs_in_as(store) -> None:  # type: ignore[no-untyped-def]
