@@ -271,9 +271,17 @@ class DesignationScreen(Screen[None]):
             text.append(current.person.full_name, style="bold")
             text.append(f" ({current.person.niss_masked}), {t(f'designation.status.{current.status.value}')}")
             text.append(f", {t('designation.since', date=_when(current.started_at))}")
+        # The service refuses anyone else; say so before the form is filled in for nothing.
+        legal_representative = self.overview is None or "legal_representative" in {
+            r.value for r in self.overview.my_roles
+        }
+        if not legal_representative:
+            text.append("\n" + t("designation.mam.only_legal_representative"), style="italic yellow")
         self.query_one("#mam-current", Static).update(text)
         label = "designation.replace" if current is not None else "designation.designate"
-        self.query_one("#mam-submit", Button).label = t(label)
+        submit = self.query_one("#mam-submit", Button)
+        submit.label = t(label)
+        submit.disabled = not legal_representative
         if self.overview is not None and not self.query_one("#enterprise_ref", IdentifierInput).value:
             number = self.overview.enterprise.enterprise_number
             self.query_one("#enterprise_ref", IdentifierInput).value = shown_number(

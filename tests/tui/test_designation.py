@@ -144,6 +144,22 @@ async def test_replacing_asks_first(store) -> None:  # type: ignore[no-untyped-d
         assert [d.status for d in history.items if d.role == Role.MAIN_ACCESS_MANAGER] == ["pending", "ended"]
 
 
+async def test_only_a_legal_representative_is_offered_the_main_access_manager_form(store) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Button, Static
+
+    from tests.contract.conftest import main_designation
+
+    world = store.world
+    await store.service.designate_main_access_manager(world.lr, main_designation())
+    await store.service.sign_in(world.newcomer)
+    for actor, offered in ((world.lr, True), (world.newcomer, False)):
+        async with store.app(actor).run_test(size=(120, 40)) as pilot:
+            screen = await open_designation(pilot)
+            said = str(screen.query_one("#mam-current", Static).render())
+            assert ("Only a legal representative" in said) is not offered
+            assert screen.query_one("#mam-submit", Button).disabled is not offered
+
+
 async def test_main_access_manager_designates_an_access_manager_then_ends_it(store) -> None:  # type: ignore[no-untyped-def]
     from tests.contract.conftest import main_designation
 
