@@ -252,11 +252,15 @@ class DesignationScreen(Screen[None]):
         first = self.query_one("#legal_representative_eid", IdentifierInput)
         if first.value or self.focused is not first.input:
             return
-        roles = {r.value for r in self.overview.my_roles}
+        roles = self._my_roles()
         if "legal_representative" in roles:
             return
         section = "managers" if roles & {"main_access_manager", "co_main_access_manager"} else "history"
         self.query_one("#sections", TabbedContent).active = section
+
+    def _my_roles(self) -> set[str]:
+        """What the actor is in this enterprise (the overview's roles, as their values)."""
+        return {r.value for r in self.overview.my_roles} if self.overview else set()
 
     # ------------------------------------------------------------------ rendering
 
@@ -272,9 +276,7 @@ class DesignationScreen(Screen[None]):
             text.append(f" ({current.person.niss_masked}), {t(f'designation.status.{current.status.value}')}")
             text.append(f", {t('designation.since', date=_when(current.started_at))}")
         # The service refuses anyone else; say so before the form is filled in for nothing.
-        legal_representative = self.overview is None or "legal_representative" in {
-            r.value for r in self.overview.my_roles
-        }
+        legal_representative = self.overview is None or "legal_representative" in self._my_roles()
         if not legal_representative:
             text.append("\n" + t("designation.mam.only_legal_representative"), style="italic yellow")
         self.query_one("#mam-current", Static).update(text)

@@ -56,7 +56,8 @@ def in_the_past(mandate: MandatePublic) -> bool:
     """Closed, rejected, or active with its end quarter past: the enterprise's history."""
     if mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED):
         return True
-    return mandate.status == MandateStatus.ACTIVE and (mandate.end_quarter or "9999") < str(Quarter.current())
+    ended = mandate.end_quarter is not None and mandate.end_quarter < str(Quarter.current())
+    return mandate.status == MandateStatus.ACTIVE and ended
 
 
 def validity(app: OnssApp, mandate: MandatePublic) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import tomllib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -284,12 +286,17 @@ def watch_drawing(app: TableApp) -> PagedTable[int]:
     return table
 
 
-async def test_a_page_move_fetches_the_next_page_once_its_lines_are_drawn() -> None:
-    source = Numbers(5000)
-    app = TableApp(source, page_size=50, max_pages=3)
+@asynccontextmanager
+async def watched_table(**options: Any) -> AsyncIterator[tuple[TableApp, Any, PagedTable[int]]]:
+    """A table over 5,000 numbers, its first page shown, then watched (`watch_drawing`)."""
+    app = TableApp(Numbers(5000), **options)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
-        table = watch_drawing(app)
+        yield app, pilot, watch_drawing(app)
+
+
+async def test_a_page_move_fetches_the_next_page_once_its_lines_are_drawn() -> None:
+    async with watched_table(page_size=50, max_pages=3) as (app, pilot, table):
         await pilot.press("pagedown")
         await settle(app, pilot)
         moved_to = table.cursor_row
@@ -301,11 +308,7 @@ async def test_a_page_move_fetches_the_next_page_once_its_lines_are_drawn() -> N
 
 
 async def test_a_cursor_step_draws_two_lines_and_a_page_beside_the_window_draws_none() -> None:
-    source = Numbers(5000)
-    app = TableApp(source, page_size=50, max_pages=3)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await settle(app, pilot)
-        table = watch_drawing(app)
+    async with watched_table(page_size=50, max_pages=3) as (app, pilot, table):
         await pilot.press("pagedown")
         await settle(app, pilot)
         assert len(table.rows) == 100
@@ -322,11 +325,7 @@ async def test_a_cursor_step_draws_two_lines_and_a_page_beside_the_window_draws_
 
 
 async def test_pages_smaller_than_the_view_are_drawn_as_they_arrive() -> None:
-    source = Numbers(5000)
-    app = TableApp(source, page_size=5, max_pages=10)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await settle(app, pilot)
-        table = watch_drawing(app)
+    async with watched_table(page_size=5, max_pages=10) as (app, pilot, table):
         table.reload()
         await settle(app, pilot)
         assert len(table.rows) >= table.size.height - 1, "pages come until the view is full"
@@ -335,11 +334,7 @@ async def test_pages_smaller_than_the_view_are_drawn_as_they_arrive() -> None:
 
 
 async def test_page_down_finds_the_next_screenful_drawn_ahead() -> None:
-    source = Numbers(5000)
-    app = TableApp(source, page_size=100, max_pages=3)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await settle(app, pilot)
-        table = watch_drawing(app)
+    async with watched_table(page_size=100, max_pages=3) as (app, pilot, table):
         step = table.size.height - 1
         await pilot.press("pagedown")
         await settle(app, pilot)
