@@ -31,6 +31,8 @@ from textual.widgets import Input
 from onss_tui.i18n import LANGUAGES, Messages
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from onss_tui.config import Settings
     from onss_tui.services.dto import Catalogue, CatalogueEntry, EnterpriseSummary, PersonPublic
     from onss_tui.services.protocol import AccessService
@@ -158,6 +160,7 @@ class OnssApp(App[int]):
         self.enterprise_name: str | None = None
         self.suggested: tuple[str, ...] = ()
         self.exit_message: str | None = None
+        self._settled = False
         self.keymap: dict[str, str] = {}
         """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
         self.set_reactive(OnssApp.lang, lang if lang in LANGUAGES else "en")
@@ -244,6 +247,7 @@ class OnssApp(App[int]):
             )
         except ServiceError as error:
             show_service_error(self.screen, error)
+            self.start_up_done()
             return
         self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
         self.sub_title = person.full_name
@@ -252,16 +256,35 @@ class OnssApp(App[int]):
             await self.choose_enterprise(first.items[0], "overview")
         else:
             self.pick_enterprise("overview")
-        self._import_screens()
+        self.start_up_done()
 
-    @work(thread=True, group="import-screens", exit_on_error=False)
-    def _import_screens(self) -> None:
-        """Import the screens' modules while the user reads the first one, so that each opens at once;
-        then set aside what start-up made, which lives as long as the console: the collector's full
-        passes no longer walk it (each such pass took a frame or more while browsing)."""
-        for module_name, _class_name in SCREENS.values():
-            importlib.import_module(module_name)
-        gc.freeze()
+    def start_up_done(self) -> None:
+        """The first screen is shown, or waits for the user: what start-up deferred is done once its
+        data is on the screen (`_settle`)."""
+        if not self._settled:
+            self._settled = True
+            self._settle([worker for worker in self.workers if worker.is_running])
+
+    @work(group="settle", exit_on_error=False)
+    async def _settle(self, loading: list[Worker[Any]]) -> None:
+        """Once the workers loading the first screen are done and their data drawn: import the screens'
+        modules, so that each opens at once. Then collect what start-up left (the console starts with the
+        garbage collector off: its passes over start-up's many new objects cost about 100 ms before the
+        overview showed its data), set aside what lives as long as the console (the collector's full
+        passes no longer walk it: each took a frame or more while browsing), and turn it on again."""
+        await self.workers.wait_for_complete(loading)
+        drawn = asyncio.Event()
+        self.screen.call_after_refresh(drawn.set)
+        await drawn.wait()
+
+        def settle() -> None:
+            for module_name, _class_name in SCREENS.values():
+                importlib.import_module(module_name)
+            gc.collect()
+            gc.freeze()
+            gc.enable()
+
+        await asyncio.to_thread(settle)
 
     async def on_unmount(self) -> None:
         if self._connect is not None and self.service_ready:

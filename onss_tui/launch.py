@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import shutil
 import sys
@@ -137,9 +138,6 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
 
 
 def run_console(args: argparse.Namespace) -> int:
-    from onss_tui.app import OnssApp
-    from onss_tui.i18n import choose_language
-
     if args.actor:
         from onss_tui.domain.identifiers import IdentifierError, validate_niss
 
@@ -148,9 +146,15 @@ def run_console(args: argparse.Namespace) -> int:
         except IdentifierError as exc:
             print(f"onss-tui: --as: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    preferences = early_preferences()
+    # Off until the first screen has its data (`OnssApp.start_up_done`): start-up makes many objects and
+    # little garbage, and the collector's passes over them are time the user waits.
+    gc.disable()
     demo_dir = Path(tempfile.mkdtemp(prefix="onss-tui-demo-")) if args.demo else None
     try:
+        from onss_tui.app import OnssApp
+        from onss_tui.i18n import choose_language
+
+        preferences = early_preferences()
         app = OnssApp(
             lang=choose_language(args.lang, preferences.get("lang")),
             theme=preferences.get("theme"),
@@ -158,6 +162,7 @@ def run_console(args: argparse.Namespace) -> int:
         )
         app.run()
     finally:
+        gc.enable()
         if demo_dir is not None:
             shutil.rmtree(demo_dir, ignore_errors=True)
     if app.exit_message:

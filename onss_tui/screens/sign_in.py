@@ -102,6 +102,7 @@ class SignInScreen(Screen[None]):
         self.query_one("#sign-in-status", Tr).set_key("sign_in.choose")
         self.query_one("#sign-in-search", Input).focus()
         self.load_identities("")
+        self.app.start_up_done()
 
     def on_screen_resume(self) -> None:
         """Back here after signing in as the person given by --as (the enterprise picker dismissed):

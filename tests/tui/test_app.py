@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 
 import pytest
 from textual.widgets import DataTable, Input
@@ -243,6 +244,33 @@ def test_a_malformed_national_register_number_is_refused_before_starting(capsys)
     assert run_console(launch_args(actor="85.07.30-033.29")) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and error[0].startswith("onss-tui: --as:")
+
+
+def test_the_console_starts_with_the_garbage_collector_off_and_ends_with_it_on(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    collecting: list[bool] = []
+    monkeypatch.setattr(OnssApp, "run", lambda app: collecting.append(gc.isenabled()))
+    assert run_console(launch_args(actor=LR_NISS)) == 0
+    assert collecting == [False]
+    assert gc.isenabled()
+
+
+@pytest.fixture
+def collector_off():  # type: ignore[no-untyped-def]
+    """As `run_console` starts the console: the garbage collector off."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.mark.parametrize("who", ["legal representative", "nobody given", "unknown person"])
+async def test_the_garbage_collector_runs_again_once_start_up_is_over(store, collector_off, who) -> None:  # type: ignore[no-untyped-def]
+    """Once the first screen has its data, or waits for a choice, or says that signing in failed."""
+    actor = {"legal representative": store.world.lr, "nobody given": None, "unknown person": 10**9}[who]
+    app = store.app(actor)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen if who == "legal representative" else SignInScreen)
+        assert gc.isenabled()
 
 
 def test_the_app_needs_a_service_or_a_way_to_open_one(store) -> None:  # type: ignore[no-untyped-def]
