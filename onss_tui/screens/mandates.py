@@ -173,7 +173,7 @@ class MandatesScreen(Screen[None]):
             ),
             Column("groups", t("mandates.column.groups"), lambda m: group_names(self.app, m), 10, flex=2),
             Column(
-                "start", t("mandates.column.validity"), lambda m: validity(self.app, m), 15, sortable=True
+                "start", t("mandates.column.validity"), lambda m: validity(self.app, m), 18, sortable=True
             ),
             Column("status", t("mandates.column.status"), self._status_cell, 15, sortable=True),
         ]

@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList, Select, SelectionList
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.screens.export import ExportScreen
-from onss_tui.screens.mandate_detail import MandateDetailScreen
+from onss_tui.screens.mandate_detail import MandateDetailScreen, validity
 from onss_tui.screens.mandate_form import MandateFormScreen
 from onss_tui.screens.mandates import MandatesScreen
 from onss_tui.services import dto
@@ -74,6 +74,17 @@ async def test_the_history_is_muted_and_what_ends_this_quarter_marked(store: Sto
         rejected = mandates["pending"].model_copy(update={"status": dto.MandateStatus.REJECTED})
         shown = [mark(m) for m in (ended, closed, rejected, town, mandates["pending"], mandates["draft"])]
         assert shown == ["muted", "muted", "muted", "marked", None, None]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+async def test_an_open_ended_validity_is_shown_whole(store: Store, lang: str) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.support, lang=lang) as session:
+        await session.open("mandates")
+        shown = validity(session.app, mandates["pending"])
+        assert shown.endswith(session.app.t("mandates.open_end"))
+        column = next(c for c in session.table.columns if c.key == "start")
+        assert len(shown) <= column.width
 
 
 async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
