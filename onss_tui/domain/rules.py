@@ -1,10 +1,16 @@
-"""Pure rules of the domain that need no store: the mandate lifecycle and who may take each step."""
+"""Pure rules of the domain that need no store: the roles that manage access, the mandate lifecycle and who
+may take each step."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from onss_tui.services.dto import MandateAction, MandateStatus
+from onss_tui.services.dto import MandateAction, MandateStatus, Role
+
+MANAGER_ROLES = frozenset({Role.MAIN_ACCESS_MANAGER, Role.CO_MAIN_ACCESS_MANAGER, Role.ACCESS_MANAGER})
+MAIN_ROLES = frozenset({Role.MAIN_ACCESS_MANAGER, Role.CO_MAIN_ACCESS_MANAGER})
+"""The Main Access Manager and the co-Main Access Managers: they designate Access Managers and activate
+the enterprise's qualities."""
 
 
 class Party(StrEnum):

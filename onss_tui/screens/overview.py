@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from onss_tui.domain.identifiers import format_enterprise_number, format_onss_number
 from onss_tui.domain.quarters import Quarter
+from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NAV_KEYS, NavBar
@@ -103,6 +104,11 @@ class OverviewScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "activate_quality":  # offered only to those the service lets activate one
+            return self.overview is not None and bool(MAIN_ROLES.intersection(self.overview.my_roles))
+        return True
+
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load(self) -> None:
         from onss_tui.screens.errors import show_service_error
@@ -123,6 +129,7 @@ class OverviewScreen(Screen[None]):
             slow.stop()
             body.loading = False
         self._relabel()
+        self.refresh_bindings()
         if self.focused is None or self.focused is self.query_one("#overview"):
             # The page is read from its top: focusing must not scroll by a layout not yet refreshed.
             first = "#next-steps" if self.overview.next_steps else "#people"

@@ -109,19 +109,23 @@ async def test_the_main_access_manager_activates_a_quality(store) -> None:  # ty
     assert {q.code for q in overview.qualities if q.active} == {"onss_employer", "company_without_staff"}
 
 
-async def test_a_legal_representative_may_not_activate_a_quality(store) -> None:  # type: ignore[no-untyped-def]
-    from tests.tui.conftest import record_notices
+async def test_only_a_main_access_manager_is_offered_to_activate_a_quality(store) -> None:  # type: ignore[no-untyped-def]
+    """The legal representative is not: the key is neither shown nor run (the service would refuse)."""
+    from onss_tui.screens.overview import ChoiceScreen
+    from tests.contract.conftest import main_designation
+    from tests.tui.test_app import footer_text
 
-    app = store.app(store.world.lr)
-    async with app.run_test(size=(80, 24)) as pilot:
-        notices = record_notices(app)
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert [(n.title, n.severity) for n in notices] == [("Refused", "error")]
-        assert "Main Access Manager" in notices[0].message
+    world = store.world
+    await store.service.designate_main_access_manager(world.lr, main_designation())
+    await store.service.sign_in(world.newcomer)
+    for actor, offered in ((world.lr, False), (world.newcomer, True)):
+        app = store.app(actor)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert ("Activate quality" in footer_text(app)) is offered
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, ChoiceScreen) is offered
 
 
 async def test_the_overview_says_it_is_loading_only_when_the_answer_is_slow(store) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter, QuarterError
-from onss_tui.domain.rules import LIVE_MANDATE_STATUSES, Party, next_mandate_status
+from onss_tui.domain.rules import LIVE_MANDATE_STATUSES, MAIN_ROLES, MANAGER_ROLES, Party, next_mandate_status
 from onss_tui.services import dto
 from onss_tui.services.dto import (
     DesignationStatus,
@@ -56,8 +56,6 @@ from onss_tui.services.local.tables import (
 
 T = TypeVar("T")
 
-MANAGER_ROLES = frozenset({Role.MAIN_ACCESS_MANAGER, Role.CO_MAIN_ACCESS_MANAGER, Role.ACCESS_MANAGER})
-MAIN_ROLES = frozenset({Role.MAIN_ACCESS_MANAGER, Role.CO_MAIN_ACCESS_MANAGER})
 MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
 SYSTEM = "system"
 
