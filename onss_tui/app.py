@@ -119,6 +119,17 @@ class OnssApp(App[int]):
         Binding("e", "pick_enterprise", "nav.enterprise", id="app.enterprise"),
         Binding("f1,question_mark", "help", "nav.help", id="app.help", key_display="?"),
         Binding("escape", "back", "nav.back", id="app.back", show=False),
+        # Before the focused widget sees the key: keys typed right after Tab (a fast typist, or keys that
+        # arrive together over SSH) then go to the next field, not to the one Tab leaves.
+        Binding("tab", "focus_next", "nav.next_field", id="app.next_field", show=False, priority=True),
+        Binding(
+            "shift+tab",
+            "focus_previous",
+            "nav.previous_field",
+            id="app.previous_field",
+            show=False,
+            priority=True,
+        ),
         Binding("f2", "next_language", "nav.language", id="app.language", show=False),
         Binding("f3", "toggle_theme", "nav.theme", id="app.theme", show=False),
         Binding("ctrl+p", "command_palette", "nav.palette", id="app.palette", show=False, priority=True),

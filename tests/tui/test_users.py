@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import SelectionList
 
 from onss_tui.domain.identifiers import format_niss
@@ -54,6 +55,25 @@ async def test_create_a_user_grant_dimona_and_find_both_in_the_audit_trail(store
         assert ("user.grant", f"user:{created.id}") in shown
         grant = next(e for e in session.table.rows if e.action == "user.grant")
         assert grant.actor == "Anne Peeters" and grant.after == {"services": ["dimona"]}
+
+
+async def test_keys_that_arrive_together_go_to_the_field_tab_moves_to(store: Store) -> None:
+    """Keys typed fast, or that arrive together over SSH, reach the app all at once: those after Tab go to
+    the next field, not to the one Tab leaves."""
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await session.press("n")
+        session.app.screen.query_one("#first_name", IdentifierInput).focus_input()
+        await settle(session.pilot)
+        burst = [*"Lotte", "tab", *"Verhoeven", "tab", *"0478123456"]
+        for key in burst:  # as the terminal driver posts them: none handled before the next is posted
+            session.app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(session.pilot)
+        form = session.app.screen
+        fields = ("first_name", "last_name", "phone")
+        typed = [form.query_one(f"#{field}", IdentifierInput).value for field in fields]
+        assert typed == ["Lotte", "Verhoeven", "0478123456"]
 
 
 async def test_a_refused_field_shows_beside_it_and_the_form_stays_as_typed(store: Store) -> None:
