@@ -111,9 +111,9 @@ class AuditScreen(Screen[None]):
         t = self.app.t
         return [
             Column("at", t("audit.column.at"), lambda e: local_time(e.at), 19),
-            Column("actor", t("audit.column.actor"), lambda e: e.actor, 14, flex=2),
-            Column("action", t("audit.column.action"), self.action_name, 16, flex=3),
-            Column("target", t("audit.column.target"), lambda e: e.target, 12, flex=1),
+            Column("actor", t("audit.column.actor"), lambda e: e.actor, 14, flex=1),
+            Column("action", t("audit.column.action"), self.action_name, 16, flex=2),
+            Column("target", t("audit.column.target"), lambda e: e.target_label or e.target, 12, flex=4),
             Column("outcome", t("audit.column.outcome"), self.outcome_name, 9),
         ]
 
@@ -243,7 +243,7 @@ class AuditScreen(Screen[None]):
         facts.add_row(t("audit.detail.entry"), f"{entry.id} · {local_time(entry.at)}")
         facts.add_row(t("audit.detail.actor"), entry.actor)
         facts.add_row(t("audit.detail.action"), f"{self.action_name(entry)} ({entry.action})")
-        facts.add_row(t("audit.detail.target"), entry.target)
+        facts.add_row(t("audit.detail.target"), self._target(entry))
         facts.add_row(t("audit.detail.enterprise"), self._enterprise(entry))
         facts.add_row(t("audit.detail.outcome"), self.outcome_name(entry))
         changes = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
@@ -251,6 +251,12 @@ class AuditScreen(Screen[None]):
         changes.add_column(t("audit.detail.after"), ratio=1)
         changes.add_row(self._json(entry.before), self._json(entry.after))
         view.update(Group(facts, changes))
+
+    @staticmethod
+    def _target(entry: AuditEntryPublic) -> Text:
+        if entry.target_label is None:
+            return Text(entry.target)
+        return Text.assemble(entry.target_label, (f"  {entry.target}", "dim"))
 
     @staticmethod
     def _enterprise(entry: AuditEntryPublic) -> str:

@@ -348,6 +348,11 @@ class AuditEntryPublic(DTO):
     actor: str
     action: str
     target: str
+    target_label: str | None = Field(
+        default=None,
+        description="The target in words: a person's name (for a person, a user or a designation), an "
+        "enterprise's name, or a mandate's principal → mandatary; none when the target is no longer found.",
+    )
     enterprise_id: int | None
     enterprise_number: str | None = None
     enterprise_name: str | None = None

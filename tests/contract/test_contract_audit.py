@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import text
 
+from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
 from tests.conftest import LR_NISS, World
@@ -31,6 +32,32 @@ async def test_an_entry_names_its_enterprise(service, staff: Staff) -> None:
     assert trail.items
     named = {(e.enterprise_number, e.enterprise_name) for e in trail.items}
     assert named == {("0403170701", "Brasserie Dupont")}
+
+
+async def test_an_entry_says_what_its_target_is(service, staff: Staff) -> None:
+    """By name, never by national register number: the user, the designated manager, the person whose
+    number was revealed, the enterprise, the mandate's two parties."""
+    world = staff.world
+    mandate = await service.create_mandate(
+        world.lr,
+        dto.MandateCreate(
+            principal_id=world.employer,
+            mandatary_id=world.secretariat,
+            groups=["dmfa_dimona"],
+            start_quarter=str(Quarter.current().next()),
+        ),
+    )
+    await service.reveal_niss(world.lr, staff.mam)
+    qualities = (await service.catalogue(world.lr)).qualities
+    inactive = next(q.code for q in qualities if q.code != "onss_employer")
+    await service.activate_quality(staff.mam, world.employer, inactive)
+    trail = (await service.list_audit(world.support, page=dto.PageRequest(size=100))).items
+    labels = {e.target: e.target_label for e in trail}
+    assert labels[f"user:{staff.user_id}"] == "Ilse Jacobs"
+    assert labels[f"designation:{staff.am_designation.id}"] == "Bram Claes"
+    assert labels[f"person:{staff.mam}"] == "Nina Nieuw"
+    assert labels[f"enterprise:{world.employer}"] == "Brasserie Dupont"
+    assert labels[f"mandate:{mandate.id}"] == "Brasserie Dupont → Securex Secrétariat Social"
 
 
 async def test_national_register_numbers_are_masked_in_the_trail(service, staff: Staff) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from sqlalchemy import text
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from onss_tui.screens.audit import AuditScreen
 from tests.tui.browsing import console, make_main_access_manager, settle
@@ -21,6 +24,21 @@ async def test_verify_says_the_trail_is_intact(store: Store) -> None:
         assert chain.has_class("-intact")
         assert "Audit trail intact" in str(chain.render())
         assert session.noticed("Audit trail intact")
+
+
+async def test_an_entry_names_what_it_was_done_to(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("audit")
+        rows = session.table.rows
+        designated = next(e for e in rows if e.action == "designation.designate_main")
+        on = next(c for c in session.table.columns if c.key == "target")
+        assert str(on.cell(designated)) == "Anne Peeters"
+        session.table.move_cursor(rows.index(designated))
+        await settle(session.pilot)
+        shown = Console(width=120, record=True, file=io.StringIO())
+        shown.print(session.app.screen.query_one("#audit-entry", Static).content)
+        assert f"Anne Peeters  {designated.target}" in shown.export_text()
 
 
 async def test_filters_by_action_person_and_enterprise(store: Store) -> None:

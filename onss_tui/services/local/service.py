@@ -1844,19 +1844,60 @@ class LocalService:
                     )
                 )
             }
-            items = [self._audit_entry(a, enterprises.get(a.enterprise_id)) for a in rows]
+            labels = self._target_labels(c.session, [a.target for a in rows])
+            items = [
+                self._audit_entry(a, enterprises.get(a.enterprise_id), labels.get(a.target)) for a in rows
+            ]
             return dto.Page(items=items, next_cursor=after, prev_cursor=before)
 
         return await self._read(actor, work)
 
+    def _target_labels(self, session: Session, targets: Iterable[str]) -> dict[str, str]:
+        """What each target is, in words: a name for a person, a user or a designation (never a national
+        register number), an enterprise's name, a mandate's principal and mandatary. One query per kind of
+        target; a target no longer found has no label."""
+        ids: dict[str, set[int]] = {}
+        for target in targets:
+            kind, _, number = target.partition(":")
+            if number.isdigit():
+                ids.setdefault(kind, set()).add(int(number))
+        person_of = {f"person:{i}": i for i in ids.get("person", ())}
+        for kind, table in (("user", PortalUser), ("designation", Designation)):
+            if kind in ids:
+                found = session.execute(select(table.id, table.person_id).where(col(table.id).in_(ids[kind])))
+                person_of.update({f"{kind}:{row.id}": row.person_id for row in found})
+        mandates = (
+            session.execute(
+                select(Mandate.id, Mandate.principal_id, Provider.enterprise_id)
+                .join(Provider, col(Provider.id) == Mandate.mandatary_id)
+                .where(col(Mandate.id).in_(ids["mandate"]))
+            ).all()
+            if "mandate" in ids
+            else []
+        )
+        enterprise_ids = ids.get("enterprise", set()) | {i for m in mandates for i in (m[1], m[2])}
+        enterprises: dict[int, str] = {}
+        if enterprise_ids:
+            named = select(Enterprise.id, Enterprise.name).where(col(Enterprise.id).in_(enterprise_ids))
+            enterprises = {row.id: row.name for row in session.execute(named)}
+        names = self._names(session, person_of.values())
+        labels = {target: names[person] for target, person in person_of.items() if person in names}
+        labels |= {f"enterprise:{i}": enterprises[i] for i in ids.get("enterprise", ()) if i in enterprises}
+        for mandate_id, principal, mandatary in mandates:
+            labels[f"mandate:{mandate_id}"] = f"{enterprises[principal]} → {enterprises[mandatary]}"
+        return labels
+
     @staticmethod
-    def _audit_entry(entry: AuditEntry, enterprise: tuple[str, str] | None) -> dto.AuditEntryPublic:
+    def _audit_entry(
+        entry: AuditEntry, enterprise: tuple[str, str] | None, target_label: str | None
+    ) -> dto.AuditEntryPublic:
         return dto.AuditEntryPublic(
             id=entry.id,  # type: ignore[arg-type]
             at=entry.at,
             actor=entry.actor_name,
             action=entry.action,
             target=entry.target,
+            target_label=target_label,
             enterprise_id=entry.enterprise_id,
             enterprise_number=enterprise[0] if enterprise else None,
             enterprise_name=enterprise[1] if enterprise else None,
