@@ -15,6 +15,7 @@ table can remap it. Text that must follow a language switch uses `onss_tui.widge
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 from collections.abc import Awaitable, Callable, Iterable
@@ -245,6 +246,12 @@ class OnssApp(App[int]):
     @work(exclusive=True, group="sign-in", exit_on_error=False)
     async def sign_in(self, actor_id: int) -> None:
         """Sign in as a person, load the catalogue, then go to their enterprise (or ask which one)."""
+        try:
+            await self._sign_in(actor_id)
+        finally:
+            self.start_up_done()
+
+    async def _sign_in(self, actor_id: int) -> None:
         from onss_tui.screens.errors import show_service_error
         from onss_tui.services.dto import PageRequest
         from onss_tui.services.errors import ServiceError
@@ -258,7 +265,6 @@ class OnssApp(App[int]):
             )
         except ServiceError as error:
             show_service_error(self.screen, error)
-            self.start_up_done()
             return
         self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
         self.sub_title = person.full_name
@@ -267,7 +273,6 @@ class OnssApp(App[int]):
             await self.choose_enterprise(first.items[0], "overview")
         else:
             self.pick_enterprise("overview")
-        self.start_up_done()
 
     def start_up_done(self) -> None:
         """The first screen is shown, or waits for the user: what start-up deferred is done once its
@@ -278,24 +283,26 @@ class OnssApp(App[int]):
 
     @work(group="settle", exit_on_error=False)
     async def _settle(self, loading: list[Worker[Any]]) -> None:
-        """Once the workers loading the first screen are done and their data drawn: import the screens'
-        modules, so that each opens at once. Then collect what start-up left (the console starts with the
-        garbage collector off: its passes over start-up's many new objects cost about 100 ms before the
-        overview showed its data), set aside what lives as long as the console (the collector's full
-        passes no longer walk it: each took a frame or more while browsing), and turn it on again."""
-        await self.workers.wait_for_complete(loading)
-        drawn = asyncio.Event()
-        self.screen.call_after_refresh(drawn.set)
-        await drawn.wait()
-
-        def settle() -> None:
-            for module_name, _class_name in SCREENS.values():
-                importlib.import_module(module_name)
-            gc.collect()
-            gc.freeze()
+        """Once the workers loading the first screen are over (done, failed or cancelled by a newer one)
+        and the screen drawn: import the screens' modules, so that each opens at once. Then collect what
+        start-up left (the console starts with the garbage collector off: its passes over start-up's many
+        new objects cost about 100 ms before the overview showed its data), set aside what lives as long
+        as the console (the collector's full passes no longer walk it: each took a frame or more while
+        browsing), and turn the collector on again, whatever happened before."""
+        try:
+            await asyncio.gather(*(worker.wait() for worker in loading), return_exceptions=True)
+            with contextlib.suppress(TimeoutError):  # a screen closed before it was drawn again
+                await asyncio.wait_for(self.screen.wait_for_refresh(), timeout=1)
+            await asyncio.to_thread(self._set_start_up_aside)
+        finally:
             gc.enable()
 
-        await asyncio.to_thread(settle)
+    @staticmethod
+    def _set_start_up_aside() -> None:
+        for module_name, _class_name in SCREENS.values():
+            importlib.import_module(module_name)
+        gc.collect()
+        gc.freeze()
 
     async def on_unmount(self) -> None:
         if self._connect is not None and self.service_ready:

@@ -146,8 +146,8 @@ def run_console(args: argparse.Namespace) -> int:
         except IdentifierError as exc:
             print(f"onss-tui: --as: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    # Off until the first screen has its data (`OnssApp.start_up_done`): start-up makes many objects and
-    # little garbage, and the collector's passes over them are time the user waits.
+    # Off until the first screen has its data (`OnssApp.start_up_done`): start-up makes many objects that
+    # live as long as the console, and the collector's passes over them are time the user waits.
     gc.disable()
     demo_dir = Path(tempfile.mkdtemp(prefix="onss-tui-demo-")) if args.demo else None
     try:

@@ -273,6 +273,51 @@ async def test_the_garbage_collector_runs_again_once_start_up_is_over(store, col
         assert gc.isenabled()
 
 
+class Held:
+    """The store, with the first call of `method` held until `release` is set: the screen that asked
+    is still loading when the next key comes."""
+
+    def __init__(self, service: object, method: str) -> None:
+        self.service, self.method, self.release = service, method, asyncio.Event()
+
+    def __getattr__(self, name: str) -> object:
+        call = getattr(self.service, name)
+        if name != self.method or self.release.is_set():
+            return call
+
+        async def held(*args: object, **kwargs: object) -> object:
+            await self.release.wait()
+            return await call(*args, **kwargs)
+
+        return held
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "key"),
+    [("nobody given", "list_identities", "a"), ("legal representative", "get_overview", "f5")],
+)
+async def test_the_garbage_collector_runs_again_when_the_first_load_is_cancelled(  # type: ignore[no-untyped-def]
+    store, collector_off, who, method, key
+) -> None:
+    """A search typed while the sign-in list loads, or a reload of the overview, cancels the first load."""
+    held = Held(store.service, method)
+    app = OnssApp(held, actor_id=store.world.lr if who == "legal representative" else None)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        def loading() -> bool:
+            return any(w.is_running and w.group in ("identities", "overview") for w in app.workers)
+
+        for _ in range(100):
+            await pilot.pause()
+            if loading():
+                break
+        assert loading() and not gc.isenabled()
+        await pilot.press(key)
+        held.release.set()
+        await settle(pilot)
+        assert gc.isenabled()
+
+
 def test_the_app_needs_a_service_or_a_way_to_open_one(store) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError):
         OnssApp()
