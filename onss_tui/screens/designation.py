@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Select, Static, TabbedContent, TabPane
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_phone
+from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.screens.overview import designation_role
 from onss_tui.widgets.footer import Footer
@@ -37,7 +38,8 @@ SECTIONS = ("mam", "managers", "history")
 HISTORY_PAGE = 50
 HISTORY_COLUMNS = ("role", "name", "niss", "status", "since", "ended", "by")
 RELATIONS = ("employee", "director")
-MANAGER_ROLES = ("co_main_access_manager", "access_manager")
+DESIGNATED_ROLES = ("co_main_access_manager", "access_manager")
+"""The roles the managers section designates (the Main Access Manager has a section of its own)."""
 
 
 def _when(moment: object) -> str:
@@ -170,7 +172,7 @@ class DesignationScreen(Screen[None]):
         return [(self.app.t(f"designation.relation.{r}"), r) for r in RELATIONS]
 
     def _roles(self) -> list[tuple[str, str]]:
-        return [(self.app.t(f"role.{r}"), r) for r in MANAGER_ROLES]
+        return [(self.app.t(f"role.{r}"), r) for r in DESIGNATED_ROLES]
 
     def _enterprise_changed(self, enterprise_id: int | None) -> None:
         if enterprise_id is not None:
@@ -255,7 +257,7 @@ class DesignationScreen(Screen[None]):
         roles = self._my_roles()
         if "legal_representative" in roles:
             return
-        section = "managers" if roles & {"main_access_manager", "co_main_access_manager"} else "history"
+        section = "managers" if MAIN_ROLES.intersection(roles) else "history"
         self.query_one("#sections", TabbedContent).active = section
 
     def _my_roles(self) -> set[str]:
