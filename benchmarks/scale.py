@@ -289,9 +289,10 @@ def start_once(kind: str, arguments: list[str]) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         # Start as installed software starts: from compiled modules, as Textual's are (pip compiles a
         # wheel's modules as it installs them; a checkout writes them at its first run, here the warm-up
-        # run). Where PYTHONDONTWRITEBYTECODE is set, the console's own modules would otherwise be compiled
-        # at every start: here about 15 ms to the first frame, 50 ms to the overview and 2 MB of peak memory,
-        # which the bare app does not pay.
+        # run, into __pycache__ beside the sources). Where PYTHONDONTWRITEBYTECODE is set, as on the
+        # machine the README's figures come from, a checkout installed with `pip install -e` compiles the
+        # console's own modules at every start instead: about 15 ms more to the first frame, 50 ms to the
+        # overview and 2 MB of peak memory, which the bare app does not pay.
         env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
         env["ONSS_TUI_LANG"] = "en"
         started = time.time()
