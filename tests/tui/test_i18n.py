@@ -126,6 +126,29 @@ def test_keys_built_from_data_exist(prefix: str, values: list[str]) -> None:
     assert [v for v in values if prefix + v not in keys] == []
 
 
+def test_every_action_the_trail_records_has_a_name(tmp_path: Path) -> None:
+    """Seeding (its bulk entries, and the showcase, which acts through the service) and the API's tokens
+    write to the trail; the audit screen names each action."""
+    from sqlalchemy import text
+
+    from onss_tui.api.tokens import issue_token, revoke_token
+    from onss_tui.services.local.seed import seed_store
+    from onss_tui.services.local.store import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    seed_store(engine, enterprises=40, mandates=300, users=None, seed=5, progress=False)
+    secret = "a-secret-of-at-least-thirty-two-characters"
+    with engine.connect() as connection:
+        someone = connection.execute(text("SELECT min(id) FROM person")).scalar_one()
+    revoke_token(engine, secret, issue_token(engine, secret, someone).token)
+    with engine.connect() as connection:
+        actions = set(connection.execute(text("SELECT DISTINCT action FROM audit_entry")).scalars())
+    engine.dispose()
+    keys = set(Messages().by_language["en"])
+    assert {"seed.bulk_mandates", "api_token.issue", "api_token.revoke", "mandate.accept"} <= actions
+    assert sorted(a for a in actions if f"audit.action.{a}" not in keys) == []
+
+
 def test_role_names_follow_the_domain() -> None:
     messages = Messages()
     assert messages.t("fr", "role.main_access_manager") == "Gestionnaire d'Accès Principal"
