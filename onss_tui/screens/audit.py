@@ -80,6 +80,8 @@ class AuditScreen(Screen[None]):
         """The person the trail is narrowed to: (id, name)."""
         self.enterprise_filter: tuple[int, str] | None = None
         """The enterprise the trail is narrowed to: (id, name)."""
+        self._filter_problems: dict[str, str] = {}
+        """Filter field -> message key saying why it narrows nothing."""
 
     def compose(self) -> ComposeResult:
         yield NavBar("audit")
@@ -146,6 +148,9 @@ class AuditScreen(Screen[None]):
             parts.append(t("audit.scope.actor", name=self.actor_filter[1]))
         if self.enterprise_filter is not None:
             parts.append(t("audit.scope.enterprise", name=self.enterprise_filter[1]))
+        # A filter that finds nobody, or several, says so where a keyboard user looks (its tooltip is
+        # seen only with the mouse).
+        parts += [t(key) for key in self._filter_problems.values()]
         self.table.border_title = " · ".join(parts)
 
     # ------------------------------------------------------------------ filters and fetch
@@ -217,10 +222,16 @@ class AuditScreen(Screen[None]):
             self.table.reload()
 
     def _mark(self, selector: str, matches: int, what: str) -> None:
-        """Flag a person or enterprise filter that designates nobody, or several."""
+        """Flag a person or enterprise filter that designates nobody, or several, and say why."""
         field = self.query_one(selector, Input)
         field.set_class(matches != 1, "-invalid")
-        field.tooltip = None if matches == 1 else self.app.t(f"{what}.{'none' if not matches else 'several'}")
+        if matches == 1:
+            self._filter_problems.pop(selector, None)
+        else:
+            self._filter_problems[selector] = f"{what}.{'none' if not matches else 'several'}"
+        problem = self._filter_problems.get(selector)
+        field.tooltip = self.app.t(problem) if problem else None
+        self._show_scope()
 
     @on(PagedTable.Highlighted, "#audit")
     def _highlighted(self, event: PagedTable.Highlighted) -> None:

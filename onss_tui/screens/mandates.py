@@ -226,8 +226,13 @@ class MandatesScreen(Screen[None]):
                 select.value = kept
 
     def _show_scope(self) -> None:
+        t = self.app.t
         scope = "all" if self.whole_scope or self.app.enterprise_id is None else "enterprise"
-        self.table.border_title = f"{self.app.t('mandates.title')} · {self.app.t(f'mandates.scope.{scope}')}"
+        title = f"{t('mandates.title')} · {t(f'mandates.scope.{scope}')}"
+        if self._filters_built and self.query_one("#filter-quarter", Input).has_class("-invalid"):
+            # Said where a keyboard user looks: the field's tooltip is seen only with the mouse.
+            title += f" · {t('mandates.filter.bad_quarter')}"
+        self.table.border_title = title
 
     # ------------------------------------------------------------------ filter and fetch
 
@@ -274,9 +279,11 @@ class MandatesScreen(Screen[None]):
         except QuarterError:
             event.input.add_class("-invalid")
             event.input.tooltip = self.app.t("mandates.filter.bad_quarter")
+            self._show_scope()
             return
         event.input.remove_class("-invalid")
         event.input.tooltip = None
+        self._show_scope()
         self.table.reload(debounce=True)
 
     @on(Input.Submitted)

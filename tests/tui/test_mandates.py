@@ -87,6 +87,19 @@ async def test_an_open_ended_validity_is_shown_whole(store: Store, lang: str) ->
         assert len(shown) <= column.width
 
 
+async def test_an_unreadable_quarter_says_how_to_write_it(store: Store) -> None:
+    await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.support) as session:
+        await session.open("mandates")
+        quarter = session.app.screen.query_one("#filter-quarter", Input)
+        quarter.value = "2026Q5"
+        await settle(session.pilot)
+        assert "Write the quarter as 2026Q3." in str(session.table.border_title)
+        quarter.value = str(Quarter.current())
+        await settle(session.pilot)
+        assert "Write the quarter" not in str(session.table.border_title)
+
+
 async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
     mandates = await give_mandates(store.service, store.world)
     async with console(store.service, store.world.support) as session:
