@@ -314,6 +314,12 @@ class OnssApp(App[int]):
         """The message `key` in the current language."""
         return self.messages.t(self.lang, key, **kwargs)
 
+    def who(self, name: str) -> str:
+        """Who acted, as the service names them: a person's name, or the system in the current language."""
+        from onss_tui.services.dto import SYSTEM
+
+        return self.t("common.system") if name == SYSTEM else name
+
     def catalogue_name(self, entry_or_code: CatalogueEntry | str) -> str:
         """The name of a quality, online service or group of services in the current language."""
         entry: Any = entry_or_code

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, bindparam
 from sqlmodel import Session, col, select
 
 from onss_tui.domain.identifiers import mask_niss
+from onss_tui.services.dto import SYSTEM
 from onss_tui.services.errors import NotFound, ValidationFailed
 from onss_tui.services.local import audit
 from onss_tui.services.local.tables import ApiToken, Person, utcnow
@@ -69,7 +70,7 @@ def issue_token(engine: Engine, secret: str, person_id: int, label: str = "") ->
         audit.append(
             session,
             actor_id=None,
-            actor_name="system",
+            actor_name=SYSTEM,
             action="api_token.issue",
             target=f"person:{person_id}",
             after={"token_id": row.id, "label": row.label},
@@ -101,7 +102,7 @@ def revoke_token(engine: Engine, secret: str | None, token_or_id: str) -> int:
         audit.append(
             session,
             actor_id=None,
-            actor_name="system",
+            actor_name=SYSTEM,
             action="api_token.revoke",
             target=f"person:{row.person_id}",
             after={"token_id": row.id},

@@ -113,7 +113,7 @@ class AuditScreen(Screen[None]):
         t = self.app.t
         return [
             Column("at", t("audit.column.at"), lambda e: local_time(e.at), 19),
-            Column("actor", t("audit.column.actor"), lambda e: e.actor, 14, flex=1),
+            Column("actor", t("audit.column.actor"), lambda e: self.app.who(e.actor), 14, flex=1),
             Column("action", t("audit.column.action"), self.action_name, 16, flex=2),
             Column("target", t("audit.column.target"), lambda e: e.target_label or e.target, 12, flex=4),
             Column("outcome", t("audit.column.outcome"), self.outcome_name, 9),
@@ -252,7 +252,7 @@ class AuditScreen(Screen[None]):
         facts.add_column(style="bold", no_wrap=True)
         facts.add_column()
         facts.add_row(t("audit.detail.entry"), f"{entry.id} · {local_time(entry.at)}")
-        facts.add_row(t("audit.detail.actor"), entry.actor)
+        facts.add_row(t("audit.detail.actor"), self.app.who(entry.actor))
         facts.add_row(t("audit.detail.action"), f"{self.action_name(entry)} ({entry.action})")
         facts.add_row(t("audit.detail.target"), self._target(entry))
         facts.add_row(t("audit.detail.enterprise"), self._enterprise(entry))

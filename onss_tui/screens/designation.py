@@ -330,7 +330,7 @@ class DesignationScreen(Screen[None]):
                 status,
                 _when(d.started_at),
                 _when(d.ended_at),
-                d.designated_by or "",
+                self.app.who(d.designated_by) if d.designated_by else "",
                 key=key,
             )
         self._next_cursor = next_cursor

@@ -97,9 +97,10 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
         else t("mandates.detail.final")
     )
     label = "bold"
+    created_by = app.who(mandate.created_by) if mandate.created_by else "—"
     status = status_text(app, mandate)
     if mandate.validated_by:
-        status.append(" · " + t("mandates.detail.validated_by", name=mandate.validated_by))
+        status.append(" · " + t("mandates.detail.validated_by", name=app.who(mandate.validated_by)))
     pairs: list[tuple[str, str | Text]] = [
         (
             "principal",
@@ -114,7 +115,7 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
         ("groups", group_names(app, mandate)),
         ("validity", validity(app, mandate)),
         ("reference", mandate.procuration_reference or "—"),
-        ("created", f"{mandate.created_by or '—'} · {mandate.created_at:%Y-%m-%d}"),
+        ("created", f"{created_by} · {mandate.created_at:%Y-%m-%d}"),
     ]
     per_row = 2 if wide else 1
     table = Table.grid(padding=(0, 1), expand=True)

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
+SYSTEM = "system"
+"""The name given where no person acted: the seeder, the API's token commands, a designation or mandate
+loaded in bulk (an audit entry's `actor`, a designation's `designated_by`, a mandate's `created_by`)."""
+
 
 class Role(StrEnum):
     LEGAL_REPRESENTATIVE = "legal_representative"

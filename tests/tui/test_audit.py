@@ -41,6 +41,17 @@ async def test_an_entry_names_what_it_was_done_to(store: Store) -> None:
         assert f"Anne Peeters  {designated.target}" in shown.export_text()
 
 
+async def test_what_no_person_did_is_said_to_be_the_systems_in_each_language(store: Store) -> None:
+    from onss_tui.api.tokens import issue_token
+
+    issue_token(store.service.engine, "a-secret-of-at-least-thirty-two-characters", store.world.lr)
+    async with console(store.service, store.world.support, lang="fr") as session:
+        await session.open("audit")
+        issued = next(e for e in session.table.rows if e.action == "api_token.issue")
+        who = next(c for c in session.table.columns if c.key == "actor")
+        assert (issued.actor, who.cell(issued)) == ("system", "système")
+
+
 async def test_filters_by_action_person_and_enterprise(store: Store) -> None:
     await make_main_access_manager(store.service, store.world)
     async with console(store.service, store.world.support) as session:

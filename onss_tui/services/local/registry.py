@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from onss_tui.domain import identifiers as ids
-from onss_tui.services.dto import DesignationStatus, EnterpriseCategory, ProviderKind, Role
+from onss_tui.services.dto import SYSTEM, DesignationStatus, EnterpriseCategory, ProviderKind, Role
 from onss_tui.services.local import audit
 from onss_tui.services.local.service import name_key
 from onss_tui.services.local.tables import (
@@ -26,7 +26,7 @@ def _system(session: Session, action: str, target: str, enterprise_id: int | Non
     audit.append(
         session,
         actor_id=None,
-        actor_name="system",
+        actor_name=SYSTEM,
         action=action,
         target=target,
         enterprise_id=enterprise_id,

@@ -45,6 +45,7 @@ from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.dto import (
+    SYSTEM,
     EnterpriseCategory,
     MandateStatus,
     ProviderKind,
@@ -1771,7 +1772,7 @@ def seed_store(
                 audit.append(
                     session,
                     actor_id=None,
-                    actor_name="system",
+                    actor_name=SYSTEM,
                     action=AUDIT_ACTIONS[table],
                     target=table,
                     after={"count": count, "seed": seed},

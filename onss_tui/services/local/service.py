@@ -26,6 +26,7 @@ from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.domain.rules import LIVE_MANDATE_STATUSES, MAIN_ROLES, MANAGER_ROLES, Party, next_mandate_status
 from onss_tui.services import dto
 from onss_tui.services.dto import (
+    SYSTEM,
     DesignationStatus,
     MandateAction,
     MandateStatus,
@@ -57,7 +58,6 @@ from onss_tui.services.local.tables import (
 T = TypeVar("T")
 
 MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
-SYSTEM = "system"
 
 
 def name_key(*parts: str | None) -> str:
