@@ -19,13 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, Page, PageRequest
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import Column, PagedTable
 

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_onss_number
 from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.text import Tr
 

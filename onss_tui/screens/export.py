@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, LoadingIndicator, RadioButton, RadioSet, Static
+from textual.widgets import Button, LoadingIndicator, RadioButton, RadioSet, Static
 
 from onss_tui.screens.errors import show_service_error
 from onss_tui.services.errors import ServiceError
+from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:

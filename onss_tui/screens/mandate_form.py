@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, LoadingIndicator, OptionList, SelectionList, Static
+from textual.widgets import Button, Checkbox, LoadingIndicator, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from onss_tui.domain.quarters import Quarter, QuarterError
@@ -23,6 +23,7 @@ from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import MandateCreate, MandatePublic, PageRequest, ProviderPublic
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.form_field import FormField
+from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Select, Static
+from textual.widgets import Select, Static
 
 from onss_tui.commands import iter_mandates, write_mandates
 from onss_tui.domain.quarters import Quarter, QuarterError
@@ -48,6 +48,7 @@ from onss_tui.services.dto import (
 )
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import LOADING_DELAY, REST_DELAY, Column, PagedTable
 

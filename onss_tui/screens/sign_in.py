@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Input, LoadingIndicator, OptionList
+from textual.widgets import LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
 from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.text import Tr
 

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Select, Static
+from textual.widgets import Select, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_phone
 from onss_tui.screens.confirm import ConfirmScreen
@@ -28,6 +28,7 @@ from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
+from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import REST_DELAY, Column, PagedTable
 

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from onss_tui.domain import identifiers as ids
+from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
