@@ -226,11 +226,11 @@ class AuditScreen(Screen[None]):
         """Flag a person or enterprise filter that designates nobody, or several, and say why."""
         field = self.query_one(selector, Input)
         field.set_class(matches != 1, "-invalid")
-        if matches == 1:
+        problem = None if matches == 1 else f"{what}.{'none' if not matches else 'several'}"
+        if problem is None:
             self._filter_problems.pop(selector, None)
         else:
-            self._filter_problems[selector] = f"{what}.{'none' if not matches else 'several'}"
-        problem = self._filter_problems.get(selector)
+            self._filter_problems[selector] = problem
         field.tooltip = self.app.t(problem) if problem else None
         self._show_scope()
 

@@ -6,10 +6,23 @@ from dataclasses import dataclass
 
 import pytest
 
+from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from tests.conftest import EMPLOYER_NUMBER, LR_EID, LR_NISS, World, niss
 
 MAM_NISS = niss("950615334")  # the world's `newcomer`
+
+
+def mandate(world: World, **fields: object) -> dto.MandateCreate:
+    """The employer's mandate to the secretariat for DmfA-Dimona from this quarter, with `fields` changed."""
+    values: dict[str, object] = {
+        "principal_id": world.employer,
+        "mandatary_id": world.secretariat,
+        "groups": ["dmfa_dimona"],
+        "start_quarter": str(Quarter.current()),
+    }
+    values.update(fields)
+    return dto.MandateCreate(**values)  # type: ignore[arg-type]
 
 
 def main_designation(designee_niss: str = MAM_NISS, **changes: object) -> dto.MainAccessManagerDesignation:

@@ -11,7 +11,7 @@ from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
 from tests.conftest import LR_NISS, World
-from tests.contract.conftest import Staff
+from tests.contract.conftest import Staff, mandate
 
 
 async def test_every_write_leaves_an_entry_with_before_and_after(service, staff: Staff) -> None:
@@ -38,15 +38,8 @@ async def test_an_entry_says_what_its_target_is(service, staff: Staff) -> None:
     """By name, never by national register number: the user, the designated manager, the person whose
     number was revealed, the enterprise, the mandate's two parties."""
     world = staff.world
-    mandate = await service.create_mandate(
-        world.lr,
-        dto.MandateCreate(
-            principal_id=world.employer,
-            mandatary_id=world.secretariat,
-            groups=["dmfa_dimona"],
-            start_quarter=str(Quarter.current().next()),
-        ),
-    )
+    next_quarter = str(Quarter.current().next())
+    created = await service.create_mandate(world.lr, mandate(world, start_quarter=next_quarter))
     await service.reveal_niss(world.lr, staff.mam)
     qualities = (await service.catalogue(world.lr)).qualities
     inactive = next(q.code for q in qualities if q.code != "onss_employer")
@@ -57,7 +50,7 @@ async def test_an_entry_says_what_its_target_is(service, staff: Staff) -> None:
     assert labels[f"designation:{staff.am_designation.id}"] == "Bram Claes"
     assert labels[f"person:{staff.mam}"] == "Nina Nieuw"
     assert labels[f"enterprise:{world.employer}"] == "Brasserie Dupont"
-    assert labels[f"mandate:{mandate.id}"] == "Brasserie Dupont → Securex Secrétariat Social"
+    assert labels[f"mandate:{created.id}"] == "Brasserie Dupont → Securex Secrétariat Social"
 
 
 async def test_national_register_numbers_are_masked_in_the_trail(service, staff: Staff) -> None:

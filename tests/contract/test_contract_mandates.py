@@ -8,21 +8,10 @@ from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.conftest import World
-from tests.contract.conftest import fresh_niss
+from tests.contract.conftest import fresh_niss, mandate
 
 NOW = Quarter.current()
 NEXT = NOW.next()
-
-
-def mandate(world: World, **fields: object) -> dto.MandateCreate:
-    values: dict[str, object] = {
-        "principal_id": world.employer,
-        "mandatary_id": world.secretariat,
-        "groups": ["dmfa_dimona"],
-        "start_quarter": str(NOW),
-    }
-    values.update(fields)
-    return dto.MandateCreate(**values)  # type: ignore[arg-type]
 
 
 async def active_mandate(service, world: World, **fields: object) -> dto.MandatePublic:

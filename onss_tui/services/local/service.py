@@ -1835,16 +1835,7 @@ class LocalService:
             rows, after, before = keyset_page(
                 c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), _page(page), descending=True
             )
-            wanted_ids = {a.enterprise_id for a in rows if a.enterprise_id is not None}
-            enterprises = {
-                e.id: (e.enterprise_number, e.name)
-                for e in c.session.exec(
-                    select(Enterprise.id, Enterprise.enterprise_number, Enterprise.name).where(
-                        col(Enterprise.id).in_(wanted_ids)
-                    )
-                )
-            }
-            labels = self._target_labels(c.session, [a.target for a in rows])
+            enterprises, labels = self._audit_names(c.session, rows)
             items = [
                 self._audit_entry(a, enterprises.get(a.enterprise_id), labels.get(a.target)) for a in rows
             ]
@@ -1852,13 +1843,16 @@ class LocalService:
 
         return await self._read(actor, work)
 
-    def _target_labels(self, session: Session, targets: Iterable[str]) -> dict[str, str]:
-        """What each target is, in words: a name for a person, a user or a designation (never a national
-        register number), an enterprise's name, a mandate's principal and mandatary. One query per kind of
-        target; a target no longer found has no label."""
+    def _audit_names(
+        self, session: Session, entries: Sequence[AuditEntry]
+    ) -> tuple[dict[int, tuple[str, str]], dict[str, str]]:
+        """The number and name of each entry's enterprise, and what each target is, in words: a name for a
+        person, a user or a designation (never a national register number), an enterprise's name, a
+        mandate's principal and mandatary. One query per kind of target, one for every enterprise named; a
+        target no longer found has no label."""
         ids: dict[str, set[int]] = {}
-        for target in targets:
-            kind, _, number = target.partition(":")
+        for entry in entries:
+            kind, _, number = entry.target.partition(":")
             if number.isdigit():
                 ids.setdefault(kind, set()).add(int(number))
         person_of = {f"person:{i}": i for i in ids.get("person", ())}
@@ -1875,17 +1869,24 @@ class LocalService:
             if "mandate" in ids
             else []
         )
-        enterprise_ids = ids.get("enterprise", set()) | {i for m in mandates for i in (m[1], m[2])}
-        enterprises: dict[int, str] = {}
+        enterprise_ids = (
+            {e.enterprise_id for e in entries if e.enterprise_id is not None}
+            | ids.get("enterprise", set())
+            | {i for m in mandates for i in (m[1], m[2])}
+        )
+        enterprises: dict[int, tuple[str, str]] = {}
         if enterprise_ids:
-            named = select(Enterprise.id, Enterprise.name).where(col(Enterprise.id).in_(enterprise_ids))
-            enterprises = {row.id: row.name for row in session.execute(named)}
+            named = select(Enterprise.id, Enterprise.enterprise_number, Enterprise.name).where(
+                col(Enterprise.id).in_(enterprise_ids)
+            )
+            enterprises = {row.id: (row.enterprise_number, row.name) for row in session.execute(named)}
         names = self._names(session, person_of.values())
         labels = {target: names[person] for target, person in person_of.items() if person in names}
-        labels |= {f"enterprise:{i}": enterprises[i] for i in ids.get("enterprise", ()) if i in enterprises}
+        named_enterprises = [i for i in ids.get("enterprise", ()) if i in enterprises]
+        labels |= {f"enterprise:{i}": enterprises[i][1] for i in named_enterprises}
         for mandate_id, principal, mandatary in mandates:
-            labels[f"mandate:{mandate_id}"] = f"{enterprises[principal]} → {enterprises[mandatary]}"
-        return labels
+            labels[f"mandate:{mandate_id}"] = f"{enterprises[principal][1]} → {enterprises[mandatary][1]}"
+        return enterprises, labels
 
     @staticmethod
     def _audit_entry(
