@@ -128,3 +128,40 @@ async def test_the_probe_sees_a_scan_when_there_is_one(local: LocalService, worl
     assert table_scans(local, [(statement, {} if local.engine.dialect.name == "sqlite" else None)])
     with local.engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def enterprise_index_walks(local: LocalService, statements: list[tuple[str, object]]) -> list[str]:
+    """Plan steps that read the enterprise table or one of its indexes from end to end (no condition
+    bounds what they read); PostgreSQL is asked with sequential scans disabled, as in `table_scans`."""
+    walks = []
+    with local.engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if local.engine.dialect.name != "sqlite":
+            cursor.execute("SET enable_seqscan = off")
+        for statement, parameters in statements:
+            if local.engine.dialect.name == "sqlite":
+                cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+                walks += [row[-1] for row in cursor.fetchall() if re.match(r"SCAN enterprise\b", row[-1])]
+            else:
+                cursor.execute("EXPLAIN " + statement, parameters)
+                plan = "\n".join(line for (line,) in cursor.fetchall())
+                for step in re.split(r"\n\s*->\s*", plan):
+                    # A bitmap heap scan reads the rows its bitmap index scans (steps of their own) found.
+                    walked = re.search(r"(?<!Bitmap Heap )Scan (using \S+ )?on enterprise\b", step)
+                    if walked and "Cond:" not in step:
+                        walks.append(step.splitlines()[0])
+        cursor.close()
+    return walks
+
+
+async def test_an_enterprise_number_or_a_rare_name_is_looked_up_not_walked_to(
+    local: LocalService, world
+) -> None:  # type: ignore[no-untyped-def]
+    """Support staff choose among every enterprise: a number, an old nine-digit number or a name few
+    enterprises bear is found through the number and name indexes, not by reading every name in order."""
+    with captured(local) as statements:
+        for query in ("0403.170", "403170701", "130387", "brasserie dup"):
+            found = await local.list_enterprises(world.support, query)
+            assert [e.id for e in found.items] == [world.employer], query
+    assert statements
+    assert enterprise_index_walks(local, statements) == []

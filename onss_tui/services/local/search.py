@@ -32,6 +32,12 @@ def digits_of(query: str) -> str | None:
     return digits if digits.isdigit() else None
 
 
+def enterprise_number_prefix(digits: str) -> str:
+    """What an enterprise number typed as digits starts with: nine digits are an old number, which the
+    ten-digit form writes with a leading 0."""
+    return digits.zfill(10) if len(digits) == 9 else digits
+
+
 def prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
     """`column` starts with `prefix`, as a range an index can serve (LIKE 'x%' often cannot)."""
     return col(column).between(prefix, prefix + "\uffff")
@@ -43,7 +49,7 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
     if digits is not None:
         statement = select(Enterprise.id).where(
             or_(
-                prefix_range(Enterprise.enterprise_number, digits),
+                prefix_range(Enterprise.enterprise_number, enterprise_number_prefix(digits)),
                 prefix_range(Enterprise.onss_number, digits),
             )
         )

@@ -664,20 +664,22 @@ class LocalService:
             if not c.support:
                 stmt = stmt.where(col(Enterprise.id).in_(c.enterprise_ids()))
             if query.strip():
-                digits = ids.compact_digits(query)
-                if digits.isdigit():
+                key = name_key(query)
+                matches = search.enterprise_ids(c.session, query, key)
+                digits = search.digits_of(query)
+                if matches is not None:  # few: looked up by id, then sorted
+                    stmt = stmt.where(col(Enterprise.id).in_(matches))
+                elif digits is not None:  # many: the ordered name index is scanned, matches are dense
                     stmt = stmt.where(
                         or_(
                             col(Enterprise.enterprise_number).startswith(
-                                digits.zfill(10) if len(digits) == 9 else digits
+                                search.enterprise_number_prefix(digits)
                             ),
                             col(Enterprise.onss_number).startswith(digits),
                         )
                     )
                 else:
-                    stmt = stmt.where(
-                        col(Enterprise.name_key).like(like_pattern(name_key(query)), escape="\\")
-                    )
+                    stmt = stmt.where(col(Enterprise.name_key).like(like_pattern(key), escape="\\"))
             rows, after, before = keyset_page(
                 c.session,
                 stmt,
