@@ -403,6 +403,8 @@ class OnssApp(App[int]):
         if action in ("open_screen", "pick_enterprise"):
             if self.actor_id is None:
                 return False
+            if action == "pick_enterprise" and getattr(self.screen, "PICKS_ENTERPRISE", False):
+                return False
             return None if isinstance(self.screen, ModalScreen) else True
         return True
 

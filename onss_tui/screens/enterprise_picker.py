@@ -1,32 +1,30 @@
 """Choosing the enterprise to work on: the actor's enterprises (support staff: all), searchable, paged.
 
-Pages come from `service.list_enterprises` with keyset cursors; the next page is fetched when the cursor
-reaches the last row, so a long list never loads whole.
+The list is a `PagedTable` over `service.list_enterprises` (keyset pages in name order): support staff
+page through every enterprise in the country, to the last with End, while only a few pages are held.
+The search field keeps the focus; Up, Down, Page Up and Page Down move in the list from it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_onss_number
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
+from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
     from onss_tui.app import OnssApp
-    from onss_tui.services.dto import EnterpriseSummary
-
-PAGE_SIZE = 50
-COLUMNS = ("name", "enterprise_number", "onss_number", "category")
+    from onss_tui.services.dto import EnterpriseSummary, Page, PageRequest
 
 
 def shown_number(number: str | None, formatter) -> str:  # type: ignore[no-untyped-def]
@@ -51,12 +49,16 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
     """Search and choose an enterprise; Enter chooses, Escape goes back."""
 
     HELP_KEY = "help.enterprise_picker"
+    PICKS_ENTERPRISE = True
+    """The app's "e" (choose an enterprise) is not offered here: this is where it leads."""
     AUTO_FOCUS = "#picker-search"
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "common.search", id="picker.search"),
         Binding("escape", "cancel", "common.back", id="picker.back"),
-        Binding("down", "move(1)", "common.down", id="picker.down", show=False),
-        Binding("up", "move(-1)", "common.up", id="picker.up", show=False),
+        Binding("down", "move('cursor_down')", "common.down", id="picker.down", show=False),
+        Binding("up", "move('cursor_up')", "common.up", id="picker.up", show=False),
+        Binding("pagedown", "move('page_down')", "table.key.page_down", id="picker.page_down", show=False),
+        Binding("pageup", "move('page_up')", "table.key.page_up", id="picker.page_up", show=False),
     ]
 
     if TYPE_CHECKING:
@@ -64,112 +66,81 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
         @property
         def app(self) -> OnssApp: ...
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._next_cursor: str | None = None
-        self._query = ""
-        self._loading_more = False
-        self._shown: dict[str, EnterpriseSummary] = {}
-
     def compose(self) -> ComposeResult:
         yield NavBar()
         with Vertical(id="picker"):
             yield Tr("picker.title", classes="screen-title")
             yield Input(id="picker-search", compact=True)
-            yield DataTable(id="enterprises", cursor_type="row", zebra_stripes=True)
+            yield PagedTable(self._columns(), self._fetch, key=lambda e: e.id, id="enterprises")
             yield Tr("picker.loading", id="picker-status")
         yield Footer()
 
+    @property
+    def table(self) -> PagedTable[EnterpriseSummary]:
+        return self.query_one("#enterprises", PagedTable)
+
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
-        self.load("")
+
+    def _columns(self) -> list[Column[EnterpriseSummary]]:
+        t = self.app.t
+        return [
+            Column("name", t("picker.column.name"), lambda e: e.name, 24, flex=1),
+            Column("enterprise_number", t("picker.column.enterprise_number"), enterprise_number_shown, 14),
+            Column("onss_number", t("picker.column.onss_number"), onss_number_shown, 12),
+            Column(
+                "category",
+                t("picker.column.category"),
+                lambda e: t(f"category.{e.category.value}"),
+                12,
+                flex=1,
+            ),
+        ]
 
     def _relabel(self, _lang: str | None = None) -> None:
-        t = self.app.t
-        self.query_one("#picker-search", Input).placeholder = t("picker.search")
-        table = self.query_one(DataTable)
-        if not table.columns:
-            for column in COLUMNS:
-                table.add_column(t(f"picker.column.{column}"), key=column)
-        else:
-            for column in COLUMNS:
-                table.columns[column].label = t(f"picker.column.{column}")  # type: ignore[index]
-            for row_key in list(table.rows):
-                summary = self._shown.get(str(row_key.value))
-                if summary is not None:
-                    table.update_cell(row_key, "category", t(f"category.{summary.category.value}"))
-            table.refresh()
+        self.query_one("#picker-search", Input).placeholder = self.app.t("picker.search")
+        self.table.set_columns(self._columns())
+
+    async def _fetch(self, request: PageRequest) -> Page[EnterpriseSummary]:
+        assert self.app.actor_id is not None
+        query = self.query_one("#picker-search", Input).value
+        return await self.app.service.list_enterprises(self.app.actor_id, query, request)
 
     @on(Input.Changed, "#picker-search")
-    def _search(self, event: Input.Changed) -> None:
-        self.load(event.value)
+    def _search(self) -> None:
+        self.table.reload(debounce=True)
+
+    @on(PagedTable.Loaded, "#enterprises")
+    def _loaded(self) -> None:
+        table, status = self.table, self.query_one("#picker-status", Tr)
+        if table.rows:
+            whole = table.at_start and table.at_end
+            status.set_key("picker.count" if whole else "picker.browse", count=len(table.rows))
+        else:
+            searching = bool(self.query_one("#picker-search", Input).value.strip())
+            status.set_key("picker.none_found" if searching else "picker.none")
+
+    @on(PagedTable.Failed, "#enterprises")
+    def _failed(self, event: PagedTable.Failed) -> None:
+        from onss_tui.screens.errors import show_service_error
+
+        show_service_error(self, event.error)
 
     @on(Input.Submitted, "#picker-search")
     def _submitted(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            self.dismiss(
-                self._shown[str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)]
-            )
+        if self.table.cursor_row is not None:
+            self.dismiss(self.table.cursor_row)
 
-    @work(exclusive=True, group="enterprises", exit_on_error=False)
-    async def load(self, query: str, cursor: str | None = None) -> None:
-        from onss_tui.screens.errors import show_service_error
-        from onss_tui.services.dto import PageRequest
-        from onss_tui.services.errors import ServiceError
-
-        assert self.app.actor_id is not None
-        table = self.query_one(DataTable)
-        if cursor is None:
-            table.loading = True
-        try:
-            page = await self.app.service.list_enterprises(
-                self.app.actor_id, query, PageRequest(size=PAGE_SIZE, cursor=cursor)
-            )
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
-        finally:
-            table.loading = False
-            self._loading_more = False
-        if cursor is None:
-            table.clear()
-            self._shown = {}
-        self._query, self._next_cursor = query, page.next_cursor
-        t = self.app.t
-        for summary in page.items:
-            self._shown[str(summary.id)] = summary
-            table.add_row(
-                summary.name,
-                enterprise_number_shown(summary),
-                onss_number_shown(summary),
-                t(f"category.{summary.category.value}"),
-                key=str(summary.id),
-            )
-        status = self.query_one("#picker-status", Tr)
-        if table.row_count == 0:
-            status.set_key("picker.none_found" if query else "picker.none")
-        else:
-            status.set_key("picker.count_more" if page.next_cursor else "picker.count", count=table.row_count)
-
-    @on(DataTable.RowHighlighted, "#enterprises")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        table = event.data_table
-        if self._next_cursor and not self._loading_more and event.cursor_row >= table.row_count - 5:
-            self._loading_more = True
-            self.load(self._query, self._next_cursor)
-
-    @on(DataTable.RowSelected, "#enterprises")
-    def _chosen(self, event: DataTable.RowSelected) -> None:
-        self.dismiss(self._shown[str(event.row_key.value)])
+    @on(PagedTable.Activated, "#enterprises")
+    def _chosen(self, event: PagedTable.Activated) -> None:
+        self.dismiss(event.row)
 
     def action_focus_search(self) -> None:
         self.query_one("#picker-search", Input).focus()
 
-    def action_move(self, step: int) -> None:
-        """Up and down move in the list while the search field keeps the focus."""
-        table = self.query_one(DataTable)
-        (table.action_cursor_down if step > 0 else table.action_cursor_up)()
+    def action_move(self, action: str) -> None:
+        """The list's moves, while the search field keeps the focus."""
+        getattr(self.table, f"action_{action}")()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, OptionList
+from sqlmodel import Session
+from textual.widgets import Input, OptionList
 
 from onss_tui.screens.enterprise_picker import EnterprisePickerScreen
 from onss_tui.screens.overview import OverviewScreen
 from onss_tui.screens.sign_in import SignInScreen
-from tests.conftest import LR_NISS
+from onss_tui.services.local import registry
+from onss_tui.widgets.paged_table import PagedTable
+from tests.conftest import LR_NISS, enterprise_number
 from tests.tui.conftest import settle
 
 
@@ -73,15 +76,16 @@ async def test_support_staff_choose_among_every_enterprise(store) -> None:  # ty
         await settle(pilot)
         assert app.actor_id == store.world.support
         assert isinstance(app.screen, EnterprisePickerScreen)
-        table = app.screen.query_one("#enterprises", DataTable)
-        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        table = app.screen.query_one("#enterprises", PagedTable)
+        names = [e.name for e in table.rows]
         assert names == sorted(names, key=str.casefold)
         assert "Commune de Namur" in names and len(names) == 4
+        assert "4 enterprises" in str(app.screen.query_one("#picker-status").content)
 
         assert isinstance(app.focused, Input)
         await pilot.press(*"namur")
         await settle(pilot)
-        assert table.row_count == 1
+        assert [e.name for e in table.rows] == ["Commune de Namur"]
         await pilot.press("enter")
         await settle(pilot)
         assert app.enterprise_id == store.world.townhall
@@ -137,3 +141,51 @@ async def test_an_empty_store_says_how_to_fill_it(tmp_path) -> None:  # type: ig
         assert listed(app) == []
         assert "onss-tui --demo" in str(app.screen.query_one("#sign-in-status").content)
     service.engine.dispose()
+
+
+async def test_support_staff_page_through_every_enterprise_holding_a_few_pages(store) -> None:  # type: ignore[no-untyped-def]
+    with Session(store.service.engine) as session:
+        for n in range(650):
+            registry.register_enterprise(
+                session, enterprise_number(f"0{n + 5000000:07d}"), f"Zeta {n:03d}", "employer"
+            )
+        session.commit()
+    app = store.app(store.world.support)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#enterprises", PagedTable)
+        assert table.rows[0].name == "Brasserie Dupont" and not table.at_end
+        assert "More enterprises than a page" in str(app.screen.query_one("#picker-status").content)
+        assert isinstance(app.focused, Input)
+        for _ in range(8):  # from the search field
+            await pilot.press("pagedown")
+            await settle(pilot)
+        assert table.cursor_row is not None and table.cursor_row.name > "Zeta 200"
+        await pilot.press("tab", "end")
+        await settle(pilot)
+        assert app.focused is table
+        await pilot.press("e")  # choosing an enterprise is what this screen is for: not offered again
+        assert isinstance(app.screen, EnterprisePickerScreen) and len(app.screen_stack) == 2
+        assert table.at_end and table.cursor_row.name == "Zeta 649"
+        assert len(table.rows) <= table.max_pages * table.page_size < 654
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        assert app.enterprise_name == "Zeta 649"
+
+
+async def test_the_picker_finds_an_enterprise_by_its_number(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.support)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"0403.170")
+        await settle(pilot)
+        table = app.screen.query_one("#enterprises", PagedTable)
+        assert [e.name for e in table.rows] == ["Brasserie Dupont"]
+        await pilot.press(*"999")
+        await settle(pilot)
+        assert table.rows == []
+        assert "No enterprise matches" in str(app.screen.query_one("#picker-status").content)
+        await pilot.press("backspace", "backspace", "backspace", "enter")
+        await settle(pilot)
+        assert app.enterprise_id == store.world.employer
