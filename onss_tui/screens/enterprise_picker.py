@@ -128,8 +128,7 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
 
     @on(Input.Submitted, "#picker-search")
     def _submitted(self) -> None:
-        if self.table.cursor_row is not None:
-            self.dismiss(self.table.cursor_row)
+        self.table.action_activate()  # the first match of what was typed, once it has come
 
     @on(PagedTable.Activated, "#enterprises")
     def _chosen(self, event: PagedTable.Activated) -> None:

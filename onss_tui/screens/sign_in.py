@@ -60,6 +60,10 @@ class SignInScreen(Screen[None]):
         super().__init__()
         self._identities: list[Identity] = []
         self._suggested: list[Identity] = []
+        self._listed: str | None = None
+        """The search text the list shows the people for (None: no list yet)."""
+        self._sign_in_on_arrival = False
+        """Enter came before the list for the text typed: sign in as its first person once it comes."""
 
     def compose(self) -> ComposeResult:
         yield NavBar()
@@ -101,8 +105,9 @@ class SignInScreen(Screen[None]):
         """The list of people to act as, searchable, instead of the loading dots."""
         self.query_one("#sign-in-loading").display = False
         self.query_one("#sign-in-status", Tr).set_key("sign_in.choose")
-        self.query_one("#sign-in-search", Input).focus()
-        self.load_identities("")
+        search = self.query_one("#sign-in-search", Input)
+        search.focus()
+        self.load_identities(search.value)  # what was typed while the store was opening counts
         self.app.start_up_done()
 
     def on_screen_resume(self) -> None:
@@ -132,7 +137,11 @@ class SignInScreen(Screen[None]):
             return
         self._suggested = suggested
         self._identities = identities
+        self._listed = query
         self._show(identities, keep_highlight=False)
+        if self._sign_in_on_arrival and query == self.query_one("#sign-in-search", Input).value:
+            self._sign_in_on_arrival = False
+            self._submit_search()
 
     def _show(self, identities: list[Identity], *, keep_highlight: bool = True) -> None:
         options = self.query_one("#identities", OptionList)
@@ -171,6 +180,9 @@ class SignInScreen(Screen[None]):
 
     @on(Input.Submitted, "#sign-in-search")
     def _submit_search(self) -> None:
+        if self._listed != self.query_one("#sign-in-search", Input).value:
+            self._sign_in_on_arrival = True  # typed ahead: the list shown is not yet for this text
+            return
         options = self.query_one("#identities", OptionList)
         if options.option_count:
             self._sign_in(options.get_option_at_index(options.highlighted or 0).id)

@@ -243,6 +243,8 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._error: str | None = None
         self._status_shown: str | None = None
         self._keep_key: Hashable | None = None
+        self._activate_on_arrival = False
+        """Enter came while the rows it meant were on their way (a new filter, a page past the edge)."""
         self._last_highlighted: Hashable | None = object()
         self._styles: dict[tuple[str, ...], Style] = {}
         self._strips: LRUCache[tuple[Hashable, bool, bool], Strip] = LRUCache(STRIPS_KEPT)
@@ -277,6 +279,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         it is on the first page. With `debounce` (typing), an idle table fetches at once; a busy one
         drops the result on its way and fetches after a short quiet spell."""
         self._keep_key = keep
+        self._activate_on_arrival = False
         if self._debounce_timer is not None:
             self._debounce_timer.stop()
             self._debounce_timer = None
@@ -382,6 +385,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             if generation == self._generation:
                 self._finish()
                 self._wanted = None
+                self._activate_on_arrival = False
                 self._error = error.message
                 self._changed()
                 self.post_message(self.Failed(self, error))
@@ -391,6 +395,9 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._finish()
         self._apply(kind, page)
         self.post_message(self.Loaded(self, kind))
+        if self._activate_on_arrival and not self._awaiting_rows:
+            self._activate_on_arrival = False
+            self.action_activate()
 
     def _finish(self) -> None:
         self._fetching = None
@@ -530,7 +537,17 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         else:
             self._start("last", PageRequest(size=self.page_size, from_end=True))
 
+    @property
+    def _awaiting_rows(self) -> bool:
+        """The rows the keys so far lead to are not all here: a new list or the page under the cursor."""
+        reloading = self._fetching in ("first", "last") or self._debounce_timer is not None
+        return reloading or self._wanted is not None
+
     def action_activate(self) -> None:
+        """Open the cursor's row; typed ahead of its rows (Enter right after a filter), once they come."""
+        if self._awaiting_rows:
+            self._activate_on_arrival = True
+            return
         row = self.cursor_row
         if row is not None:
             self.post_message(self.Activated(self, row))

@@ -87,6 +87,9 @@ class TableApp(App[None]):
     def on_paged_table_failed(self, message: PagedTable.Failed) -> None:
         self.messages.append(message)
 
+    def on_paged_table_activated(self, message: PagedTable.Activated) -> None:
+        self.messages.append(message)
+
 
 async def settle(app: App[Any], pilot: Any) -> None:
     """Wait until no worker runs (a cancelled one is fine) and the messages they posted are handled."""
@@ -360,3 +363,35 @@ async def test_new_words_redraw_the_position_in_the_border() -> None:
         app.shout = True
         table.set_columns(table.columns)
         assert str(table.border_subtitle) == before.upper() != before
+
+
+async def test_enter_typed_ahead_of_its_rows_opens_the_row_they_bring() -> None:
+    source = Numbers(5000)
+    app = TableApp(source, page_size=50)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        activated = lambda: [m.row for m in app.messages if isinstance(m, PagedTable.Activated)]  # noqa: E731
+        source.gate = asyncio.Event()
+        source.values = [v * 10 for v in range(5000)]
+        table.reload()  # a new filter, on its way
+        await pilot.press("enter")
+        assert activated() == []  # not the stale row under the cursor
+        source.gate.set()
+        await settle(app, pilot)
+        assert activated() == [0]
+
+        source.gate = asyncio.Event()
+        await pilot.press("end", "enter")
+        assert activated() == [0]
+        source.gate.set()
+        await settle(app, pilot)
+        assert activated() == [0, 49990]
+
+        source.gate = asyncio.Event()
+        table.reload()
+        await pilot.press("enter")
+        table.reload()  # another filter after Enter: Enter meant the rows of before it
+        source.gate.set()
+        await settle(app, pilot)
+        assert activated() == [0, 49990]

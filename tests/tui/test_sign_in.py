@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import Session
 from textual.widgets import Input, OptionList
 
@@ -189,3 +191,45 @@ async def test_the_picker_finds_an_enterprise_by_its_number(store) -> None:  # t
         await pilot.press("backspace", "backspace", "backspace", "enter")
         await settle(pilot)
         assert app.enterprise_id == store.world.employer
+
+
+def held_while_typing(store, method: str) -> asyncio.Event:  # type: ignore[no-untyped-def]
+    """The service's `method` answers a search only once the returned gate is set (a slow link)."""
+    gate = asyncio.Event()
+    answer = getattr(store.service, method)
+
+    async def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if any(isinstance(a, str) and a for a in args):
+            await gate.wait()
+        return await answer(*args, **kwargs)
+
+    setattr(store.service, method, held)
+    return gate
+
+
+async def test_enter_typed_ahead_of_the_list_signs_in_the_person_typed(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        gate = held_while_typing(store, "list_identities")
+        await pilot.press(*"maes", "enter")  # the list still shows everyone, Sam Support first
+        await pilot.pause()
+        assert app.actor_id is None
+        gate.set()
+        await settle(pilot)
+        assert app.actor_id == store.world.lr_town
+        assert app.enterprise_id == store.world.townhall
+
+
+async def test_enter_typed_ahead_of_the_matches_opens_the_enterprise_typed(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.support)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, EnterprisePickerScreen)
+        gate = held_while_typing(store, "list_enterprises")
+        await pilot.press(*"namur", "enter")  # Brasserie Dupont is still highlighted
+        await pilot.pause()
+        assert isinstance(app.screen, EnterprisePickerScreen)
+        gate.set()
+        await settle(pilot)
+        assert app.enterprise_id == store.world.townhall
