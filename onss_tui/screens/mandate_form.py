@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, LoadingIndicator, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.screens.errors import show_service_error
@@ -78,6 +79,9 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
         super().__init__()
         self.providers: dict[int, ProviderPublic] = {}
         self.category: str | None = None
+        self._searching: Worker[None] | None = None
+        self._save_on_arrival = False
+        """Saved while the matches of the search were on their way: save once they are listed."""
 
     def compose(self) -> ComposeResult:
         t = self.app.t
@@ -133,7 +137,7 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
     def on_mount(self) -> None:
         self.query_one("#mandatary-search", Input).focus()
         self._load_principal()
-        self._search("")
+        self._searching = self._search("")
 
     @work(group="principal")
     async def _load_principal(self) -> None:
@@ -157,7 +161,7 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
 
     @on(Input.Changed, "#mandatary-search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self._search(event.value)
+        self._searching = self._search(event.value)
 
     @work(exclusive=True, group="providers")
     async def _search(self, query: str) -> None:
@@ -167,6 +171,7 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
                 self.app.actor_id, query, PageRequest(size=PROVIDERS_SHOWN)
             )
         except ServiceError as error:
+            self._save_on_arrival = False
             show_service_error(self, error)
             return
         options = self.query_one("#mandatary-list", OptionList)
@@ -181,6 +186,9 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
         ids = [str(p.id) for p in page.items]
         if chosen in ids:
             options.highlighted = ids.index(chosen)
+        if self._save_on_arrival:
+            self._save_on_arrival = False
+            self._save()
 
     def _provider_label(self, provider: ProviderPublic) -> str:
         kind = self.app.t(f"mandates.kind.{provider.kind.value}", number=provider.secretariat_number or "")
@@ -196,6 +204,13 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
 
     @on(Button.Pressed, "#mandate-form-save")
     def action_save(self) -> None:
+        if self._searching is not None and self._searching.is_running:
+            # Saved right after typing in the search: the mandatary is one of the matches of that text.
+            self._save_on_arrival = True
+        else:
+            self._save()
+
+    def _save(self) -> None:
         for field in self.query(FormField):
             field.clear_error()
         options = self.query_one("#mandatary-list", OptionList)

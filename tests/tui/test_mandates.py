@@ -341,3 +341,30 @@ async def test_a_filter_typed_before_the_first_page_comes_is_applied(
         gate.set()
         await settle(session.pilot)
         assert [m.principal.name for m in session.table.rows] == ["Commune de Namur"]
+
+
+async def test_saving_right_after_typing_a_search_chooses_among_its_matches(store: Store) -> None:
+    async with console(store.service, store.world.lr) as session:
+        await session.open("mandates")
+        await session.press("n")
+        form = session.app.screen
+        assert isinstance(form, MandateFormScreen)
+        await session.press(*"payroll")
+        form.query_one("#mandatary-list", OptionList).highlighted = 0  # Payroll Partners, chosen
+        form.query_one("#group-list", SelectionList).select("temporary_unemployment")
+        gate = asyncio.Event()
+        providers = store.service.list_providers
+
+        async def held(*args: Any, **kwargs: Any) -> Any:
+            await gate.wait()
+            return await providers(*args, **kwargs)
+
+        store.service.list_providers = held  # type: ignore[method-assign]
+        # Another search, saved at once: Payroll Partners, still highlighted, is not among its matches.
+        await session.pilot.press(*["backspace"] * 7, *"securex", "ctrl+s")
+        gate.set()
+        await settle(session.pilot)
+        assert session.app.screen is form
+        assert form.query_one("#mandatary_id").has_class("-invalid")
+        given = await store.service.list_mandates(store.world.lr, dto.MandateFilter())
+        assert [m.mandatary.name for m in given.items] == []
