@@ -35,7 +35,14 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from onss_tui.config import Settings
-    from onss_tui.services.dto import Catalogue, CatalogueEntry, EnterpriseSummary, PersonPublic
+    from onss_tui.services.dto import (
+        Catalogue,
+        CatalogueEntry,
+        EnterpriseCategory,
+        EnterpriseSummary,
+        OnlineServiceEntry,
+        PersonPublic,
+    )
     from onss_tui.services.protocol import AccessService
 
 SCREENS: dict[str, tuple[str, str]] = {
@@ -170,6 +177,7 @@ class OnssApp(App[int]):
         self.actor: PersonPublic | None = None
         self.catalogue: Catalogue | None = None
         self.enterprise_name: str | None = None
+        self.enterprise_category: EnterpriseCategory | None = None
         self.suggested: tuple[str, ...] = ()
         self.exit_message: str | None = None
         self._settled = False
@@ -334,6 +342,11 @@ class OnssApp(App[int]):
                 return entry_or_code
         return getattr(entry, f"name_{self.lang}", None) or entry.name_en
 
+    def offered_services(self) -> list[OnlineServiceEntry]:
+        """The online services the users of the enterprise worked on may be granted (by its kind)."""
+        services = self.catalogue.online_services if self.catalogue else []
+        return [s for s in services if self.enterprise_category in s.enterprise_categories]
+
     def set_language(self, lang: str) -> None:
         """Switch the language of every screen, and remember it in the config file."""
         if lang not in LANGUAGES:
@@ -381,7 +394,7 @@ class OnssApp(App[int]):
     async def choose_enterprise(self, enterprise: EnterpriseSummary, then: str = "overview") -> None:
         """Work on another enterprise: screens open for the previous one are built again when shown."""
         changed = enterprise.id != self.enterprise_id
-        self.enterprise_name = enterprise.name
+        self.enterprise_name, self.enterprise_category = enterprise.name, enterprise.category
         self.sub_title = f"{enterprise.name} · {self.actor.full_name if self.actor else ''}"
         self.enterprise_id = enterprise.id
         if changed:

@@ -89,7 +89,7 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
                     "email", "field.email", id="email", value=(person.email or "") if person else ""
                 )
                 if person is None:
-                    services = self.app.catalogue.online_services if self.app.catalogue else []
+                    services = self.app.offered_services()
                     yield FormField(
                         "users.form.services",
                         SelectionList[str](

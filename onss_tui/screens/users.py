@@ -163,7 +163,7 @@ class UsersScreen(Screen[None]):
             t("users.filter.status"),
             [(t(f"users.status.{s.value}"), s.value) for s in UserStatus],
         )
-        services = self.app.catalogue.online_services if self.app.catalogue else []
+        services = self.app.offered_services()
         self._set_options(
             "#filter-service",
             t("users.filter.service"),
@@ -361,8 +361,7 @@ class UsersScreen(Screen[None]):
         users = self.targets()
         if not users:
             return
-        services = self.app.catalogue.online_services if self.app.catalogue else []
-        choices = [(self.app.catalogue_name(s), s.code) for s in services]
+        choices = [(self.app.catalogue_name(s), s.code) for s in self.app.offered_services()]
         self._ask_services("grant", users, choices)
 
     def action_withdraw(self) -> None:

@@ -83,6 +83,12 @@ class CatalogueEntry(DTO):
     name_en: str
 
 
+class OnlineServiceEntry(CatalogueEntry):
+    enterprise_categories: list[EnterpriseCategory] = Field(
+        description="The kinds of enterprise whose users may be granted this service."
+    )
+
+
 class ServiceGroupEntry(CatalogueEntry):
     single_mandatary: bool = Field(description="At most one mandatary at a time for this group.")
     principal_categories: list[EnterpriseCategory]
@@ -91,7 +97,7 @@ class ServiceGroupEntry(CatalogueEntry):
 
 class Catalogue(DTO):
     qualities: list[CatalogueEntry]
-    online_services: list[CatalogueEntry]
+    online_services: list[OnlineServiceEntry]
     service_groups: list[ServiceGroupEntry]
 
 

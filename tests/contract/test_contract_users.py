@@ -147,3 +147,24 @@ async def test_users_are_filtered_and_sorted_in_pages(service, staff: Staff) -> 
     assert [u.person.last_name for u in dimona.items] == ["Lemaire", "Dubois", "Claes", "Aerts"]
     suspended = await service.list_users(staff.am, staff.world.employer, dto.UserFilter(status="suspended"))
     assert suspended.items == []
+
+
+async def test_online_services_are_those_of_the_kind_of_employer(service, staff: Staff) -> None:
+    """DmfA for employers, DmfAPPL for provincial and local administrations: as the catalogue says."""
+    catalogue = {entry.code: entry for entry in (await service.catalogue(staff.am)).online_services}
+    assert catalogue["dmfappl"].enterprise_categories == ["local_administration"]
+    assert "local_administration" not in catalogue["dmfa"].enterprise_categories
+    user = await new_user(service, staff, services=["dmfa"])
+    with pytest.raises(
+        ValidationFailed, match=r"Not available to this kind of employer \(employer\): DmfAPPL"
+    ):
+        await service.grant_services(staff.am, [user.id], ["dimona", "dmfappl"])
+    with pytest.raises(ValidationFailed, match="DmfAPPL"):
+        await service.create_user(
+            staff.am,
+            dto.UserCreate(enterprise_id=staff.world.employer, niss=fresh_niss(), services=["dmfappl"]),
+        )
+    assert (await service.get_user(staff.am, user.id)).services == ["dmfa"]  # nothing granted
+    await service.grant_services(staff.am, [user.id], ["dimona"])
+    withdrawn = await service.withdraw_services(staff.am, [user.id], ["dmfa"])
+    assert withdrawn[0].services == ["dimona"]

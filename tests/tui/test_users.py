@@ -117,6 +117,9 @@ async def test_grant_to_several_selected_users_at_once(store: Store) -> None:
         assert sorted(u.person.last_name for u in session.table.selected.values()) == ["Aerts", "Baert"]
         await session.press("plus")
         assert "2 users" in str(session.app.screen.query_one("#checklist-who").render())
+        checklist = session.app.screen.query_one(SelectionList)
+        offered = [checklist.get_option_at_index(i).value for i in range(checklist.option_count)]
+        assert "dmfa" in offered and "dmfappl" not in offered  # an employer's users: not DmfAPPL
         await session.press("space", "ctrl+s")
         services = {u.person.last_name: u.services for u in session.table.rows}
         assert services == {"Aerts": ["dimona"], "Baert": ["dimona"], "Cools": []}

@@ -606,27 +606,38 @@ class LocalService:
         def work(c: _Context) -> dto.Catalogue:
             s = c.session
 
-            def entries(table: type[Quality] | type[OnlineService]) -> list[dto.CatalogueEntry]:
-                return [
-                    dto.CatalogueEntry(code=r.code, name_fr=r.name_fr, name_nl=r.name_nl, name_en=r.name_en)
-                    for r in s.exec(select(table).order_by(table.position, table.code)).all()
-                ]
+            def names(row: Quality | OnlineService | ServiceGroup) -> dict[str, str]:
+                return {
+                    "code": row.code,
+                    "name_fr": row.name_fr,
+                    "name_nl": row.name_nl,
+                    "name_en": row.name_en,
+                }
+
+            qualities = [
+                dto.CatalogueEntry(**names(q))
+                for q in s.exec(select(Quality).order_by(Quality.position, Quality.code)).all()
+            ]
+            services = [
+                dto.OnlineServiceEntry(
+                    **names(o),
+                    enterprise_categories=o.enterprise_categories.split(","),  # type: ignore[arg-type]
+                )
+                for o in s.exec(
+                    select(OnlineService).order_by(OnlineService.position, OnlineService.code)
+                ).all()
+            ]
 
             groups = [
                 dto.ServiceGroupEntry(
-                    code=g.code,
-                    name_fr=g.name_fr,
-                    name_nl=g.name_nl,
-                    name_en=g.name_en,
+                    **names(g),
                     single_mandatary=g.single_mandatary,
                     principal_categories=g.principal_categories.split(","),  # type: ignore[arg-type]
                     mandatary_kinds=g.mandatary_kinds.split(","),  # type: ignore[arg-type]
                 )
                 for g in s.exec(select(ServiceGroup).order_by(ServiceGroup.position, ServiceGroup.code)).all()
             ]
-            return dto.Catalogue(
-                qualities=entries(Quality), online_services=entries(OnlineService), service_groups=groups
-            )
+            return dto.Catalogue(qualities=qualities, online_services=services, service_groups=groups)
 
         return await self._read(actor, work)
 
@@ -1214,7 +1225,7 @@ class LocalService:
             errors: dict[str, str] = {}
             phone = self._phone(errors, "phone", request.phone, required=False)
             email = self._email(errors, "email", request.email)
-            services = self._service_codes(c, errors, request.services)
+            services = self._service_codes(c, errors, request.services, [enterprise.id])  # type: ignore[list-item]
             person = self._person_for(c, errors, "niss", request.niss, request.first_name, request.last_name)
             if errors:
                 raise ValidationFailed(errors)
@@ -1253,14 +1264,33 @@ class LocalService:
 
         return await self._write(actor, "user.create", f"enterprise:{request.enterprise_id}", work)
 
-    def _service_codes(self, c: _Context, errors: dict[str, str], codes: Iterable[str]) -> list[str]:
+    def _service_codes(
+        self, c: _Context, errors: dict[str, str], codes: Iterable[str], granted_in: Iterable[int] = ()
+    ) -> list[str]:
+        """The known online services among `codes`; to be granted in the enterprises `granted_in`, each
+        must be one the catalogue offers to their kind (DmfAPPL to local administrations, ...)."""
         wanted = sorted(set(codes))
-        known = set(
-            c.session.exec(select(OnlineService.code).where(col(OnlineService.code).in_(wanted))).all()
-        )
+        known = {
+            o.code: o
+            for o in c.session.exec(select(OnlineService).where(col(OnlineService.code).in_(wanted))).all()
+        }
         unknown = [code for code in wanted if code not in known]
+        enterprises = set(granted_in)
+        kinds = (
+            set(c.session.exec(select(Enterprise.category).where(col(Enterprise.id).in_(enterprises))))
+            if enterprises
+            else set()
+        )
+        elsewhere = [
+            known[code].name_en
+            for code in wanted
+            if code in known and not kinds <= set(known[code].enterprise_categories.split(","))
+        ]
         if unknown:
             errors["services"] = f"Unknown online service: {', '.join(unknown)}."
+        elif elsewhere:
+            kind = ", ".join(sorted(kinds))
+            errors["services"] = f"Not available to this kind of employer ({kind}): {', '.join(elsewhere)}."
         return [code for code in wanted if code in known]
 
     async def update_user(self, actor: int, user_id: int, changes: dto.UserUpdate) -> dto.UserPublic:
@@ -1381,7 +1411,9 @@ class LocalService:
                     "Only an Access Manager of the enterprise grants or withdraws online services.",
                 )
             errors: dict[str, str] = {}
-            codes = self._service_codes(c, errors, service_codes)
+            codes = self._service_codes(
+                c, errors, service_codes, {u.enterprise_id for u in users} if grant else ()
+            )
             if grant:
                 inactive = [u.id for u in users if u.status != UserStatus.ACTIVE]
                 if inactive:

@@ -29,6 +29,10 @@ class Quality(CatalogueRow, table=True):
 
 class OnlineService(CatalogueRow, table=True):
     __tablename__ = "online_service"
+    enterprise_categories: str = Field(
+        sa_column_kwargs={"server_default": "employer,local_administration,no_staff"},
+        description="Comma-separated enterprise categories whose users may be granted the service.",
+    )
 
 
 class ServiceGroup(CatalogueRow, table=True):
