@@ -516,6 +516,33 @@ def validate_phone(value: str, region: str = "BE") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def validate_email(value: str) -> str:
+    """Check the form of an e-mail address (not that it receives mail) and return it normalised.
+
+    >>> validate_email(' anne.peeters@Example.be ')
+    'anne.peeters@example.be'
+    >>> for address in ('anne@@example.be', 'anne@example..be', 'anne.@example.be', 'anne@example'):
+    ...     try:
+    ...         validate_email(address)
+    ...     except IdentifierError as err:
+    ...         print(err.code, '|', err)
+    format | This is not an e-mail address (name@example.be).
+    format | This is not an e-mail address (name@example.be).
+    format | This is not an e-mail address (name@example.be).
+    format | This is not an e-mail address (name@example.be).
+    """
+    from email_validator import EmailNotValidError
+    from email_validator import validate_email as check
+
+    text = value.strip()
+    if not text:
+        raise IdentifierError("empty", "The e-mail address is empty.")
+    try:
+        return check(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise IdentifierError("format", "This is not an e-mail address (name@example.be).") from None
+
+
 def format_phone(e164: str) -> str:
     """Show an E.164 phone number in international format.
 

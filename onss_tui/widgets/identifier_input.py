@@ -64,9 +64,9 @@ def _enterprise_or_onss(value: str) -> Verdict:
 
 
 def _email(value: str) -> Verdict:
-    text = value.strip()
-    local, _, domain = text.partition("@")
-    if not local or "." not in domain or " " in text:
+    try:
+        ids.validate_email(value)
+    except ids.IdentifierError:
         return Verdict(False, "ident.email.format")
     return Verdict(True)
 

@@ -168,3 +168,16 @@ async def test_online_services_are_those_of_the_kind_of_employer(service, staff:
     await service.grant_services(staff.am, [user.id], ["dimona"])
     withdrawn = await service.withdraw_services(staff.am, [user.id], ["dmfa"])
     assert withdrawn[0].services == ["dimona"]
+
+
+@pytest.mark.parametrize("address", ["eva@@smet.be", "eva@smet..be", "eva.@smet.be", "eva@.be"])
+async def test_a_malformed_e_mail_address_is_refused_and_nothing_changes(
+    service, staff: Staff, address
+) -> None:  # type: ignore[no-untyped-def]
+    me = await service.get_user(staff.user, staff.user_id)
+    with pytest.raises(ValidationFailed) as refused:
+        await service.update_user(
+            staff.user, staff.user_id, dto.UserUpdate(expected_version=me.version, email=address)
+        )
+    assert set(refused.value.field_errors) == {"email"}
+    assert (await service.get_user(staff.user, staff.user_id)).person.email == me.person.email

@@ -889,14 +889,13 @@ class LocalService:
 
     @staticmethod
     def _email(errors: dict[str, str], field: str, value: str | None) -> str | None:
-        text = (value or "").strip()
-        if not text:
+        if not (value or "").strip():
             return None
-        local, _, domain = text.partition("@")
-        if not local or "." not in domain or " " in text:
-            errors[field] = "This is not an e-mail address (name@example.be)."
+        try:
+            return ids.validate_email(value or "")
+        except ids.IdentifierError as exc:
+            errors[field] = str(exc)
             return None
-        return text
 
     # ------------------------------------------------------------------ designations
 
