@@ -115,7 +115,11 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
         table, status = self.table, self.query_one("#picker-status", Tr)
         if table.rows:
             whole = table.at_start and table.at_end
-            status.set_key("picker.count" if whole else "picker.browse", count=len(table.rows))
+            count = len(table.rows)
+            status.set_key(
+                ("picker.count_one" if count == 1 else "picker.count") if whole else "picker.browse",
+                count=count,
+            )
         else:
             searching = bool(self.query_one("#picker-search", Input).value.strip())
             status.set_key("picker.none_found" if searching else "picker.none")

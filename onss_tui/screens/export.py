@@ -125,6 +125,7 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
             note.update("")
 
     @on(Button.Pressed, "#export-yes")
+    @on(Input.Submitted, "#path")
     def action_export(self) -> None:
         path = Path(self.query_one("#path", Input).value.strip()).expanduser()
         if not path.name or path.is_dir():

@@ -153,7 +153,7 @@ class MandateDetailScreen(ModalScreen[MandateAction | None]):
     """
 
     BINDINGS: ClassVar = [
-        Binding("escape", "step(None)", "common.close", id="mandate.close_dialog"),
+        Binding("escape", "step(None)", "common.back", id="mandate.close_dialog"),
         Binding("t", "step('submit')", "mandates.key.submit", id="mandate.submit"),
         Binding("a", "step('accept')", "mandates.key.accept", id="mandate.accept"),
         Binding("r", "step('reject')", "mandates.key.reject", id="mandate.reject"),
@@ -184,7 +184,7 @@ class MandateDetailScreen(ModalScreen[MandateAction | None]):
                         variant="error" if step in (MandateAction.REJECT, MandateAction.CLOSE) else "primary",
                         compact=True,
                     )
-                yield Button(t("common.close"), id="step-none", compact=True)
+                yield Button(t("common.back"), id="step-none", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#mandate-dialog-buttons Button", Button).focus()

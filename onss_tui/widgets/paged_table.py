@@ -422,6 +422,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
                     if self.key(row) == self._keep_key:
                         self._cursor = index
                 self._keep_key = None
+            self._last_highlighted = object()  # the row under the cursor is fetched anew: say so
         elif kind == "next":
             self._chunks.append(chunk)
             if len(self._chunks) > self.max_pages:

@@ -151,7 +151,9 @@ async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> No
         assert session.app.screen.query_one("#format-csv").value
         session.app.screen.query_one("#path", Input).value = json_path
         await session.pilot.pause()
-        await session.press("ctrl+s")
+        session.app.screen.query_one("#path", Input).focus()
+        await session.press("enter")  # in the file field, as ctrl+s
+        assert session.app.screen is screen
         with open(json_path, encoding="utf-8") as handle:
             assert [m["id"] for m in json.load(handle)] == [mandates["pending"].id]
 
@@ -368,3 +370,25 @@ async def test_saving_right_after_typing_a_search_chooses_among_its_matches(stor
         assert form.query_one("#mandatary_id").has_class("-invalid")
         given = await store.service.list_mandates(store.world.lr, dto.MandateFilter())
         assert [m.mandatary.name for m in given.items] == []
+
+
+async def test_reloading_the_list_shows_the_highlighted_mandate_as_it_now_is(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("mandates")
+        detail = session.app.screen.query_one("#mandate-detail")
+
+        async def until_shown(text: str) -> None:
+            async with asyncio.timeout(5):
+                while text not in "".join(strip.text for strip in detail.render_lines(detail.size.region)):
+                    await session.pilot.pause()
+
+        pending = mandates["pending"]
+        while session.table.cursor_row.id != pending.id:
+            await session.press("down")
+        await until_shown("Status   pending")
+        await store.service.accept_mandate(store.world.lr_ssa, pending.id, pending.version)  # elsewhere
+        await session.press("f5")
+        assert session.table.cursor_row.id == pending.id
+        assert session.table.cursor_row.status == MandateStatus.ACTIVE
+        await until_shown("Status   active")

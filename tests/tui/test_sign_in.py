@@ -184,6 +184,7 @@ async def test_the_picker_finds_an_enterprise_by_its_number(store) -> None:  # t
         await settle(pilot)
         table = app.screen.query_one("#enterprises", PagedTable)
         assert [e.name for e in table.rows] == ["Brasserie Dupont"]
+        assert "1 enterprise:" in str(app.screen.query_one("#picker-status").content)
         await pilot.press(*"999")
         await settle(pilot)
         assert table.rows == []
