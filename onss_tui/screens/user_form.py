@@ -59,9 +59,12 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
         @property
         def app(self) -> OnssApp: ...
 
-    def __init__(self, user: UserPublic | None = None) -> None:
+    def __init__(self, user: UserPublic | None = None, *, names: bool = True) -> None:
+        """`names`: the names may be changed (an Access Manager); a plain user changes only their phone
+        number and e-mail address."""
         super().__init__()
         self.user = user
+        self.names = names or user is None
 
     def compose(self) -> ComposeResult:
         t = self.app.t
@@ -76,12 +79,17 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
                     yield IdentifierInput("niss", "field.niss", id="niss", required=True)
                 else:
                     yield FormField("field.niss", Static(person.niss_masked), id="niss")
-                yield IdentifierInput(
-                    "text", "field.first_name", id="first_name", value=person.first_name if person else ""
-                )
-                yield IdentifierInput(
-                    "text", "field.last_name", id="last_name", value=person.last_name if person else ""
-                )
+                if self.names:
+                    yield IdentifierInput(
+                        "text", "field.first_name", id="first_name", value=person.first_name if person else ""
+                    )
+                    yield IdentifierInput(
+                        "text", "field.last_name", id="last_name", value=person.last_name if person else ""
+                    )
+                else:
+                    assert person is not None
+                    yield FormField("field.first_name", Static(person.first_name), id="first_name")
+                    yield FormField("field.last_name", Static(person.last_name), id="last_name")
                 yield IdentifierInput(
                     "phone", "field.phone", id="phone", value=(person.phone or "") if person else ""
                 )
@@ -140,7 +148,8 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
         person = self.user.person
         held = {"first_name": person.first_name, "last_name": person.last_name}
         held |= {"phone": person.phone or "", "email": person.email or ""}
-        changes = {f: self._text(f) for f in CONTACT_FIELDS if self._text(f) != held[f]}
+        editable = [f for f in CONTACT_FIELDS if self.names or f not in ("first_name", "last_name")]
+        changes = {f: self._text(f) for f in editable if self._text(f) != held[f]}
         if not changes:
             self.dismiss(None)
             return
@@ -179,4 +188,5 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
         current = {"first_name": person.first_name, "last_name": person.last_name}
         current |= {"phone": person.phone or "", "email": person.email or ""}
         for field, value in current.items():
-            self.query_one(f"#{field}", IdentifierInput).value = value
+            for shown in self.query(f"#{field}").results(IdentifierInput):
+                shown.value = value

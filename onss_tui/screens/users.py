@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_phone
+from onss_tui.domain.rules import MANAGER_ROLES
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
@@ -98,6 +99,8 @@ class UsersScreen(Screen[None]):
         self.revealed: dict[int, str] = {}
         """Person id -> national register number, for the numbers revealed on this screen."""
         self._status: UserStatus | None = None
+        self._manages = False
+        """The actor manages this enterprise's users (else a plain user sees and edits their own record)."""
         """The highlighted user's status, which decides the actions offered."""
         self._any_selected = False
         self._footer_timer: Timer | None = None
@@ -129,6 +132,18 @@ class UsersScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
         self.table.focus()
+        self._learn_roles()
+
+    @work(group="roles", exit_on_error=False)
+    async def _learn_roles(self) -> None:
+        actor, enterprise_id = self.app.actor_id, self.app.enterprise_id
+        assert actor is not None and enterprise_id is not None
+        try:
+            overview = await self.app.service.get_overview(actor, enterprise_id)
+        except ServiceError:
+            return  # the list says why, if the actor may not see it
+        self._manages = bool(MANAGER_ROLES.intersection(overview.my_roles))
+        self.refresh_bindings()
 
     def _columns(self) -> list[Column[UserPublic]]:
         t = self.app.t
@@ -282,6 +297,12 @@ class UsersScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self._status
+        if action == "edit":
+            row = self.table.cursor_row
+            own = row is not None and row.person.id == self.app.actor_id
+            return (self._manages or own) and status in (UserStatus.ACTIVE, UserStatus.SUSPENDED)
+        if action in ("create", "grant", "withdraw", "set_status") and not self._manages:
+            return False
         if action == "set_status":
             wanted = STATUS_ACTIONS[str(parameters[0])]
             allowed = {
@@ -293,8 +314,6 @@ class UsersScreen(Screen[None]):
             return self._any_selected or status == UserStatus.ACTIVE
         if action == "withdraw":
             return self._any_selected or status in (UserStatus.ACTIVE, UserStatus.SUSPENDED)
-        if action == "edit":
-            return status in (UserStatus.ACTIVE, UserStatus.SUSPENDED)
         if action == "reveal":
             return status is not None
         return True
@@ -355,7 +374,7 @@ class UsersScreen(Screen[None]):
                 self.table.update_row(changed)
                 self.notify(self.app.t("users.done.update", name=changed.person.full_name))
 
-        self.app.push_screen(UserFormScreen(user), saved)
+        self.app.push_screen(UserFormScreen(user, names=self._manages), saved)
 
     def action_grant(self) -> None:
         users = self.targets()

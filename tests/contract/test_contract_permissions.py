@@ -109,7 +109,7 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
     "create_mandate": (create_mandate, {"legal_representative"}),
     "read_overview": (read_overview, INSIDERS | {"support"}),
     "list_designations": (list_designations, INSIDERS | {"support"}),
-    "list_users": (list_users, MANAGERS | {"support"}),
+    "list_users": (list_users, MANAGERS | {"support", "user"}),  # a plain user: their own record
     "reveal_niss_of_main": (reveal_niss_of_main, INSIDERS | {"support"}),
 }
 

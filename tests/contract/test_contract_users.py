@@ -83,6 +83,9 @@ async def test_grant_to_several_users_at_once_and_withdraw(service, staff: Staff
 
 
 async def test_a_plain_user_changes_only_their_own_contact_data(service, staff: Staff) -> None:
+    await new_user(service, staff)  # a colleague, not listed to a plain user
+    listed = await service.list_users(staff.user, staff.world.employer)
+    assert [u.id for u in listed.items] == [staff.user_id]
     me = await service.get_user(staff.user, staff.user_id)
     changed = await service.update_user(
         staff.user,

@@ -205,3 +205,28 @@ async def test_a_conflict_says_so_and_reloads_the_user(store: Store) -> None:
         assert session.table.cursor_row.status == dto.UserStatus.ACTIVE
         await session.press("p")
         assert session.table.cursor_row.status == dto.UserStatus.SUSPENDED
+
+
+async def test_a_plain_user_sees_and_changes_only_their_own_contact_data(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    for base, first in (("950615334", "Nina"), ("800101012", "Xavier")):
+        await store.service.create_user(
+            store.world.lr,
+            dto.UserCreate(
+                enterprise_id=store.world.employer, niss=niss(base), first_name=first, last_name="N"
+            ),
+        )
+    async with console(store.service, store.world.newcomer) as session:  # Nina Nieuw, a plain user
+        await session.open("users")
+        await settle(session.pilot)
+        assert [u.person.first_name for u in session.table.rows] == ["Nina"]
+        keys = {b.action for _, b, enabled, _ in session.app.screen.active_bindings.values() if enabled}
+        assert "edit" in keys and not {"create", "grant", "withdraw"} & keys
+        await session.press("o")
+        form = session.app.screen
+        assert isinstance(form, UserFormScreen)
+        assert not list(form.query("#first_name").results(IdentifierInput))  # the names: shown, not editable
+        await type_into(session, "email", "nina@nieuw.be")
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, UsersScreen)
+        assert session.table.cursor_row.person.email == "nina@nieuw.be"

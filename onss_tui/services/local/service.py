@@ -1169,9 +1169,13 @@ class LocalService:
 
         def work(c: _Context) -> dto.Page[dto.UserPublic]:
             self._get_enterprise(c, enterprise_id)
-            if not (c.support or self._may_manage_users(c, enterprise_id)):
-                raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
             stmt = select(PortalUser).where(PortalUser.enterprise_id == enterprise_id)
+            if not (c.support or self._may_manage_users(c, enterprise_id)):
+                # A plain user sees their own record only: the contact data they may change.
+                own = stmt.where(PortalUser.person_id == c.actor_id, PortalUser.status != UserStatus.REMOVED)
+                if c.actor is None or c.session.exec(own).first() is None:
+                    raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
+                stmt = stmt.where(PortalUser.person_id == c.actor_id)
             if wanted.status:
                 stmt = stmt.where(PortalUser.status == wanted.status)
             else:
