@@ -465,7 +465,13 @@ class UsersScreen(Screen[None]):
             return
         finally:
             detail.loading = False
-        self.table.update_row(result)
+        wanted = self.current_filter().status
+        if result.status == wanted or (wanted is None and result.status != UserStatus.REMOVED):
+            self.table.update_row(result)
+        else:  # no longer in this view (removed, with removed users not shown): the list without it
+            rows = [row.id for row in self.table.rows]
+            after = rows[rows.index(user.id) + 1 :] if user.id in rows else []
+            self.table.reload(keep=after[0] if after else None)
         self.notify(self.app.t(f"users.done.{change}", name=result.person.full_name))
 
     def action_reveal(self) -> None:

@@ -25,6 +25,8 @@ async def test_every_write_leaves_an_entry_with_before_and_after(service, staff:
     assert suspend.target == f"user:{user.id}" and suspend.actor == "Bram Claes"
     assert (suspend.before["status"], suspend.after["status"]) == ("active", "suspended")
     assert any(e.action == "user.create" and e.target == f"user:{user.id}" for e in trail)
+    typed = (await service.list_audit(staff.world.support, dto.AuditFilter(action=" User.Sus"))).items
+    assert [e.action for e in typed] == ["user.suspend"]  # as typed, in any case
 
 
 async def test_an_entry_names_its_enterprise(service, staff: Staff) -> None:

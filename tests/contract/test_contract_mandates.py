@@ -115,10 +115,15 @@ async def test_a_user_with_mahis_manage_acts_for_the_mandatary(service, world: W
         ({"groups": []}, "groups", "at least one"),
         ({"groups": ["astrology"]}, "groups", "Unknown group"),
         ({"groups": ["dmfappl_dimona"]}, "groups", "not available to this kind of employer"),
-        ({"groups": ["contributions"], "mandatary_id": "provider"}, "groups", "only be entrusted"),
+        (
+            {"groups": ["contributions"], "mandatary_id": "provider"},
+            "groups",
+            "only be entrusted to an approved social secretariat.",
+        ),
         ({"branch_number": "12"}, "branch_number", "3 digits"),
         ({"branch_number": "012", "mandatary_id": "provider"}, "branch_number", "Only an approved"),
         ({"mandatary_id": 999_999}, "mandatary_id", "No such"),
+        ({"mandatary_id": 0}, "mandatary_id", "Choose the mandatary"),
     ],
 )
 async def test_what_a_mandate_may_cover(

@@ -112,8 +112,11 @@ async def test_an_access_manager_renames_a_user_and_the_list_follows(service, st
         staff.am, user.id, dto.UserUpdate(expected_version=user.version, last_name="Zeeman")
     )
     assert renamed.person.last_name == "Zeeman"
-    found = await service.list_users(staff.am, staff.world.employer, dto.UserFilter(text="zeem"))
-    assert [u.id for u in found.items] == [user.id]
+    for text in ("zeem", "Aaron Zeeman", "zeeman aaron", "aar zee"):
+        found = await service.list_users(staff.am, staff.world.employer, dto.UserFilter(text=text))
+        assert [u.id for u in found.items] == [user.id], text
+    found = await service.list_users(staff.am, staff.world.employer, dto.UserFilter(text="aaron aerts"))
+    assert found.items == []
 
 
 async def test_a_stale_edit_is_a_conflict_and_overwrites_nothing(service, staff: Staff) -> None:

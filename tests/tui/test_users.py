@@ -145,6 +145,7 @@ async def test_suspend_reactivate_and_remove_after_confirmation(store: Store) ->
         await session.press("y")
         assert (await store.service.get_user(store.world.lr, user.id)).status == dto.UserStatus.REMOVED
         assert session.noticed("Lotte V was removed")
+        assert user.id not in [u.id for u in session.table.rows]  # removed users are not shown here
 
 
 async def test_reveal_shows_the_number_and_is_recorded(store: Store) -> None:

@@ -58,6 +58,11 @@ from onss_tui.services.local.tables import (
 T = TypeVar("T")
 
 MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
+KIND_NAMES = {
+    "social_secretariat": "an approved social secretariat",
+    "service_provider": "a service provider",
+}
+"""Kinds of mandatary, as the service's messages name them."""
 
 
 def name_key(*parts: str | None) -> str:
@@ -1186,10 +1191,8 @@ class LocalService:
                         select(AccessGrant.user_id).where(AccessGrant.service_code == wanted.service)
                     )
                 )
-            if wanted.text.strip():
-                stmt = stmt.where(
-                    col(PortalUser.name_key).like(like_pattern(name_key(wanted.text)), escape="\\")
-                )
+            for word in name_key(wanted.text).split():  # each word, in either order ("anne peeters")
+                stmt = stmt.where(col(PortalUser.name_key).like(like_pattern(word), escape="\\"))
             keys = {
                 dto.UserSort.NAME: [col(PortalUser.name_key), col(PortalUser.id)],
                 dto.UserSort.STATUS: [col(PortalUser.status), col(PortalUser.name_key), col(PortalUser.id)],
@@ -1648,8 +1651,12 @@ class LocalService:
                 "Only a legal representative of the employer gives a mandate.",
             )
             errors: dict[str, str] = {}
-            provider = c.session.get(Provider, request.mandatary_id)
-            if provider is None:
+            provider = c.session.get(Provider, request.mandatary_id) if request.mandatary_id > 0 else None
+            if request.mandatary_id <= 0:
+                errors["mandatary_id"] = (
+                    "Choose the mandatary: an approved social secretariat or a service provider."
+                )
+            elif provider is None:
                 errors["mandatary_id"] = "No such social secretariat or service provider."
             elif provider.enterprise_id == principal.id:
                 errors["mandatary_id"] = "An enterprise cannot give a mandate to itself."
@@ -1666,7 +1673,8 @@ class LocalService:
                         f"{group.name_en} is not available to this kind of employer ({principal.category})."
                     )
                 elif provider is not None and provider.kind not in group.mandatary_kinds.split(","):
-                    errors["groups"] = f"{group.name_en} can only be entrusted to: {group.mandatary_kinds}."
+                    kinds = " or ".join(KIND_NAMES[kind] for kind in group.mandatary_kinds.split(","))
+                    errors["groups"] = f"{group.name_en} can only be entrusted to {kinds}."
             start = end = None
             try:
                 start = Quarter.parse(request.start_quarter)
@@ -1803,7 +1811,7 @@ class LocalService:
             who = {
                 Party.PRINCIPAL: "a legal representative of the employer",
                 Party.MANDATARY: "someone acting for the mandatary",
-                Party.EITHER: "either party",
+                Party.EITHER: "a legal representative of the employer or someone acting for the mandatary",
             }[party]
             c.require(allowed, f"Only {who} may take this step.")
             before = self._mandates(c.session, [mandate])[0]
@@ -1867,8 +1875,8 @@ class LocalService:
                 stmt = stmt.where(AuditEntry.actor_id == wanted.actor_id)
             if wanted.enterprise_id is not None:
                 stmt = stmt.where(AuditEntry.enterprise_id == wanted.enterprise_id)
-            if wanted.action.strip():
-                stmt = stmt.where(search.prefix_range(AuditEntry.action, wanted.action.strip()))
+            if wanted.action.strip():  # codes are lower case: "Mandate" finds "mandate.accept"
+                stmt = stmt.where(search.prefix_range(AuditEntry.action, wanted.action.strip().lower()))
             rows, after, before = keyset_page(
                 c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), _page(page), descending=True
             )
