@@ -1,21 +1,25 @@
-"""A checklist of online services to grant or withdraw; dismisses with the codes checked, or None."""
+"""A checklist of online services to grant or withdraw: `submit` is called with the codes checked, and the
+dialog closes with its answer; a refusal is shown with the dialog and the ticks kept."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static
 
+from onss_tui.services.errors import ServiceError
+
 if TYPE_CHECKING:
     from onss_tui.app import OnssApp
 
 
-class ServiceChecklistScreen(ModalScreen[list[str] | None]):
+class ServiceChecklistScreen(ModalScreen[Any]):
     """Check the online services (space), then confirm with Enter on the button or ctrl+s."""
 
     DEFAULT_CSS = """
@@ -42,13 +46,21 @@ class ServiceChecklistScreen(ModalScreen[list[str] | None]):
         @property
         def app(self) -> OnssApp: ...
 
-    def __init__(self, title: str, who: str, services: list[tuple[str, str]], confirm: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        who: str,
+        services: list[tuple[str, str]],
+        confirm: str,
+        submit: Callable[[list[str]], Awaitable[Any]],
+    ) -> None:
         """`services` are (name, code) pairs in the order to show."""
         super().__init__()
         self.title_text = title
         self.who = who
         self.services = services
         self.confirm_label = confirm
+        self.submit = submit
 
     def compose(self) -> ComposeResult:
         with Vertical(id="checklist-dialog"):
@@ -77,7 +89,25 @@ class ServiceChecklistScreen(ModalScreen[list[str] | None]):
         if not self.services:
             return
         chosen = list(self.query_one("#checklist", SelectionList).selected)
-        self.dismiss(chosen or None)
+        if not chosen:
+            self.app.notify(self.app.t("users.checklist.none_checked"), severity="warning")
+            return
+        self._submit(chosen)
+
+    @work(exclusive=True, group="checklist")
+    async def _submit(self, chosen: list[str]) -> None:
+        from onss_tui.screens.errors import show_service_error
+
+        dialog = self.query_one("#checklist-dialog")
+        dialog.loading = True
+        try:
+            answer = await self.submit(chosen)
+        except ServiceError as error:
+            show_service_error(self, error)
+            return
+        finally:
+            dialog.loading = False
+        self.dismiss(answer)
 
     @on(Button.Pressed, "#checklist-no")
     def action_cancel(self) -> None:

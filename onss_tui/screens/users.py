@@ -394,37 +394,29 @@ class UsersScreen(Screen[None]):
 
     def _ask_services(self, verb: str, users: list[UserPublic], choices: list[tuple[str, str]]) -> None:
         t = self.app.t
-
-        def chosen(codes: list[str] | None) -> None:
-            if codes:
-                self._change_services(verb, users, codes)
-
-        self.app.push_screen(
-            ServiceChecklistScreen(
-                t(f"users.checklist.{verb}_title"), self._who(users), choices, t(f"users.key.{verb}")
-            ),
-            chosen,
-        )
-
-    @work(exclusive=True, group="user-action")
-    async def _change_services(self, verb: str, users: list[UserPublic], codes: list[str]) -> None:
         actor = self.app.actor_id
         assert actor is not None
         call = self.app.service.grant_services if verb == "grant" else self.app.service.withdraw_services
-        detail = self.query_one("#user-detail", Static)
-        detail.loading = True
-        try:
-            changed = await call(actor, [u.id for u in users], codes)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
-        finally:
-            detail.loading = False
-        for user in changed:
-            self.table.update_row(user)
-        self.table.clear_selection()
-        names = ", ".join(self.app.catalogue_name(code) for code in codes)
-        self.notify(self.app.t(f"users.done.{verb}", services=names, who=self._who(changed)))
+
+        async def submit(codes: list[str]) -> tuple[list[UserPublic], list[str]]:
+            return await call(actor, [u.id for u in users], codes), codes
+
+        def done(answer: tuple[list[UserPublic], list[str]] | None) -> None:
+            if answer is None:
+                return
+            changed, codes = answer
+            for user in changed:
+                self.table.update_row(user)
+            self.table.clear_selection()
+            names = ", ".join(self.app.catalogue_name(code) for code in codes)
+            self.notify(t(f"users.done.{verb}", services=names, who=self._who(changed)))
+
+        self.app.push_screen(
+            ServiceChecklistScreen(
+                t(f"users.checklist.{verb}_title"), self._who(users), choices, t(f"users.key.{verb}"), submit
+            ),
+            done,
+        )
 
     def action_set_status(self, change: str) -> None:
         user = self.table.cursor_row

@@ -231,3 +231,27 @@ async def test_a_plain_user_sees_and_changes_only_their_own_contact_data(store: 
         await session.press("ctrl+s")
         assert isinstance(session.app.screen, UsersScreen)
         assert session.table.cursor_row.person.email == "nina@nieuw.be"
+
+
+async def test_a_refused_grant_keeps_the_dialog_and_its_ticks_and_names_who(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    for base, last in (("800101012", "Aerts"), ("810202024", "Baert")):
+        created = await store.service.create_user(
+            store.world.lr,
+            dto.UserCreate(
+                enterprise_id=store.world.employer, niss=niss(base), first_name="X", last_name=last
+            ),
+        )
+    await store.service.set_user_status(store.world.lr, created.id, "suspended", created.version)  # Baert
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await session.press("space", "space", "plus")
+        await session.press("ctrl+s")  # nothing checked yet: said, and the dialog stays
+        assert session.noticed("Check at least one online service")
+        dialog = session.app.screen
+        await session.press("space", "ctrl+s")
+        assert session.app.screen is dialog
+        assert dialog.query_one(SelectionList).selected == ["dimona"]
+        assert session.noticed("not active: X Baert")
+        users = await store.service.list_users(store.world.lr, store.world.employer)
+        assert all(u.services == [] for u in users.items)

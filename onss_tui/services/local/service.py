@@ -1421,9 +1421,14 @@ class LocalService:
                 c, errors, service_codes, {u.enterprise_id for u in users} if grant else ()
             )
             if grant:
-                inactive = [u.id for u in users if u.status != UserStatus.ACTIVE]
+                inactive = [u.person_id for u in users if u.status != UserStatus.ACTIVE]
                 if inactive:
-                    errors["users"] = "Online services are granted only to active users."
+                    names = self._names(c.session, inactive)
+                    errors["users"] = (
+                        "Online services are granted only to active users; not active: "
+                        + ", ".join(sorted(names[person] for person in inactive))
+                        + "."
+                    )
             if errors:
                 raise ValidationFailed(errors)
             befores = {u.id: u for u in self._users(c.session, users)}
