@@ -1,7 +1,7 @@
 """One mandate in full: the detail pane of the mandate browser, and the dialog that Enter opens on a row.
 
-The dialog offers the steps the mandate's status allows (the service still decides who may take them) and
-dismisses with the chosen step, or None.
+The dialog offers the steps the service says the person may take on the mandate now (its status and their
+side of it) and dismisses with the chosen step, or None.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from textual.widgets import Button, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number
 from onss_tui.domain.quarters import Quarter
-from onss_tui.domain.rules import MANDATE_LIFECYCLE
 from onss_tui.services.dto import MandateAction, MandatePublic, MandateStatus, ProviderKind
 
 if TYPE_CHECKING:
@@ -34,11 +33,6 @@ STEP_KEYS = {
     MandateAction.CLOSE: "c",
 }
 """The key of each step on the mandate browser and in this dialog."""
-
-
-def possible_steps(status: MandateStatus) -> list[MandateAction]:
-    """The steps the lifecycle allows from a status (who may take them is the service's business)."""
-    return [action for (state, action) in MANDATE_LIFECYCLE if state == status]
 
 
 def enterprise_number_shown(number: str) -> str:
@@ -90,7 +84,7 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
     t = app.t
     if mandate is None:
         return Text(t("mandates.detail.empty"), style="italic")
-    steps = possible_steps(mandate.status)
+    steps = mandate.steps
     step_text = (
         " · ".join(f"{STEP_KEYS[step]} {t(f'mandates.key.{step.value}')}" for step in steps)
         if steps
@@ -168,7 +162,7 @@ class MandateDetailScreen(ModalScreen[MandateAction | None]):
     def __init__(self, mandate: MandatePublic) -> None:
         super().__init__()
         self.mandate = mandate
-        self.steps = possible_steps(mandate.status)
+        self.steps = mandate.steps
 
     def compose(self) -> ComposeResult:
         t = self.app.t

@@ -34,7 +34,6 @@ from onss_tui.screens.mandate_detail import (
     group_names,
     in_the_past,
     mandatary_kind,
-    possible_steps,
     validity,
 )
 from onss_tui.services.dto import (
@@ -63,7 +62,7 @@ DETAIL_DELAY = 0.1
 
 
 class MandatesScreen(Screen[None]):
-    """Browse mandates, see one in detail, take the steps its status allows, create one, export the view."""
+    """Browse mandates, see one in detail, take the steps open to the actor, create one, export the view."""
 
     HELP_KEY = "help.mandates"
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
@@ -105,7 +104,7 @@ class MandatesScreen(Screen[None]):
         self.whole_scope = False
         """True: every mandate the actor may see; False: those of the chosen enterprise."""
         self._steps: list[MandateAction] = []
-        """The steps the selected mandate's status allows."""
+        """The steps the actor may take on the selected mandate (as the service says)."""
         self._footer_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._detail_shown: MandatePublic | None = None
@@ -308,8 +307,8 @@ class MandatesScreen(Screen[None]):
             self._show_detail(self.table.cursor_row)
 
     def _follow_steps(self, mandate: MandatePublic | None) -> None:
-        """Show in the footer the steps the selected mandate allows (redrawn only when they change)."""
-        steps = possible_steps(mandate.status) if mandate is not None else []
+        """Show in the footer the steps open to the actor on the selected mandate (redrawn on a change)."""
+        steps = mandate.steps if mandate is not None else []
         if steps != self._steps:
             self._steps = steps
             self._refresh_footer_soon()

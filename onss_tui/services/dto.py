@@ -316,6 +316,9 @@ class MandatePublic(DTO):
     created_at: datetime
     updated_at: datetime
     version: int
+    steps: list[MandateAction] = Field(
+        default_factory=list, description="The steps the person who asked may take on it now."
+    )
 
 
 class MandateCreate(DTO):

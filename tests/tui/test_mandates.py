@@ -16,7 +16,7 @@ from onss_tui.screens.mandate_detail import MandateDetailScreen, validity
 from onss_tui.screens.mandate_form import MandateFormScreen
 from onss_tui.screens.mandates import MandatesScreen
 from onss_tui.services import dto
-from onss_tui.services.dto import MandateStatus
+from onss_tui.services.dto import MandateAction, MandateStatus
 from onss_tui.services.local.service import LocalService
 from tests.conftest import World
 from tests.tui.browsing import console, settle
@@ -119,7 +119,7 @@ async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> No
         dialog = session.app.screen
         assert isinstance(dialog, MandateDetailScreen)
         assert dialog.mandate.id == mandates["town"].id
-        assert [b.id for b in dialog.query("Button")] == ["step-close", "step-none"]
+        assert [b.id for b in dialog.query("Button")] == ["step-none"]  # support staff change nothing
         await session.press("escape")
         assert session.app.screen is screen
 
@@ -177,7 +177,7 @@ async def test_the_mandatary_accepts_then_closes(store: Store) -> None:
         assert session.app.screen.check_action("step", ("close",)) is False
 
 
-async def test_the_wrong_party_is_refused_and_told_why(store: Store) -> None:
+async def test_only_the_steps_of_the_actors_side_are_offered(store: Store) -> None:
     mandates = await give_mandates(store.service, store.world)
     async with console(store.service, store.world.lr) as session:
         await session.open("mandates")
@@ -185,15 +185,21 @@ async def test_the_wrong_party_is_refused_and_told_why(store: Store) -> None:
         assert "this enterprise" in str(table.border_title)
         assert {m.principal.name for m in table.rows} == {"Brasserie Dupont"}
         table.move_cursor(next(i for i, m in enumerate(table.rows) if m.id == mandates["pending"].id))
-        await session.press("a", "y")
-        assert session.noticed("Refused: Only someone acting for the mandatary may take this step.")
+        await settle(session.pilot)
+        # Pending: the mandatary accepts or rejects it; the employer's legal representative may close it.
+        assert table.cursor_row.steps == [MandateAction.CLOSE]
+        offered = {b.action for _, b, on, _ in session.app.screen.active_bindings.values() if on}
+        assert "step('close')" in offered and "step('accept')" not in offered
+        await session.press("a")
         assert table.cursor_row.status == MandateStatus.PENDING
-        trail = await store.service.list_audit(store.world.lr, dto.AuditFilter(action="mandate.accept"))
-        assert [e.outcome for e in trail.items] == ["refused"]
 
         await session.press("v")
         assert "all I may see" in str(table.border_title)
         assert len(table.rows) == 2
+    secretariat = await store.service.get_mandate(store.world.lr_ssa, mandates["pending"].id)
+    assert secretariat.steps == [MandateAction.ACCEPT, MandateAction.REJECT]
+    support = await store.service.get_mandate(store.world.support, mandates["pending"].id)
+    assert support.steps == []
 
 
 async def test_create_a_mandate_and_a_bad_quarter_stays_beside_its_field(store: Store) -> None:

@@ -23,7 +23,14 @@ from sqlmodel import Session, col, select
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter, QuarterError
-from onss_tui.domain.rules import LIVE_MANDATE_STATUSES, MAIN_ROLES, MANAGER_ROLES, Party, next_mandate_status
+from onss_tui.domain.rules import (
+    LIVE_MANDATE_STATUSES,
+    MAIN_ROLES,
+    MANAGER_ROLES,
+    MANDATE_LIFECYCLE,
+    Party,
+    next_mandate_status,
+)
 from onss_tui.services import dto
 from onss_tui.services.dto import (
     SYSTEM,
@@ -113,7 +120,8 @@ class _Context:
     def __init__(self, session: Session, actor: Person | Row[Any] | None) -> None:
         self.session = session
         self.actor = actor
-        self._roles: dict[int, frozenset[Role]] = {}
+        self._roles: dict[int, frozenset[Role]] | None = None
+        self._services: dict[int, set[str]] | None = None
 
     @property
     def actor_id(self) -> int | None:
@@ -128,33 +136,33 @@ class _Context:
         return bool(self.actor and self.actor.support_staff)
 
     def roles(self, enterprise_id: int) -> frozenset[Role]:
-        """The actor's active roles in an enterprise."""
+        """The actor's active roles in an enterprise (all of them read at the first question)."""
         if self.actor is None:
             return frozenset(Role)
-        if enterprise_id not in self._roles:
-            rows = self.session.exec(
-                select(Designation.role).where(
-                    Designation.enterprise_id == enterprise_id,
-                    Designation.person_id == self.actor.id,
-                    Designation.status == DesignationStatus.ACTIVE,
+        if self._roles is None:
+            held: dict[int, set[Role]] = {}
+            for enterprise, role in self.session.exec(
+                select(Designation.enterprise_id, Designation.role).where(
+                    Designation.person_id == self.actor.id, Designation.status == DesignationStatus.ACTIVE
                 )
-            ).all()
-            self._roles[enterprise_id] = frozenset(Role(r) for r in rows)
-        return self._roles[enterprise_id]
+            ).all():
+                held.setdefault(enterprise, set()).add(Role(role))
+            self._roles = {enterprise: frozenset(roles) for enterprise, roles in held.items()}
+        return self._roles.get(enterprise_id, frozenset())
 
     def user_services(self, enterprise_id: int) -> set[str]:
+        """The online services the actor holds as an active user of an enterprise (all read at once)."""
         if self.actor is None:
             return set()
-        rows = self.session.exec(
-            select(AccessGrant.service_code)
-            .join(PortalUser, col(PortalUser.id) == AccessGrant.user_id)
-            .where(
-                PortalUser.enterprise_id == enterprise_id,
-                PortalUser.person_id == self.actor.id,
-                PortalUser.status == UserStatus.ACTIVE,
-            )
-        ).all()
-        return set(rows)
+        if self._services is None:
+            self._services = {}
+            for enterprise, code in self.session.exec(
+                select(PortalUser.enterprise_id, AccessGrant.service_code)
+                .join(PortalUser, col(PortalUser.id) == AccessGrant.user_id)
+                .where(PortalUser.person_id == self.actor.id, PortalUser.status == UserStatus.ACTIVE)
+            ).all():
+                self._services.setdefault(enterprise, set()).add(code)
+        return self._services.get(enterprise_id, set())
 
     def enterprise_ids(self) -> list[int]:
         """Enterprises the actor holds any role in (designation not ended, or a user not removed)."""
@@ -201,7 +209,12 @@ class _Context:
 
 
 def _dump(model: dto.DTO | None) -> dict[str, Any] | None:
-    return None if model is None else model.model_dump(mode="json")
+    """A record as the audit trail keeps it (a mandate's `steps` are the asking person's, not its own)."""
+    return (
+        None
+        if model is None
+        else model.model_dump(mode="json", exclude={"steps"} & set(type(model).model_fields))
+    )
 
 
 def _unstorable() -> ValidationFailed:
@@ -473,10 +486,15 @@ class LocalService:
         return known
 
     def _mandates(
-        self, session: Session, rows: Sequence[Any], names: dict[int, str] | None = None
+        self,
+        session: Session,
+        rows: Sequence[Any],
+        names: dict[int, str] | None = None,
+        steps_for: _Context | None = None,
     ) -> list[dto.MandatePublic]:
         """DTOs from mandate rows (ORM objects or plain rows of the mandate table); `names` of the people
-        who created or validated them, when the rows came with them."""
+        who created or validated them, when the rows came with them; with `steps_for`, the steps that
+        call's actor may take on each."""
         providers = self._providers(session, {m.mandatary_id for m in rows})
         if names is None:
             names = self._names(session, [i for m in rows for i in (m.created_by_id, m.validated_by_id)])
@@ -501,10 +519,31 @@ class LocalService:
                     "created_at": m.created_at,
                     "updated_at": m.updated_at,
                     "version": m.version,
+                    "steps": self._steps(steps_for, m, providers[m.mandatary_id].enterprise_id)
+                    if steps_for
+                    else [],
                 }
                 for m in rows
             ]
         )
+
+    def _may_take(self, c: _Context, party: Party, principal_id: int, mandatary_enterprise_id: int) -> bool:
+        """Whether the actor acts for the side of a mandate that may take a step (support staff: no)."""
+        if c.support:
+            return False
+        for_principal = Role.LEGAL_REPRESENTATIVE in c.roles(principal_id)
+        if party == Party.PRINCIPAL or (party == Party.EITHER and for_principal):
+            return for_principal
+        return self._acts_for_mandatary(c, mandatary_enterprise_id, manage=True)
+
+    def _steps(self, c: _Context, mandate: Any, mandatary_enterprise_id: int) -> list[MandateAction]:
+        """The steps the lifecycle allows from the mandate's status that the actor may take."""
+        return [
+            action
+            for (status, action), (_, party) in MANDATE_LIFECYCLE.items()
+            if status == mandate.status
+            and self._may_take(c, party, mandate.principal_id, mandatary_enterprise_id)
+        ]
 
     # ------------------------------------------------------------------ identity and catalogues
 
@@ -1467,11 +1506,13 @@ class LocalService:
 
     # ------------------------------------------------------------------ mandates
 
-    def _acts_for_mandatary(self, c: _Context, provider: Provider, *, manage: bool) -> bool:
-        roles = c.roles(provider.enterprise_id)
+    def _acts_for_mandatary(self, c: _Context, enterprise_id: int, *, manage: bool) -> bool:
+        """Whether the actor acts for the mandatary whose enterprise this is (Mahis "manage mandates",
+        or only "consult" when not `manage`)."""
+        roles = c.roles(enterprise_id)
         if roles & (MAIN_ROLES | {Role.LEGAL_REPRESENTATIVE}):
             return True
-        services = c.user_services(provider.enterprise_id)
+        services = c.user_services(enterprise_id)
         return MAHIS_MANAGE in services or (not manage and MAHIS_CONSULT in services)
 
     def _mandate_scope(self, c: _Context) -> _PartyFilter | None:
@@ -1545,7 +1586,7 @@ class LocalService:
             )
             names = {m.created_by_id: m.created_by_name for m in rows if m.created_by_id}
             names.update((m.validated_by_id, m.validated_by_name) for m in rows if m.validated_by_id)
-            items = self._mandates(c.session, rows, names)
+            items = self._mandates(c.session, rows, names, steps_for=c)
             return dto.Page(items=items, next_cursor=after, prev_cursor=before)
 
         return await self._read(actor, work)
@@ -1644,7 +1685,7 @@ class LocalService:
             mandate, provider = self._get_mandate(c, mandate_id)
             if not (c.may_read(mandate.principal_id) or c.may_read(provider.enterprise_id)):
                 raise PermissionDenied("This mandate concerns no enterprise you hold a role in.")
-            return self._mandates(c.session, [mandate])[0]
+            return self._mandates(c.session, [mandate], steps_for=c)[0]
 
         return await self._read(actor, work)
 
@@ -1732,7 +1773,7 @@ class LocalService:
             for code in chosen:
                 c.session.add(MandateGroup(mandate_id=mandate.id, group_code=code))  # type: ignore[arg-type]
             c.session.flush()
-            result = self._mandates(c.session, [mandate])[0]
+            result = self._mandates(c.session, [mandate], steps_for=c)[0]
             c.record("mandate.create", f"mandate:{mandate.id}", principal.id, after=_dump(result))
             return result
 
@@ -1800,19 +1841,16 @@ class LocalService:
     ) -> dto.MandatePublic:
         def work(c: _Context) -> dto.MandatePublic:
             mandate, provider = self._get_mandate(c, mandate_id)
-            for_principal = Role.LEGAL_REPRESENTATIVE in c.roles(mandate.principal_id)
-            for_mandatary = self._acts_for_mandatary(c, provider, manage=True)
             status = MandateStatus(mandate.status)
             try:
                 new_status, party = next_mandate_status(status, action)
             except ValueError as exc:
-                c.require(for_principal or for_mandatary, "This mandate concerns no enterprise you act for.")
+                c.require(
+                    self._may_take(c, Party.EITHER, mandate.principal_id, provider.enterprise_id),
+                    "This mandate concerns no enterprise you act for.",
+                )
                 raise ValidationFailed({"status": str(exc)}) from exc
-            allowed = {
-                Party.PRINCIPAL: for_principal,
-                Party.MANDATARY: for_mandatary,
-                Party.EITHER: for_principal or for_mandatary,
-            }[party]
+            allowed = self._may_take(c, party, mandate.principal_id, provider.enterprise_id)
             who = {
                 Party.PRINCIPAL: "a legal representative of the employer",
                 Party.MANDATARY: "someone acting for the mandatary",
@@ -1846,7 +1884,7 @@ class LocalService:
             mandate.status = new_status
             mandate.updated_at = utcnow()
             c.session.flush()
-            result = self._mandates(c.session, [mandate])[0]
+            result = self._mandates(c.session, [mandate], steps_for=c)[0]
             c.record(
                 f"mandate.{action.value}",
                 f"mandate:{mandate_id}",
