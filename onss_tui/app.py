@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         EnterpriseSummary,
         OnlineServiceEntry,
         PersonPublic,
+        Role,
     )
     from onss_tui.services.protocol import AccessService
 
@@ -341,6 +342,18 @@ class OnssApp(App[int]):
             if entry is None:
                 return entry_or_code
         return getattr(entry, f"name_{self.lang}", None) or entry.name_en
+
+    async def roles_here(self) -> frozenset[Role]:
+        """The actor's roles in the enterprise worked on, as the service says now (none on failure)."""
+        from onss_tui.services.errors import ServiceError
+
+        if self.actor_id is None or self.enterprise_id is None:
+            return frozenset()
+        try:
+            overview = await self.service.get_overview(self.actor_id, self.enterprise_id)
+        except ServiceError:
+            return frozenset()
+        return frozenset(overview.my_roles)
 
     def offered_services(self) -> list[OnlineServiceEntry]:
         """The online services the users of the enterprise worked on may be granted (by its kind)."""

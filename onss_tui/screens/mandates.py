@@ -44,6 +44,7 @@ from onss_tui.services.dto import (
     MandateStatus,
     Page,
     PageRequest,
+    Role,
 )
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
@@ -104,6 +105,7 @@ class MandatesScreen(Screen[None]):
         self.whole_scope = False
         """True: every mandate the actor may see; False: those of the chosen enterprise."""
         self._steps: list[MandateAction] = []
+        self._gives_mandates = False
         """The steps the actor may take on the selected mandate (as the service says)."""
         self._footer_timer: Timer | None = None
         self._detail_timer: Timer | None = None
@@ -135,6 +137,13 @@ class MandatesScreen(Screen[None]):
         self.watch(self.app, "lang", self._relabel)
         self.table.focus()
         self.set_timer(LOADING_DELAY, self._build_filters)
+        self._learn_roles()
+
+    @work(group="roles", exit_on_error=False)
+    async def _learn_roles(self) -> None:
+        """Only the employer's legal representative gives a mandate: New is offered to them alone."""
+        self._gives_mandates = Role.LEGAL_REPRESENTATIVE in await self.app.roles_here()
+        self.refresh_bindings()
 
     @property
     def _filters_built(self) -> bool:
@@ -339,7 +348,7 @@ class MandatesScreen(Screen[None]):
         if action == "step":
             return MandateAction(str(parameters[0])) in self._steps
         if action == "create":
-            return self.app.enterprise_id is not None
+            return self._gives_mandates
         if action == "toggle_scope":
             return self.app.enterprise_id is not None
         return True

@@ -136,13 +136,7 @@ class UsersScreen(Screen[None]):
 
     @work(group="roles", exit_on_error=False)
     async def _learn_roles(self) -> None:
-        actor, enterprise_id = self.app.actor_id, self.app.enterprise_id
-        assert actor is not None and enterprise_id is not None
-        try:
-            overview = await self.app.service.get_overview(actor, enterprise_id)
-        except ServiceError:
-            return  # the list says why, if the actor may not see it
-        self._manages = bool(MANAGER_ROLES.intersection(overview.my_roles))
+        self._manages = bool(MANAGER_ROLES & await self.app.roles_here())
         self.refresh_bindings()
 
     def _columns(self) -> list[Column[UserPublic]]:

@@ -18,8 +18,8 @@ from onss_tui.screens.mandates import MandatesScreen
 from onss_tui.services import dto
 from onss_tui.services.dto import MandateAction, MandateStatus
 from onss_tui.services.local.service import LocalService
-from tests.conftest import World
-from tests.tui.browsing import console, settle
+from tests.conftest import World, niss
+from tests.tui.browsing import console, make_main_access_manager, settle
 from tests.tui.conftest import Store
 
 
@@ -190,6 +190,7 @@ async def test_only_the_steps_of_the_actors_side_are_offered(store: Store) -> No
         assert table.cursor_row.steps == [MandateAction.CLOSE]
         offered = {b.action for _, b, on, _ in session.app.screen.active_bindings.values() if on}
         assert "step('close')" in offered and "step('accept')" not in offered
+        assert "create" in offered  # the employer's legal representative gives mandates
         await session.press("a")
         assert table.cursor_row.status == MandateStatus.PENDING
 
@@ -398,3 +399,18 @@ async def test_reloading_the_list_shows_the_highlighted_mandate_as_it_now_is(sto
         assert session.table.cursor_row.id == pending.id
         assert session.table.cursor_row.status == MandateStatus.ACTIVE
         await until_shown("Status   active")
+
+
+async def test_new_is_offered_only_to_whoever_gives_mandates(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(
+            enterprise_id=store.world.employer, niss=niss("950615334"), services=["mahis_consult"]
+        ),
+    )
+    async with console(store.service, store.world.newcomer) as session:  # a user who consults mandates
+        await session.open("mandates")
+        await settle(session.pilot)
+        offered = {b.action for _, b, on, _ in session.app.screen.active_bindings.values() if on}
+        assert "create" not in offered and "export" in offered
