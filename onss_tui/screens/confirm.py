@@ -1,14 +1,46 @@
-"""A reusable confirmation: a question, a confirm and a cancel button; dismisses with True or False."""
+"""A reusable confirmation: a question, a confirm and a cancel button; dismisses with True or False.
+
+Also what a form does when it is left: `typed` notes what its fields hold, and `leave_form` closes the
+form at once when nothing was typed since, else asks before discarding it.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Checkbox, Input, SelectionList, Static
+
+
+def typed(form: Screen[Any]) -> tuple[object, ...]:
+    """What the fields of a form hold: its text fields, lists of choices and check boxes."""
+    return (
+        tuple(field.value for field in form.query(Input)),
+        tuple(tuple(choices.selected) for choices in form.query(SelectionList)),
+        tuple(box.value for box in form.query(Checkbox)),
+    )
+
+
+def leave_form(form: Screen[Any], opened: tuple[object, ...]) -> None:
+    """Close `form` (dismissing None); when its fields changed since they held `opened`, ask first."""
+    if typed(form) == opened:
+        form.dismiss(None)
+        return
+    t = form.app.t  # type: ignore[attr-defined]
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            form.dismiss(None)
+
+    form.app.push_screen(
+        ConfirmScreen(
+            t("form.discard_title"), t("form.discard_question"), confirm=t("form.discard"), danger=True
+        ),
+        answered,
+    )
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import MandateCreate, MandatePublic, PageRequest, ProviderPublic
@@ -135,6 +136,7 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
                 yield Button(t("common.cancel"), id="mandate-form-cancel", compact=True)
 
     def on_mount(self) -> None:
+        self._opened = typed(self)
         self.query_one("#mandatary-search", Input).focus()
         self._load_principal()
         self._searching = self._search("")
@@ -200,7 +202,7 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
 
     @on(Button.Pressed, "#mandate-form-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave_form(self, self._opened)
 
     @on(Button.Pressed, "#mandate-form-save")
     def action_save(self) -> None:

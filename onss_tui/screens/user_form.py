@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 
+from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
 from onss_tui.services.dto import UserCreate, UserPublic, UserUpdate
 from onss_tui.services.errors import ServiceError
@@ -114,6 +115,7 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
                 yield Button(t("common.cancel"), id="user-form-cancel", compact=True)
 
     def on_mount(self) -> None:
+        self._opened = typed(self)
         self.query_one(IdentifierInput).focus_input()
 
     def _text(self, field: str) -> str:
@@ -121,7 +123,7 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
 
     @on(Button.Pressed, "#user-form-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave_form(self, self._opened)
 
     @on(Button.Pressed, "#user-form-save")
     def action_save(self) -> None:

@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import Input, OptionList, Select, SelectionList
 
 from onss_tui.domain.quarters import Quarter
+from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.export import ExportScreen
 from onss_tui.screens.mandate_detail import MandateDetailScreen, validity
 from onss_tui.screens.mandate_form import MandateFormScreen
@@ -414,3 +415,19 @@ async def test_new_is_offered_only_to_whoever_gives_mandates(store: Store) -> No
         await settle(session.pilot)
         offered = {b.action for _, b, on, _ in session.app.screen.active_bindings.values() if on}
         assert "create" not in offered and "export" in offered
+
+
+async def test_leaving_a_form_with_something_typed_asks_first(store: Store) -> None:
+    async with console(store.service, store.world.lr) as session:
+        await session.open("mandates")
+        screen = session.app.screen
+        await session.press("n", "escape")  # nothing typed: closes at once
+        assert session.app.screen is screen
+        await session.press("n", *"payroll", "escape")
+        assert isinstance(session.app.screen, ConfirmScreen)
+        await session.press("escape")  # no: back to the form as typed
+        form = session.app.screen
+        assert isinstance(form, MandateFormScreen)
+        assert form.query_one("#mandatary-search", Input).value == "payroll"
+        await session.press("escape", "y")
+        assert session.app.screen is screen
