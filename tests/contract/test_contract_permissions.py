@@ -9,7 +9,7 @@ import pytest
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import PermissionDenied
-from tests.contract.conftest import ROLES, Staff, fresh_niss, main_designation
+from tests.contract.conftest import ROLES, Staff, fresh_niss, main_designation, mandate
 
 Action = Callable[[object, Staff, int], Awaitable[object]]
 
@@ -134,6 +134,15 @@ async def test_refusals_are_recorded_in_the_audit_trail(service, staff: Staff) -
         await create_user(service, staff, staff.world.outsider)
     trail = await service.list_audit(staff.world.support, dto.AuditFilter(actor_id=staff.world.outsider))
     assert [(e.action, e.outcome) for e in trail.items][:1] == [("user.create", "refused")]
+    # Found in the trail of the enterprise it aimed at, as a refused step on one of its mandates is.
+    given = await service.create_mandate(staff.world.lr, mandate(staff.world, submit=True))
+    with pytest.raises(PermissionDenied):
+        await service.accept_mandate(staff.world.lr, given.id, given.version)  # the mandatary accepts
+    theirs = await service.list_audit(
+        staff.world.support, dto.AuditFilter(enterprise_id=staff.world.employer)
+    )
+    refused = [(e.action, e.actor) for e in theirs.items if e.outcome == "refused"]
+    assert refused[:2] == [("mandate.accept", "Anne Peeters"), ("user.create", "Olivier Outsider")]
 
 
 async def test_support_staff_read_everything_and_change_nothing(service, staff: Staff) -> None:

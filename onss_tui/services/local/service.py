@@ -352,10 +352,30 @@ class LocalService:
                 actor_name=actor_name,
                 action=action,
                 target=target,
+                enterprise_id=self._enterprise_of(session, target),
                 outcome="refused",
                 after={"reason": refusal.message},
             )
             session.commit()
+
+    @staticmethod
+    def _enterprise_of(session: Session, target: str) -> int | None:
+        """The enterprise an action aimed at, from its target ("mandate:12": its principal), so that a
+        refusal is found in that enterprise's trail; None when the target names none."""
+        kind, _, number = target.partition(":")
+        if not number.isdigit():
+            return None
+        owners: dict[str, tuple[Any, str]] = {
+            "enterprise": (Enterprise, "id"),
+            "mandate": (Mandate, "principal_id"),
+            "user": (PortalUser, "enterprise_id"),
+            "designation": (Designation, "enterprise_id"),
+        }
+        if kind not in owners:
+            return None
+        table, column = owners[kind]
+        row = session.get(table, int(number))
+        return getattr(row, column) if row is not None else None
 
     async def _read(self, actor: int | None, work: Callable[[_Context], T]) -> T:
         if self.reads_inline:
