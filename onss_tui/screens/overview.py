@@ -164,7 +164,7 @@ class OverviewScreen(Screen[None]):
         text.append(f"{t('overview.qualities')} ", style="dim")
         text.append(", ".join(qualities) or t("common.none"))
         text.append("\n")
-        roles = [t(f"role.{r.value}") for r in o.my_roles]
+        roles = [t(f"role.{r.value}") for r in o.my_roles] + ([t("role.user")] if o.my_user_account else [])
         if self.app.actor is not None and self.app.actor.support_staff:
             roles.append(t("role.support_staff"))
         text.append(f"{t('overview.your_roles')} ", style="dim")

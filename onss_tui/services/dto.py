@@ -196,6 +196,9 @@ class EnterpriseOverview(DTO):
         "create_users, finalise_mandates, accept_mandates."
     )
     my_roles: list[Role]
+    my_user_account: bool = Field(
+        default=False, description="The person asking is a user of the enterprise (active or suspended)."
+    )
     is_mandatary: bool
     version: int
 

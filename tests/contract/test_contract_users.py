@@ -86,6 +86,9 @@ async def test_a_plain_user_changes_only_their_own_contact_data(service, staff: 
     await new_user(service, staff)  # a colleague, not listed to a plain user
     listed = await service.list_users(staff.user, staff.world.employer)
     assert [u.id for u in listed.items] == [staff.user_id]
+    overview = await service.get_overview(staff.user, staff.world.employer)
+    assert overview.my_roles == [] and overview.my_user_account  # the overview says they are a user
+    assert not (await service.get_overview(staff.world.support, staff.world.employer)).my_user_account
     me = await service.get_user(staff.user, staff.user_id)
     changed = await service.update_user(
         staff.user,

@@ -859,6 +859,12 @@ class LocalService:
             steps.append("finalise_mandates")
         if to_accept:
             steps.append("accept_mandates")
+        my_account = select(PortalUser.id).where(
+            PortalUser.enterprise_id == eid,
+            PortalUser.person_id == c.actor_id,
+            PortalUser.status != UserStatus.REMOVED,
+        )
+        my_user_account = c.actor is not None and s.exec(my_account).first() is not None
         return dto.EnterpriseOverview(
             enterprise=self._enterprise(enterprise),
             qualities=qualities,
@@ -874,6 +880,7 @@ class LocalService:
             mandates_ending_this_quarter=ending,
             next_steps=steps,
             my_roles=sorted(c.roles(eid)) if c.actor else [],
+            my_user_account=my_user_account,
             is_mandatary=provider is not None,
             version=enterprise.version,
         )
