@@ -343,6 +343,7 @@ class DesignationScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted, "#designations")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()  # ending is offered row by row
         if (
             self._next_cursor
             and not self._loading_more
@@ -373,7 +374,10 @@ class DesignationScreen(Screen[None]):
         return self.query_one("#sections", TabbedContent).active
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("end_designation", "reveal"):
+        if action == "end_designation":  # offered on the designations the actor may end
+            selected = self._selected() if self.section == "history" else None
+            return selected is not None and selected.may_end
+        if action == "reveal":
             return self.section == "history"
         if action == "submit":
             return self.section in ("mam", "managers")

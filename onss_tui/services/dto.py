@@ -168,6 +168,7 @@ class DesignationPublic(DTO):
     started_at: datetime
     ended_at: datetime | None
     version: int
+    may_end: bool = Field(default=False, description="The person asking may end it now (in a list of them).")
 
 
 class GroupHandling(DTO):

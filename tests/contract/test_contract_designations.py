@@ -202,3 +202,20 @@ async def test_overview_next_steps_follow_the_procedure(service, world: World) -
         "designate_access_manager",
         "create_users",
     ]
+
+
+async def test_a_listed_designation_says_whether_the_asker_may_end_it(service, staff: Staff) -> None:
+    """As the rule that ends them: the main one by a legal representative, the others by the main ones,
+    legal representatives never (they come from the register); support staff end nothing."""
+
+    def endable(listed: list[dto.DesignationPublic]) -> set[str]:
+        return {d.role.value for d in listed if d.may_end}
+
+    world = staff.world
+    by_main = endable((await service.list_designations(staff.mam, world.employer)).items)
+    assert by_main == {"access_manager", "co_main_access_manager"}
+    assert endable((await service.list_designations(world.lr, world.employer)).items) == {
+        "main_access_manager"
+    }
+    assert endable((await service.list_designations(staff.am, world.employer)).items) == set()
+    assert endable((await service.list_designations(world.support, world.employer)).items) == set()

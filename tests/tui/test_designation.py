@@ -184,7 +184,18 @@ async def test_main_access_manager_designates_an_access_manager_then_ends_it(sto
         assert screen.query_one("#sections", TabbedContent).active == "history"
         table = screen.query_one("#designations", DataTable)
         table.focus()
+
+        def offered() -> set[str]:
+            return {b.action for _, b, on, _ in screen.active_bindings.values() if on}
+
+        listed = (await store.service.list_designations(world.newcomer, world.employer)).items
+        [own] = [d for d in listed if d.role == "main_access_manager"]
+        table.move_cursor(row=table.get_row_index(str(own.id)))
+        await pilot.pause()
+        assert "end_designation" not in offered()  # only a legal representative ends the main one
         table.move_cursor(row=table.get_row_index(str(manager.id)))
+        await pilot.pause()
+        assert "end_designation" in offered()
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)

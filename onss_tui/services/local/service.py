@@ -209,12 +209,23 @@ class _Context:
 
 
 def _dump(model: dto.DTO | None) -> dict[str, Any] | None:
-    """A record as the audit trail keeps it (a mandate's `steps` are the asking person's, not its own)."""
-    return (
-        None
-        if model is None
-        else model.model_dump(mode="json", exclude={"steps"} & set(type(model).model_fields))
-    )
+    """A record as the audit trail keeps it (what the asking person may do with it is not the record's)."""
+    if model is None:
+        return None
+    return model.model_dump(mode="json", exclude={"steps", "may_end"} & set(type(model).model_fields))
+
+
+def _why_not_end(c: _Context, designation: Designation) -> str | None:
+    """Why the actor may not end a designation, or None when they may."""
+    roles = c.roles(designation.enterprise_id)
+    if designation.role == Role.MAIN_ACCESS_MANAGER:
+        if Role.LEGAL_REPRESENTATIVE not in roles:
+            return "Only a legal representative ends or replaces the Main Access Manager."
+    elif designation.role == Role.LEGAL_REPRESENTATIVE:
+        return "Legal representatives come from the enterprise register; they are not ended here."
+    elif not roles & MAIN_ROLES:
+        return "Only the Main Access Manager (or a co-main access manager) ends this designation."
+    return None
 
 
 def _unstorable() -> ValidationFailed:
@@ -417,7 +428,10 @@ class LocalService:
         ).all()
         return {row.id: f"{row.first_name} {row.last_name}" for row in rows}
 
-    def _designations(self, session: Session, rows: Sequence[Designation]) -> list[dto.DesignationPublic]:
+    def _designations(
+        self, session: Session, rows: Sequence[Designation], ending_for: _Context | None = None
+    ) -> list[dto.DesignationPublic]:
+        """DTOs of designations; with `ending_for`, whether that call's actor may end each."""
         people = {
             p.id: p
             for p in session.exec(select(Person).where(col(Person.id).in_({d.person_id for d in rows}))).all()
@@ -436,6 +450,10 @@ class LocalService:
                 started_at=d.started_at,
                 ended_at=d.ended_at,
                 version=d.version,
+                may_end=ending_for is not None
+                and not ending_for.support
+                and d.status != DesignationStatus.ENDED
+                and _why_not_end(ending_for, d) is None,
             )
             for d in rows
         ]
@@ -1157,21 +1175,8 @@ class LocalService:
             designation = c.session.get(Designation, designation_id)
             if designation is None:
                 raise NotFound("No such designation.")
-            roles = c.roles(designation.enterprise_id)
-            if designation.role == Role.MAIN_ACCESS_MANAGER:
-                c.require(
-                    Role.LEGAL_REPRESENTATIVE in roles,
-                    "Only a legal representative ends or replaces the Main Access Manager.",
-                )
-            elif designation.role == Role.LEGAL_REPRESENTATIVE:
-                c.require(
-                    False, "Legal representatives come from the enterprise register; they are not ended here."
-                )
-            else:
-                c.require(
-                    bool(roles & MAIN_ROLES),
-                    "Only the Main Access Manager (or a co-main access manager) ends this designation.",
-                )
+            refusal = _why_not_end(c, designation)
+            c.require(refusal is None, refusal or "")
             if designation.status == DesignationStatus.ENDED:
                 raise ValidationFailed({"status": "This designation has already ended."})
             before = _dump(self._designations(c.session, [designation])[0])
@@ -1214,7 +1219,8 @@ class LocalService:
             rows, after, before = keyset_page(
                 c.session, stmt, [col(Designation.id)], lambda d: (d.id,), _page(page), descending=True
             )
-            return dto.Page(items=self._designations(c.session, rows), next_cursor=after, prev_cursor=before)
+            items = self._designations(c.session, rows, ending_for=c)
+            return dto.Page(items=items, next_cursor=after, prev_cursor=before)
 
         return await self._read(actor, work)
 
