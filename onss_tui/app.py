@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     )
     from onss_tui.services.protocol import AccessService
 
+NAMED_KEYS = frozenset({"space", "del", "esc"})
+"""Keys the footer shows by a word of the console's language (key.* messages)."""
+
 SCREENS: dict[str, tuple[str, str]] = {
     "overview": ("onss_tui.screens.overview", "OverviewScreen"),
     "designation": ("onss_tui.screens.designation", "DesignationScreen"),
@@ -213,6 +216,11 @@ class OnssApp(App[int]):
     def update_keymap(self, keymap: Keymap) -> None:
         self.keymap.update(keymap)
         super().update_keymap(keymap)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """A key as the keyboards of the console's language name it (espace, suppr, échap)."""
+        shown = super().get_key_display(binding)
+        return self.t(f"key.{shown}") if shown in NAMED_KEYS else shown
 
     def key_for(self, binding: Binding) -> str:
         """The key that runs `binding`, as the footer shows it: the keymap's first for its id, or its own."""

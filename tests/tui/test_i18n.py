@@ -8,7 +8,9 @@ import string
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 
+from onss_tui.app import NAMED_KEYS
 from onss_tui.i18n import LANGUAGES, LOCALES, Messages, choose_language, read_locale_file
 
 PACKAGE = Path(__file__).resolve().parents[2] / "onss_tui"
@@ -119,6 +121,7 @@ def test_every_key_used_in_code_exists() -> None:
         ("overview.step.", ["designate_main_access_manager", "designate_access_manager", "create_users"]),
         ("overview.step.", ["finalise_mandates", "accept_mandates"]),
         ("help.", ["sign_in", "enterprise_picker", "overview", "designation", "users", "mandates", "audit"]),
+        ("key.", sorted(NAMED_KEYS)),
     ],
 )
 def test_keys_built_from_data_exist(prefix: str, values: list[str]) -> None:
@@ -193,3 +196,11 @@ def test_a_locale_file_is_read_when_a_key_it_may_hold_is_asked_for(tmp_path: Pat
     assert messages.has("nav.users") and messages.has("users.title")
     with pytest.raises(ValueError):  # only now is the broken file read: asked for a key no file read holds
         messages.t("en", "missing.key")
+
+
+def test_the_footer_names_keys_in_the_consoles_language(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(lang="fr")
+    shown = [app.get_key_display(Binding(key, "x")) for key in ("space", "delete", "escape", "ctrl+s")]
+    assert shown == ["espace", "suppr", "échap", "^s"]
+    app.lang = "en"
+    assert app.get_key_display(Binding("space", "x")) == "space"
