@@ -46,12 +46,15 @@ def ends_this_quarter(mandate: MandatePublic) -> bool:
     return mandate.status == MandateStatus.ACTIVE and mandate.end_quarter == str(Quarter.current())
 
 
-def in_the_past(mandate: MandatePublic) -> bool:
-    """Closed, rejected, or active with its end quarter past: the enterprise's history."""
-    if mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED):
-        return True
+def expired(mandate: MandatePublic) -> bool:
+    """Active, with its end quarter past: it was never closed, but it no longer covers anything."""
     ended = mandate.end_quarter is not None and mandate.end_quarter < str(Quarter.current())
     return mandate.status == MandateStatus.ACTIVE and ended
+
+
+def in_the_past(mandate: MandatePublic) -> bool:
+    """Closed, rejected, or expired: the enterprise's history."""
+    return mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED) or expired(mandate)
 
 
 def validity(app: OnssApp, mandate: MandatePublic) -> str:
@@ -75,6 +78,8 @@ def status_text(app: OnssApp, mandate: MandatePublic) -> Text:
     text = Text(app.t(f"mandate.status.{mandate.status.value}"))
     if ends_this_quarter(mandate):
         text.append(" · " + app.t("mandates.detail.ending"), style="bold")
+    elif expired(mandate):
+        text.append(" · " + app.t("mandates.detail.expired", quarter=mandate.end_quarter or ""))
     return text
 
 

@@ -31,6 +31,7 @@ from onss_tui.screens.mandate_detail import (
     detail_table,
     ends_this_quarter,
     enterprise_number_shown,
+    expired,
     group_names,
     in_the_past,
     mandatary_kind,
@@ -198,9 +199,10 @@ class MandatesScreen(Screen[None]):
         return text
 
     def _status_cell(self, mandate: MandatePublic) -> str:
-        return ("! " if ends_this_quarter(mandate) else "") + self.app.t(
-            f"mandate.status.{mandate.status.value}"
-        )
+        status = self.app.t(f"mandate.status.{mandate.status.value}")
+        if expired(mandate):
+            return self.app.t("mandates.status_expired", status=status)
+        return ("! " if ends_this_quarter(mandate) else "") + status
 
     def _relabel(self, _lang: str | None = None) -> None:
         if self._filters_built:

@@ -8,12 +8,13 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from textual.widgets import Input, OptionList, Select, SelectionList
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.export import ExportScreen
-from onss_tui.screens.mandate_detail import MandateDetailScreen, validity
+from onss_tui.screens.mandate_detail import MandateDetailScreen, status_text, validity
 from onss_tui.screens.mandate_form import MandateFormScreen
 from onss_tui.screens.mandates import MandatesScreen
 from onss_tui.services import dto
@@ -431,3 +432,22 @@ async def test_leaving_a_form_with_something_typed_asks_first(store: Store) -> N
         assert form.query_one("#mandatary-search", Input).value == "payroll"
         await session.press("escape", "y")
         assert session.app.screen is screen
+
+
+async def test_an_active_mandate_past_its_end_quarter_says_it_has_expired(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    past = Quarter.current().previous()
+    with store.service.engine.begin() as connection:  # a mandate given long ago, never closed
+        connection.execute(
+            text("UPDATE mandate SET start_quarter = :start, end_quarter = :end WHERE id = :id"),
+            {"start": past.previous().code, "end": past.code, "id": mandates["town"].id},
+        )
+    async with console(store.service, store.world.support) as session:
+        await session.open("mandates")
+        screen = session.app.screen
+        assert isinstance(screen, MandatesScreen)
+        town = next(m for m in session.table.rows if m.id == mandates["town"].id)
+        assert town.status == MandateStatus.ACTIVE
+        assert screen._status_cell(town) == "active, expired"
+        assert session.table.mark is not None and session.table.mark(town) == "muted"
+        assert f"expired: its validity ended with {past}" in str(status_text(session.app, town))
