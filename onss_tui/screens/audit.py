@@ -165,7 +165,13 @@ class AuditScreen(Screen[None]):
 
     async def _fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
         assert self.app.actor_id is not None
+        if self._finds_nobody:  # a person or an enterprise typed that matches none: nothing to show
+            return Page(items=[])
         return await self.app.service.list_audit(self.app.actor_id, self.current_filter(), request)
+
+    @property
+    def _finds_nobody(self) -> bool:
+        return any(problem.endswith(".none") for problem in self._filter_problems.values())
 
     @on(Input.Changed, "#filter-action")
     def _action_changed(self) -> None:
@@ -194,10 +200,10 @@ class AuditScreen(Screen[None]):
                 return
             if len(people) == 1:
                 found = (people[0].person.id, people[0].person.full_name)
-            self._mark("#filter-actor", len(people), "audit.filter.person")
+            nobody = self._mark("#filter-actor", len(people), "audit.filter.person")
         else:
-            self._mark("#filter-actor", 1, "audit.filter.person")
-        if found != self.actor_filter:
+            nobody = self._mark("#filter-actor", 1, "audit.filter.person")
+        if found != self.actor_filter or nobody:
             self.actor_filter = found
             self._show_scope()
             self.table.reload()
@@ -214,16 +220,18 @@ class AuditScreen(Screen[None]):
                 return
             if len(page.items) == 1:
                 found = (page.items[0].id, page.items[0].name)
-            self._mark("#filter-enterprise", len(page.items), "audit.filter.enterprise_found")
+            nobody = self._mark("#filter-enterprise", len(page.items), "audit.filter.enterprise_found")
         else:
-            self._mark("#filter-enterprise", 1, "audit.filter.enterprise_found")
-        if found != self.enterprise_filter:
+            nobody = self._mark("#filter-enterprise", 1, "audit.filter.enterprise_found")
+        if found != self.enterprise_filter or nobody:
             self.enterprise_filter = found
             self._show_scope()
             self.table.reload()
 
-    def _mark(self, selector: str, matches: int, what: str) -> None:
-        """Flag a person or enterprise filter that designates nobody, or several, and say why."""
+    def _mark(self, selector: str, matches: int, what: str) -> bool:
+        """Flag a person or enterprise filter that designates nobody, or several, and say why; True when
+        whether some filter finds nobody changed (the list is then empty, or no longer)."""
+        finds_nobody = self._finds_nobody
         field = self.query_one(selector, Input)
         field.set_class(matches != 1, "-invalid")
         problem = None if matches == 1 else f"{what}.{'none' if not matches else 'several'}"
@@ -233,6 +241,7 @@ class AuditScreen(Screen[None]):
             self._filter_problems[selector] = problem
         field.tooltip = self.app.t(problem) if problem else None
         self._show_scope()
+        return self._finds_nobody != finds_nobody
 
     @on(PagedTable.Highlighted, "#audit")
     def _highlighted(self, event: PagedTable.Highlighted) -> None:

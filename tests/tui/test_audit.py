@@ -78,11 +78,15 @@ async def test_filters_by_action_person_and_enterprise(store: Store) -> None:
         screen.query_one("#filter-enterprise", Input).value = "zzz"
         await settle(session.pilot)
         assert screen.query_one("#filter-enterprise", Input).has_class("-invalid")
-        assert "No enterprise matches" in str(session.table.border_title)
-        assert len(session.table.rows) == everything
+        assert "No enterprise matches: nothing is shown" in str(session.table.border_title)
+        assert session.table.rows == []  # not the whole trail, as if unfiltered
         screen.query_one("#filter-enterprise", Input).value = ""
         await settle(session.pilot)
         assert "matches" not in str(session.table.border_title)
+        assert len(session.table.rows) == everything
+        screen.query_one("#filter-actor", Input).value = "zz"
+        await settle(session.pilot)
+        assert session.table.rows == [] and "No person matches" in str(session.table.border_title)
 
 
 async def test_an_edited_entry_breaks_the_chain_and_is_named(store: Store) -> None:
