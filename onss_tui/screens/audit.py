@@ -165,13 +165,14 @@ class AuditScreen(Screen[None]):
 
     async def _fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
         assert self.app.actor_id is not None
-        if self._finds_nobody:  # a person or an enterprise typed that matches none: nothing to show
+        if self._unresolved:  # a person or an enterprise typed that matches none, or several: nothing to show
             return Page(items=[])
         return await self.app.service.list_audit(self.app.actor_id, self.current_filter(), request)
 
     @property
-    def _finds_nobody(self) -> bool:
-        return any(problem.endswith(".none") for problem in self._filter_problems.values())
+    def _unresolved(self) -> bool:
+        """A person or enterprise filter names nobody, or several: the trail is not shown unfiltered."""
+        return bool(self._filter_problems)
 
     @on(Input.Changed, "#filter-action")
     def _action_changed(self) -> None:
@@ -200,10 +201,10 @@ class AuditScreen(Screen[None]):
                 return
             if len(people) == 1:
                 found = (people[0].person.id, people[0].person.full_name)
-            nobody = self._mark("#filter-actor", len(people), "audit.filter.person")
+            unsettled = self._mark("#filter-actor", len(people), "audit.filter.person")
         else:
-            nobody = self._mark("#filter-actor", 1, "audit.filter.person")
-        if found != self.actor_filter or nobody:
+            unsettled = self._mark("#filter-actor", 1, "audit.filter.person")
+        if found != self.actor_filter or unsettled:
             self.actor_filter = found
             self._show_scope()
             self.table.reload()
@@ -220,18 +221,18 @@ class AuditScreen(Screen[None]):
                 return
             if len(page.items) == 1:
                 found = (page.items[0].id, page.items[0].name)
-            nobody = self._mark("#filter-enterprise", len(page.items), "audit.filter.enterprise_found")
+            unsettled = self._mark("#filter-enterprise", len(page.items), "audit.filter.enterprise_found")
         else:
-            nobody = self._mark("#filter-enterprise", 1, "audit.filter.enterprise_found")
-        if found != self.enterprise_filter or nobody:
+            unsettled = self._mark("#filter-enterprise", 1, "audit.filter.enterprise_found")
+        if found != self.enterprise_filter or unsettled:
             self.enterprise_filter = found
             self._show_scope()
             self.table.reload()
 
     def _mark(self, selector: str, matches: int, what: str) -> bool:
         """Flag a person or enterprise filter that designates nobody, or several, and say why; True when
-        whether some filter finds nobody changed (the list is then empty, or no longer)."""
-        finds_nobody = self._finds_nobody
+        whether some filter is unresolved changed (the list is then empty, or no longer)."""
+        unresolved = self._unresolved
         field = self.query_one(selector, Input)
         field.set_class(matches != 1, "-invalid")
         problem = None if matches == 1 else f"{what}.{'none' if not matches else 'several'}"
@@ -241,7 +242,7 @@ class AuditScreen(Screen[None]):
             self._filter_problems[selector] = problem
         field.tooltip = self.app.t(problem) if problem else None
         self._show_scope()
-        return self._finds_nobody != finds_nobody
+        return self._unresolved != unresolved
 
     @on(PagedTable.Highlighted, "#audit")
     def _highlighted(self, event: PagedTable.Highlighted) -> None:

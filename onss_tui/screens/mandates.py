@@ -106,8 +106,9 @@ class MandatesScreen(Screen[None]):
         self.whole_scope = False
         """True: every mandate the actor may see; False: those of the chosen enterprise."""
         self._steps: list[MandateAction] = []
-        self._gives_mandates = False
         """The steps the actor may take on the selected mandate (as the service says)."""
+        self._gives_mandates = False
+        """The actor is a legal representative of the enterprise: they give its mandates."""
         self._footer_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._detail_shown: MandatePublic | None = None

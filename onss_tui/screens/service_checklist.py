@@ -111,4 +111,5 @@ class ServiceChecklistScreen(ModalScreen[Any]):
 
     @on(Button.Pressed, "#checklist-no")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not any(worker.is_running for worker in self.workers):  # once sent, wait for the answer
+            self.dismiss(None)

@@ -118,6 +118,7 @@ class SignInScreen(Screen[None]):
 
     @on(Input.Changed, "#sign-in-search")
     def _search(self, event: Input.Changed) -> None:
+        self._sign_in_on_arrival = False  # an Enter meant the text typed before it
         if self.app.service_ready:
             self.load_identities(event.value)
 
@@ -133,6 +134,7 @@ class SignInScreen(Screen[None]):
                     suggested += await self.app.service.list_identities(niss, limit=1)
             identities = await self.app.service.list_identities(query, limit=MAX_IDENTITIES)
         except ServiceError as error:
+            self._sign_in_on_arrival = False
             show_service_error(self, error)
             return
         self._suggested = suggested

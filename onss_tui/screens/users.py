@@ -99,9 +99,9 @@ class UsersScreen(Screen[None]):
         self.revealed: dict[int, str] = {}
         """Person id -> national register number, for the numbers revealed on this screen."""
         self._status: UserStatus | None = None
+        """The highlighted user's status, which decides the actions offered."""
         self._manages = False
         """The actor manages this enterprise's users (else a plain user sees and edits their own record)."""
-        """The highlighted user's status, which decides the actions offered."""
         self._any_selected = False
         self._footer_timer: Timer | None = None
 
@@ -172,8 +172,8 @@ class UsersScreen(Screen[None]):
             t("users.filter.status"),
             [(t(f"users.status.{s.value}"), s.value) for s in UserStatus],
         )
-        services = self.app.offered_services()
-        self._set_options(
+        services = self.app.catalogue.online_services if self.app.catalogue else []
+        self._set_options(  # every service: users may hold one granted before the catalogue narrowed it
             "#filter-service",
             t("users.filter.service"),
             [(self.app.catalogue_name(s), s.code) for s in services],

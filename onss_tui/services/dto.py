@@ -85,7 +85,8 @@ class CatalogueEntry(DTO):
 
 class OnlineServiceEntry(CatalogueEntry):
     enterprise_categories: list[EnterpriseCategory] = Field(
-        description="The kinds of enterprise whose users may be granted this service."
+        default_factory=lambda: list(EnterpriseCategory),
+        description="The kinds of enterprise whose users may be granted this service.",
     )
 
 

@@ -143,6 +143,12 @@ async def test_refusals_are_recorded_in_the_audit_trail(service, staff: Staff) -
     )
     refused = [(e.action, e.actor) for e in theirs.items if e.outcome == "refused"]
     assert refused[:2] == [("mandate.accept", "Anne Peeters"), ("user.create", "Olivier Outsider")]
+    with pytest.raises(PermissionDenied):
+        await service.grant_services(staff.world.outsider, [staff.user_id], ["dimona"])  # users: target
+    theirs = await service.list_audit(
+        staff.world.support, dto.AuditFilter(enterprise_id=staff.world.employer)
+    )
+    assert (theirs.items[0].action, theirs.items[0].outcome) == ("user.grant", "refused")
 
 
 async def test_support_staff_read_everything_and_change_nothing(service, staff: Staff) -> None:

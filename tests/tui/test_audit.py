@@ -87,6 +87,9 @@ async def test_filters_by_action_person_and_enterprise(store: Store) -> None:
         screen.query_one("#filter-actor", Input).value = "zz"
         await settle(session.pilot)
         assert session.table.rows == [] and "No person matches" in str(session.table.border_title)
+        screen.query_one("#filter-actor", Input).value = "a"
+        await settle(session.pilot)
+        assert session.table.rows == [] and "Several people match" in str(session.table.border_title)
 
 
 async def test_an_edited_entry_breaks_the_chain_and_is_named(store: Store) -> None:

@@ -234,3 +234,15 @@ async def test_enter_typed_ahead_of_the_matches_opens_the_enterprise_typed(store
         gate.set()
         await settle(pilot)
         assert app.enterprise_id == store.world.townhall
+
+
+async def test_typing_on_after_enter_cancels_the_sign_in_it_was_waiting_for(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        gate = held_while_typing(store, "list_identities")
+        await pilot.press(*"mae", "enter", "s")  # Enter, then the text changed: no longer what Enter meant
+        gate.set()
+        await settle(pilot)
+        assert app.actor_id is None
+        assert [p.split("  ")[0] for p in listed(app)] == ["Luc Maes"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from textual import events
 from textual.widgets import SelectionList
 
@@ -255,3 +258,32 @@ async def test_a_refused_grant_keeps_the_dialog_and_its_ticks_and_names_who(stor
         assert session.noticed("not active: X Baert")
         users = await store.service.list_users(store.world.lr, store.world.employer)
         assert all(u.services == [] for u in users.items)
+
+
+async def test_a_grant_on_its_way_is_not_cancelled_from_under_it(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(
+            enterprise_id=store.world.employer, niss=niss("800101012"), first_name="X", last_name="A"
+        ),
+    )
+    gate = asyncio.Event()
+    grant = store.service.grant_services
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        await gate.wait()
+        return await grant(*args, **kwargs)
+
+    store.service.grant_services = held  # type: ignore[method-assign]
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await session.press("plus")
+        dialog = session.app.screen
+        await session.pilot.press("space", "ctrl+s", "escape")  # sent, then Escape: the grant goes on
+        assert session.app.screen is dialog
+        gate.set()
+        await settle(session.pilot)
+        assert isinstance(session.app.screen, UsersScreen)
+        assert session.table.cursor_row.services == ["dimona"]
+        assert session.noticed("Dimona granted to X A")

@@ -217,6 +217,8 @@ def _dump(model: dto.DTO | None) -> dict[str, Any] | None:
 
 def _why_not_end(c: _Context, designation: Designation) -> str | None:
     """Why the actor may not end a designation, or None when they may."""
+    if c.support:
+        return "Support staff may read everything but change nothing."
     roles = c.roles(designation.enterprise_id)
     if designation.role == Role.MAIN_ACCESS_MANAGER:
         if Role.LEGAL_REPRESENTATIVE not in roles:
@@ -374,6 +376,8 @@ class LocalService:
         """The enterprise an action aimed at, from its target ("mandate:12": its principal), so that a
         refusal is found in that enterprise's trail; None when the target names none."""
         kind, _, number = target.partition(":")
+        if kind == "users":  # several users, of one enterprise as a rule: the first one's
+            kind, number = "user", number.partition(",")[0]
         if not number.isdigit():
             return None
         owners: dict[str, tuple[Any, str]] = {
@@ -451,7 +455,6 @@ class LocalService:
                 ended_at=d.ended_at,
                 version=d.version,
                 may_end=ending_for is not None
-                and not ending_for.support
                 and d.status != DesignationStatus.ENDED
                 and _why_not_end(ending_for, d) is None,
             )
@@ -1752,7 +1755,9 @@ class LocalService:
                         f"{group.name_en} is not available to this kind of employer ({principal.category})."
                     )
                 elif provider is not None and provider.kind not in group.mandatary_kinds.split(","):
-                    kinds = " or ".join(KIND_NAMES[kind] for kind in group.mandatary_kinds.split(","))
+                    kinds = " or ".join(
+                        KIND_NAMES.get(kind.strip(), kind) for kind in group.mandatary_kinds.split(",")
+                    )
                     errors["groups"] = f"{group.name_en} can only be entrusted to {kinds}."
             start = end = None
             try:
