@@ -12,14 +12,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, Input, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, OptionList, SelectionList, Static
 
 
 def typed(form: Screen[Any]) -> tuple[object, ...]:
-    """What the fields of a form hold: its text fields, lists of choices and check boxes."""
+    """What the fields of a form hold: its text fields, lists of choices (ticked, or the one chosen) and
+    check boxes."""
     return (
         tuple(field.value for field in form.query(Input)),
         tuple(tuple(choices.selected) for choices in form.query(SelectionList)),
+        tuple(
+            options.highlighted_option.id if options.highlighted_option else None
+            for options in form.query(OptionList).results(OptionList)
+            if not isinstance(options, SelectionList)
+        ),
         tuple(box.value for box in form.query(Checkbox)),
     )
 

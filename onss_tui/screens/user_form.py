@@ -89,8 +89,9 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
                     )
                 else:
                     assert person is not None
-                    yield FormField("field.first_name", Static(person.first_name), id="first_name")
-                    yield FormField("field.last_name", Static(person.last_name), id="last_name")
+                    for name in ("first_name", "last_name"):
+                        shown = Static(getattr(person, name), id=f"{name}-shown")
+                        yield FormField(f"field.{name}", shown, id=name)
                 yield IdentifierInput(
                     "phone", "field.phone", id="phone", value=(person.phone or "") if person else ""
                 )
@@ -190,5 +191,7 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
         current = {"first_name": person.first_name, "last_name": person.last_name}
         current |= {"phone": person.phone or "", "email": person.email or ""}
         for field, value in current.items():
-            for shown in self.query(f"#{field}").results(IdentifierInput):
-                shown.value = value
+            for typed_in in self.query(f"#{field}").results(IdentifierInput):
+                typed_in.value = value
+            for shown in self.query(f"#{field}-shown").results(Static):
+                shown.update(value)

@@ -432,6 +432,10 @@ async def test_leaving_a_form_with_something_typed_asks_first(store: Store) -> N
         assert form.query_one("#mandatary-search", Input).value == "payroll"
         await session.press("escape", "y")
         assert session.app.screen is screen
+        await session.press("n")  # a mandatary chosen in the list, nothing typed: asked too
+        session.app.screen.query_one("#mandatary-list", OptionList).highlighted = 0
+        await session.press("escape")
+        assert isinstance(session.app.screen, ConfirmScreen)
 
 
 async def test_an_active_mandate_past_its_end_quarter_says_it_has_expired(store: Store) -> None:

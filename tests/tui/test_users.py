@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from textual import events
-from textual.widgets import SelectionList
+from textual.widgets import SelectionList, Static
 
 from onss_tui.domain.identifiers import format_niss
 from onss_tui.screens.user_form import UserFormScreen
@@ -230,10 +230,19 @@ async def test_a_plain_user_sees_and_changes_only_their_own_contact_data(store: 
         form = session.app.screen
         assert isinstance(form, UserFormScreen)
         assert not list(form.query("#first_name").results(IdentifierInput))  # the names: shown, not editable
+        mine = form.user
+        assert mine is not None
+        renamed = await store.service.update_user(  # meanwhile an Access Manager corrects the name
+            store.world.lr, mine.id, dto.UserUpdate(expected_version=mine.version, last_name="Nieuwenhuis")
+        )
         await type_into(session, "email", "nina@nieuw.be")
+        await session.press("ctrl+s", "y")  # a conflict: show the user as now stored
+        assert form.query_one("#last_name-shown", Static).render().plain == "Nieuwenhuis"  # type: ignore[union-attr]
+        await type_into(session, "email", "nina@nieuw.be")  # the form now holds the stored data
         await session.press("ctrl+s")
         assert isinstance(session.app.screen, UsersScreen)
         assert session.table.cursor_row.person.email == "nina@nieuw.be"
+        assert session.table.cursor_row.version > renamed.version
 
 
 async def test_a_refused_grant_keeps_the_dialog_and_its_ticks_and_names_who(store: Store) -> None:
