@@ -113,16 +113,14 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
     @on(PagedTable.Loaded, "#enterprises")
     def _loaded(self) -> None:
         table, status = self.table, self.query_one("#picker-status", Tr)
-        if table.rows:
-            whole = table.at_start and table.at_end
-            count = len(table.rows)
-            status.set_key(
-                ("picker.count_one" if count == 1 else "picker.count") if whole else "picker.browse",
-                count=count,
-            )
-        else:
+        count = len(table.rows)
+        if not count:
             searching = bool(self.query_one("#picker-search", Input).value.strip())
             status.set_key("picker.none_found" if searching else "picker.none")
+        elif not (table.at_start and table.at_end):
+            status.set_key("picker.browse")
+        else:
+            status.set_key("picker.count_one" if count == 1 else "picker.count", count=count)
 
     @on(PagedTable.Failed, "#enterprises")
     def _failed(self, event: PagedTable.Failed) -> None:

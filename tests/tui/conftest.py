@@ -7,7 +7,8 @@ the language in a test never touches the user's own settings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -48,6 +49,21 @@ def store(tmp_path) -> Iterator[Store]:  # type: ignore[no-untyped-def]
     world = build_world(service.engine)
     yield Store(service, world, url)
     service.engine.dispose()
+
+
+def hold(service: object, method: str, when: Callable[..., bool] = lambda *args: True) -> asyncio.Event:
+    """Make the service's `method` answer (the calls for which `when(*args)`) only once the returned gate is
+    set: a slow link, so that what the console does meanwhile can be checked."""
+    gate = asyncio.Event()
+    answer = getattr(service, method)
+
+    async def held(*args: object, **kwargs: object) -> object:
+        if when(*args):
+            await gate.wait()
+        return await answer(*args, **kwargs)
+
+    setattr(service, method, held)
+    return gate
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]

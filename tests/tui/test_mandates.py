@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -22,7 +21,7 @@ from onss_tui.services.dto import MandateAction, MandateStatus
 from onss_tui.services.local.service import LocalService
 from tests.conftest import World, niss
 from tests.tui.browsing import console, make_main_access_manager, settle
-from tests.tui.conftest import Store
+from tests.tui.conftest import Store, hold
 
 
 async def give_mandates(service: LocalService, world: World) -> dict[str, dto.MandatePublic]:
@@ -332,19 +331,10 @@ async def test_the_detail_pane_shows_the_mandate_the_cursor_rests_on(store: Stor
                 await session.pilot.pause()
 
 
-async def test_a_filter_typed_before_the_first_page_comes_is_applied(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_filter_typed_before_the_first_page_comes_is_applied(store: Store) -> None:
     await give_mandates(store.service, store.world)
     async with console(store.service, store.world.support) as session:
-        gate = asyncio.Event()
-        list_mandates = store.service.list_mandates
-
-        async def held_back(*args: Any, **options: Any) -> dto.Page[dto.MandatePublic]:
-            await gate.wait()
-            return await list_mandates(*args, **options)
-
-        monkeypatch.setattr(store.service, "list_mandates", held_back)
+        gate = hold(store.service, "list_mandates")
         session.app.open_screen("mandates")
         await session.pilot.pause()
         assert session.table.is_loading and not session.table.rows
@@ -363,14 +353,7 @@ async def test_saving_right_after_typing_a_search_chooses_among_its_matches(stor
         await session.press(*"payroll")
         form.query_one("#mandatary-list", OptionList).highlighted = 0  # Payroll Partners, chosen
         form.query_one("#group-list", SelectionList).select("temporary_unemployment")
-        gate = asyncio.Event()
-        providers = store.service.list_providers
-
-        async def held(*args: Any, **kwargs: Any) -> Any:
-            await gate.wait()
-            return await providers(*args, **kwargs)
-
-        store.service.list_providers = held  # type: ignore[method-assign]
+        gate = hold(store.service, "list_providers")
         # Another search, saved at once: Payroll Partners, still highlighted, is not among its matches.
         await session.pilot.press(*["backspace"] * 7, *"securex", "ctrl+s")
         gate.set()

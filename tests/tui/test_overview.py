@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.widgets import DataTable, OptionList
 
 from onss_tui.domain.quarters import Quarter
@@ -11,7 +9,7 @@ from onss_tui.screens.designation import DesignationScreen
 from onss_tui.screens.overview import OverviewScreen
 from onss_tui.services import dto
 from tests.contract.conftest import staff_enterprise
-from tests.tui.conftest import settle
+from tests.tui.conftest import hold, settle
 
 
 def people_rows(screen: OverviewScreen) -> list[list[str]]:
@@ -144,14 +142,7 @@ async def test_the_overview_says_it_is_loading_only_when_the_answer_is_slow(stor
         await settle(pilot)
         assert shown == [] and screen.overview is not None, "a quick answer shows no loading dots"
 
-        gate = asyncio.Event()
-        answer = app.service.get_overview
-
-        async def slow(*args: object) -> dto.EnterpriseOverview:
-            await gate.wait()
-            return await answer(*args)  # type: ignore[arg-type]
-
-        app.service.get_overview = slow  # type: ignore[method-assign]
+        gate = hold(app.service, "get_overview")
         await pilot.press("f5")
         while not body.loading:  # the delay passes while the answer is held back
             await pilot.pause()

@@ -13,7 +13,7 @@ from onss_tui.screens.sign_in import SignInScreen
 from onss_tui.services.local import registry
 from onss_tui.widgets.paged_table import PagedTable
 from tests.conftest import LR_NISS, enterprise_number
-from tests.tui.conftest import settle
+from tests.tui.conftest import hold, settle
 
 
 def listed(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -195,17 +195,8 @@ async def test_the_picker_finds_an_enterprise_by_its_number(store) -> None:  # t
 
 
 def held_while_typing(store, method: str) -> asyncio.Event:  # type: ignore[no-untyped-def]
-    """The service's `method` answers a search only once the returned gate is set (a slow link)."""
-    gate = asyncio.Event()
-    answer = getattr(store.service, method)
-
-    async def held(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if any(isinstance(a, str) and a for a in args):
-            await gate.wait()
-        return await answer(*args, **kwargs)
-
-    setattr(store.service, method, held)
-    return gate
+    """The service's `method` answers a search (some text given) only once the returned gate is set."""
+    return hold(store.service, method, when=lambda *args: any(isinstance(a, str) and a for a in args))
 
 
 async def test_enter_typed_ahead_of_the_list_signs_in_the_person_typed(store) -> None:  # type: ignore[no-untyped-def]

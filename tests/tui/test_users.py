@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from textual import events
 from textual.widgets import SelectionList, Static
 
@@ -15,7 +12,7 @@ from onss_tui.services import dto
 from onss_tui.widgets.identifier_input import IdentifierInput
 from tests.conftest import niss
 from tests.tui.browsing import console, make_main_access_manager, settle
-from tests.tui.conftest import Store
+from tests.tui.conftest import Store, hold
 
 NEW_NISS = niss("900101123")
 
@@ -277,14 +274,7 @@ async def test_a_grant_on_its_way_is_not_cancelled_from_under_it(store: Store) -
             enterprise_id=store.world.employer, niss=niss("800101012"), first_name="X", last_name="A"
         ),
     )
-    gate = asyncio.Event()
-    grant = store.service.grant_services
-
-    async def held(*args: Any, **kwargs: Any) -> Any:
-        await gate.wait()
-        return await grant(*args, **kwargs)
-
-    store.service.grant_services = held  # type: ignore[method-assign]
+    gate = hold(store.service, "grant_services")
     async with console(store.service, store.world.lr) as session:
         await session.open("users")
         await session.press("plus")

@@ -164,6 +164,17 @@ class _Context:
                 self._services.setdefault(enterprise, set()).add(code)
         return self._services.get(enterprise_id, set())
 
+    def has_user_account(self, enterprise_id: int) -> bool:
+        """The actor is a user of the enterprise (active or suspended: not removed)."""
+        if self.actor is None:
+            return False
+        account = select(PortalUser.id).where(
+            PortalUser.enterprise_id == enterprise_id,
+            PortalUser.person_id == self.actor.id,
+            PortalUser.status != UserStatus.REMOVED,
+        )
+        return self.session.exec(account).first() is not None
+
     def enterprise_ids(self) -> list[int]:
         """Enterprises the actor holds any role in (designation not ended, or a user not removed)."""
         assert self.actor is not None
@@ -880,12 +891,6 @@ class LocalService:
             steps.append("finalise_mandates")
         if to_accept:
             steps.append("accept_mandates")
-        my_account = select(PortalUser.id).where(
-            PortalUser.enterprise_id == eid,
-            PortalUser.person_id == c.actor_id,
-            PortalUser.status != UserStatus.REMOVED,
-        )
-        my_user_account = c.actor is not None and s.exec(my_account).first() is not None
         return dto.EnterpriseOverview(
             enterprise=self._enterprise(enterprise),
             qualities=qualities,
@@ -901,7 +906,7 @@ class LocalService:
             mandates_ending_this_quarter=ending,
             next_steps=steps,
             my_roles=sorted(c.roles(eid)) if c.actor else [],
-            my_user_account=my_user_account,
+            my_user_account=c.has_user_account(eid),
             is_mandatary=provider is not None,
             version=enterprise.version,
         )
@@ -1252,8 +1257,7 @@ class LocalService:
             stmt = select(PortalUser).where(PortalUser.enterprise_id == enterprise_id)
             if not (c.support or self._may_manage_users(c, enterprise_id)):
                 # A plain user sees their own record only: the contact data they may change.
-                own = stmt.where(PortalUser.person_id == c.actor_id, PortalUser.status != UserStatus.REMOVED)
-                if c.actor is None or c.session.exec(own).first() is None:
+                if not c.has_user_account(enterprise_id):
                     raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
                 stmt = stmt.where(PortalUser.person_id == c.actor_id)
             if wanted.status:
