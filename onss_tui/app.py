@@ -331,6 +331,15 @@ class OnssApp(App[int]):
         """The message `key` in the current language."""
         return self.messages.t(self.lang, key, **kwargs)
 
+    def say(self, message: str) -> str:
+        """A message of the service in the console's language: a `Reason` by its key, anything else (a
+        reason this console's locale files do not know, a technical failure) as it came."""
+        from onss_tui.services.errors import Reason
+
+        if isinstance(message, Reason) and self.messages.has(message.key):
+            return self.t(message.key, **message.values_in(self.lang))
+        return message
+
     def who(self, name: str) -> str:
         """Who acted, as the service names them: a person's name, or the system in the current language."""
         from onss_tui.services.dto import SYSTEM

@@ -27,7 +27,7 @@ from onss_tui.api.schemas import (
     VersionedStep,
 )
 from onss_tui.services import dto
-from onss_tui.services.errors import ServiceError, Unavailable, ValidationFailed
+from onss_tui.services.errors import ServiceError
 from onss_tui.services.local.service import LocalService
 
 MAX_ID = 2**31 - 1
@@ -129,11 +129,7 @@ def _error(status: int, detail: str, **extra: Any) -> JSONResponse:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
-        if isinstance(exc, ValidationFailed):
-            return _error(422, exc.message, field_errors=exc.field_errors)
-        if isinstance(exc, Unavailable):
-            return _error(503, exc.message, outcome_unknown=exc.outcome_unknown)
-        return _error(exc.status_code, exc.message)
+        return JSONResponse(ErrorBody.of(exc).model_dump(exclude_none=True), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

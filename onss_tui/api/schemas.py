@@ -8,14 +8,61 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from onss_tui.services.dto import DTO, Identity, UserStatus
+from onss_tui.services.errors import Reason, ServiceError, Unavailable, ValidationFailed
+
+
+class ReasonBody(BaseModel):
+    """What a rule said, for a client to say it in its user's language: a message key of the locale files
+    and its values (a value is the same in every language, or one text per language: `{"en": ...}`)."""
+
+    key: str
+    params: dict[str, str | dict[str, str]] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, message: str) -> ReasonBody | None:
+        return cls(key=message.key, params=message.params) if isinstance(message, Reason) else None
+
+    def reason(self, english: str) -> Reason:
+        return Reason(self.key, english, **self.params)
 
 
 class ErrorBody(BaseModel):
-    """Every error answer: `field_errors` on 422, `outcome_unknown` on 503 when a write may have happened."""
+    """Every error answer: `field_errors` on 422, `outcome_unknown` on 503 when a write may have happened.
+
+    `detail` and `field_errors` are in English; `reason` and `field_reasons` say the same as message keys.
+    """
 
     detail: str
+    reason: ReasonBody | None = None
     field_errors: dict[str, str] | None = None
+    field_reasons: dict[str, ReasonBody] | None = None
     outcome_unknown: bool = False
+
+    @classmethod
+    def of(cls, error: ServiceError) -> ErrorBody:
+        fields = error.field_errors if isinstance(error, ValidationFailed) else None
+        reasons = {name: body for name, m in (fields or {}).items() if (body := ReasonBody.of(m)) is not None}
+        return cls(
+            detail=error.message,
+            reason=ReasonBody.of(error.message),
+            field_errors=fields,
+            field_reasons=reasons or None,
+            outcome_unknown=isinstance(error, Unavailable) and error.outcome_unknown,
+        )
+
+    @property
+    def message(self) -> str:
+        """`detail`, as a `Reason` when the server gave one."""
+        return self.reason.reason(self.detail) if self.reason else self.detail
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """`field_errors`, each a `Reason` when the server gave one."""
+        reasons = self.field_reasons or {}
+        return {
+            name: reasons[name].reason(text) if name in reasons else text
+            for name, text in (self.field_errors or {}).items()
+        }
 
 
 class Me(DTO):

@@ -10,7 +10,12 @@ _QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*[QqTtKk]\s*([1-4])\s*$")
 
 
 class QuarterError(ValueError):
-    """A quarter that cannot be read."""
+    """A quarter that cannot be read: `code` is "empty", "format" (not written as 2026Q3) or "year" (out
+    of range); `text` is what was given."""
+
+    def __init__(self, code: str, text: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.text = code, text
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -31,12 +36,14 @@ class Quarter:
     @classmethod
     def parse(cls, text: str) -> Quarter:
         """Read "2026Q3" (also "2026-Q3", "2026 T3", "2026K3": French and Dutch letters)."""
-        match = _QUARTER.match(text or "")
+        if not (text or "").strip():
+            raise QuarterError("empty", text, "No quarter given; write it as 2026Q3.")
+        match = _QUARTER.match(text)
         if not match:
-            raise QuarterError(f"{text!r} is not a quarter; write it as 2026Q3.")
+            raise QuarterError("format", text, f"{text!r} is not a quarter; write it as 2026Q3.")
         year = int(match.group(1))
         if not 1990 <= year <= 2199:
-            raise QuarterError(f"The year {year} is out of range.")
+            raise QuarterError("year", text, f"The year {year} is out of range.")
         return cls(year, int(match.group(2)))
 
     @classmethod

@@ -35,21 +35,21 @@ LIVE_MANDATE_STATUSES = (MandateStatus.PENDING, MandateStatus.ACTIVE)
 """Mandates that hold a group for their quarters (drafts and ended ones do not)."""
 
 
-_DONE = {
-    MandateAction.SUBMIT: "submitted",
-    MandateAction.ACCEPT: "accepted",
-    MandateAction.REJECT: "rejected",
-    MandateAction.CLOSE: "closed",
-}
+class StepNotPossible(ValueError):
+    """A step a mandate's status does not allow: `possible` are the steps it allows (none: it is final)."""
+
+    def __init__(self, status: MandateStatus, action: MandateAction) -> None:
+        self.status, self.action = status, action
+        self.possible = [a for (s, a) in MANDATE_LIFECYCLE if s == status]
+        named = ", ".join(a.value for a in self.possible) or "nothing: it is final"
+        super().__init__(
+            f"A mandate that is {status.value} does not allow '{action.value}'; possible now: {named}."
+        )
 
 
 def next_mandate_status(status: MandateStatus, action: MandateAction) -> tuple[MandateStatus, Party]:
-    """The status after `action`, or ValueError naming what is possible from `status`."""
+    """The status after `action`, or `StepNotPossible`."""
     try:
         return MANDATE_LIFECYCLE[(status, action)]
     except KeyError:
-        allowed = [a.value for (s, a) in MANDATE_LIFECYCLE if s == status]
-        possible = ", ".join(allowed) if allowed else "nothing: it is final"
-        raise ValueError(
-            f"A mandate that is {status.value} cannot be {_DONE[action]}; possible now: {possible}."
-        ) from None
+        raise StepNotPossible(status, action) from None

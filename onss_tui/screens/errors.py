@@ -1,5 +1,7 @@
 """Showing a refused or failed service call: field errors beside their inputs, anything else as a notice.
 
+What the service says is shown in the console's language (`OnssApp.say`).
+
 Nothing typed is cleared: the form stays exactly as it was. Inputs are found by id, which equals the
 DTO field name; a widget with a `show_error(message)` method (an `IdentifierInput`) shows the reason
 beside itself, a plain input is marked invalid and carries the reason as its tooltip.
@@ -26,6 +28,10 @@ def _t(widget: Widget, key: str, **kwargs: object) -> str:
     return widget.app.t(key, **kwargs)  # type: ignore[attr-defined]
 
 
+def _say(widget: Widget, message: str) -> str:
+    return widget.app.say(message)  # type: ignore[attr-defined]
+
+
 def show_field_errors(form: Widget, field_errors: dict[str, str]) -> dict[str, str]:
     """Put each message beside its input; return the errors that have no input in `form`."""
     unplaced: dict[str, str] = {}
@@ -34,14 +40,14 @@ def show_field_errors(form: Widget, field_errors: dict[str, str]) -> dict[str, s
         try:
             target = form.query_one(f"#{field}")
         except NoMatches:
-            unplaced[field] = message
+            unplaced[field] = _say(form, message)
             continue
         show = getattr(target, "show_error", None)
         if callable(show):
             show(message)
         else:
             target.add_class("-invalid")
-            target.tooltip = message
+            target.tooltip = _say(form, message)
         first = first or target
     if first is not None:
         focus = getattr(first, "focus_input", first.focus)
@@ -59,7 +65,11 @@ def show_service_error(
     """Tell the user why a call failed; `reload` (default: the screen's `action_reload`) after a conflict."""
     app = widget.app
     if isinstance(error, ValidationFailed):
-        unplaced = show_field_errors(form, error.field_errors) if form is not None else error.field_errors
+        unplaced = (
+            show_field_errors(form, error.field_errors)
+            if form is not None
+            else {field: _say(widget, reason) for field, reason in error.field_errors.items()}
+        )
         if unplaced:
             app.notify(
                 "\n".join(unplaced.values()), title=_t(widget, "error.invalid"), severity="error", timeout=8
@@ -70,7 +80,12 @@ def show_service_error(
     if isinstance(error, Conflict):
         reload = reload or getattr(widget.screen, "action_reload", None)
         if reload is None:
-            app.notify(error.message, title=_t(widget, "error.conflict"), severity="warning", timeout=10)
+            app.notify(
+                _say(widget, error.message),
+                title=_t(widget, "error.conflict"),
+                severity="warning",
+                timeout=10,
+            )
             return
         from onss_tui.screens.confirm import ConfirmScreen
 
@@ -81,7 +96,7 @@ def show_service_error(
         app.push_screen(
             ConfirmScreen(
                 _t(widget, "error.conflict"),
-                f"{error.message}\n\n{_t(widget, 'error.conflict_reload')}",
+                f"{_say(widget, error.message)}\n\n{_t(widget, 'error.conflict_reload')}",
                 confirm=_t(widget, "common.reload"),
             ),
             answered,
@@ -97,4 +112,4 @@ def show_service_error(
         )
         return
     title = {PermissionDenied: "error.refused", NotFound: "error.not_found"}.get(type(error), "error.failed")
-    app.notify(error.message, title=_t(widget, title), severity="error", timeout=8)
+    app.notify(_say(widget, error.message), title=_t(widget, title), severity="error", timeout=8)

@@ -1,6 +1,70 @@
-"""Typed errors that cross the service boundary; the HTTP layer maps them to status codes and back."""
+"""Typed errors that cross the service boundary; the HTTP layer maps them to status codes and back.
+
+What a rule says comes as a `Reason`: its English text, with the message key and values that let the
+console say it in French or Dutch (`onss_tui/locales/rule.toml`).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages
+
+if TYPE_CHECKING:
+    from onss_tui.domain.quarters import QuarterError
+
+Said = str | Mapping[str, str]
+"""A value in a reason: the same in every language (a name, a number), or one text per language."""
+
+_MESSAGES = Messages()
+
+
+class Reason(str):
+    """A message of the service: English text that also knows its message key and values.
+
+    It reads as its English text wherever a message is written out (the command line, the API's
+    `detail`, the audit trail); the console shows `key` in its own language (`OnssApp.say`).
+    """
+
+    key: str
+    params: dict[str, Said]
+
+    def __new__(cls, key: str, english: str | None = None, /, **params: Said) -> Reason:
+        """`english` is for a reason read back from the API: the server's own wording."""
+        if english is None:
+            english = _MESSAGES.t(DEFAULT_LANGUAGE, key, **_in(params, DEFAULT_LANGUAGE))
+        reason = super().__new__(cls, english)
+        reason.key, reason.params = key, dict(params)
+        return reason
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_restore, (self.key, str(self), self.params))
+
+    def values_in(self, lang: str) -> dict[str, str]:
+        """The values to format the message with in `lang`."""
+        return _in(self.params, lang)
+
+
+def _restore(key: str, english: str, params: dict[str, Said]) -> Reason:
+    return Reason(key, english, **params)
+
+
+def _in(params: Mapping[str, Said], lang: str) -> dict[str, str]:
+    return {
+        name: value if isinstance(value, str) else value.get(lang) or value.get(DEFAULT_LANGUAGE, "")
+        for name, value in params.items()
+    }
+
+
+def quarter_reason(error: QuarterError) -> Reason:
+    """What is wrong with a quarter as written."""
+    return Reason(f"rule.quarter.{error.code}", text=error.text)
+
+
+def in_every_language(key: str, **params: str) -> dict[str, str]:
+    """A message of the locale files as a value of a reason: its text in each language."""
+    return {lang: _MESSAGES.t(lang, key, **params) for lang in LANGUAGES}
 
 
 class ServiceError(Exception):

@@ -67,15 +67,15 @@ def error_from_response(response: httpx.Response, *, write: bool) -> ServiceErro
         body = ErrorBody(detail=f"the server answered {response.status_code} {response.reason_phrase}")
     status = response.status_code
     if status == 422:
-        return ValidationFailed(body.field_errors or {}, body.detail)
+        return ValidationFailed(body.fields, body.detail)
     if status == 401:
         return PermissionDenied(f"The API refused the token: {body.detail}")
     if status == 403:
-        return PermissionDenied(body.detail)
+        return PermissionDenied(body.message)
     if status == 404:
-        return NotFound(body.detail)
+        return NotFound(body.message)
     if status == 409:
-        return Conflict(body.detail)
+        return Conflict(body.message)
     if status == 429:
         wait = response.headers.get("Retry-After")
         return Unavailable(body.detail if wait is None else f"{body.detail} (retry after {wait} s)")

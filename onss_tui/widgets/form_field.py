@@ -47,7 +47,8 @@ class FormField(Vertical):
         yield Static("", classes="form-error")
 
     def show_error(self, message: str) -> None:
-        self.query_one(".form-error", Static).update(message)
+        """Show what is wrong: a reason from the service or from `check`, said in the console's language."""
+        self.query_one(".form-error", Static).update(self.app.say(message))  # type: ignore[attr-defined]
         self.add_class("-invalid")
 
     def clear_error(self) -> None:

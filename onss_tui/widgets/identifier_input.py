@@ -223,7 +223,7 @@ class IdentifierInput(Horizontal):
         reason = self.query_one(".field-reason", Static)
         invalid = not self._verdict.ok or self._service_message is not None
         if self._service_message is not None:
-            text = self._service_message
+            text = self.app.say(self._service_message)
         elif self._verdict.key:
             message = self.app.t(self._verdict.key, **self._verdict.kwargs)
             if self._verdict.ok:

@@ -386,7 +386,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
                 self._finish()
                 self._wanted = None
                 self._activate_on_arrival = False
-                self._error = error.message
+                self._error = getattr(self.app, "say", str)(error.message)
                 self._changed()
                 self.post_message(self.Failed(self, error))
             return

@@ -50,6 +50,19 @@ async def test_a_rule_broken_is_422_with_the_services_field_errors(
     assert set(body["field_errors"]) == {"start_quarter", "groups"}
     assert "past" in body["field_errors"]["start_quarter"]
     assert body["detail"]
+    # The same, as message keys and values for a client to say in its user's language.
+    assert body["field_reasons"] == {
+        "start_quarter": {"key": "rule.mandate.start_past", "params": {"now": str(Quarter.current())}},
+        "groups": {"key": "rule.mandate.choose_groups", "params": {}},
+    }
+
+
+async def test_a_refusal_gives_its_reason_as_a_message_key(lr: httpx.AsyncClient, world: World) -> None:
+    response = await lr.get(f"/enterprises/{world.townhall}/users")
+    assert response.status_code == 403
+    body = response.json()
+    assert body["detail"] == "Only the Access Managers of the enterprise see its users."
+    assert body["reason"] == {"key": "rule.users.managers_see", "params": {}}
 
 
 async def test_a_malformed_request_is_422_with_field_errors(lr: httpx.AsyncClient, world: World) -> None:

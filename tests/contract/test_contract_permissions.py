@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from onss_tui.domain.quarters import Quarter
+from onss_tui.i18n import Messages
 from onss_tui.services import dto
-from onss_tui.services.errors import PermissionDenied
+from onss_tui.services.errors import PermissionDenied, Reason
 from tests.contract.conftest import ROLES, Staff, fresh_niss, main_designation, mandate
 
 Action = Callable[[object, Staff, int], Awaitable[object]]
+MESSAGES = Messages()
 
 
 async def designate_main(service, staff: Staff, actor: int) -> object:
@@ -119,14 +121,22 @@ async def test_permission_matrix(service, staff: Staff, action: str) -> None:
     perform, allowed = MATRIX[action]
     # Refused roles first: an allowed attempt may change who holds which role (designate_main replaces).
     outcomes: dict[str, str] = {}
+    reasons: list[str] = []
     for role in sorted(ROLES, key=lambda r: r in allowed):
         try:
             await perform(service, staff, staff.actor(role))
             outcomes[role] = "allowed"
-        except PermissionDenied:
+        except PermissionDenied as refusal:
             outcomes[role] = "denied"
+            reasons.append(refusal.message)
     expected = {role: "allowed" if role in allowed else "denied" for role in ROLES}
     assert outcomes == expected
+    # Each refusal says why in words the console puts in its own language (over HTTP too).
+    assert reasons
+    for reason in reasons:
+        assert isinstance(reason, Reason)
+        french = MESSAGES.t("fr", reason.key, **reason.values_in("fr"))
+        assert french != reason == MESSAGES.t("en", reason.key, **reason.values_in("en"))
 
 
 async def test_refusals_are_recorded_in_the_audit_trail(service, staff: Staff) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from onss_tui.i18n import Messages
 from onss_tui.services import dto
-from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Reason, ValidationFailed
 from tests.contract.conftest import Staff, fresh_niss
 
 
@@ -165,7 +166,7 @@ async def test_online_services_are_those_of_the_kind_of_employer(service, staff:
     assert "local_administration" not in catalogue["dmfa"].enterprise_categories
     user = await new_user(service, staff, services=["dmfa"])
     with pytest.raises(
-        ValidationFailed, match=r"Not available to this kind of employer \(employer\): DmfAPPL"
+        ValidationFailed, match=r"Not available to this kind of employer \(Employer\): DmfAPPL"
     ):
         await service.grant_services(staff.am, [user.id], ["dimona", "dmfappl"])
     with pytest.raises(ValidationFailed, match="DmfAPPL"):
@@ -190,3 +191,18 @@ async def test_a_malformed_e_mail_address_is_refused_and_nothing_changes(
         )
     assert set(refused.value.field_errors) == {"email"}
     assert (await service.get_user(staff.user, staff.user_id)).person.email == me.person.email
+
+
+async def test_a_reason_carries_what_says_it_in_every_language(service, staff: Staff) -> None:
+    """A field error is a `Reason`: English text, and the key and values that say it in French or Dutch,
+    values that depend on the language (a status) given in each; over HTTP too."""
+    user = await new_user(service, staff)
+    suspended = await service.set_user_status(staff.am, user.id, "suspended", user.version)
+    with pytest.raises(ValidationFailed) as refused:
+        await service.set_user_status(staff.am, user.id, "suspended", suspended.version)
+    reason = refused.value.field_errors["status"]
+    assert reason == "This user already is suspended."
+    assert isinstance(reason, Reason) and reason.key == "rule.users.already_status"
+    messages = Messages()
+    assert messages.t("fr", reason.key, **reason.values_in("fr")) == "Cet utilisateur est déjà suspendu."
+    assert messages.t("nl", reason.key, **reason.values_in("nl")) == "Deze gebruiker is al geschorst."

@@ -15,8 +15,9 @@ from onss_tui.i18n import LANGUAGES, LOCALES, Messages, choose_language, read_lo
 
 PACKAGE = Path(__file__).resolve().parents[2] / "onss_tui"
 LOCALE_FILES = sorted(LOCALES.glob("*.toml"))
-MESSAGE_CALLS = {"t", "_t", "Tr", "set_key"}
-"""Calls whose first string argument (the second for `_t(widget, key)`) is a message key."""
+MESSAGE_CALLS = {"t", "_t", "Tr", "set_key", "Reason", "in_every_language"}
+"""Calls whose first string argument (the second for `_t(widget, key)`) is a message key (a service's
+`Reason` too: its English comes from the locale files)."""
 
 
 def placeholders(text: str) -> set[str]:

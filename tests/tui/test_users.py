@@ -188,6 +188,31 @@ async def test_someone_who_manages_no_users_is_told_why(store: Store) -> None:
         assert session.noticed("Only the Access Managers of the enterprise see its users.")
 
 
+async def test_the_service_says_why_in_the_console_s_language(store: Store) -> None:
+    async with console(store.service, store.world.lr_town, lang="nl") as session:
+        await session.open("users")
+        await settle(session.pilot)
+        assert session.noticed("Enkel de toegangsbeheerders van de onderneming zien haar gebruikers.")
+
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr, lang="fr") as session:
+        await session.open("users")
+        await session.press("n")
+        await type_into(session, "niss", NEW_NISS)
+        await session.press("ctrl+s")
+        field = session.app.screen.query_one("#niss", IdentifierInput)
+        said = str(field.query_one(".field-reason", Static).render())
+        assert said == "Cette personne est déjà utilisateur de l'entreprise."
+        session.app.lang = "nl"  # said again in the new language, as the rest of the form
+        await settle(session.pilot)
+        said = str(field.query_one(".field-reason", Static).render())
+        assert said == "Deze persoon is al gebruiker van de onderneming."
+
+
 async def test_a_conflict_says_so_and_reloads_the_user(store: Store) -> None:
     await make_main_access_manager(store.service, store.world)
     user = await store.service.create_user(

@@ -18,10 +18,22 @@ def test_quarters_are_read_in_every_usual_spelling(text: str) -> None:
     assert Quarter.parse(text) == Quarter(2026, 3)
 
 
-@pytest.mark.parametrize("text", ["", "2026", "2026Q5", "Q3 2026", "26Q3", "1900Q1"])
-def test_bad_quarters_are_refused(text: str) -> None:
-    with pytest.raises(QuarterError):
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "empty"),
+        (" ", "empty"),
+        ("2026", "format"),
+        ("2026Q5", "format"),
+        ("Q3 2026", "format"),
+        ("26Q3", "format"),
+        ("1900Q1", "year"),
+    ],
+)
+def test_bad_quarters_are_refused_saying_why(text: str, code: str) -> None:
+    with pytest.raises(QuarterError) as refused:
         Quarter.parse(text)
+    assert (refused.value.code, refused.value.text) == (code, text)
 
 
 def test_quarter_of_a_date_and_neighbours() -> None:

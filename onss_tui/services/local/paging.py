@@ -14,7 +14,7 @@ from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
 from onss_tui.services.dto import PageRequest
-from onss_tui.services.errors import ValidationFailed
+from onss_tui.services.errors import Reason, ValidationFailed
 
 R = TypeVar("R")
 
@@ -30,9 +30,9 @@ def decode_cursor(cursor: str, width: int) -> tuple[list[Any], str]:
         data = json.loads(raw)
         values, direction = data["k"], data["d"]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise ValidationFailed({"cursor": "This page position is not valid; start again."}) from exc
+        raise ValidationFailed({"cursor": Reason("rule.cursor.invalid")}) from exc
     if direction not in ("next", "prev") or not isinstance(values, list) or len(values) != width:
-        raise ValidationFailed({"cursor": "This page position belongs to another sort; start again."})
+        raise ValidationFailed({"cursor": Reason("rule.cursor.other_sort")})
     return values, direction
 
 

@@ -29,8 +29,10 @@ from onss_tui.domain.rules import (
     MANAGER_ROLES,
     MANDATE_LIFECYCLE,
     Party,
+    StepNotPossible,
     next_mandate_status,
 )
+from onss_tui.i18n import LANGUAGES
 from onss_tui.services import dto
 from onss_tui.services.dto import (
     SYSTEM,
@@ -41,7 +43,16 @@ from onss_tui.services.dto import (
     Role,
     UserStatus,
 )
-from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onss_tui.services.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Reason,
+    Said,
+    ValidationFailed,
+    in_every_language,
+    quarter_reason,
+)
 from onss_tui.services.local import audit, search
 from onss_tui.services.local.paging import keyset_page
 from onss_tui.services.local.store import open_store, unavailable
@@ -65,11 +76,12 @@ from onss_tui.services.local.tables import (
 T = TypeVar("T")
 
 MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
-KIND_NAMES = {
-    "social_secretariat": "an approved social secretariat",
-    "service_provider": "a service provider",
+STEP_TAKERS = {
+    Party.PRINCIPAL: "rule.step.principal",
+    Party.MANDATARY: "rule.step.mandatary",
+    Party.EITHER: "rule.step.either",
 }
-"""Kinds of mandatary, as the service's messages name them."""
+"""Who may take a step of a mandate, as a refusal says it."""
 
 
 def name_key(*parts: str | None) -> str:
@@ -189,15 +201,15 @@ class _Context:
     def may_read(self, enterprise_id: int) -> bool:
         return self.support or self.actor is None or enterprise_id in self.enterprise_ids()
 
-    def require(self, allowed: bool, message: str) -> None:
+    def require(self, allowed: bool, reason: str) -> None:
         if self.support:
-            raise PermissionDenied("Support staff may read everything but change nothing.")
+            raise PermissionDenied(Reason("rule.support_read_only"))
         if not allowed:
-            raise PermissionDenied(message)
+            raise PermissionDenied(reason)
 
     def require_read(self, enterprise_id: int) -> None:
         if not self.may_read(enterprise_id):
-            raise PermissionDenied("You hold no role in this enterprise.")
+            raise PermissionDenied(Reason("rule.no_role_here"))
 
     def record(
         self,
@@ -226,35 +238,57 @@ def _dump(model: dto.DTO | None) -> dict[str, Any] | None:
     return model.model_dump(mode="json", exclude={"steps", "may_end"} & set(type(model).model_fields))
 
 
-def _why_not_end(c: _Context, designation: Designation) -> str | None:
+def _why_not_end(c: _Context, designation: Designation) -> Reason | None:
     """Why the actor may not end a designation, or None when they may."""
     if c.support:
-        return "Support staff may read everything but change nothing."
+        return Reason("rule.support_read_only")
     roles = c.roles(designation.enterprise_id)
     if designation.role == Role.MAIN_ACCESS_MANAGER:
         if Role.LEGAL_REPRESENTATIVE not in roles:
-            return "Only a legal representative ends or replaces the Main Access Manager."
+            return Reason("rule.end.main_legal_only")
     elif designation.role == Role.LEGAL_REPRESENTATIVE:
-        return "Legal representatives come from the enterprise register; they are not ended here."
+        return Reason("rule.end.legal_representative")
     elif not roles & MAIN_ROLES:
-        return "Only the Main Access Manager (or a co-main access manager) ends this designation."
+        return Reason("rule.end.main_only")
     return None
 
 
 def _unstorable() -> ValidationFailed:
     """A value the store cannot hold or compare: a number out of range, a NUL character in a text."""
-    return ValidationFailed(
-        {"input": "A number is out of range, or a text holds a character that is not allowed."}
-    )
+    return ValidationFailed({"input": Reason("rule.unstorable")})
 
 
 def _check_version(row: Any, expected: int, what: str) -> None:
     if row.version != expected:
-        raise Conflict(
-            f"This {what} was changed by someone else (version {row.version}, yours {expected}); "
-            "reload it and try again."
-        )
+        raise Conflict(Reason(f"rule.changed.{what}", current=str(row.version), yours=str(expected)))
     row.version += 1
+
+
+def _identifier_reason(kind: str, value: str, error: ids.IdentifierError) -> Reason:
+    """What is wrong with a number, in the words the console's fields use for it (`ident.*`)."""
+    return Reason(f"ident.{kind}.{error.code}", digits=str(sum(c.isdigit() for c in value)))
+
+
+def _names(rows: Iterable[Any]) -> dict[str, str]:
+    """The names of catalogue entries (groups, online services), listed, in each language."""
+    rows = list(rows)
+    return {lang: ", ".join(getattr(row, f"name_{lang}") for row in rows) for lang in LANGUAGES}
+
+
+def _listed(keys: Iterable[str], joiner: str = "rule.or") -> dict[str, str]:
+    """Messages listed in each language: "an approved social secretariat or a service provider"."""
+    said, between = [in_every_language(key) for key in keys], in_every_language(joiner)
+    return {lang: between[lang].join(each[lang] for each in said) for lang in between}
+
+
+def _step_not_possible(error: StepNotPossible) -> Reason:
+    """A step the mandate's status does not allow, and the steps it does allow (by their keys' names)."""
+    status = in_every_language(f"mandate.status.{error.status.value}")
+    done = in_every_language(f"rule.mandate.done.{error.action.value}")
+    if not error.possible:
+        return Reason("rule.mandate.final", status=status, done=done)
+    possible = _listed((f"mandates.key.{action.value}" for action in error.possible), joiner="rule.comma")
+    return Reason("rule.mandate.cannot", status=status, done=done, possible=possible)
 
 
 SPARSE_LIMIT = 2000
@@ -320,7 +354,7 @@ class LocalService:
             return None
         person = session.get(Person, actor)
         if person is None:
-            raise PermissionDenied("Unknown person: sign in again.")
+            raise PermissionDenied(Reason("rule.signed_out"))
         return person
 
     def _run_read(self, actor: int | None, work: Callable[[_Context], T]) -> T:
@@ -330,7 +364,7 @@ class LocalService:
                 if actor is not None:  # a plain row: a read changes nothing of the actor's
                     person = session.connection().execute(_ACTOR_ROW, {"actor": actor}).first()
                     if person is None:
-                        raise PermissionDenied("Unknown person: sign in again.")
+                        raise PermissionDenied(Reason("rule.signed_out"))
                 return work(_Context(session, person))
         except OperationalError as exc:
             raise unavailable(exc) from exc
@@ -356,9 +390,7 @@ class LocalService:
                     refusal = exc
                 except IntegrityError as exc:
                     session.rollback()
-                    raise Conflict(
-                        "Someone else changed this at the same time; reload and try again."
-                    ) from exc
+                    raise Conflict(Reason("rule.changed_meanwhile")) from exc
             self._record_refusal(actor_id, actor_name, action, target, refusal)
         except OperationalError as exc:
             raise unavailable(exc) from exc
@@ -741,9 +773,9 @@ class LocalService:
         def work(c: _Context) -> str:
             person = c.session.get(Person, person_id)
             if person is None:
-                raise NotFound("No such person.")
+                raise NotFound(Reason("rule.no_person"))
             if not (c.support or person_id == c.actor_id or self._shares_enterprise(c, person_id)):
-                raise PermissionDenied("You may not see this person's national register number.")
+                raise PermissionDenied(Reason("rule.niss_hidden"))
             c.record("person.reveal_niss", f"person:{person_id}", None)
             return ids.format_niss(person.niss)
 
@@ -801,7 +833,7 @@ class LocalService:
     def _get_enterprise(self, c: _Context, enterprise_id: int) -> Enterprise:
         enterprise = c.session.get(Enterprise, enterprise_id)
         if enterprise is None:
-            raise NotFound("No such enterprise.")
+            raise NotFound(Reason("rule.no_enterprise"))
         return enterprise
 
     async def get_overview(self, actor: int, enterprise_id: int) -> dto.EnterpriseOverview:
@@ -918,13 +950,13 @@ class LocalService:
             enterprise = self._get_enterprise(c, enterprise_id)
             c.require(
                 bool(c.roles(enterprise_id) & MAIN_ROLES),
-                "Only the Main Access Manager activates the qualities of the enterprise.",
+                Reason("rule.quality.main_only"),
             )
             if c.session.get(Quality, quality_code) is None:
-                raise ValidationFailed({"quality_code": f"Unknown quality {quality_code!r}."})
+                raise ValidationFailed({"quality_code": Reason("rule.quality.unknown", code=quality_code)})
             held = c.session.get(EnterpriseQuality, (enterprise_id, quality_code))
             if held is not None and held.active:
-                raise ValidationFailed({"quality_code": "This quality is already active."})
+                raise ValidationFailed({"quality_code": Reason("rule.quality.active")})
             held = held or EnterpriseQuality(enterprise_id=enterprise_id, quality_code=quality_code)
             held.active, held.activated_at = True, utcnow()
             c.session.add(held)
@@ -956,16 +988,16 @@ class LocalService:
         try:
             compact = ids.validate_niss(niss)
         except ids.IdentifierError as exc:
-            errors[field] = str(exc)
+            errors[field] = _identifier_reason("niss", niss, exc)
             return None
         person = c.session.exec(select(Person).where(Person.niss == compact)).first()
         if person is not None:
             return person
         first, last = (first_name or "").strip(), (last_name or "").strip()
         if not first:
-            errors[f"{prefix}first_name"] = "Nobody is known with this number: give their first name."
+            errors[f"{prefix}first_name"] = Reason("rule.person.first_name")
         if not last:
-            errors[f"{prefix}last_name"] = "Nobody is known with this number: give their last name."
+            errors[f"{prefix}last_name"] = Reason("rule.person.last_name")
         if not (first and last):
             return None
         person = Person(niss=compact, first_name=first, last_name=last)
@@ -976,12 +1008,12 @@ class LocalService:
     def _phone(errors: dict[str, str], field: str, value: str | None, *, required: bool) -> str | None:
         if not (value or "").strip():
             if required:
-                errors[field] = "A phone number is required."
+                errors[field] = Reason("rule.phone_required")
             return None
         try:
             return ids.validate_phone(value or "")
         except ids.IdentifierError as exc:
-            errors[field] = str(exc)
+            errors[field] = _identifier_reason("phone", value or "", exc)
             return None
 
     @staticmethod
@@ -991,7 +1023,7 @@ class LocalService:
         try:
             return ids.validate_email(value or "")
         except ids.IdentifierError as exc:
-            errors[field] = str(exc)
+            errors[field] = _identifier_reason("email", value or "", exc)
             return None
 
     # ------------------------------------------------------------------ designations
@@ -1010,17 +1042,17 @@ class LocalService:
                 enterprise = c.session.exec(
                     select(Enterprise).where(Enterprise.onss_number == number)
                 ).first()
-            except ids.IdentifierError:
-                kind = "enterprise" if len(digits) == 10 and digits[0] in "01" else None
-                errors["enterprise_ref"] = (
-                    str(enterprise_error)
-                    if kind
-                    else "Give the enterprise number (0403.170.701) or the ONSS registration number "
-                    "(1303875-93): " + str(enterprise_error)
-                )
+            except ids.IdentifierError as onss_error:
+                # As the field says it while typing: ten digits from 0 or 1 are an enterprise number.
+                if len(digits) == 10 and digits[0] in "01":
+                    errors["enterprise_ref"] = _identifier_reason("enterprise", ref, enterprise_error)
+                elif onss_error.code == "length":
+                    errors["enterprise_ref"] = _identifier_reason("enterprise_or_onss", ref, onss_error)
+                else:
+                    errors["enterprise_ref"] = _identifier_reason("onss", ref, onss_error)
                 return None
         if enterprise is None:
-            errors["enterprise_ref"] = "No enterprise is registered with this number."
+            errors["enterprise_ref"] = Reason("rule.enterprise_unknown")
         return enterprise
 
     async def designate_main_access_manager(
@@ -1033,19 +1065,23 @@ class LocalService:
             if enterprise is not None:
                 c.require(
                     Role.LEGAL_REPRESENTATIVE in c.roles(enterprise.id),  # type: ignore[arg-type]
-                    "Only a legal representative of the enterprise designates its Main Access Manager.",
+                    Reason("rule.main.legal_only"),
                 )
             try:
                 card = ids.validate_eid_card(request.legal_representative_eid)
                 if c.actor.eid_card and card != c.actor.eid_card:
-                    errors["legal_representative_eid"] = "This is not the number of your eID card."
+                    errors["legal_representative_eid"] = Reason("rule.main.not_your_eid")
             except ids.IdentifierError as exc:
-                errors["legal_representative_eid"] = str(exc)
+                errors["legal_representative_eid"] = _identifier_reason(
+                    "eid", request.legal_representative_eid, exc
+                )
             try:
                 if ids.validate_niss(request.legal_representative_niss) != c.actor.niss:
-                    errors["legal_representative_niss"] = "This is not your national register number."
+                    errors["legal_representative_niss"] = Reason("rule.main.not_your_niss")
             except ids.IdentifierError as exc:
-                errors["legal_representative_niss"] = str(exc)
+                errors["legal_representative_niss"] = _identifier_reason(
+                    "niss", request.legal_representative_niss, exc
+                )
             own_phone = self._phone(
                 errors, "legal_representative_phone", request.legal_representative_phone, required=True
             )
@@ -1073,9 +1109,7 @@ class LocalService:
             before = None
             if current is not None:
                 if current.person_id == designee.id:
-                    raise ValidationFailed(
-                        {"designee_niss": "This person already is the Main Access Manager."}
-                    )
+                    raise ValidationFailed({"designee_niss": Reason("rule.main.already")})
                 before = _dump(self._designations(c.session, [current])[0])
                 current.status, current.ended_at, current.ended_by_id = (
                     DesignationStatus.ENDED,
@@ -1117,24 +1151,19 @@ class LocalService:
         def work(c: _Context) -> dto.DesignationPublic:
             enterprise = self._get_enterprise(c, request.enterprise_id)
             if request.role not in (Role.CO_MAIN_ACCESS_MANAGER, Role.ACCESS_MANAGER):
-                raise ValidationFailed(
-                    {
-                        "role": "Designate co-main access managers and Access Managers here; the Main Access "
-                        "Manager is designated by a legal representative."
-                    }
-                )
+                raise ValidationFailed({"role": Reason("rule.managers.main_elsewhere")})
             c.require(
                 bool(c.roles(request.enterprise_id) & MAIN_ROLES),
-                "Only the Main Access Manager (or a co-main access manager) designates managers.",
+                Reason("rule.managers.main_only"),
             )
             errors: dict[str, str] = {}
             quality = None
             if request.role == Role.ACCESS_MANAGER:
                 held = c.session.get(EnterpriseQuality, (request.enterprise_id, request.quality_code or ""))
                 if not request.quality_code:
-                    errors["quality_code"] = "An Access Manager is designated for one quality: choose it."
+                    errors["quality_code"] = Reason("rule.managers.choose_quality")
                 elif held is None or not held.active:
-                    errors["quality_code"] = "The enterprise does not hold this quality (activate it first)."
+                    errors["quality_code"] = Reason("rule.managers.quality_not_held")
                 quality = request.quality_code
             phone = self._phone(errors, "phone", request.phone, required=True)
             email = self._email(errors, "email", request.email)
@@ -1152,7 +1181,7 @@ class LocalService:
                 )
             ).first()
             if duplicate is not None:
-                raise ValidationFailed({"niss": "This person already holds this designation."})
+                raise ValidationFailed({"niss": Reason("rule.managers.already")})
             if person.phone is None:
                 person.phone = phone
             if email and person.email is None:
@@ -1182,11 +1211,11 @@ class LocalService:
         def work(c: _Context) -> dto.DesignationPublic:
             designation = c.session.get(Designation, designation_id)
             if designation is None:
-                raise NotFound("No such designation.")
+                raise NotFound(Reason("rule.no_designation"))
             refusal = _why_not_end(c, designation)
             c.require(refusal is None, refusal or "")
             if designation.status == DesignationStatus.ENDED:
-                raise ValidationFailed({"status": "This designation has already ended."})
+                raise ValidationFailed({"status": Reason("rule.end.already")})
             before = _dump(self._designations(c.session, [designation])[0])
             _check_version(designation, expected_version, "designation")
             designation.status, designation.ended_at, designation.ended_by_id = (
@@ -1237,7 +1266,7 @@ class LocalService:
     def _get_user(self, c: _Context, user_id: int) -> PortalUser:
         user = c.session.get(PortalUser, user_id)
         if user is None:
-            raise NotFound("No such user.")
+            raise NotFound(Reason("rule.no_user"))
         return user
 
     def _may_manage_users(self, c: _Context, enterprise_id: int) -> bool:
@@ -1258,7 +1287,7 @@ class LocalService:
             if not (c.support or self._may_manage_users(c, enterprise_id)):
                 # A plain user sees their own record only: the contact data they may change.
                 if not c.has_user_account(enterprise_id):
-                    raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
+                    raise PermissionDenied(Reason("rule.users.managers_see"))
                 stmt = stmt.where(PortalUser.person_id == c.actor_id)
             if wanted.status:
                 stmt = stmt.where(PortalUser.status == wanted.status)
@@ -1295,7 +1324,7 @@ class LocalService:
             if not (
                 c.support or user.person_id == c.actor_id or self._may_manage_users(c, user.enterprise_id)
             ):
-                raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
+                raise PermissionDenied(Reason("rule.users.managers_see"))
             return self._users(c.session, [user])[0]
 
         return await self._read(actor, work)
@@ -1305,7 +1334,7 @@ class LocalService:
             enterprise = self._get_enterprise(c, request.enterprise_id)
             c.require(
                 self._may_manage_users(c, request.enterprise_id),
-                "Only an Access Manager of the enterprise creates users.",
+                Reason("rule.users.managers_create"),
             )
             errors: dict[str, str] = {}
             phone = self._phone(errors, "phone", request.phone, required=False)
@@ -1322,7 +1351,7 @@ class LocalService:
                 )
             ).first()
             if user is not None and user.status != UserStatus.REMOVED:
-                raise ValidationFailed({"niss": "This person already is a user of the enterprise."})
+                raise ValidationFailed({"niss": Reason("rule.users.already")})
             if phone and person.phone is None:
                 person.phone = phone
             if email and person.email is None:
@@ -1367,15 +1396,18 @@ class LocalService:
             else set()
         )
         elsewhere = [
-            known[code].name_en
+            known[code]
             for code in wanted
             if code in known and not kinds <= set(known[code].enterprise_categories.split(","))
         ]
         if unknown:
-            errors["services"] = f"Unknown online service: {', '.join(unknown)}."
+            errors["services"] = Reason("rule.users.unknown_services", services=", ".join(unknown))
         elif elsewhere:
-            kind = ", ".join(sorted(kinds))
-            errors["services"] = f"Not available to this kind of employer ({kind}): {', '.join(elsewhere)}."
+            errors["services"] = Reason(
+                "rule.users.services_elsewhere",
+                kind=_listed((f"category.{kind}" for kind in sorted(kinds)), joiner="rule.and"),
+                services=_names(elsewhere),
+            )
         return [code for code in wanted if code in known]
 
     async def update_user(self, actor: int, user_id: int, changes: dto.UserUpdate) -> dto.UserPublic:
@@ -1385,14 +1417,12 @@ class LocalService:
             own = user.person_id == c.actor_id
             c.require(
                 manager or own,
-                "Only an Access Manager changes a user; users change only their own contact data.",
+                Reason("rule.users.managers_change"),
             )
             if not manager and (changes.first_name is not None or changes.last_name is not None):
-                raise PermissionDenied("You may change only your own phone number and e-mail address.")
+                raise PermissionDenied(Reason("rule.users.own_contact_only"))
             if user.status == UserStatus.REMOVED:
-                raise ValidationFailed(
-                    {"status": "This user was removed; create them again to restore them."}
-                )
+                raise ValidationFailed({"status": Reason("rule.users.removed")})
             errors: dict[str, str] = {}
             person = c.session.get(Person, user.person_id)
             assert person is not None
@@ -1405,7 +1435,7 @@ class LocalService:
                 value = getattr(changes, name)
                 if value is not None:
                     if not value.strip():
-                        errors[name] = "A name cannot be empty."
+                        errors[name] = Reason("rule.users.name_empty")
                     new[name] = value.strip()
             if errors:
                 raise ValidationFailed(errors)
@@ -1440,15 +1470,20 @@ class LocalService:
             user = self._get_user(c, user_id)
             c.require(
                 self._may_manage_users(c, user.enterprise_id),
-                "Only an Access Manager of the enterprise suspends, reactivates or removes users.",
+                Reason("rule.users.managers_status"),
             )
             current = UserStatus(user.status)
             if current == UserStatus.REMOVED:
-                raise ValidationFailed(
-                    {"status": "This user was removed; create them again to restore them."}
-                )
+                raise ValidationFailed({"status": Reason("rule.users.removed")})
             if current == status:
-                raise ValidationFailed({"status": f"This user already is {status.value}."})
+                raise ValidationFailed(
+                    {
+                        "status": Reason(
+                            "rule.users.already_status",
+                            status=in_every_language(f"users.status.{status.value}"),
+                        )
+                    }
+                )
             before = self._users(c.session, [user])[0]
             _check_version(user, expected_version, "user")
             user.status = status
@@ -1484,16 +1519,16 @@ class LocalService:
 
         def work(c: _Context) -> list[dto.UserPublic]:
             if not user_ids:
-                raise ValidationFailed({"users": "Select at least one user."})
+                raise ValidationFailed({"users": Reason("rule.users.choose_users")})
             if not service_codes:
-                raise ValidationFailed({"services": "Select at least one online service."})
+                raise ValidationFailed({"services": Reason("rule.users.choose_services")})
             users = c.session.exec(select(PortalUser).where(col(PortalUser.id).in_(set(user_ids)))).all()
             if len(users) != len(set(user_ids)):
-                raise NotFound("No such user.")
+                raise NotFound(Reason("rule.no_user"))
             for enterprise_id in {u.enterprise_id for u in users}:
                 c.require(
                     self._may_manage_users(c, enterprise_id),
-                    "Only an Access Manager of the enterprise grants or withdraws online services.",
+                    Reason("rule.users.managers_grant"),
                 )
             errors: dict[str, str] = {}
             codes = self._service_codes(
@@ -1503,10 +1538,8 @@ class LocalService:
                 inactive = [u.person_id for u in users if u.status != UserStatus.ACTIVE]
                 if inactive:
                     names = self._names(c.session, inactive)
-                    errors["users"] = (
-                        "Online services are granted only to active users; not active: "
-                        + ", ".join(sorted(names[person] for person in inactive))
-                        + "."
+                    errors["users"] = Reason(
+                        "rule.users.grant_inactive", names=", ".join(sorted(names[p] for p in inactive))
                     )
             if errors:
                 raise ValidationFailed(errors)
@@ -1658,7 +1691,7 @@ class LocalService:
             try:
                 quarter = Quarter.parse(wanted.quarter).code
             except QuarterError as exc:
-                raise ValidationFailed({"quarter": str(exc)}) from exc
+                raise ValidationFailed({"quarter": quarter_reason(exc)}) from exc
             valid = and_(
                 Mandate.start_quarter <= quarter,
                 or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= quarter),
@@ -1715,7 +1748,7 @@ class LocalService:
     def _get_mandate(self, c: _Context, mandate_id: int) -> tuple[Mandate, Provider]:
         mandate = c.session.get(Mandate, mandate_id)
         if mandate is None:
-            raise NotFound("No such mandate.")
+            raise NotFound(Reason("rule.no_mandate"))
         provider = c.session.get(Provider, mandate.mandatary_id)
         assert provider is not None
         return mandate, provider
@@ -1724,7 +1757,7 @@ class LocalService:
         def work(c: _Context) -> dto.MandatePublic:
             mandate, provider = self._get_mandate(c, mandate_id)
             if not (c.may_read(mandate.principal_id) or c.may_read(provider.enterprise_id)):
-                raise PermissionDenied("This mandate concerns no enterprise you hold a role in.")
+                raise PermissionDenied(Reason("rule.mandate.not_yours"))
             return self._mandates(c.session, [mandate], steps_for=c)[0]
 
         return await self._read(actor, work)
@@ -1734,59 +1767,58 @@ class LocalService:
             principal = self._get_enterprise(c, request.principal_id)
             c.require(
                 Role.LEGAL_REPRESENTATIVE in c.roles(request.principal_id),
-                "Only a legal representative of the employer gives a mandate.",
+                Reason("rule.mandate.legal_only"),
             )
             errors: dict[str, str] = {}
             provider = c.session.get(Provider, request.mandatary_id) if request.mandatary_id > 0 else None
             if request.mandatary_id <= 0:
-                errors["mandatary_id"] = (
-                    "Choose the mandatary: an approved social secretariat or a service provider."
-                )
+                errors["mandatary_id"] = Reason("rule.mandate.choose_mandatary")
             elif provider is None:
-                errors["mandatary_id"] = "No such social secretariat or service provider."
+                errors["mandatary_id"] = Reason("rule.mandate.unknown_mandatary")
             elif provider.enterprise_id == principal.id:
-                errors["mandatary_id"] = "An enterprise cannot give a mandate to itself."
+                errors["mandatary_id"] = Reason("rule.mandate.self")
             groups = {g.code: g for g in c.session.exec(select(ServiceGroup)).all()}
             chosen = sorted(set(request.groups))
             if not chosen:
-                errors["groups"] = "Choose at least one group of services."
+                errors["groups"] = Reason("rule.mandate.choose_groups")
             for code in chosen:
                 group = groups.get(code)
                 if group is None:
-                    errors["groups"] = f"Unknown group of services {code!r}."
+                    errors["groups"] = Reason("rule.mandate.unknown_group", code=code)
                 elif principal.category not in group.principal_categories.split(","):
-                    errors["groups"] = (
-                        f"{group.name_en} is not available to this kind of employer ({principal.category})."
+                    errors["groups"] = Reason(
+                        "rule.mandate.group_elsewhere",
+                        group=_names([group]),
+                        kind=in_every_language(f"category.{principal.category}"),
                     )
                 elif provider is not None and provider.kind not in group.mandatary_kinds.split(","):
-                    kinds = " or ".join(
-                        KIND_NAMES.get(kind.strip(), kind) for kind in group.mandatary_kinds.split(",")
+                    kinds = (f"rule.kind.{kind.strip()}" for kind in group.mandatary_kinds.split(","))
+                    errors["groups"] = Reason(
+                        "rule.mandate.group_only_to", group=_names([group]), kinds=_listed(kinds)
                     )
-                    errors["groups"] = f"{group.name_en} can only be entrusted to {kinds}."
             start = end = None
             try:
                 start = Quarter.parse(request.start_quarter)
                 if start < Quarter.current():
-                    errors["start_quarter"] = (
-                        f"A mandate cannot start in the past (now: {Quarter.current()})."
-                    )
+                    errors["start_quarter"] = Reason("rule.mandate.start_past", now=str(Quarter.current()))
             except QuarterError as exc:
-                errors["start_quarter"] = str(exc)
+                errors["start_quarter"] = quarter_reason(exc)
             if request.end_quarter:
                 try:
                     end = Quarter.parse(request.end_quarter)
                     if start and end < start:
-                        errors["end_quarter"] = "The end quarter comes before the start quarter."
+                        errors["end_quarter"] = Reason("rule.mandate.end_before_start")
                 except QuarterError as exc:
-                    errors["end_quarter"] = str(exc)
+                    errors["end_quarter"] = quarter_reason(exc)
             branch = None
             if request.branch_number:
                 try:
                     branch = ids.validate_secretariat_number(request.branch_number)
                 except ids.IdentifierError as exc:
-                    errors["branch_number"] = str(exc)
+                    digits = str(sum(c.isdigit() for c in request.branch_number))
+                    errors["branch_number"] = Reason(f"rule.branch.{exc.code}", digits=digits)
                 if provider is not None and provider.kind != dto.ProviderKind.SOCIAL_SECRETARIAT:
-                    errors["branch_number"] = "Only an approved social secretariat has branches."
+                    errors["branch_number"] = Reason("rule.mandate.branch_ssa_only")
             if errors:
                 raise ValidationFailed(errors)
             assert provider is not None and start is not None
@@ -1854,17 +1886,13 @@ class LocalService:
             other = c.session.exec(clash.order_by(Mandate.start_quarter).limit(1)).first()
             if other is None:
                 continue
-            until = f"until {Quarter.from_code(other.end_quarter)}" if other.end_quarter else "with no end"
-            if other.mandatary_id == provider.id:
-                message = f"{group.name_en} is already entrusted to {other.mandatary_name} ({until})."
-            else:
-                free = Quarter.from_code(other.end_quarter).next() if other.end_quarter else None
-                message = (
-                    f"{group.name_en} is entrusted to {other.mandatary_name} {until}; a new mandatary takes "
-                    "over only at a change of quarter: "
-                    + (f"start at {free} or later." if free else "end that mandate first.")
-                )
-            raise ValidationFailed({"start_quarter": message})
+            said: dict[str, Said] = {"group": _names([group]), "mandatary": other.mandatary_name}
+            if other.end_quarter:
+                until = Quarter.from_code(other.end_quarter)
+                said.update(end=str(until), free=str(until.next()))
+            same = "same" if other.mandatary_id == provider.id else "other"
+            how_long = "until" if other.end_quarter else "open"
+            raise ValidationFailed({"start_quarter": Reason(f"rule.overlap.{same}_{how_long}", **said)})
 
     async def submit_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, MandateAction.SUBMIT, expected_version)
@@ -1886,19 +1914,14 @@ class LocalService:
             status = MandateStatus(mandate.status)
             try:
                 new_status, party = next_mandate_status(status, action)
-            except ValueError as exc:
+            except StepNotPossible as exc:
                 c.require(
                     self._may_take(c, Party.EITHER, mandate.principal_id, provider.enterprise_id),
-                    "This mandate concerns no enterprise you act for.",
+                    Reason("rule.mandate.not_acting"),
                 )
-                raise ValidationFailed({"status": str(exc)}) from exc
+                raise ValidationFailed({"status": _step_not_possible(exc)}) from exc
             allowed = self._may_take(c, party, mandate.principal_id, provider.enterprise_id)
-            who = {
-                Party.PRINCIPAL: "a legal representative of the employer",
-                Party.MANDATARY: "someone acting for the mandatary",
-                Party.EITHER: "a legal representative of the employer or someone acting for the mandatary",
-            }[party]
-            c.require(allowed, f"Only {who} may take this step.")
+            c.require(allowed, Reason(STEP_TAKERS[party]))
             before = self._mandates(c.session, [mandate])[0]
             _check_version(mandate, expected_version, "mandate")
             if action in (MandateAction.SUBMIT, MandateAction.ACCEPT):
