@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,7 +23,7 @@ from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import MandateCreate, MandatePublic, PageRequest, ProviderPublic
-from onss_tui.services.errors import ServiceError
+from onss_tui.services.errors import ServiceError, quarter_reason
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
@@ -38,7 +38,7 @@ def quarter_problem(text: str) -> str | None:
     try:
         Quarter.parse(text)
     except QuarterError as error:
-        return str(error)
+        return quarter_reason(error)
     return None
 
 
@@ -199,6 +199,12 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
     @on(Input.Submitted, "#mandatary-search")
     def _to_list(self) -> None:
         self.query_one("#mandatary-list", OptionList).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Arriving in the list of mandataries highlights the first: the one Enter or saving chooses."""
+        options = self.query_one("#mandatary-list", OptionList)
+        if event.widget is options and options.highlighted is None:
+            options.action_first()
 
     @on(Button.Pressed, "#mandate-form-cancel")
     def action_cancel(self) -> None:

@@ -233,6 +233,28 @@ async def test_create_a_mandate_and_a_bad_quarter_stays_beside_its_field(store: 
         assert session.noticed("Mandate to Payroll Partners created: to be finalised.")
 
 
+async def test_a_mandatary_found_by_name_is_chosen_by_going_to_the_list(store: Store) -> None:
+    """Search, Enter to the list of matches: the first is highlighted, as saving will choose it."""
+    async with console(store.service, store.world.lr, lang="fr") as session:
+        await session.open("mandates")
+        await session.press("n")
+        form = session.app.screen
+        assert isinstance(form, MandateFormScreen)
+        await session.press(*"payroll")
+        await session.press("ctrl+s")  # nothing chosen yet: the service says so, in the console's language
+        said = str(form.query_one("#mandatary_id .form-error").render())
+        assert said.startswith("Choisissez le mandataire")
+        form.query_one("#mandatary-search", Input).focus()
+        await session.press("enter")
+        options = form.query_one("#mandatary-list", OptionList)
+        assert session.app.focused is options and options.highlighted == 0
+        form.query_one("#group-list", SelectionList).select("temporary_unemployment")
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, MandatesScreen)
+        created = session.table.cursor_row
+        assert created is not None and created.mandatary.name == "Payroll Partners"
+
+
 async def test_sort_by_key_and_status_filter(store: Store) -> None:
     await give_mandates(store.service, store.world)
     async with console(store.service, store.world.support) as session:
