@@ -21,6 +21,7 @@ from textual.widgets import Button, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number
 from onss_tui.domain.quarters import Quarter
+from onss_tui.domain.rules import MANDATE_LIFECYCLE
 from onss_tui.services.dto import MandateAction, MandatePublic, MandateStatus, ProviderKind
 
 if TYPE_CHECKING:
@@ -90,11 +91,12 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
     if mandate is None:
         return Text(t("mandates.detail.empty"), style="italic")
     steps = mandate.steps
-    step_text = (
-        " · ".join(f"{STEP_KEYS[step]} {t(f'mandates.key.{step.value}')}" for step in steps)
-        if steps
-        else t("mandates.detail.final")
-    )
+    if steps:
+        step_text = " · ".join(f"{STEP_KEYS[step]} {t(f'mandates.key.{step.value}')}" for step in steps)
+    elif any(status == mandate.status for status, _action in MANDATE_LIFECYCLE):
+        step_text = t("mandates.detail.not_yours")  # the other party's, or a legal representative's
+    else:
+        step_text = t("mandates.detail.final")
     label = "bold"
     created_by = app.who(mandate.created_by) if mandate.created_by else "—"
     status = status_text(app, mandate)

@@ -176,6 +176,21 @@ async def test_the_mandatary_accepts_then_closes(store: Store) -> None:
         assert stored.status == MandateStatus.CLOSED
         assert table.cursor_row.status == MandateStatus.CLOSED
         assert session.app.screen.check_action("step", ("close",)) is False
+        assert detail_steps(session) == "none: the mandate is final"
+    async with console(store.service, store.world.support) as session:
+        await session.open("mandates")
+        table = session.table
+        table.move_cursor(next(i for i, m in enumerate(table.rows) if m.id == mandates["town"].id))
+        await settle(session.pilot)
+        assert table.cursor_row.status == MandateStatus.ACTIVE
+        assert detail_steps(session) == "none you may take"  # either party may close it; not support
+
+
+def detail_steps(session) -> str:  # type: ignore[no-untyped-def]
+    """What the detail pane says of the steps the actor may take."""
+    detail = session.app.screen.query_one("#mandate-detail")
+    lines = [strip.text for strip in detail.render_lines(detail.size.region)]
+    return next(line for line in lines if "Steps" in line).split("Steps", 1)[1].strip(" │")
 
 
 async def test_only_the_steps_of_the_actors_side_are_offered(store: Store) -> None:
