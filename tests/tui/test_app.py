@@ -30,6 +30,21 @@ def footer_text(app: OnssApp) -> str:
     return " ".join(key.description for key in app.screen.query_one(Footer).query(FooterKey))
 
 
+async def test_a_narrow_terminal_gets_a_compact_footer_that_still_shows_help(store) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey
+
+    for width, compact in ((80, True), (120, False)):
+        app = store.app(store.world.lr, lang="nl")
+        async with app.run_test(size=(width, 24)) as pilot:
+            await settle(pilot)
+            footer = app.screen.query_one(Footer)
+            assert footer.compact is compact
+            keys = {key.description: key.region for key in footer.query(FooterKey)}
+            palette = next(region for name, region in keys.items() if "Opdrachten" in name)
+            assert palette.right == width  # flush right: nothing of the keys beneath shows past it
+            assert keys["Hulp"].right <= palette.x  # the help key is seen whole
+
+
 async def test_number_keys_open_each_screen_and_escape_comes_back(store) -> None:  # type: ignore[no-untyped-def]
     app = store.app(store.world.lr)
     async with app.run_test(size=(120, 40)) as pilot:
