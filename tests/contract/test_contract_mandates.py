@@ -7,6 +7,7 @@ import pytest
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFailed
+from onss_tui.services.local.service import LocalService
 from tests.conftest import World
 from tests.contract.conftest import fresh_niss, mandate
 
@@ -237,3 +238,16 @@ async def test_filters_and_sorts(service, world: World) -> None:
     handled = {g.group_code: g.providers for g in overview.group_handling}
     assert handled["dmfa_dimona"] == ["Securex Secrétariat Social"]
     assert "dmfappl_dimona" not in handled
+
+
+async def test_the_quarter_is_the_one_the_services_clock_tells(
+    service, local: LocalService, world: World
+) -> None:
+    """The rules on quarters follow the service's clock (tests set it rather than wait for a quarter)."""
+    local.current_quarter = lambda: NEXT
+    with pytest.raises(ValidationFailed) as refused:
+        await service.create_mandate(world.lr, mandate(world))  # from NOW, now past
+    assert f"cannot start in the past (now: {NEXT})" in refused.value.field_errors["start_quarter"]
+    current = await active_mandate(service, world, start_quarter=str(NEXT))
+    closed = await service.close_mandate(world.lr, current.id, current.version)
+    assert closed.end_quarter == str(NEXT)

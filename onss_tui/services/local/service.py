@@ -294,11 +294,19 @@ class LocalService:
     `reads_inline`, reads run in the caller's thread instead: the API server does so on SQLite, where a
     read is processor work under the GIL that a thread cannot overlap, and only adds hand-offs (the
     sqlite3 module lets the GIL go at every row, and waits to take it back while the loop is busy).
+    `current_quarter` tells which quarter it is now (the calendar's, unless a test sets another).
     """
 
-    def __init__(self, engine: Engine, *, reads_inline: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        reads_inline: bool = False,
+        current_quarter: Callable[[], Quarter] = Quarter.current,
+    ) -> None:
         self.engine = engine
         self.reads_inline = reads_inline
+        self.current_quarter = current_quarter
         self._writer = engine.execution_options(write=True)
         self._dense_plans: set[tuple[int | None, str]] = set()
         """Filters known to match many mandates: their pages skip the probe (see `_mandate_query`)."""
@@ -835,7 +843,7 @@ class LocalService:
                 .group_by(PortalUser.status)
             ).all()
         )
-        this_quarter = Quarter.current().code
+        this_quarter = self.current_quarter().code
         principal = Mandate.principal_id == eid
         provider = s.exec(select(Provider).where(Provider.enterprise_id == eid)).first()
         counts = dict(
@@ -1766,10 +1774,9 @@ class LocalService:
             start = end = None
             try:
                 start = Quarter.parse(request.start_quarter)
-                if start < Quarter.current():
-                    errors["start_quarter"] = (
-                        f"A mandate cannot start in the past (now: {Quarter.current()})."
-                    )
+                now = self.current_quarter()
+                if start < now:
+                    errors["start_quarter"] = f"A mandate cannot start in the past (now: {now})."
             except QuarterError as exc:
                 errors["start_quarter"] = str(exc)
             if request.end_quarter:
@@ -1918,7 +1925,7 @@ class LocalService:
                 if action == MandateAction.ACCEPT:
                     mandate.validated_by_id = c.actor_id
             if new_status == MandateStatus.CLOSED and status == MandateStatus.ACTIVE:
-                now = Quarter.current().code
+                now = self.current_quarter().code
                 if mandate.start_quarter <= now and (
                     mandate.end_quarter is None or mandate.end_quarter > now
                 ):
