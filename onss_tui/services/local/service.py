@@ -257,6 +257,18 @@ def _check_version(row: Any, expected: int, what: str) -> None:
     row.version += 1
 
 
+def _shows_as(status: dto.MandateShownStatus, now: Quarter) -> Any:
+    """Mandates whose status shows as `status` in quarter `now`: the stored status, except that an active
+    mandate whose end quarter is before `now` shows as expired."""
+    active = Mandate.status == MandateStatus.ACTIVE
+    end = col(Mandate.end_quarter)
+    if status == dto.MandateShownStatus.ACTIVE:
+        return and_(active, or_(end.is_(None), end >= now.code))
+    if status == dto.MandateShownStatus.EXPIRED:
+        return and_(active, end < now.code)
+    return Mandate.status == MandateStatus(status.value)
+
+
 SPARSE_LIMIT = 2000
 """Below this many matching mandates, lists are fetched through the party indexes and sorted."""
 
@@ -843,16 +855,15 @@ class LocalService:
                 .group_by(PortalUser.status)
             ).all()
         )
-        this_quarter = self.current_quarter().code
+        now = self.current_quarter()
+        this_quarter = now.code
         principal = Mandate.principal_id == eid
         provider = s.exec(select(Provider).where(Provider.enterprise_id == eid)).first()
         counts = dict(
             s.exec(select(Mandate.status, func.count()).where(principal).group_by(Mandate.status)).all()
         )
-        not_ended = or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= this_quarter)
-        active = s.exec(
-            select(func.count()).where(principal, Mandate.status == MandateStatus.ACTIVE, not_ended)
-        ).one()
+        in_force = _shows_as(dto.MandateShownStatus.ACTIVE, now)
+        active = s.exec(select(func.count()).where(principal, in_force)).one()
         ending = s.exec(
             select(func.count()).where(
                 principal, Mandate.status == MandateStatus.ACTIVE, Mandate.end_quarter == this_quarter
@@ -869,12 +880,7 @@ class LocalService:
         for group_code, mandatary_name in s.exec(
             select(MandateGroup.group_code, Mandate.mandatary_name)
             .join(Mandate, col(Mandate.id) == MandateGroup.mandate_id)
-            .where(
-                principal,
-                Mandate.status == MandateStatus.ACTIVE,
-                Mandate.start_quarter <= this_quarter,
-                not_ended,
-            )
+            .where(principal, in_force, Mandate.start_quarter <= this_quarter)
         ).all():
             handled.setdefault(group_code, []).append(mandatary_name)
         groups = s.exec(select(ServiceGroup).order_by(ServiceGroup.position, ServiceGroup.code)).all()
@@ -1649,8 +1655,8 @@ class LocalService:
         # Each other filter as (form an index serves, form checked row by row during an ordered scan).
         others: list[tuple[Any, Any]] = []
         if wanted.status:
-            same = Mandate.status == wanted.status
-            others.append((same, same))
+            shown = _shows_as(wanted.status, self.current_quarter())
+            others.append((shown, shown))
         if wanted.group:
             in_group = select(MandateGroup.mandate_id).where(MandateGroup.group_code == wanted.group)
             # The code in the comma-separated list, as patterns on the column itself: PostgreSQL then
