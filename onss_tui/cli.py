@@ -38,7 +38,10 @@ def _add_mandate_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--principal", default="", help="principal number or name")
     parser.add_argument("--mandatary", default="", help="mandatary number or name")
     parser.add_argument(
-        "--status", choices=["to_finalise", "pending", "active", "rejected", "closed"], help="mandate status"
+        "--status",
+        choices=["to_finalise", "pending", "active", "expired", "rejected", "closed"],
+        help="mandate status as shown: active ones cover the current quarter or a later one, expired ones "
+        "are active with their end quarter past",
     )
     parser.add_argument("--group", help="group of services code, e.g. dmfa_dimona")
     parser.add_argument("--quarter", help="valid during this quarter, e.g. 2026Q3")

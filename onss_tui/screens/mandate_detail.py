@@ -22,7 +22,13 @@ from textual.widgets import Button, Static
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number
 from onss_tui.domain.quarters import Quarter
 from onss_tui.domain.rules import MANDATE_LIFECYCLE
-from onss_tui.services.dto import MandateAction, MandatePublic, MandateStatus, ProviderKind
+from onss_tui.services.dto import (
+    MandateAction,
+    MandatePublic,
+    MandateShownStatus,
+    MandateStatus,
+    ProviderKind,
+)
 
 if TYPE_CHECKING:
     from onss_tui.app import OnssApp
@@ -51,6 +57,18 @@ def expired(mandate: MandatePublic) -> bool:
     """Active, with its end quarter past: it was never closed, but it no longer covers anything."""
     ended = mandate.end_quarter is not None and mandate.end_quarter < str(Quarter.current())
     return mandate.status == MandateStatus.ACTIVE and ended
+
+
+def shown_status(mandate: MandatePublic) -> MandateShownStatus:
+    """The status the lists show: its stored status, or expired."""
+    return MandateShownStatus.EXPIRED if expired(mandate) else MandateShownStatus(mandate.status.value)
+
+
+def shown_status_name(app: OnssApp, status: MandateShownStatus) -> str:
+    """A shown status in words; expired reads as an expired mandate's row does ("active, expired")."""
+    if status == MandateShownStatus.EXPIRED:
+        return app.t("mandates.status_expired", status=app.t("mandate.status.active"))
+    return app.t(f"mandate.status.{status.value}")
 
 
 def in_the_past(mandate: MandatePublic) -> bool:

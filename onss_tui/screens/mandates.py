@@ -31,18 +31,19 @@ from onss_tui.screens.mandate_detail import (
     detail_table,
     ends_this_quarter,
     enterprise_number_shown,
-    expired,
     group_names,
     in_the_past,
     mandatary_kind,
+    shown_status,
+    shown_status_name,
     validity,
 )
 from onss_tui.services.dto import (
     MandateAction,
     MandateFilter,
     MandatePublic,
+    MandateShownStatus,
     MandateSort,
-    MandateStatus,
     Page,
     PageRequest,
     Role,
@@ -72,7 +73,7 @@ class MandatesScreen(Screen[None]):
     MandatesScreen {
         #mandate-filters { height: 1; margin: 0 1; }
         #filter-text { width: 1fr; min-width: 14; }
-        #filter-status { width: 18; margin-left: 1; }
+        #filter-status { width: 19; margin-left: 1; }
         #filter-group { width: 22; margin-left: 1; }
         #filter-quarter { width: 9; margin-left: 1; }
         #filter-quarter.-invalid { color: $error; }
@@ -200,10 +201,8 @@ class MandatesScreen(Screen[None]):
         return text
 
     def _status_cell(self, mandate: MandatePublic) -> str:
-        status = self.app.t(f"mandate.status.{mandate.status.value}")
-        if expired(mandate):
-            return self.app.t("mandates.status_expired", status=status)
-        return ("! " if ends_this_quarter(mandate) else "") + status
+        marker = "! " if ends_this_quarter(mandate) else ""
+        return marker + shown_status_name(self.app, shown_status(mandate))
 
     def _relabel(self, _lang: str | None = None) -> None:
         if self._filters_built:
@@ -219,7 +218,7 @@ class MandatesScreen(Screen[None]):
         self._set_options(
             "#filter-status",
             t("mandates.filter.status"),
-            [(t(f"mandate.status.{s.value}"), s.value) for s in MandateStatus],
+            [(shown_status_name(self.app, s), s.value) for s in MandateShownStatus],
         )
         groups = self.app.catalogue.service_groups if self.app.catalogue else []
         self._set_options(
@@ -262,7 +261,7 @@ class MandatesScreen(Screen[None]):
                 quarter = ""
             fields = {
                 "text": self.query_one("#filter-text", Input).value,
-                "status": None if status == Select.NULL else MandateStatus(status),
+                "status": None if status == Select.NULL else MandateShownStatus(status),
                 "group": None if group == Select.NULL else str(group),
                 "quarter": quarter or None,
             }

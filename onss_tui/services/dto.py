@@ -42,6 +42,18 @@ class MandateStatus(StrEnum):
     CLOSED = "closed"
 
 
+class MandateShownStatus(StrEnum):
+    """A mandate's status as the lists show it, to filter on; never stored. It is the stored status, but
+    an active mandate whose end quarter is past shows as expired: it no longer covers anything."""
+
+    TO_FINALISE = "to_finalise"
+    PENDING = "pending"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+    CLOSED = "closed"
+
+
 class MandateAction(StrEnum):
     SUBMIT = "submit"
     ACCEPT = "accept"
@@ -349,7 +361,11 @@ class MandateFilter(DTO):
     text: str = Field(default="", description="Principal or mandatary number or name.")
     principal: str = ""
     mandatary: str = ""
-    status: MandateStatus | None = None
+    status: MandateShownStatus | None = Field(
+        default=None,
+        description="As shown: active ones cover the current quarter or a later one; expired ones are "
+        "active with their end quarter past.",
+    )
     group: str | None = None
     quarter: str | None = Field(default=None, description="Valid during this quarter.")
     enterprise_id: int | None = Field(default=None, description="As principal or mandatary.")

@@ -80,7 +80,8 @@ def test_list_routes_document_the_fields_of_their_query_models(store_url: str) -
         parameters = {p["name"]: p for p in paths[path]["get"]["parameters"] if p["in"] == "query"}
         assert set(parameters) >= {name for model in models for name in model.model_fields}, path
     status = parameters_of(paths["/mandates"], "status")["schema"]["anyOf"][0]
-    assert status["enum"] == [s.value for s in dto.MandateStatus]
+    assert status["enum"] == [s.value for s in dto.MandateShownStatus]
+    assert "expired" in status["enum"]
     assert parameters_of(paths["/mandates"], "size")["schema"]["maximum"] == 500
 
 

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from onss_tui.cli import main
+from onss_tui.cli import build_parser, main
+from onss_tui.domain.quarters import Quarter
+from onss_tui.services.dto import MandateShownStatus
 from onss_tui.services.local.store import HEAD_REVISION, make_engine
 
 
@@ -127,16 +129,15 @@ def test_seed_uses_the_configured_database_by_default(command, tmp_path: Path) -
 def test_export_writes_the_filtered_mandates(command, seeded_file: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(seeded_file)
     with engine.connect() as connection:
-        active = connection.execute(text("SELECT count(*) FROM mandate WHERE status = 'active'")).scalar_one()
         total = connection.execute(text("SELECT count(*) FROM mandate")).scalar_one()
     engine.dispose()
 
     out = tmp_path / "active.csv"
     run = command("export", "mandates", "--database", seeded_file, "--status", "active", "--output", str(out))
     assert run.code == 0, run.err
-    assert f"{active} mandates written" in run.err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert len(rows) == active and {r["status"] for r in rows} == {"active"}
+    assert f"{len(rows)} mandates written" in run.err
+    assert rows and {r["status"] for r in rows} == {"active"}
     assert all(len(r["principal_number"]) == 10 and r["groups"] for r in rows)
 
     everything = command("export", "mandates", "--database", seeded_file, "--format", "json")
@@ -146,6 +147,31 @@ def test_export_writes_the_filtered_mandates(command, seeded_file: str, tmp_path
 
     none = command("export", "mandates", "--database", seeded_file, "--text", "no such name at all")
     assert none.code == 0 and list(csv.reader(io.StringIO(none.out)))[1:] == []
+
+
+def test_export_tells_active_mandates_from_expired_ones(command, seeded_file: str) -> None:  # type: ignore[no-untyped-def]
+    """Active: those that cover the current quarter or a later one; expired: active, their end quarter
+    past. Together they are every mandate whose stored status is active."""
+    now = str(Quarter.current())
+    exported = {}
+    for status in ("active", "expired"):
+        run = command("export", "mandates", "--database", seeded_file, "--status", status, "--format", "json")
+        assert run.code == 0, run.err
+        exported[status] = json.loads(run.out)
+    everything = json.loads(command("export", "mandates", "--database", seeded_file, "--format", "json").out)
+    stored_active = {m["id"] for m in everything if m["status"] == "active"}
+    assert exported["active"] and exported["expired"]
+    assert all(m["end_quarter"] is None or m["end_quarter"] >= now for m in exported["active"])
+    assert all(m["end_quarter"] is not None and m["end_quarter"] < now for m in exported["expired"])
+    assert {m["id"] for m in exported["active"] + exported["expired"]} == stored_active
+    assert len(exported["active"]) + len(exported["expired"]) == len(stored_active)
+
+
+def test_the_status_choices_are_the_statuses_shown() -> None:
+    export = next(a for a in build_parser()._actions if a.dest == "command").choices["export"]  # type: ignore[union-attr]
+    mandates = next(a for a in export._actions if a.dest == "export_what").choices["mandates"]  # type: ignore[union-attr]
+    status = next(a for a in mandates._actions if a.dest == "status")
+    assert status.choices == [s.value for s in MandateShownStatus]
 
 
 def test_export_stops_quietly_when_its_reader_does(command, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,8 @@ import pytest
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFailed
+from onss_tui.services.local import service as service_module
+from onss_tui.services.local.service import LocalService
 from tests.conftest import World
 from tests.contract.conftest import fresh_niss, mandate
 
@@ -14,8 +16,11 @@ NOW = Quarter.current()
 NEXT = NOW.next()
 
 
-async def active_mandate(service, world: World, **fields: object) -> dto.MandatePublic:
-    created = await service.create_mandate(world.lr, mandate(world, submit=True, **fields))
+async def active_mandate(
+    service, world: World, *, by: int | None = None, **fields: object
+) -> dto.MandatePublic:
+    """A mandate given by `by` (the employer's legal representative by default) and accepted."""
+    created = await service.create_mandate(by or world.lr, mandate(world, submit=True, **fields))
     mandatary = world.lr_ssa if created.mandatary.id == world.secretariat else world.lr_sp
     return await service.accept_mandate(mandatary, created.id, created.version)
 
@@ -237,3 +242,74 @@ async def test_filters_and_sorts(service, world: World) -> None:
     handled = {g.group_code: g.providers for g in overview.group_handling}
     assert handled["dmfa_dimona"] == ["Securex Secrétariat Social"]
     assert "dmfappl_dimona" not in handled
+
+
+async def test_the_quarter_is_the_one_the_services_clock_tells(
+    service, local: LocalService, world: World
+) -> None:
+    """The rules on quarters follow the service's clock (tests set it rather than wait for a quarter)."""
+    local.current_quarter = lambda: NEXT
+    with pytest.raises(ValidationFailed) as refused:
+        await service.create_mandate(world.lr, mandate(world))  # from NOW, now past
+    assert f"cannot start in the past (now: {NEXT})" in refused.value.field_errors["start_quarter"]
+    current = await active_mandate(service, world, start_quarter=str(NEXT))
+    closed = await service.close_mandate(world.lr, current.id, current.version)
+    assert closed.end_quarter == str(NEXT)
+
+
+async def test_the_status_filter_goes_by_the_status_shown(
+    service, local: LocalService, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Active lists the active mandates that cover the current quarter or a later one; an active mandate
+    past its end quarter is listed as expired, and only once the quarter has changed."""
+    lasting = await active_mandate(service, world)
+    ending = await active_mandate(
+        service, world, mandatary_id=world.provider, groups=["temporary_unemployment"], end_quarter=str(NOW)
+    )
+    later = await active_mandate(
+        service,
+        world,
+        by=world.lr_town,
+        principal_id=world.townhall,
+        groups=["dmfappl_dimona"],
+        start_quarter=str(NEXT),
+    )
+    waiting = await service.create_mandate(
+        world.lr, mandate(world, groups=["side_jobs"], end_quarter=str(NOW), submit=True)
+    )
+    closed = await active_mandate(
+        service,
+        world,
+        by=world.lr_town,
+        principal_id=world.townhall,
+        groups=["drs_unemployment"],
+        end_quarter=str(NOW),
+    )
+    closed = await service.close_mandate(world.lr_town, closed.id, closed.version)
+
+    async def ids(status: str, **wanted: object) -> list[int]:
+        page = await service.list_mandates(world.support, dto.MandateFilter(status=status, **wanted))  # type: ignore[arg-type]
+        return [m.id for m in page.items]
+
+    assert await ids("active") == [lasting.id, ending.id, later.id]
+    assert await ids("expired") == []
+
+    local.current_quarter = lambda: NEXT  # the next quarter has come
+    expected = {
+        "active": [lasting.id, later.id],
+        "expired": [ending.id],
+        "pending": [waiting.id],
+        "closed": [closed.id],
+    }
+    for status, found in expected.items():
+        assert await ids(status) == found, status
+    assert await ids("expired", enterprise_id=world.employer) == [ending.id]
+    assert await ids("active", enterprise_id=world.employer) == [lasting.id]
+    assert await ids("active", sort="start", descending=True) == [later.id, lasting.id]
+    overview = await service.get_overview(world.lr, world.employer)
+    assert overview.mandates_active == 1  # the overview counts what the filter lists
+    # Many matches: the pages scan the sort's index, checking the same condition row by row.
+    monkeypatch.setattr(service_module, "SPARSE_LIMIT", 1)
+    for status, found in expected.items():
+        assert await ids(status) == found, status
+    assert await ids("active", sort="status") == [lasting.id, later.id]

@@ -68,6 +68,7 @@ MANDATE_FILTERS = [
     dto.MandateFilter(sort="status"),
     dto.MandateFilter(sort="newest"),
     dto.MandateFilter(status="active"),
+    dto.MandateFilter(status="expired", sort="start"),
     dto.MandateFilter(text="brasserie"),
     dto.MandateFilter(text="0403.170"),
     dto.MandateFilter(text="br"),

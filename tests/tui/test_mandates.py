@@ -475,3 +475,39 @@ async def test_an_active_mandate_past_its_end_quarter_says_it_has_expired(store:
         assert screen._status_cell(town) == "active, expired"
         assert session.table.mark is not None and session.table.mark(town) == "muted"
         assert f"expired: its validity ended with {past}" in str(status_text(session.app, town))
+
+
+@pytest.mark.parametrize(("lang", "expired_label"), [("en", "active, expired"), ("fr", "actif, expiré")])
+async def test_the_status_filter_tells_active_mandates_from_expired_ones(
+    store: Store, lang: str, expired_label: str
+) -> None:
+    """Chosen from the list as a user does: "active" shows what covers now or later, and "active,
+    expired" the active mandates past their end quarter, as their rows say."""
+    mandates = await give_mandates(store.service, store.world)
+    pending = mandates["pending"]
+    later = await store.service.accept_mandate(store.world.lr_ssa, pending.id, pending.version)
+    past = Quarter.current().previous()
+    with store.service.engine.begin() as connection:  # a mandate given long ago, never closed
+        connection.execute(
+            text("UPDATE mandate SET start_quarter = :start, end_quarter = :end WHERE id = :id"),
+            {"start": past.previous().code, "end": past.code, "id": mandates["town"].id},
+        )
+    async with console(store.service, store.world.support, lang=lang) as session:
+        await session.open("mandates")
+        screen = session.app.screen
+        assert isinstance(screen, MandatesScreen)
+        status = screen.query_one("#filter-status", Select)
+
+        async def choose(label: str) -> list[int]:
+            status.focus()
+            await session.press("enter")
+            options = session.app.screen.query_one(OptionList)
+            labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            await session.press("home", *["down"] * labels.index(label), "enter")
+            assert status.value != Select.NULL
+            return [m.id for m in session.table.rows]
+
+        assert await choose(expired_label) == [mandates["town"].id]
+        town = session.table.rows[0]
+        assert screen._status_cell(town) == expired_label  # the filter says what the row says
+        assert await choose(session.app.t("mandate.status.active")) == [later.id]
