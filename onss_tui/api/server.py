@@ -89,6 +89,7 @@ def run_server(args: argparse.Namespace) -> int:
     from onss_tui.cli import CommandError
     from onss_tui.commands import database_url, open_local, require_store
     from onss_tui.config import Settings
+    from onss_tui.services.local.store import close_store
 
     if args.workers < 1:
         raise CommandError(f"--workers must be at least 1, not {args.workers}")
@@ -121,7 +122,7 @@ def run_server(args: argparse.Namespace) -> int:
             )
             Multiprocess(config, sockets=[sock]).run()
         finally:
-            service.engine.dispose()
+            close_store(service.engine)
     finally:
         sock.close()
     return 0

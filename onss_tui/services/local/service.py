@@ -55,7 +55,7 @@ from onss_tui.services.errors import (
 )
 from onss_tui.services.local import audit, search
 from onss_tui.services.local.paging import keyset_page
-from onss_tui.services.local.store import open_store, unavailable
+from onss_tui.services.local.store import close_store, open_store, unavailable
 from onss_tui.services.local.tables import (
     AccessGrant,
     AuditEntry,
@@ -368,7 +368,7 @@ class LocalService:
         return cls(open_store(url, migrate=migrate, migrating=migrating))
 
     async def aclose(self) -> None:
-        self.engine.dispose()
+        await asyncio.to_thread(close_store, self.engine)
 
     # ------------------------------------------------------------------ plumbing
 
