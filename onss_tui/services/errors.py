@@ -38,16 +38,9 @@ class Reason(str):
         reason.key, reason.params = key, dict(params)
         return reason
 
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_restore, (self.key, str(self), self.params))
-
     def values_in(self, lang: str) -> dict[str, str]:
         """The values to format the message with in `lang`."""
         return _in(self.params, lang)
-
-
-def _restore(key: str, english: str, params: dict[str, Said]) -> Reason:
-    return Reason(key, english, **params)
 
 
 def _in(params: Mapping[str, Said], lang: str) -> dict[str, str]:
