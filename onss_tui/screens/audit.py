@@ -24,7 +24,7 @@ from textual.widgets import Static
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, Page, PageRequest
-from onss_tui.services.errors import ServiceError
+from onss_tui.services.errors import Reason, ServiceError
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
@@ -268,11 +268,28 @@ class AuditScreen(Screen[None]):
         facts.add_row(t("audit.detail.target"), self._target(entry))
         facts.add_row(t("audit.detail.enterprise"), self._enterprise(entry))
         facts.add_row(t("audit.detail.outcome"), self.outcome_name(entry))
+        after = dict(entry.after or {})
+        if entry.outcome == "refused" and (reason := self._reason(after)) is not None:
+            facts.add_row(t("audit.detail.reason"), reason)
         changes = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         changes.add_column(t("audit.detail.before"), ratio=1)
         changes.add_column(t("audit.detail.after"), ratio=1)
-        changes.add_row(self._json(entry.before), self._json(entry.after))
+        changes.add_row(self._json(entry.before), self._json(after or None))
         view.update(Group(facts, changes))
+
+    def _reason(self, after: dict[str, Any]) -> str | None:
+        """Why an attempt was refused, taken out of its record: in the console's language when the trail
+        kept the reason's key (entries since reasons have one), else in the English it kept."""
+        reason, key, values = (
+            after.pop("reason", None),
+            after.pop("reason_key", None),
+            after.pop("reason_params", None),
+        )
+        if not isinstance(reason, str):
+            return None
+        if isinstance(key, str) and isinstance(values, dict):
+            return self.app.say(Reason(key, reason, **values))
+        return reason
 
     @staticmethod
     def _target(entry: AuditEntryPublic) -> Text:

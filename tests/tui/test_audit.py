@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 from rich.console import Console
@@ -39,6 +40,35 @@ async def test_an_entry_names_what_it_was_done_to(store: Store) -> None:
         shown = Console(width=120, record=True, file=io.StringIO())
         shown.print(session.app.screen.query_one("#audit-entry", Static).content)
         assert f"Anne Peeters  {designated.target}" in shown.export_text()
+
+
+async def test_a_refusal_says_why_in_the_reader_s_language(store: Store) -> None:
+    from onss_tui.services import dto
+    from onss_tui.services.errors import PermissionDenied
+
+    with contextlib.suppress(PermissionDenied):  # refused, and recorded as such
+        await store.service.create_user(
+            store.world.outsider,
+            dto.UserCreate(
+                enterprise_id=store.world.employer, niss="85073003328", first_name="E", last_name="S"
+            ),
+        )
+    async with console(store.service, store.world.support, lang="nl") as session:
+        await session.open("audit")
+        rows = session.table.rows
+        refused = next(e for e in rows if e.outcome == "refused")
+        assert refused.after["reason"] == "Only an Access Manager of the enterprise creates users."
+        session.table.move_cursor(rows.index(refused))
+        await settle(session.pilot)
+        shown = Console(width=120, record=True, file=io.StringIO())
+        shown.print(session.app.screen.query_one("#audit-entry", Static).content)
+        text_shown = shown.export_text()
+        line = next(line for line in text_shown.splitlines() if line.startswith("Reden"))
+        assert (
+            line.split(maxsplit=1)[1].strip()
+            == "Enkel een toegangsbeheerder van de onderneming maakt gebruikers aan."
+        )
+        assert "reason" not in text_shown  # said once, not again in the record's fields
 
 
 async def test_what_no_person_did_is_said_to_be_the_systems_in_each_language(store: Store) -> None:

@@ -428,6 +428,9 @@ class LocalService:
     def _record_refusal(
         self, actor_id: int | None, actor_name: str, action: str, target: str, refusal: PermissionDenied
     ) -> None:
+        why: dict[str, Any] = {"reason": str(refusal.message)}
+        if isinstance(refusal.message, Reason):  # for the trail to say it in its reader's language
+            why.update(reason_key=refusal.message.key, reason_params=refusal.message.params)
         with Session(self._writer) as session:
             audit.append(
                 session,
@@ -437,7 +440,7 @@ class LocalService:
                 target=target,
                 enterprise_id=self._enterprise_of(session, target),
                 outcome="refused",
-                after={"reason": refusal.message},
+                after=why,
             )
             session.commit()
 
