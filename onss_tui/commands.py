@@ -185,7 +185,7 @@ def mandate_row(mandate: dto.MandatePublic) -> dict[str, Any]:
         "groups": ",".join(mandate.groups),
         "start_quarter": mandate.start_quarter,
         "end_quarter": mandate.end_quarter,
-        "status": mandate.status.value,
+        "status": mandate.shown_status.value,
         "procuration_reference": mandate.procuration_reference,
     }
 

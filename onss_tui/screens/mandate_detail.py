@@ -54,14 +54,9 @@ def ends_this_quarter(mandate: MandatePublic) -> bool:
 
 
 def expired(mandate: MandatePublic) -> bool:
-    """Active, with its end quarter past: it was never closed, but it no longer covers anything."""
-    ended = mandate.end_quarter is not None and mandate.end_quarter < str(Quarter.current())
-    return mandate.status == MandateStatus.ACTIVE and ended
-
-
-def shown_status(mandate: MandatePublic) -> MandateShownStatus:
-    """The status the lists show: its stored status, or expired."""
-    return MandateShownStatus.EXPIRED if expired(mandate) else MandateShownStatus(mandate.status.value)
+    """Active, with its end quarter past (by the service's calendar, as its filter has it): it was never
+    closed, but it no longer covers anything."""
+    return mandate.shown_status == MandateShownStatus.EXPIRED
 
 
 def shown_status_name(app: OnssApp, status: MandateShownStatus) -> str:

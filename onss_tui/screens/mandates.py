@@ -34,7 +34,6 @@ from onss_tui.screens.mandate_detail import (
     group_names,
     in_the_past,
     mandatary_kind,
-    shown_status,
     shown_status_name,
     validity,
 )
@@ -202,7 +201,7 @@ class MandatesScreen(Screen[None]):
 
     def _status_cell(self, mandate: MandatePublic) -> str:
         marker = "! " if ends_this_quarter(mandate) else ""
-        return marker + shown_status_name(self.app, shown_status(mandate))
+        return marker + shown_status_name(self.app, mandate.shown_status)
 
     def _relabel(self, _lang: str | None = None) -> None:
         if self._filters_built:

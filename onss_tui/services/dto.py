@@ -327,6 +327,10 @@ class MandatePublic(DTO):
     start_quarter: str
     end_quarter: str | None
     status: MandateStatus
+    shown_status: MandateShownStatus = Field(
+        description="As lists show it and filter on: the stored status, or expired for an active mandate "
+        "whose end quarter is past, by the service's calendar."
+    )
     procuration_reference: str | None
     created_by: str | None
     validated_by: str | None

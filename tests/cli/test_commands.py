@@ -159,8 +159,11 @@ def test_export_tells_active_mandates_from_expired_ones(command, seeded_file: st
         assert run.code == 0, run.err
         exported[status] = json.loads(run.out)
     everything = json.loads(command("export", "mandates", "--database", seeded_file, "--format", "json").out)
-    stored_active = {m["id"] for m in everything if m["status"] == "active"}
+    stored_active = {m["id"] for m in everything if m["status"] in ("active", "expired")}
     assert exported["active"] and exported["expired"]
+    # Each says its status as the browser shows it and as it was asked for.
+    assert {m["status"] for m in exported["expired"]} == {"expired"}
+    assert {m["status"] for m in exported["active"]} == {"active"}
     assert all(m["end_quarter"] is None or m["end_quarter"] >= now for m in exported["active"])
     assert all(m["end_quarter"] is not None and m["end_quarter"] < now for m in exported["expired"])
     assert {m["id"] for m in exported["active"] + exported["expired"]} == stored_active

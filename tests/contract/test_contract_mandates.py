@@ -313,3 +313,7 @@ async def test_the_status_filter_goes_by_the_status_shown(
     for status, found in expected.items():
         assert await ids(status) == found, status
     assert await ids("active", sort="status") == [lasting.id, later.id]
+    # Each mandate says how it shows, by the same calendar (over HTTP too: the console asks no clock).
+    shown = {m.id: m.shown_status for m in (await service.list_mandates(world.support)).items}
+    assert shown[ending.id] == "expired" and shown[lasting.id] == "active" and shown[closed.id] == "closed"
+    assert (await service.get_mandate(world.support, ending.id)).shown_status == "expired"

@@ -70,7 +70,8 @@ async def test_the_history_is_muted_and_what_ends_this_quarter_marked(store: Sto
         mark = session.table.mark
         assert mark is not None
         town = mandates["town"]
-        ended = town.model_copy(update={"end_quarter": str(Quarter(2019, 4))})
+        expired = dto.MandateShownStatus.EXPIRED  # the service says so: its end quarter is past
+        ended = town.model_copy(update={"end_quarter": str(Quarter(2019, 4)), "shown_status": expired})
         closed = town.model_copy(update={"status": dto.MandateStatus.CLOSED})
         rejected = mandates["pending"].model_copy(update={"status": dto.MandateStatus.REJECTED})
         shown = [mark(m) for m in (ended, closed, rejected, town, mandates["pending"], mandates["draft"])]

@@ -235,7 +235,8 @@ def _dump(model: dto.DTO | None) -> dict[str, Any] | None:
     """A record as the audit trail keeps it (what the asking person may do with it is not the record's)."""
     if model is None:
         return None
-    return model.model_dump(mode="json", exclude={"steps", "may_end"} & set(type(model).model_fields))
+    derived = {"steps", "may_end", "shown_status"}
+    return model.model_dump(mode="json", exclude=derived & set(type(model).model_fields))
 
 
 def _why_not_end(c: _Context, designation: Designation) -> Reason | None:
@@ -612,6 +613,8 @@ class LocalService:
         providers = self._providers(session, {m.mandatary_id for m in rows})
         if names is None:
             names = self._names(session, [i for m in rows for i in (m.created_by_id, m.validated_by_id)])
+        now = self.current_quarter().code
+        expired = dto.MandateShownStatus.EXPIRED
         return _MANDATE_LIST.validate_python(
             [
                 {
@@ -627,6 +630,9 @@ class LocalService:
                     "start_quarter": _quarter_text(m.start_quarter),
                     "end_quarter": _quarter_text(m.end_quarter) if m.end_quarter else None,
                     "status": m.status,
+                    "shown_status": expired
+                    if m.status == MandateStatus.ACTIVE and m.end_quarter and m.end_quarter < now
+                    else m.status,
                     "procuration_reference": m.procuration_reference,
                     "created_by": names.get(m.created_by_id) if m.created_by_id else SYSTEM,
                     "validated_by": names.get(m.validated_by_id) if m.validated_by_id else None,
