@@ -270,7 +270,7 @@ class AuditScreen(Screen[None]):
         facts.add_row(t("audit.detail.outcome"), self.outcome_name(entry))
         after = dict(entry.after or {})
         if entry.outcome == "refused" and (reason := self._reason(after)) is not None:
-            facts.add_row(t("audit.detail.reason"), reason)
+            facts.add_row(t("audit.detail.reason"), Text(reason))
         changes = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         changes.add_column(t("audit.detail.before"), ratio=1)
         changes.add_column(t("audit.detail.after"), ratio=1)

@@ -69,8 +69,9 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         t = self.app.t  # type: ignore[attr-defined]
         with Vertical(id="confirm-dialog"):
-            yield Static(self.title_text, id="confirm-title")
-            yield Static(self.question, id="confirm-question")
+            # Plain text: a question names people and enterprises, and says what the service said.
+            yield Static(self.title_text, id="confirm-title", markup=False)
+            yield Static(self.question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(
                     self.confirm_label or t("common.confirm"),

@@ -1,6 +1,7 @@
 """Showing a refused or failed service call: field errors beside their inputs, anything else as a notice.
 
-What the service says is shown in the console's language (`OnssApp.say`).
+What the service says is shown in the console's language (`OnssApp.say`), as plain text: it may repeat
+what was typed, and a bracket there is not markup.
 
 Nothing typed is cleared: the form stays exactly as it was. Inputs are found by id, which equals the
 DTO field name; a widget with a `show_error(message)` method (an `IdentifierInput`) shows the reason
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
@@ -47,7 +49,7 @@ def show_field_errors(form: Widget, field_errors: dict[str, str]) -> dict[str, s
             show(message)
         else:
             target.add_class("-invalid")
-            target.tooltip = _say(form, message)
+            target.tooltip = Content(_say(form, message))
         first = first or target
     if first is not None:
         focus = getattr(first, "focus_input", first.focus)
@@ -72,7 +74,11 @@ def show_service_error(
         )
         if unplaced:
             app.notify(
-                "\n".join(unplaced.values()), title=_t(widget, "error.invalid"), severity="error", timeout=8
+                "\n".join(unplaced.values()),
+                title=_t(widget, "error.invalid"),
+                severity="error",
+                timeout=8,
+                markup=False,
             )
         else:
             app.notify(_t(widget, "error.fix_fields"), severity="warning")
@@ -85,6 +91,7 @@ def show_service_error(
                 title=_t(widget, "error.conflict"),
                 severity="warning",
                 timeout=10,
+                markup=False,
             )
             return
         from onss_tui.screens.confirm import ConfirmScreen
@@ -109,7 +116,10 @@ def show_service_error(
             title=_t(widget, "error.unavailable_title"),
             severity="error",
             timeout=12,
+            markup=False,
         )
         return
     title = {PermissionDenied: "error.refused", NotFound: "error.not_found"}.get(type(error), "error.failed")
-    app.notify(_say(widget, error.message), title=_t(widget, title), severity="error", timeout=8)
+    app.notify(
+        _say(widget, error.message), title=_t(widget, title), severity="error", timeout=8, markup=False
+    )

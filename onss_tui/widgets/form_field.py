@@ -12,6 +12,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -48,7 +49,8 @@ class FormField(Vertical):
 
     def show_error(self, message: str) -> None:
         """Show what is wrong: a reason from the service or from `check`, said in the console's language."""
-        self.query_one(".form-error", Static).update(self.app.say(message))  # type: ignore[attr-defined]
+        said = self.app.say(message)  # type: ignore[attr-defined]
+        self.query_one(".form-error", Static).update(Content(said))  # plain: it may repeat what was typed
         self.add_class("-invalid")
 
     def clear_error(self) -> None:

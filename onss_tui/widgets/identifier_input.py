@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Static
 
 from onss_tui.domain import identifiers as ids
@@ -232,6 +233,6 @@ class IdentifierInput(Horizontal):
                 text = f"✗ {message}"
         else:
             text = ""
-        reason.update(text)
+        reason.update(Content(text))  # plain: a reason from the service may repeat what was typed
         self.set_class(invalid, "-invalid")
         self.set_class(not invalid and bool(self._verdict.key), "-valid")

@@ -31,6 +31,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region
+from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -667,7 +668,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     def _status(self) -> str:
         if self._error:
-            return self._error
+            return escape(self._error)  # the border's text is markup; what the service said is not
         if self._show_loading:
             return self._t("table.loading")
         if not self._rows:

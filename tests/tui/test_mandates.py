@@ -249,6 +249,24 @@ async def test_create_a_mandate_and_a_bad_quarter_stays_beside_its_field(store: 
         assert session.noticed("Mandate to Payroll Partners created: to be finalised.")
 
 
+async def test_a_bracket_typed_in_a_field_is_said_back_as_typed(store: Store) -> None:
+    """Reasons that repeat what was typed are plain text: `[/]` is not markup (it closed the console)."""
+    async with console(store.service, store.world.lr) as session:
+        await session.open("mandates")
+        await session.press("n")
+        form = session.app.screen
+        assert isinstance(form, MandateFormScreen)
+        start = form.query_one("#start-quarter", Input)
+        start.focus()
+        start.value = ""
+        await session.press(*"[/]")
+        said = str(form.query_one("#start_quarter .form-error").render())
+        assert said == '"[/]" is not a quarter; write it as 2026Q3.'
+        await session.press("ctrl+s")  # and the service says it again, beside the field
+        assert session.app.is_running and session.app.screen is form
+        assert '"[/]"' in str(form.query_one("#start_quarter .form-error").render())
+
+
 async def test_a_mandatary_found_by_name_is_chosen_by_going_to_the_list(store: Store) -> None:
     """Search, Enter to the list of matches: the first is highlighted, as saving will choose it."""
     async with console(store.service, store.world.lr, lang="fr") as session:

@@ -224,7 +224,7 @@ async def test_a_refused_fetch_keeps_the_rows_and_reports() -> None:
         table = app.query_one(PagedTable)
 
         async def refuse(request: PageRequest) -> Page[int]:
-            raise PermissionDenied("Only the Access Managers of the enterprise see its users.")
+            raise PermissionDenied("Only the Access Managers [/] see its users.")
 
         table.fetch = refuse
         table.reload()
@@ -232,7 +232,8 @@ async def test_a_refused_fetch_keeps_the_rows_and_reports() -> None:
         assert table.rows == list(range(10))
         failures = [m for m in app.messages if isinstance(m, PagedTable.Failed)]
         assert failures and "Access Managers" in failures[0].error.message
-        assert "Access Managers" in str(table.border_subtitle)
+        await pilot.pause()  # drawn: the border's text is markup, what was said is not
+        assert app.is_running and app.return_code is None
 
 
 async def test_pages_pressed_while_the_next_one_is_fetched_are_all_moved() -> None:
