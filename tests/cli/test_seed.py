@@ -478,19 +478,34 @@ def test_the_planner_has_statistics_of_what_was_written(seeded: Seeded) -> None:
     assert described > 0
 
 
-async def test_a_sqlite_store_closed_after_use_gets_statistics_it_lacked(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """A store grown by use, never seeded: closing it analyses the tables its queries needed."""
+async def test_a_sqlite_store_closed_gets_the_statistics_it_lacks_or_has_outgrown(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A store grown by use, never seeded: closing it analyses it when it has no statistics, or when its
+    mandates are more than twice (or less than half) as many as they describe."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
     engine = open_store(url)
     seed_store(engine, enterprises=20, mandates=400, users=None, seed=3, progress=False)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE sqlite_stat1")
     engine.dispose()
-    service = LocalService.open(url)
-    for status in dto.MandateShownStatus:
-        await service.list_mandates(None, dto.MandateFilter(status=status, sort=dto.MandateSort.START))  # type: ignore[arg-type]
-    await service.aclose()
-    with service.engine.connect() as connection:
-        analysed = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'mandate'"
-        assert connection.exec_driver_sql(analysed).scalar()
-    service.engine.dispose()
+    described = "SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_mandate_status'"
+
+    async def close_after_use() -> str:
+        service = LocalService.open(url)
+        await service.list_mandates(None, dto.MandateFilter(status=dto.MandateShownStatus.PENDING))
+        await service.aclose()
+        with service.engine.connect() as connection:
+            stat = connection.exec_driver_sql(described).scalar()
+        service.engine.dispose()
+        return stat
+
+    first = await close_after_use()
+    assert first.split()[0] == "400"
+    as_if_smaller = (
+        "UPDATE sqlite_stat1 SET stat = '150' || substr(stat, instr(stat, ' ')) WHERE tbl = 'mandate'"
+    )
+    engine = open_store(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(as_if_smaller)
+    engine.dispose()
+    assert (await close_after_use()).split()[0] == "400"  # 400 is more than twice 150: analysed again
+    assert (await close_after_use()).split()[0] == "400"  # and now left as it is
