@@ -337,7 +337,10 @@ class OnssApp(App[int]):
         from onss_tui.services.errors import Reason
 
         if isinstance(message, Reason) and self.messages.has(message.key):
-            return self.t(message.key, **message.values_in(self.lang))
+            values = message.values_in(self.lang)
+            # A server of another version may give a key this console words with other values.
+            if self.messages.placeholders(self.lang, message.key) <= set(values):
+                return self.t(message.key, **values)
         return message
 
     def who(self, name: str) -> str:

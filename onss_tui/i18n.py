@@ -8,6 +8,7 @@ file defines comes back as itself, so that a gap shows on screen (and the i18n t
 from __future__ import annotations
 
 import os
+import string
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -73,6 +74,10 @@ class Messages:
 
     def has(self, key: str) -> bool:
         return self._english(key) is not None
+
+    def placeholders(self, lang: str, key: str) -> set[str]:
+        """The names the message `key` in `lang` is formatted with."""
+        return {name for _, name, _, _ in string.Formatter().parse(self.t(lang, key)) if name}
 
     def t(self, lang: str, key: str, /, **kwargs: Any) -> str:
         """The message `key` in `lang` (English when that language lacks it; the key when none has it)."""

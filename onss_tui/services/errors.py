@@ -38,6 +38,10 @@ class Reason(str):
         reason.key, reason.params = key, dict(params)
         return reason
 
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        """A copy or an unpickled reason is made again from its key and its English, as it was."""
+        return (self.key, str(self))
+
     def values_in(self, lang: str) -> dict[str, str]:
         """The values to format the message with in `lang`."""
         return _in(self.params, lang)

@@ -29,6 +29,7 @@ from onss_tui.services.errors import (
     Conflict,
     NotFound,
     PermissionDenied,
+    Reason,
     ServiceError,
     Unavailable,
     ValidationFailed,
@@ -69,7 +70,7 @@ def error_from_response(response: httpx.Response, *, write: bool) -> ServiceErro
     if status == 422:
         return ValidationFailed(body.fields, body.detail)
     if status == 401:
-        return PermissionDenied(f"The API refused the token: {body.detail}")
+        return PermissionDenied(Reason("rule.api.token_refused", why=body.detail))
     if status == 403:
         return PermissionDenied(body.message)
     if status == 404:
@@ -161,7 +162,7 @@ class RemoteService:
     async def _check(self, actor: int) -> None:
         me = await self.holder()
         if actor != me.person_id:
-            raise PermissionDenied("This connection acts only for the person its API token was issued to.")
+            raise PermissionDenied(Reason("rule.api.token_holder_only"))
 
     # ------------------------------------------------------------------ identity and catalogues
 

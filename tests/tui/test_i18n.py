@@ -12,6 +12,7 @@ from textual.binding import Binding
 
 from onss_tui.app import NAMED_KEYS
 from onss_tui.i18n import LANGUAGES, LOCALES, Messages, choose_language, read_locale_file
+from onss_tui.services.errors import Reason
 
 PACKAGE = Path(__file__).resolve().parents[2] / "onss_tui"
 LOCALE_FILES = sorted(LOCALES.glob("*.toml"))
@@ -123,6 +124,22 @@ def test_every_key_used_in_code_exists() -> None:
         ("overview.step.", ["finalise_mandates", "accept_mandates"]),
         ("help.", ["sign_in", "enterprise_picker", "overview", "designation", "users", "mandates", "audit"]),
         ("key.", sorted(NAMED_KEYS)),
+        # What the service's reasons are built from (`_identifier_reason`, `quarter_reason`, ...).
+        ("ident.enterprise.", ["empty", "format", "length", "range", "checksum"]),
+        ("ident.niss.", ["empty", "format", "length", "range", "date", "checksum"]),
+        ("ident.eid.", ["empty", "format", "length", "range", "checksum"]),
+        ("ident.onss.", ["empty", "format", "length", "range", "checksum"]),
+        ("ident.phone.", ["empty", "format", "length", "country", "range"]),
+        ("ident.email.", ["format"]),
+        ("ident.enterprise_or_onss.", ["length"]),
+        ("rule.branch.", ["empty", "format", "length"]),
+        ("rule.quarter.", ["empty", "format", "year"]),
+        ("rule.mandate.done.", ["submit", "accept", "reject", "close"]),
+        ("rule.changed.", ["designation", "user", "mandate"]),
+        ("rule.step.", ["principal", "mandatary", "either"]),
+        ("rule.kind.", ["social_secretariat", "service_provider"]),
+        ("users.status.", ["active", "suspended", "removed"]),
+        ("mandate.status.", ["to_finalise", "pending", "active", "rejected", "closed"]),
     ],
 )
 def test_keys_built_from_data_exist(prefix: str, values: list[str]) -> None:
@@ -205,3 +222,12 @@ def test_the_footer_names_keys_in_the_consoles_language(store) -> None:  # type:
     assert shown == ["espace", "suppr", "échap", "^s"]
     app.lang = "en"
     assert app.get_key_display(Binding("space", "x")) == "space"
+
+
+def test_the_console_says_a_reason_in_its_language_or_as_the_server_worded_it(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(lang="fr")
+    assert app.say(Reason("rule.no_user")) == "Cet utilisateur n'existe pas."
+    # From a server of another version: a key this console does not know, or knows with other values.
+    assert app.say(Reason("rule.from_the_future", "Something new.")) == "Something new."
+    assert app.say(Reason("rule.mandate.start_past", "Too early.")) == "Too early."  # no {now}
+    assert app.say("the database is unavailable") == "the database is unavailable"
