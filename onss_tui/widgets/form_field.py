@@ -39,6 +39,7 @@ class FormField(Vertical):
         self.label_key = label_key
         self.control = control
         self.check = check
+        self._error = ""
         control.add_class("form-input")
 
     def compose(self) -> ComposeResult:
@@ -47,11 +48,19 @@ class FormField(Vertical):
             yield self.control
         yield Static("", classes="form-error")
 
+    def on_mount(self) -> None:
+        self.watch(self.app, "lang", self._say_error, init=False)
+
     def show_error(self, message: str) -> None:
-        """Show what is wrong: a reason from the service or from `check`, said in the console's language."""
-        said = self.app.say(message)  # type: ignore[attr-defined]
-        self.query_one(".form-error", Static).update(Content(said))  # plain: it may repeat what was typed
+        """Show what is wrong: a reason from the service or from `check`, said in the console's language
+        (and again in the next one, when the language changes)."""
+        self._error = message
+        self._say_error()
         self.add_class("-invalid")
+
+    def _say_error(self, _lang: str | None = None) -> None:
+        said = self.app.say(self._error)  # type: ignore[attr-defined]
+        self.query_one(".form-error", Static).update(Content(said))  # plain: it may repeat what was typed
 
     def clear_error(self) -> None:
         self.remove_class("-invalid")

@@ -278,6 +278,10 @@ async def test_a_mandatary_found_by_name_is_chosen_by_going_to_the_list(store: S
         await session.press("ctrl+s")  # nothing chosen yet: the service says so, in the console's language
         said = str(form.query_one("#mandatary_id .form-error").render())
         assert said.startswith("Choisissez le mandataire")
+        session.app.lang = "nl"  # said again in the new language
+        await settle(session.pilot)
+        assert str(form.query_one("#mandatary_id .form-error").render()).startswith("Kies de mandataris")
+        session.app.lang = "fr"
         form.query_one("#mandatary-search", Input).focus()
         await session.press("enter")
         options = form.query_one("#mandatary-list", OptionList)
