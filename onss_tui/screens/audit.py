@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
-from onss_tui.services.dto import AuditEntryPublic, AuditFilter, Page, PageRequest
+from onss_tui.services.dto import AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
 from onss_tui.services.errors import Reason, ServiceError
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
@@ -277,6 +277,18 @@ class AuditScreen(Screen[None]):
         changes.add_row(self._json(entry.before), self._json(after or None))
         view.update(Group(facts, changes))
 
+    def _chain_problem(self, result: AuditVerification) -> str:
+        """What breaks the chain, in the console's language (as the service said it, from an older one)."""
+        first, last = result.first_bad_id or 0, result.last_id or 0
+        if result.problem == "missing":
+            key = "audit.chain.missing_one" if first == last else "audit.chain.missing"
+            return self.app.t(key, first=first, last=last)
+        if result.problem == "truncated":
+            return self.app.t("audit.chain.truncated", end=first - 1, last=last)
+        if result.problem is not None:
+            return self.app.t(f"audit.chain.{result.problem}")
+        return result.reason or ""
+
     def _reason(self, after: dict[str, Any]) -> str | None:
         """Why an attempt was refused, taken out of its record: in the console's language when the trail
         kept the reason's key (entries since reasons have one), else in the English it kept."""
@@ -336,7 +348,7 @@ class AuditScreen(Screen[None]):
             chain.add_class("-intact")
             self.notify(message)
         else:
-            message = t("audit.chain.broken", id=result.first_bad_id, reason=result.reason or "")
+            message = t("audit.chain.broken", id=result.first_bad_id, reason=self._chain_problem(result))
             chain.add_class("-broken")
             self.notify(message, severity="error", timeout=15)
         chain.update(message)

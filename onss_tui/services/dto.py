@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -410,3 +410,9 @@ class AuditVerification(DTO):
     entries_checked: int
     first_bad_id: int | None = None
     reason: str | None = None
+    problem: Literal["missing", "inserted", "edited", "truncated"] | None = Field(
+        default=None,
+        description="What `reason` says: entries first_bad_id..last_id missing; an entry inserted or "
+        "replaced, or edited, at first_bad_id; the trail ending before last_id, the last written.",
+    )
+    last_id: int | None = None

@@ -108,6 +108,7 @@ async def _tamper(local: LocalService, statement: str) -> None:
         ("UPDATE audit_entry SET after_json = '{}' WHERE id = 5", "edited"),
         ("DELETE FROM audit_entry WHERE id = 5", "missing"),
         ("UPDATE audit_entry SET id = id + 1000 WHERE id = 5", "missing"),
+        ("UPDATE audit_entry SET prev_hash = 'forged' WHERE id = 5", "inserted"),
     ],
 )
 async def test_tampering_is_detected(local: LocalService, world: World, statement: str, reason: str) -> None:
@@ -117,6 +118,7 @@ async def test_tampering_is_detected(local: LocalService, world: World, statemen
     assert not result.ok
     assert result.first_bad_id == 5
     assert reason in (result.reason or "")
+    assert result.problem == reason  # for a console to say it in its language
 
 
 async def test_an_inserted_entry_is_detected(local: LocalService, world: World) -> None:
@@ -129,7 +131,8 @@ async def test_an_inserted_entry_is_detected(local: LocalService, world: World) 
         "SELECT 5, at, 'Mallory', 'user.create', 'user:1', 'done', hash, hash FROM audit_entry WHERE id = 4",
     )
     result = await local.verify_audit(world.support)
-    assert (result.ok, result.first_bad_id) == (False, 5)
+    # The forged entry follows entry 4's hash, but its own hash is not that of its content.
+    assert (result.ok, result.first_bad_id, result.problem) == (False, 5, "edited")
 
 
 async def test_removing_the_last_entries_is_detected(local: LocalService, world: World) -> None:
@@ -138,3 +141,4 @@ async def test_removing_the_last_entries_is_detected(local: LocalService, world:
     await _tamper(local, f"DELETE FROM audit_entry WHERE id = {last}")
     result = await local.verify_audit(world.support)
     assert not result.ok and "removed at the end" in (result.reason or "")
+    assert (result.problem, result.first_bad_id, result.last_id) == ("truncated", last, last)

@@ -131,4 +131,25 @@ async def test_an_edited_entry_breaks_the_chain_and_is_named(store: Store) -> No
         await session.press("v")
         chain = session.app.screen.query_one("#audit-chain")
         assert chain.has_class("-broken")
-        assert "broken at entry 2" in str(chain.render())
+        assert "broken at entry 2: its content does not match its hash" in str(chain.render())
+        session.app.lang = "fr"
+        await session.press("v")
+        said = str(chain.render())
+        assert said.startswith("Journal d'audit rompu à l'entrée 2 : son contenu ne correspond pas")
+
+
+async def test_what_breaks_the_chain_is_said_in_the_console_s_language(store: Store) -> None:
+    from onss_tui.services.dto import AuditVerification
+
+    def broken(**found: object) -> AuditVerification:
+        return AuditVerification(ok=False, entries_checked=3, first_bad_id=4, **found)  # type: ignore[arg-type]
+
+    async with console(store.service, store.world.support, lang="nl") as session:
+        await session.open("audit")
+        say = session.app.screen._chain_problem
+        assert say(broken(problem="missing", last_id=4)) == "regel 4 ontbreekt (verwijderd)"
+        assert say(broken(problem="missing", last_id=6)) == "regels 4 tot 6 ontbreken (verwijderd)"
+        assert say(broken(problem="truncated", last_id=9)).startswith(
+            "het logboek stopt bij regel 3 maar regel 9"
+        )
+        assert say(broken(reason="from a server of another version")) == "from a server of another version"

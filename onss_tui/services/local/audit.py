@@ -118,6 +118,8 @@ def verify(session: Session) -> AuditVerification:
                 entries_checked=count,
                 first_bad_id=previous_id + 1,
                 reason=f"entry {missing} is missing (removed)",
+                problem="missing",
+                last_id=entry.id - 1,  # type: ignore[operator]
             )
         if entry.prev_hash != previous_hash:
             return AuditVerification(
@@ -125,6 +127,7 @@ def verify(session: Session) -> AuditVerification:
                 entries_checked=count,
                 first_bad_id=entry.id,
                 reason="it does not follow the entry before it (an entry was inserted or replaced)",
+                problem="inserted",
             )
         if entry_hash(entry) != entry.hash:
             return AuditVerification(
@@ -132,6 +135,7 @@ def verify(session: Session) -> AuditVerification:
                 entries_checked=count,
                 first_bad_id=entry.id,
                 reason="its content does not match its hash (it was edited)",
+                problem="edited",
             )
         previous_hash, previous_id = entry.hash, entry.id  # type: ignore[assignment]
     if head is not None and (head.last_id != previous_id or head.last_hash != previous_hash):
@@ -141,5 +145,7 @@ def verify(session: Session) -> AuditVerification:
             first_bad_id=previous_id + 1,
             reason=f"the trail ends at entry {previous_id} but entry {head.last_id} was written "
             "(entries were removed at the end)",
+            problem="truncated",
+            last_id=head.last_id,
         )
     return AuditVerification(ok=True, entries_checked=count)
