@@ -60,6 +60,8 @@ class SignInScreen(Screen[None]):
         super().__init__()
         self._identities: list[Identity] = []
         self._suggested: list[Identity] = []
+        self._showcase: set[int] = set()
+        """The people a demo store suggests trying, by person id."""
         self._listed: str | None = None
         """The search text the list shows the people for (None: no list yet)."""
         self._sign_in_on_arrival = False
@@ -137,6 +139,10 @@ class SignInScreen(Screen[None]):
             self._sign_in_on_arrival = False
             show_service_error(self, error)
             return
+        if suggested:
+            self._showcase = {identity.person.id for identity in suggested}
+        # A showcase person comes before namesakes: typing the name they are shown with finds them first.
+        identities.sort(key=lambda identity: identity.person.id not in self._showcase)
         self._suggested = suggested
         self._identities = identities
         self._listed = query

@@ -12,7 +12,7 @@ from onss_tui.screens.overview import OverviewScreen
 from onss_tui.screens.sign_in import SignInScreen
 from onss_tui.services.local import registry
 from onss_tui.widgets.paged_table import PagedTable
-from tests.conftest import LR_NISS, enterprise_number
+from tests.conftest import LR_NISS, enterprise_number, niss
 from tests.tui.conftest import hold, settle
 
 
@@ -128,6 +128,20 @@ async def test_a_demo_store_suggests_one_person_per_role_first(store) -> None:  
         assert people[2] == "Everyone"
         assert sum(p.startswith("Anne Peeters") for p in people) == 1
         await pilot.press("enter")
+        await settle(pilot)
+        assert app.actor_id == store.world.lr
+
+
+async def test_the_name_of_a_suggested_person_finds_them_before_namesakes(store) -> None:  # type: ignore[no-untyped-def]
+    with Session(store.service.engine) as session:
+        for base in ("500101001", "990101001"):  # namesakes, listed around her by their numbers
+            registry.register_person(session, niss(base), "Anne", "Peeters", support_staff=True)
+        session.commit()
+    app = store.app()
+    app.suggested = (LR_NISS,)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Anne Peeters", "enter")
         await settle(pilot)
         assert app.actor_id == store.world.lr
 
