@@ -160,13 +160,15 @@ class MandatesScreen(Screen[None]):
         """The filter fields, once: after the first page is drawn, or when it is slow to come."""
         if self._filters_built:
             return
+        t = self.app.t
+        # Built with their words: set after mounting, a select's prompt could meet it not yet composed.
+        statuses, groups = self._filter_options()
         await self.query_one("#mandate-filters").mount(
-            Input(id="filter-text", compact=True),
-            Select[str]([], id="filter-status", compact=True),
-            Select[str]([], id="filter-group", compact=True),
-            Input(id="filter-quarter", compact=True, max_length=7),
+            Input(id="filter-text", compact=True, placeholder=t("mandates.filter.text")),
+            Select[str](statuses, prompt=t("mandates.filter.status"), id="filter-status", compact=True),
+            Select[str](groups, prompt=t("mandates.filter.group"), id="filter-group", compact=True),
+            Input(id="filter-quarter", compact=True, max_length=7, placeholder=t("mandates.filter.quarter")),
         )
-        self._label_filters()
 
     def _columns(self) -> list[Column[MandatePublic]]:
         t = self.app.t
@@ -186,7 +188,7 @@ class MandatesScreen(Screen[None]):
             Column(
                 "start", t("mandates.column.validity"), lambda m: validity(self.app, m), 18, sortable=True
             ),
-            Column("status", t("mandates.column.status"), self._status_cell, 15, sortable=True),
+            Column("status", t("mandates.column.status"), self._status_cell, 16, sortable=True),
         ]
 
     def _principal_cell(self, mandate: MandatePublic) -> Text:
@@ -210,21 +212,19 @@ class MandatesScreen(Screen[None]):
         self._show_scope()
         self._show_detail(self.table.cursor_row)
 
+    def _filter_options(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The status and group filters' choices, in the console's language."""
+        statuses = [(shown_status_name(self.app, s), s.value) for s in MandateShownStatus]
+        groups = self.app.catalogue.service_groups if self.app.catalogue else []
+        return statuses, [(self.app.catalogue_name(g), g.code) for g in groups]
+
     def _label_filters(self) -> None:
         t = self.app.t
         self.query_one("#filter-text", Input).placeholder = t("mandates.filter.text")
         self.query_one("#filter-quarter", Input).placeholder = t("mandates.filter.quarter")
-        self._set_options(
-            "#filter-status",
-            t("mandates.filter.status"),
-            [(shown_status_name(self.app, s), s.value) for s in MandateShownStatus],
-        )
-        groups = self.app.catalogue.service_groups if self.app.catalogue else []
-        self._set_options(
-            "#filter-group",
-            t("mandates.filter.group"),
-            [(self.app.catalogue_name(g), g.code) for g in groups],
-        )
+        statuses, groups = self._filter_options()
+        self._set_options("#filter-status", t("mandates.filter.status"), statuses)
+        self._set_options("#filter-group", t("mandates.filter.group"), groups)
 
     def _set_options(self, selector: str, prompt: str, options: list[tuple[str, str]]) -> None:
         select = self.query_one(selector, Select)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 
@@ -177,21 +178,31 @@ async def test_the_mandatary_accepts_then_closes(store: Store) -> None:
         assert stored.status == MandateStatus.CLOSED
         assert table.cursor_row.status == MandateStatus.CLOSED
         assert session.app.screen.check_action("step", ("close",)) is False
-        assert detail_steps(session) == "none: the mandate is final"
+        assert await steps_said(session, "none: the mandate is final") == "none: the mandate is final"
     async with console(store.service, store.world.support) as session:
         await session.open("mandates")
         table = session.table
         table.move_cursor(next(i for i, m in enumerate(table.rows) if m.id == mandates["town"].id))
         await settle(session.pilot)
         assert table.cursor_row.status == MandateStatus.ACTIVE
-        assert detail_steps(session) == "none you may take"  # either party may close it; not support
+        # Either party may close it; support staff may not.
+        assert await steps_said(session, "none you may take") == "none you may take"
 
 
-def detail_steps(session) -> str:  # type: ignore[no-untyped-def]
-    """What the detail pane says of the steps the actor may take."""
+async def steps_said(session, expected: str) -> str:  # type: ignore[no-untyped-def]
+    """What the detail pane says of the steps the actor may take, once it says `expected` (the pane
+    follows the cursor after a short delay; 5 s at most)."""
     detail = session.app.screen.query_one("#mandate-detail")
-    lines = [strip.text for strip in detail.render_lines(detail.size.region)]
-    return next(line for line in lines if "Steps" in line).split("Steps", 1)[1].strip(" │")
+
+    def said() -> str:
+        lines = [strip.text for strip in detail.render_lines(detail.size.region)]
+        return next(line for line in lines if "Steps" in line).split("Steps", 1)[1].strip(" │")
+
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(5):
+            while said() != expected:
+                await session.pilot.pause()
+    return said()
 
 
 async def test_only_the_steps_of_the_actors_side_are_offered(store: Store) -> None:
