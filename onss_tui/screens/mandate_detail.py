@@ -20,7 +20,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number
-from onss_tui.domain.quarters import Quarter
 from onss_tui.domain.rules import MANDATE_LIFECYCLE
 from onss_tui.services.dto import (
     MandateAction,
@@ -47,10 +46,6 @@ def enterprise_number_shown(number: str) -> str:
         return format_enterprise_number(number)
     except IdentifierError:
         return number
-
-
-def ends_this_quarter(mandate: MandatePublic) -> bool:
-    return mandate.status == MandateStatus.ACTIVE and mandate.end_quarter == str(Quarter.current())
 
 
 def expired(mandate: MandatePublic) -> bool:
@@ -90,7 +85,7 @@ def group_names(app: OnssApp, mandate: MandatePublic) -> str:
 
 def status_text(app: OnssApp, mandate: MandatePublic) -> Text:
     text = Text(app.t(f"mandate.status.{mandate.status.value}"))
-    if ends_this_quarter(mandate):
+    if mandate.ends_this_quarter:
         text.append(" · " + app.t("mandates.detail.ending"), style="bold")
     elif expired(mandate):
         text.append(" · " + app.t("mandates.detail.expired", quarter=mandate.end_quarter or ""))

@@ -29,7 +29,6 @@ from onss_tui.screens.export import ExportScreen
 from onss_tui.screens.mandate_detail import (
     MandateDetailScreen,
     detail_table,
-    ends_this_quarter,
     enterprise_number_shown,
     group_names,
     in_the_past,
@@ -125,7 +124,7 @@ class MandatesScreen(Screen[None]):
             self._fetch,
             key=lambda m: m.id,
             sort_key=MandateSort.PRINCIPAL.value,
-            mark=lambda m: "marked" if ends_this_quarter(m) else "muted" if in_the_past(m) else None,
+            mark=lambda m: "marked" if m.ends_this_quarter else "muted" if in_the_past(m) else None,
             id="mandates",
         )
         yield Static(id="mandate-detail")
@@ -202,7 +201,7 @@ class MandatesScreen(Screen[None]):
         return text
 
     def _status_cell(self, mandate: MandatePublic) -> str:
-        marker = "! " if ends_this_quarter(mandate) else ""
+        marker = "! " if mandate.ends_this_quarter else ""
         return marker + shown_status_name(self.app, mandate.shown_status)
 
     def _relabel(self, _lang: str | None = None) -> None:

@@ -331,6 +331,9 @@ class MandatePublic(DTO):
         description="As lists show it and filter on: the stored status, or expired for an active mandate "
         "whose end quarter is past, by the service's calendar."
     )
+    ends_this_quarter: bool = Field(
+        default=False, description="Active, with the current quarter (the service's) as its last."
+    )
     procuration_reference: str | None
     created_by: str | None
     validated_by: str | None

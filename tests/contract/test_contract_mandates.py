@@ -293,6 +293,7 @@ async def test_the_status_filter_goes_by_the_status_shown(
 
     assert await ids("active") == [lasting.id, ending.id, later.id]
     assert await ids("expired") == []
+    assert (await service.get_mandate(world.support, ending.id)).ends_this_quarter
 
     local.current_quarter = lambda: NEXT  # the next quarter has come
     expected = {
@@ -316,4 +317,5 @@ async def test_the_status_filter_goes_by_the_status_shown(
     # Each mandate says how it shows, by the same calendar (over HTTP too: the console asks no clock).
     shown = {m.id: m.shown_status for m in (await service.list_mandates(world.support)).items}
     assert shown[ending.id] == "expired" and shown[lasting.id] == "active" and shown[closed.id] == "closed"
-    assert (await service.get_mandate(world.support, ending.id)).shown_status == "expired"
+    ended = await service.get_mandate(world.support, ending.id)
+    assert (ended.shown_status, ended.ends_this_quarter) == ("expired", False)

@@ -96,7 +96,10 @@ async def fill(service: LocalService) -> dict[str, int]:
 
 
 def console_on(tmp_path: Any, actor: str) -> OnssApp:
-    service = LocalService(open_store(f"sqlite:///{tmp_path / 'snapshots.db'}"))
+    # The service's calendar is the frozen one too (`Quarter.current` as `frozen` set it).
+    service = LocalService(
+        open_store(f"sqlite:///{tmp_path / 'snapshots.db'}"), current_quarter=Quarter.current
+    )
     people = asyncio.run(fill(service))
     return OnssApp(service, actor_id=people[actor])
 

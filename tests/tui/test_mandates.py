@@ -72,8 +72,12 @@ async def test_the_history_is_muted_and_what_ends_this_quarter_marked(store: Sto
         assert mark is not None
         town = mandates["town"]
         expired = dto.MandateShownStatus.EXPIRED  # the service says so: its end quarter is past
-        ended = town.model_copy(update={"end_quarter": str(Quarter(2019, 4)), "shown_status": expired})
-        closed = town.model_copy(update={"status": dto.MandateStatus.CLOSED})
+        assert town.ends_this_quarter  # as the service says, by its calendar
+        over = {"ends_this_quarter": False}
+        ended = town.model_copy(
+            update={"end_quarter": str(Quarter(2019, 4)), "shown_status": expired, **over}
+        )
+        closed = town.model_copy(update={"status": dto.MandateStatus.CLOSED, **over})
         rejected = mandates["pending"].model_copy(update={"status": dto.MandateStatus.REJECTED})
         shown = [mark(m) for m in (ended, closed, rejected, town, mandates["pending"], mandates["draft"])]
         assert shown == ["muted", "muted", "muted", "marked", None, None]

@@ -235,7 +235,7 @@ def _dump(model: dto.DTO | None) -> dict[str, Any] | None:
     """A record as the audit trail keeps it (what the asking person may do with it is not the record's)."""
     if model is None:
         return None
-    derived = {"steps", "may_end", "shown_status"}
+    derived = {"steps", "may_end", "shown_status", "ends_this_quarter"}
     return model.model_dump(mode="json", exclude=derived & set(type(model).model_fields))
 
 
@@ -633,6 +633,7 @@ class LocalService:
                     "shown_status": expired
                     if m.status == MandateStatus.ACTIVE and m.end_quarter and m.end_quarter < now
                     else m.status,
+                    "ends_this_quarter": m.status == MandateStatus.ACTIVE and m.end_quarter == now,
                     "procuration_reference": m.procuration_reference,
                     "created_by": names.get(m.created_by_id) if m.created_by_id else SYSTEM,
                     "validated_by": names.get(m.validated_by_id) if m.validated_by_id else None,
