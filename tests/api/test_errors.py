@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from onss_tui.api.app import create_app
-from onss_tui.api.tokens import issue_token
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import make_engine
+from tests.api.clients import client_as
 from tests.conftest import World
 
 SECRET = "error-tests-secret-0123456789abcdefghijk"
@@ -21,12 +21,7 @@ SECRET = "error-tests-secret-0123456789abcdefghijk"
 @pytest.fixture
 async def lr(local: LocalService, world: World) -> AsyncIterator[httpx.AsyncClient]:
     """A client holding the employer's legal representative's token."""
-    token = issue_token(local.engine, SECRET, world.lr).token
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(local, secret=SECRET)),
-        base_url="http://api.test",
-        headers={"Authorization": f"Bearer {token}"},
-    ) as client:
+    async with client_as(local, world.lr, SECRET) as client:
         yield client
 
 

@@ -7,11 +7,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from onss_tui.api.app import create_app
-from onss_tui.api.tokens import issue_token
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
+from tests.api.clients import client_as
 from tests.conftest import World
 
 SECRET = "status-filter-secret-0123456789abcdefgh"
@@ -21,12 +20,7 @@ NOW = Quarter.current()
 @pytest.fixture
 async def support(local: LocalService, world: World) -> AsyncIterator[httpx.AsyncClient]:
     """A client holding a support staff member's token: they see every mandate."""
-    token = issue_token(local.engine, SECRET, world.support).token
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(local, secret=SECRET)),
-        base_url="http://api.test",
-        headers={"Authorization": f"Bearer {token}"},
-    ) as client:
+    async with client_as(local, world.support, SECRET) as client:
         yield client
 
 

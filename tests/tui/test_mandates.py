@@ -235,12 +235,18 @@ async def test_only_the_steps_of_the_actors_side_are_offered(store: Store) -> No
     assert support.steps == []
 
 
+async def new_mandate_form(session) -> MandateFormScreen:  # type: ignore[no-untyped-def]
+    """The mandate browser's New: the form of a new mandate."""
+    await session.open("mandates")
+    await session.press("n")
+    form = session.app.screen
+    assert isinstance(form, MandateFormScreen)
+    return form
+
+
 async def test_create_a_mandate_and_a_bad_quarter_stays_beside_its_field(store: Store) -> None:
     async with console(store.service, store.world.lr) as session:
-        await session.open("mandates")
-        await session.press("n")
-        form = session.app.screen
-        assert isinstance(form, MandateFormScreen)
+        form = await new_mandate_form(session)
         await session.press(*"payroll")
         options = form.query_one("#mandatary-list", OptionList)
         assert options.option_count == 1
@@ -267,10 +273,7 @@ async def test_create_a_mandate_and_a_bad_quarter_stays_beside_its_field(store: 
 async def test_a_bracket_typed_in_a_field_is_said_back_as_typed(store: Store) -> None:
     """Reasons that repeat what was typed are plain text: `[/]` is not markup (it closed the console)."""
     async with console(store.service, store.world.lr) as session:
-        await session.open("mandates")
-        await session.press("n")
-        form = session.app.screen
-        assert isinstance(form, MandateFormScreen)
+        form = await new_mandate_form(session)
         start = form.query_one("#start-quarter", Input)
         start.focus()
         start.value = ""
@@ -285,10 +288,7 @@ async def test_a_bracket_typed_in_a_field_is_said_back_as_typed(store: Store) ->
 async def test_a_mandatary_found_by_name_is_chosen_by_going_to_the_list(store: Store) -> None:
     """Search, Enter to the list of matches: the first is highlighted, as saving will choose it."""
     async with console(store.service, store.world.lr, lang="fr") as session:
-        await session.open("mandates")
-        await session.press("n")
-        form = session.app.screen
-        assert isinstance(form, MandateFormScreen)
+        form = await new_mandate_form(session)
         await session.press(*"payroll")
         await session.press("ctrl+s")  # nothing chosen yet: the service says so, in the console's language
         said = str(form.query_one("#mandatary_id .form-error").render())
@@ -421,10 +421,7 @@ async def test_a_filter_typed_before_the_first_page_comes_is_applied(store: Stor
 
 async def test_saving_right_after_typing_a_search_chooses_among_its_matches(store: Store) -> None:
     async with console(store.service, store.world.lr) as session:
-        await session.open("mandates")
-        await session.press("n")
-        form = session.app.screen
-        assert isinstance(form, MandateFormScreen)
+        form = await new_mandate_form(session)
         await session.press(*"payroll")
         form.query_one("#mandatary-list", OptionList).highlighted = 0  # Payroll Partners, chosen
         form.query_one("#group-list", SelectionList).select("temporary_unemployment")

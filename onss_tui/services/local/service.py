@@ -76,12 +76,6 @@ from onss_tui.services.local.tables import (
 T = TypeVar("T")
 
 MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
-STEP_TAKERS = {
-    Party.PRINCIPAL: "rule.step.principal",
-    Party.MANDATARY: "rule.step.mandatary",
-    Party.EITHER: "rule.step.either",
-}
-"""Who may take a step of a mandate, as a refusal says it."""
 
 
 def name_key(*parts: str | None) -> str:
@@ -265,9 +259,9 @@ def _check_version(row: Any, expected: int, what: str) -> None:
     row.version += 1
 
 
-def _identifier_reason(kind: str, value: str, error: ids.IdentifierError) -> Reason:
+def _identifier_reason(kind: str, value: str, error: ids.IdentifierError, family: str = "ident") -> Reason:
     """What is wrong with a number, in the words the console's fields use for it (`ident.*`)."""
-    return Reason(f"ident.{kind}.{error.code}", digits=str(sum(c.isdigit() for c in value)))
+    return Reason(f"{family}.{kind}.{error.code}", digits=str(sum(c.isdigit() for c in value)))
 
 
 def _names(rows: Iterable[Any]) -> dict[str, str]:
@@ -1848,8 +1842,7 @@ class LocalService:
                 try:
                     branch = ids.validate_secretariat_number(request.branch_number)
                 except ids.IdentifierError as exc:
-                    digits = str(sum(c.isdigit() for c in request.branch_number))
-                    errors["branch_number"] = Reason(f"rule.branch.{exc.code}", digits=digits)
+                    errors["branch_number"] = _identifier_reason("branch", request.branch_number, exc, "rule")
                 if provider is not None and provider.kind != dto.ProviderKind.SOCIAL_SECRETARIAT:
                     errors["branch_number"] = Reason("rule.mandate.branch_ssa_only")
             if errors:
@@ -1954,7 +1947,7 @@ class LocalService:
                 )
                 raise ValidationFailed({"status": _step_not_possible(exc)}) from exc
             allowed = self._may_take(c, party, mandate.principal_id, provider.enterprise_id)
-            c.require(allowed, Reason(STEP_TAKERS[party]))
+            c.require(allowed, Reason(f"rule.step.{party.value}"))
             before = self._mandates(c.session, [mandate])[0]
             _check_version(mandate, expected_version, "mandate")
             if action in (MandateAction.SUBMIT, MandateAction.ACCEPT):
