@@ -17,7 +17,7 @@ from onss_tui.api.tokens import token_hash
 from onss_tui.services.local import registry
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import make_engine, open_store
-from onss_tui.services.local.tables import ApiToken, Person
+from onss_tui.services.local.tables import ApiToken, Person, name_key
 
 POSTGRES_URL = os.environ.get("ONSS_TUI_TEST_POSTGRES_URL")
 STORES = ["sqlite", "postgres"]
@@ -251,7 +251,13 @@ class RemoteByActor:
             for person_id in self._person_ids()
             for identity in await self._remote(person_id).list_identities(query, limit)
         ]
-        found.sort(key=lambda i: (not i.person.support_staff, i.person.last_name, i.person.id))
+        found.sort(
+            key=lambda i: (
+                not i.person.support_staff,
+                name_key(i.person.last_name, i.person.first_name),
+                i.person.id,
+            )
+        )
         return found[:limit]
 
     async def aclose(self) -> None:

@@ -120,6 +120,9 @@ async def test_other_lists_and_the_overview_use_indexes(local: LocalService, bus
         await local.list_enterprises(world.support, "brass")
         await local.list_enterprises(busy.mam)
         await local.get_overview(busy.mam, world.employer)
+        await local.list_identities()
+        await local.list_identities("peet")
+        await local.list_identities("85.07")
     assert table_scans(local, statements) == []
 
 

@@ -120,3 +120,27 @@ def test_the_one_main_access_manager_index_keeps_its_condition_on_postgresql() -
     engine = make_engine("postgresql://nobody@127.0.0.1:1/nowhere")  # never connected
     index = CreateIndex(tables.ONE_MAIN_ACCESS_MANAGER).compile(dialect=engine.dialect)
     assert str(index).endswith("WHERE role = 'main_access_manager' AND status != 'ended'")
+
+
+def test_people_of_an_earlier_store_get_their_name_keys(store_url: str) -> None:
+    """Migration 0008 keys everyone already there, accents and all, on either database."""
+    from alembic import command
+
+    from onss_tui.services.local.seed import seed_store
+
+    engine = open_store(store_url)
+    try:
+        seed_store(engine, enterprises=20, mandates=100, users=None, seed=5, progress=False)
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007")
+            assert "name_key" not in {c["name"] for c in inspect(connection).get_columns("person")}
+            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            people = connection.execute(text("SELECT last_name, first_name, name_key FROM person")).all()
+    finally:
+        engine.dispose()
+    assert any(not (last + first).isascii() for last, first, _ in people)
+    assert [key for *_, key in people] == [tables.name_key(last, first) for last, first, _ in people]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import select as sa_select
 from sqlalchemy import text
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select, true
 
 from onss_tui.domain.identifiers import compact_digits
-from onss_tui.services.local.tables import Enterprise, Provider
+from onss_tui.services.local.tables import Enterprise, Person, Provider, name_key
 
 MATCH_CAP = 500
 """Above this many matching enterprises, a text is treated as dense (scan the ordered index)."""
@@ -72,6 +72,26 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
             col(Enterprise.name_key).like(f"%{escape_like(key)}%", escape="\\")
         )
         ids = list(session.exec(statement.limit(MATCH_CAP + 1)).all())
+    return None if len(ids) > MATCH_CAP else ids  # type: ignore[return-value]
+
+
+def person_condition(query: str):  # type: ignore[no-untyped-def]
+    """People whose national register number starts with the digits typed, or whose name holds each word
+    typed, in either order and with or without accents ("stephanie bertrand")."""
+    digits = digits_of(query)
+    if digits is not None:
+        return prefix_range(Person.niss, digits)
+    return and_(
+        true(),
+        *(col(Person.name_key).like(f"%{escape_like(w)}%", escape="\\") for w in name_key(query).split()),
+    )
+
+
+def person_ids(session: Session, query: str) -> list[int] | None:
+    """Ids of the people `person_condition` finds, or None when there are too many to list. No index
+    serves a word inside a name: the table is read until enough are found (about 150 ms for a million
+    people when none match)."""
+    ids = list(session.exec(select(Person.id).where(person_condition(query)).limit(MATCH_CAP + 1)).all())
     return None if len(ids) > MATCH_CAP else ids  # type: ignore[return-value]
 
 

@@ -778,7 +778,7 @@ ASIDE = ("mandate", "mandate_group")
 """On a new SQLite file, the tables a second process fills in a file of its own, moved in whole after."""
 
 COLUMNS = {
-    "person": "id niss first_name last_name phone email eid_card support_staff signed_in_at version",
+    "person": "id niss first_name last_name name_key phone email eid_card support_staff signed_in_at version",
     "enterprise": "id enterprise_number onss_number name name_key category created_at version",
     "enterprise_quality": "enterprise_id quality_code active activated_at",
     "provider": "id enterprise_id kind secretariat_number",
@@ -950,7 +950,8 @@ class _Plan:
         for position, person in enumerate(self.persons):
             person.id = first + position
 
-    def user_key(self, person: _Person) -> str:
+    def key_of(self, person: _Person) -> str:
+        """A person's `name_key`, which their users carry too."""
         pair = (person.last_name, person.first_name)
         key = self._name_keys.get(pair)
         if key is None:
@@ -1213,7 +1214,7 @@ class _Plan:
                 created_by = e.managers[int(rng.random() * len(e.managers))]
                 created = pool[clock.any_after(e.created)]
                 self.users.append(
-                    (user_id, e.id, person, self.user_key(person), status, created_by, created,
+                    (user_id, e.id, person, self.key_of(person), status, created_by, created,
                      1 if status == "active" else 2)
                 )  # fmt: skip
                 if status != "removed":
@@ -1248,7 +1249,7 @@ class _Plan:
         pool = self.clock.pool
         for p in self.persons:
             yield (
-                p.id, p.niss, p.first_name, p.last_name, p.phone, p.email, p.eid_card, 0,
+                p.id, p.niss, p.first_name, p.last_name, self.key_of(p), p.phone, p.email, p.eid_card, 0,
                 None if p.signed_in is None else pool[p.signed_in], 1,
             )  # fmt: skip
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -70,19 +69,13 @@ from onss_tui.services.local.tables import (
     Provider,
     Quality,
     ServiceGroup,
+    name_key,
     utcnow,
 )
 
 T = TypeVar("T")
 
 MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
-
-
-def name_key(*parts: str | None) -> str:
-    """Lower-case, accent-free text for sorting and searching ("Dupont Élise" -> "dupont elise")."""
-    text = " ".join(p for p in parts if p)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
 def like_pattern(text: str) -> str:
@@ -682,28 +675,29 @@ class LocalService:
                 .where(PortalUser.person_id == Person.id, PortalUser.status == UserStatus.ACTIVE)
                 .exists()
             )
-            stmt = select(Person).where(or_(holds, uses, col(Person.support_staff)))
+            stmt = select(Person.id)
             if only is not None:
                 stmt = stmt.where(Person.id == only)
             if query.strip():
-                pattern = like_pattern(name_key(query))
-                digits = ids.compact_digits(query)
-                stmt = stmt.where(
-                    or_(
-                        func.lower(Person.last_name + " " + Person.first_name).like(pattern, escape="\\"),
-                        func.lower(Person.first_name + " " + Person.last_name).like(pattern, escape="\\"),
-                        col(Person.niss).startswith(digits) if digits.isdigit() else False,
-                    )
-                )
-            # Support staff first (few), then everyone else in name order (an index walk).
-            by_name = (Person.last_name, Person.first_name, Person.id)
+                matches = search.person_ids(s, query)
+                if matches is not None:  # few: looked up by id, then sorted
+                    stmt = stmt.where(col(Person.id).in_(matches))
+                else:  # many: the name index is walked, matches are dense
+                    stmt = stmt.where(search.person_condition(query))
+            stmt = stmt.where(or_(holds, uses, col(Person.support_staff)))
+            # Support staff first (few), then everyone else, each in name order: a walk of the name index
+            # that reads only the index (the people are read once found: PostgreSQL would otherwise read
+            # each person walked past to check their name, 0.7 s for a word in few names).
+            by_name = (Person.name_key, Person.id)
             staff = stmt.where(col(Person.support_staff) == True)  # noqa: E712  (an equality the index serves)
-            people = list(s.exec(staff.order_by(*by_name).limit(limit)).all())
-            if len(people) < limit:
-                # IS NOT: no index serves it, so the name index is walked (`= 0` would sort everyone).
-                others = stmt.where(col(Person.support_staff).is_not(True))
-                others = others.order_by(*by_name).limit(limit - len(people))
-                people += s.exec(others).all()
+            found = list(s.exec(staff.order_by(*by_name).limit(limit)).all())
+            if len(found) < limit:
+                others = stmt.where(col(Person.support_staff) == False)  # noqa: E712
+                found += s.exec(others.order_by(*by_name).limit(limit - len(found))).all()
+            place = {person_id: position for position, person_id in enumerate(found)}
+            people = sorted(
+                s.exec(select(Person).where(col(Person.id).in_(found))).all(), key=lambda p: place[p.id]
+            )
             roles: dict[int, list[str]] = {}
             held = s.exec(
                 select(Designation.id, Designation.person_id, Designation.role, Enterprise.name)

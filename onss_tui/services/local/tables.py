@@ -5,7 +5,9 @@ Times are aware UTC. Every mutable row carries `version` for optimistic concurre
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -13,6 +15,19 @@ from sqlmodel import Field, SQLModel
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def name_key(*parts: str | None) -> str:
+    """Lower-case, accent-free text for sorting and searching ("Dupont Élise" -> "dupont elise")."""
+    text = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def _person_name_key(context: Any) -> str:
+    """A new person's `name_key`, made from the names being inserted."""
+    row = context.get_current_parameters()
+    return name_key(row["last_name"], row["first_name"])
 
 
 class CatalogueRow(SQLModel):
@@ -45,13 +60,17 @@ class ServiceGroup(CatalogueRow, table=True):
 class Person(SQLModel, table=True):
     __tablename__ = "person"
     __table_args__ = (
-        Index("ix_person_name", "last_name", "first_name", "id"),
-        Index("ix_person_support", "support_staff", "id"),
+        # Support staff, then everyone else, each by name: the sign-in list walks it, reading the names.
+        Index("ix_person_by_name", "support_staff", "name_key", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     niss: str = Field(unique=True, max_length=11)
     first_name: str
     last_name: str
+    name_key: str = Field(
+        sa_column_kwargs={"default": _person_name_key},
+        description="Lower-case, accent-free 'last first', for searching; made from the names.",
+    )
     phone: str | None = None
     email: str | None = None
     eid_card: str | None = Field(default=None, max_length=12)

@@ -1,0 +1,49 @@
+"""Finding a person to sign in as, or to filter the audit trail by: each word of their name, in either
+order and with or without accents, or the start of their national register number."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from onss_tui.services.local import registry
+from onss_tui.services.local.service import LocalService
+from tests.conftest import World, niss
+
+STEPHANIE_NISS = niss("910304123")
+
+
+@pytest.fixture
+def stephanie(local: LocalService, world: World) -> int:
+    with Session(local.engine) as session:
+        person = registry.register_person(
+            session, STEPHANIE_NISS, "Stéphanie", "Bertrand-Lefèvre", support_staff=True
+        )
+        session.commit()
+        assert person.id is not None
+        return person.id
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Stéphanie", "stephanie", "STÉPHANIE", "lefevre steph", "Bertrand-Lefèvre Stéphanie", "910304"],
+)
+async def test_a_person_is_found_by_any_word_of_their_name_accents_or_not(service, stephanie, typed) -> None:  # type: ignore[no-untyped-def]
+    assert [identity.person.id for identity in await service.list_identities(typed)] == [stephanie]
+
+
+async def test_every_word_typed_must_be_in_the_name(service, stephanie) -> None:  # type: ignore[no-untyped-def]
+    assert await service.list_identities("stephanie peeters") == []
+
+
+async def test_support_staff_come_first_then_everyone_else_each_by_name_accents_aside(  # type: ignore[no-untyped-def]
+    service, local, stephanie
+) -> None:
+    with Session(local.engine) as session:
+        registry.register_person(session, niss("870102123"), "Élise", "Éloi", support_staff=True)
+        session.commit()
+    names = [identity.person.full_name for identity in await service.list_identities()]
+    # "Éloi" among the e, not after "Support" as its first byte would put it.
+    assert names[:3] == ["Stéphanie Bertrand-Lefèvre", "Élise Éloi", "Sam Support"]
+    others = [name.split()[-1] for name in names[3:]]
+    assert others == sorted(others, key=str.casefold) and "Peeters" in others
