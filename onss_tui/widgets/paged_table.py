@@ -242,6 +242,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         """Called once the lines are next drawn: a cursor move's fetch of the neighbouring page and drawing
         ahead, and what `call_after_drawing` was given."""
         self._error: str | None = None
+        """What the service said of the last fetch, when it failed."""
         self._status_shown: str | None = None
         self._keep_key: Hashable | None = None
         self._activate_on_arrival = False
@@ -387,7 +388,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
                 self._finish()
                 self._wanted = None
                 self._activate_on_arrival = False
-                self._error = getattr(self.app, "say", str)(error.message)
+                self._error = error.message
                 self._changed()
                 self.post_message(self.Failed(self, error))
             return
@@ -668,7 +669,9 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     def _status(self) -> str:
         if self._error:
-            return escape(self._error)  # the border's text is markup; what the service said is not
+            # Said in the console's language when drawn (again after a switch: `set_columns`); the
+            # border's text is markup, what the service said is not.
+            return escape(getattr(self.app, "say", str)(self._error))
         if self._show_loading:
             return self._t("table.loading")
         if not self._rows:

@@ -70,6 +70,9 @@ class TableApp(App[None]):
         text = TEXTS["table"][key.split(".", 1)[1]].format(**values)
         return text.upper() if self.shout else text
 
+    def say(self, message: str) -> str:
+        return message.upper() if self.shout else message
+
     def compose(self) -> ComposeResult:
         def value(n: int) -> str:
             self.drawn.append(("cell", n))
@@ -234,6 +237,25 @@ async def test_a_refused_fetch_keeps_the_rows_and_reports() -> None:
         assert failures and "Access Managers" in failures[0].error.message
         await pilot.pause()  # drawn: the border's text is markup, what was said is not
         assert app.is_running and app.return_code is None
+
+
+async def test_a_refusal_in_the_border_is_said_again_in_new_words() -> None:
+    source = Numbers(10)
+    app = TableApp(source)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+
+        async def refuse(request: PageRequest) -> Page[int]:
+            raise PermissionDenied("Only the Access Managers see its users.")
+
+        table.fetch = refuse
+        table.reload()
+        await settle(app, pilot)
+        assert str(table.border_subtitle) == "Only the Access Managers see its users."
+        app.shout = True
+        table.set_columns(table.columns)
+        assert str(table.border_subtitle) == "ONLY THE ACCESS MANAGERS SEE ITS USERS."
 
 
 async def test_pages_pressed_while_the_next_one_is_fetched_are_all_moved() -> None:
