@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
+from onss_tui.services import dto
 from onss_tui.services.local import registry
 from onss_tui.services.local.service import LocalService
 from tests.conftest import World, niss
+from tests.contract.test_contract_users import new_user
 
 STEPHANIE_NISS = niss("910304123")
 
@@ -47,3 +49,26 @@ async def test_support_staff_come_first_then_everyone_else_each_by_name_accents_
     assert names[:3] == ["Stéphanie Bertrand-Lefèvre", "Élise Éloi", "Sam Support"]
     others = [name.split()[-1] for name in names[3:]]
     assert others == sorted(others, key=str.casefold) and "Peeters" in others
+
+
+async def test_a_renamed_person_is_found_by_their_new_name_only(service, staff) -> None:  # type: ignore[no-untyped-def]
+    user = await new_user(service, staff, first_name="Aaron", last_name="Aerts")
+    await service.update_user(
+        staff.am, user.id, dto.UserUpdate(expected_version=user.version, last_name="Zéeman")
+    )
+    found = await service.list_identities("zeeman aaron")
+    assert [identity.person.id for identity in found] == [user.person.id]
+    assert await service.list_identities("aaron aerts") == []
+
+
+async def test_a_search_of_many_words_looks_for_the_first_few(service, stephanie) -> None:  # type: ignore[no-untyped-def]
+    """Each word is a condition; a thousand of them made SQLite refuse the statement."""
+    typed = "stephanie " + " ".join(["lefevre"] * 1200)
+    assert [identity.person.id for identity in await service.list_identities(typed)] == [stephanie]
+
+
+async def test_one_person_s_answer_holds_only_them(local, stephanie, world) -> None:  # type: ignore[no-untyped-def]
+    """What the API lists for a token's holder: themselves, when the words typed are in their name."""
+    found = await local.list_identities("steph", person_id=stephanie)
+    assert [identity.person.id for identity in found] == [stephanie]
+    assert await local.list_identities("peeters", person_id=stephanie) == []

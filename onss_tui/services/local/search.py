@@ -17,6 +17,13 @@ from onss_tui.services.local.tables import Enterprise, Person, Provider, name_ke
 
 MATCH_CAP = 500
 """Above this many matching enterprises, a text is treated as dense (scan the ordered index)."""
+PEOPLE_CAP = 2000
+"""Above this many matching people, a text is treated as dense. Higher than for enterprises: thousands of
+people read by id and sorted stay quick, while walking the name index to the first fifty matches of a
+text found in one name in a thousand ("erik ver") reads some fifty thousand entries (1 s on PostgreSQL)."""
+MAX_WORDS = 8
+"""A search looks for its first eight distinct words: each is one more condition, and SQLite refuses a
+statement of over a thousand."""
 
 TRIGRAM = 3
 """The shortest name fragment a trigram index can serve."""
@@ -75,6 +82,12 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
     return None if len(ids) > MATCH_CAP else ids  # type: ignore[return-value]
 
 
+def words_of(text: str) -> list[str]:
+    """The distinct accent-free words of a search, at most `MAX_WORDS` (a NUL character, which would end
+    the pattern early on SQLite and is refused by PostgreSQL, is left out)."""
+    return list(dict.fromkeys(name_key(text.replace("\x00", " ")).split()))[:MAX_WORDS]
+
+
 def person_condition(query: str):  # type: ignore[no-untyped-def]
     """People whose national register number starts with the digits typed, or whose name holds each word
     typed, in either order and with or without accents ("stephanie bertrand")."""
@@ -83,7 +96,7 @@ def person_condition(query: str):  # type: ignore[no-untyped-def]
         return prefix_range(Person.niss, digits)
     return and_(
         true(),
-        *(col(Person.name_key).like(f"%{escape_like(w)}%", escape="\\") for w in name_key(query).split()),
+        *(col(Person.name_key).like(f"%{escape_like(w)}%", escape="\\") for w in words_of(query)),
     )
 
 
@@ -91,8 +104,8 @@ def person_ids(session: Session, query: str) -> list[int] | None:
     """Ids of the people `person_condition` finds, or None when there are too many to list. No index
     serves a word inside a name: the table is read until enough are found (about 150 ms for a million
     people when none match)."""
-    ids = list(session.exec(select(Person.id).where(person_condition(query)).limit(MATCH_CAP + 1)).all())
-    return None if len(ids) > MATCH_CAP else ids  # type: ignore[return-value]
+    ids = list(session.exec(select(Person.id).where(person_condition(query)).limit(PEOPLE_CAP + 1)).all())
+    return None if len(ids) > PEOPLE_CAP else ids  # type: ignore[return-value]
 
 
 def provider_ids(session: Session, query: str, key: str) -> list[int]:

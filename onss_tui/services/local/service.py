@@ -679,7 +679,7 @@ class LocalService:
             if only is not None:
                 stmt = stmt.where(Person.id == only)
             if query.strip():
-                matches = search.person_ids(s, query)
+                matches = search.person_ids(s, query) if only is None else None
                 if matches is not None:  # few: looked up by id, then sorted
                     stmt = stmt.where(col(Person.id).in_(matches))
                 else:  # many: the name index is walked, matches are dense
@@ -1318,7 +1318,7 @@ class LocalService:
                         select(AccessGrant.user_id).where(AccessGrant.service_code == wanted.service)
                     )
                 )
-            for word in name_key(wanted.text).split():  # each word, in either order ("anne peeters")
+            for word in search.words_of(wanted.text):  # each word, in either order ("anne peeters")
                 stmt = stmt.where(col(PortalUser.name_key).like(like_pattern(word), escape="\\"))
             keys = {
                 dto.UserSort.NAME: [col(PortalUser.name_key), col(PortalUser.id)],
@@ -1463,7 +1463,7 @@ class LocalService:
             for name, value in new.items():
                 setattr(person, name, value)
             person.version += 1
-            user.name_key = name_key(person.last_name, person.first_name)
+            person.name_key = user.name_key = name_key(person.last_name, person.first_name)
             c.session.flush()
             # Every user row of this person carries the name key.
             for other in c.session.exec(select(PortalUser).where(PortalUser.person_id == person.id)).all():

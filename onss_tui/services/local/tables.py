@@ -69,7 +69,8 @@ class Person(SQLModel, table=True):
     last_name: str
     name_key: str = Field(
         sa_column_kwargs={"default": _person_name_key},
-        description="Lower-case, accent-free 'last first', for searching; made from the names.",
+        description="Lower-case, accent-free 'last first', for searching: made from the names when the "
+        "person is added, and again when they are renamed.",
     )
     phone: str | None = None
     email: str | None = None

@@ -3,11 +3,12 @@
 The sign-in list and the audit trail's person filter compared the accent-free words typed with the
 stored names lower-cased, which keep their accents: "Stéphanie", typed with or without its accent, found
 nobody. People are now matched on `name_key` ("bertrand stephanie"), as users and enterprises are; a new
-person gets it from their names (the column's default). The sign-in list's index becomes (support staff,
-name key, id): each of its two parts, staff and everyone else, is then one walk of it that reads the names
-in the index (a word found in few names: the list was 2 s at a million people, walking names through the
-table). On SQLite the column keeps the empty default it
-is added with (SQLite drops a default only by rebuilding the table); on PostgreSQL it is dropped.
+person gets it from their names (the column's default), and a renamed one again from the service.
+
+The sign-in list's index becomes (support staff, name key, id): each of its two parts, staff and
+everyone else, is then one walk of it that reads the names in the index (the list took 1 to 3 s at a
+million people, walking names through the table). On SQLite the column keeps the empty default it is
+added with (SQLite drops a default only by rebuilding the table); on PostgreSQL it is dropped.
 
 Revision ID: 0008
 Revises: 0007
