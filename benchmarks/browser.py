@@ -202,9 +202,16 @@ async def browse(service: LocalService, actor: int, args: argparse.Namespace) ->
                 app.open_screen("mandates")
 
             opens = [await loads.next(app, "first", open_browser)]
-            for _ in range(OPENS - 1):  # built anew each time, as after choosing another enterprise
+
+            async def open_audit() -> None:
                 app.open_screen("audit")
-                await app.workers.wait_for_complete()
+
+            for opened in range(1, OPENS):  # built anew each time, as after choosing another enterprise
+                if opened == 1:  # the audit trail's own first page, shown: not to be taken for ours
+                    await loads.next(app, "first", open_audit)
+                else:
+                    await open_audit()
+                    await next_frame(app)
                 await app.remove_mode("mandates")
                 app.add_mode("mandates", _screen_factory("mandates"))
                 opens.append(await loads.next(app, "first", open_browser))
