@@ -64,6 +64,27 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
 
+def sweep_summary(timings: dict[str, float], slowest: int) -> dict[str, Any]:
+    """Milliseconds by case (a query, a filter and sort): their p50, p95 and max, and the slowest cases."""
+    ordered = sorted(timings.values())
+    return {
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": ordered[int(len(ordered) * 0.95) - 1],
+        "max_ms": ordered[-1],
+        "slowest": dict(sorted(timings.items(), key=lambda item: -item[1])[:slowest]),
+    }
+
+
+def sweep_stores(description: str, sweep: Callable[[str], Awaitable[dict[str, Any]]]) -> None:
+    """Run `sweep` on each store given by `--database` (repeatable) and print one JSON object."""
+    from onss_tui.services.local.store import normalise_url
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database", action="append", required=True, help="SQLite file or URL (repeatable)")
+    args = parser.parse_args()
+    print(json.dumps({url: asyncio.run(sweep(normalise_url(url))) for url in args.database}, indent=1))
+
+
 def spread(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {

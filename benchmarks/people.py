@@ -11,20 +11,21 @@ three calls. Reports the spread and the slowest queries.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import random
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from browser import sweep_stores, sweep_summary
+
 from onss_tui.screens.sign_in import MAX_IDENTITIES
 from onss_tui.services.local.service import LocalService
-from onss_tui.services.local.store import normalise_url
 from onss_tui.services.local.tables import Person, name_key
 
 PEOPLE = 12
@@ -63,22 +64,8 @@ async def sweep(url: str) -> dict[str, Any]:
             timings[query] = round(statistics.median(runs), 1)
     finally:
         await service.aclose()
-    ordered = sorted(timings.values())
-    return {
-        "queries": len(timings),
-        "p50_ms": round(statistics.median(ordered), 1),
-        "p95_ms": ordered[int(len(ordered) * 0.95) - 1],
-        "max_ms": ordered[-1],
-        "slowest": dict(sorted(timings.items(), key=lambda item: -item[1])[:8]),
-    }
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", action="append", required=True, help="SQLite file or URL (repeatable)")
-    args = parser.parse_args()
-    print(json.dumps({url: asyncio.run(sweep(normalise_url(url))) for url in args.database}, indent=1))
+    return {"queries": len(timings), **sweep_summary(timings, slowest=8)}
 
 
 if __name__ == "__main__":
-    main()
+    sweep_stores(__doc__.splitlines()[0], sweep)

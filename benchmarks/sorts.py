@@ -9,9 +9,6 @@ each the median of three calls to the local service. Reports the spread and the 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
 import statistics
 import sys
 import time
@@ -19,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from browser import support_staff
+from browser import support_staff, sweep_stores, sweep_summary
 
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
-from onss_tui.services.local.store import normalise_url
 
 
 async def sweep(url: str) -> dict[str, Any]:
@@ -52,23 +48,12 @@ async def sweep(url: str) -> dict[str, Any]:
                         timings[name] = round(statistics.median(runs), 1)
     finally:
         await service.aclose()
-    ordered = sorted(timings.values())
     return {
         "combinations": len(timings),
-        "p50_ms": round(statistics.median(ordered), 1),
-        "p95_ms": ordered[int(len(ordered) * 0.95) - 1],
-        "max_ms": ordered[-1],
-        "over_50_ms": sum(t > 50 for t in ordered),
-        "slowest": dict(sorted(timings.items(), key=lambda item: -item[1])[:10]),
+        **sweep_summary(timings, slowest=10),
+        "over_50_ms": sum(t > 50 for t in timings.values()),
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", action="append", required=True, help="SQLite file or URL (repeatable)")
-    args = parser.parse_args()
-    print(json.dumps({url: asyncio.run(sweep(normalise_url(url))) for url in args.database}, indent=1))
-
-
 if __name__ == "__main__":
-    main()
+    sweep_stores(__doc__.splitlines()[0], sweep)

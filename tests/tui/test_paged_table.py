@@ -219,19 +219,25 @@ async def test_space_selects_several_rows() -> None:
         assert sorted(table.selected) == [0]
 
 
+async def refused(app: TableApp, pilot: Any, message: str) -> PagedTable[int]:
+    """The app's table, shown, then reloaded from a source that refuses with `message`."""
+    await settle(app, pilot)
+    table = app.query_one(PagedTable)
+
+    async def refuse(request: PageRequest) -> Page[int]:
+        raise PermissionDenied(message)
+
+    table.fetch = refuse
+    table.reload()
+    await settle(app, pilot)
+    return table
+
+
 async def test_a_refused_fetch_keeps_the_rows_and_reports() -> None:
     source = Numbers(10)
     app = TableApp(source)
     async with app.run_test(size=(60, 20)) as pilot:
-        await settle(app, pilot)
-        table = app.query_one(PagedTable)
-
-        async def refuse(request: PageRequest) -> Page[int]:
-            raise PermissionDenied("Only the Access Managers [/] see its users.")
-
-        table.fetch = refuse
-        table.reload()
-        await settle(app, pilot)
+        table = await refused(app, pilot, "Only the Access Managers [/] see its users.")
         assert table.rows == list(range(10))
         failures = [m for m in app.messages if isinstance(m, PagedTable.Failed)]
         assert failures and "Access Managers" in failures[0].error.message
@@ -243,15 +249,7 @@ async def test_a_refusal_in_the_border_is_said_again_in_new_words() -> None:
     source = Numbers(10)
     app = TableApp(source)
     async with app.run_test(size=(60, 20)) as pilot:
-        await settle(app, pilot)
-        table = app.query_one(PagedTable)
-
-        async def refuse(request: PageRequest) -> Page[int]:
-            raise PermissionDenied("Only the Access Managers see its users.")
-
-        table.fetch = refuse
-        table.reload()
-        await settle(app, pilot)
+        table = await refused(app, pilot, "Only the Access Managers see its users.")
         assert str(table.border_subtitle) == "Only the Access Managers see its users."
         app.shout = True
         table.set_columns(table.columns)

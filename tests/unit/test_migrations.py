@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel
 
@@ -18,10 +18,17 @@ from onss_tui.services.local.search import outside_the_models
 from onss_tui.services.local.store import HEAD_REVISION, MIGRATIONS, current_revision, make_engine, open_store
 
 
-def test_head_revision_constant_matches_the_scripts() -> None:
+def migrations(connection: Connection | None = None) -> Config:
+    """Alembic's view of the store's migrations, run on `connection` when given."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def test_head_revision_constant_matches_the_scripts() -> None:
+    assert ScriptDirectory.from_config(migrations()).get_current_head() == HEAD_REVISION
 
 
 def test_an_empty_store_is_upgraded_on_open(store_url: str) -> None:
@@ -86,11 +93,8 @@ def test_a_new_index_of_an_analysed_sqlite_store_is_analysed_too(tmp_path) -> No
     url = f"sqlite:///{tmp_path / 'store.db'}"
     engine = open_store(url)
     seed_store(engine, enterprises=20, mandates=400, users=None, seed=3, progress=False)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0006")
+        command.downgrade(migrations(connection), "0006")
     engine.dispose()
     upgraded = open_store(url)
     try:
@@ -131,10 +135,8 @@ def test_people_of_an_earlier_store_get_their_name_keys(store_url: str) -> None:
     engine = open_store(store_url)
     try:
         seed_store(engine, enterprises=20, mandates=100, users=None, seed=5, progress=False)
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
         with engine.begin() as connection:
-            config.attributes["connection"] = connection
+            config = migrations(connection)
             command.downgrade(config, "0007")
             assert "name_key" not in {c["name"] for c in inspect(connection).get_columns("person")}
             command.upgrade(config, "head")

@@ -33,6 +33,11 @@ def escape_like(fragment: str) -> str:
     return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def contains(column, fragment: str):  # type: ignore[no-untyped-def]
+    """`column` holds `fragment` as it is (LIKE, its wildcards escaped)."""
+    return column.like(f"%{escape_like(fragment)}%", escape="\\")
+
+
 def digits_of(query: str) -> str | None:
     """The digits of a number typed with or without dots, dashes or spaces, else None."""
     digits = compact_digits(query)
@@ -75,9 +80,7 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
             ).scalars()
         )
     else:
-        statement = select(Enterprise.id).where(
-            col(Enterprise.name_key).like(f"%{escape_like(key)}%", escape="\\")
-        )
+        statement = select(Enterprise.id).where(contains(Enterprise.name_key, key))
         ids = list(session.exec(statement.limit(MATCH_CAP + 1)).all())
     return None if len(ids) > MATCH_CAP else ids  # type: ignore[return-value]
 
@@ -94,10 +97,7 @@ def person_condition(query: str):  # type: ignore[no-untyped-def]
     digits = digits_of(query)
     if digits is not None:
         return prefix_range(Person.niss, digits)
-    return and_(
-        true(),
-        *(col(Person.name_key).like(f"%{escape_like(w)}%", escape="\\") for w in words_of(query)),
-    )
+    return and_(true(), *(contains(Person.name_key, word) for word in words_of(query)))
 
 
 def person_ids(session: Session, query: str) -> list[int] | None:
@@ -120,7 +120,7 @@ def provider_ids(session: Session, query: str, key: str) -> list[int]:
         number = of_its_enterprise(Enterprise.enterprise_number)
         condition = or_(number.between(digits, digits + "\uffff"), Provider.secretariat_number == digits)
     else:
-        condition = of_its_enterprise(Enterprise.name_key).like(f"%{escape_like(key)}%", escape="\\")
+        condition = contains(of_its_enterprise(Enterprise.name_key), key)
     return list(session.exec(select(Provider.id).where(condition)).all())  # type: ignore[arg-type]
 
 

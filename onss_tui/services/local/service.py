@@ -78,11 +78,6 @@ T = TypeVar("T")
 MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
 
 
-def like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _page(page: PageRequest | None) -> PageRequest:
     return page or PageRequest()
 
@@ -843,7 +838,7 @@ class LocalService:
                         )
                     )
                 else:
-                    stmt = stmt.where(col(Enterprise.name_key).like(like_pattern(key), escape="\\"))
+                    stmt = stmt.where(search.contains(Enterprise.name_key, key))
             rows, after, before = keyset_page(
                 c.session,
                 stmt,
@@ -1319,7 +1314,7 @@ class LocalService:
                     )
                 )
             for word in search.words_of(wanted.text):  # each word, in either order ("anne peeters")
-                stmt = stmt.where(col(PortalUser.name_key).like(like_pattern(word), escape="\\"))
+                stmt = stmt.where(search.contains(PortalUser.name_key, word))
             keys = {
                 dto.UserSort.NAME: [col(PortalUser.name_key), col(PortalUser.id)],
                 dto.UserSort.STATUS: [col(PortalUser.status), col(PortalUser.name_key), col(PortalUser.id)],
@@ -1630,9 +1625,7 @@ class LocalService:
                         )
                     )
                 else:
-                    stmt = stmt.where(
-                        col(Enterprise.name_key).like(like_pattern(name_key(query)), escape="\\")
-                    )
+                    stmt = stmt.where(search.contains(Enterprise.name_key, name_key(query)))
             rows, after, before = keyset_page(
                 c.session,
                 stmt,
@@ -1756,7 +1749,7 @@ class LocalService:
                     party.scan = (
                         search.prefix_range(Mandate.principal_number, digits)
                         if digits is not None
-                        else col(Mandate.principal_key).like(like_pattern(key), escape="\\")
+                        else search.contains(Mandate.principal_key, key)
                     )
                 else:
                     party.principals = matches
