@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from onss_tui.services.dto import MandateAction, MandateStatus, Role
+from onss_tui.domain.enums import MandateAction, MandateStatus, Role
 
 MANAGER_ROLES = frozenset({Role.MAIN_ACCESS_MANAGER, Role.CO_MAIN_ACCESS_MANAGER, Role.ACCESS_MANAGER})
 MAIN_ROLES = frozenset({Role.MAIN_ACCESS_MANAGER, Role.CO_MAIN_ACCESS_MANAGER})
 """The Main Access Manager and the co-Main Access Managers: they designate Access Managers and activate
 the enterprise's qualities."""
+
+MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
+"""The online services of Mahis: a user holding "manage mandates" acts for a mandatary on its mandates;
+"consult mandates" only reads them."""
 
 
 class Party(StrEnum):

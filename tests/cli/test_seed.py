@@ -32,9 +32,9 @@ from onss_tui.services.local.seed import (
     onss_number_for,
     seed_store,
 )
-from onss_tui.services.local.service import LocalService, name_key
+from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
-from onss_tui.services.local.tables import SQLModel
+from onss_tui.services.local.tables import SQLModel, name_key
 from tests.conftest import POSTGRES_URL, STORES, reset_postgres
 
 ENTERPRISES, MANDATES, USERS = 300, 1500, 500

@@ -11,13 +11,13 @@ from sqlmodel import Session, select
 from onss_tui.domain import identifiers as ids
 from onss_tui.services.dto import SYSTEM, DesignationStatus, EnterpriseCategory, ProviderKind, Role
 from onss_tui.services.local import audit
-from onss_tui.services.local.service import name_key
 from onss_tui.services.local.tables import (
     Designation,
     Enterprise,
     EnterpriseQuality,
     Person,
     Provider,
+    name_key,
     utcnow,
 )
 

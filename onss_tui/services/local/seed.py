@@ -43,6 +43,7 @@ from sqlmodel import Session, col
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter
+from onss_tui.domain.rules import MAHIS_CONSULT, MAHIS_MANAGE
 from onss_tui.services import dto
 from onss_tui.services.dto import (
     SYSTEM,
@@ -54,8 +55,8 @@ from onss_tui.services.dto import (
     UserStatus,
 )
 from onss_tui.services.local import audit, registry
-from onss_tui.services.local.service import MAHIS_CONSULT, MAHIS_MANAGE, LocalService, name_key
-from onss_tui.services.local.tables import Enterprise, OnlineService, ServiceGroup
+from onss_tui.services.local.service import LocalService
+from onss_tui.services.local.tables import Enterprise, OnlineService, ServiceGroup, name_key
 
 T = TypeVar("T")
 

@@ -24,6 +24,8 @@ from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.domain.rules import (
     LIVE_MANDATE_STATUSES,
+    MAHIS_CONSULT,
+    MAHIS_MANAGE,
     MAIN_ROLES,
     MANAGER_ROLES,
     MANDATE_LIFECYCLE,
@@ -74,8 +76,6 @@ from onss_tui.services.local.tables import (
 )
 
 T = TypeVar("T")
-
-MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
 
 
 def _page(page: PageRequest | None) -> PageRequest:
