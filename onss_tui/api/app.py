@@ -16,7 +16,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from onss_tui import __version__
 from onss_tui.api.auth import Authenticator, FailedAuthLimiter
-from onss_tui.api.schemas import (
+from onss_tui.services import dto
+from onss_tui.services.errors import ServiceError
+from onss_tui.services.local.service import LocalService
+from onss_tui.services.wire import (
     ErrorBody,
     IdentityQuery,
     Me,
@@ -26,9 +29,6 @@ from onss_tui.api.schemas import (
     StatusChange,
     VersionedStep,
 )
-from onss_tui.services import dto
-from onss_tui.services.errors import ServiceError
-from onss_tui.services.local.service import LocalService
 
 MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in every store."""

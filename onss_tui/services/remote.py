@@ -15,15 +15,6 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from onss_tui.api.schemas import (
-    ErrorBody,
-    Me,
-    QualityActivation,
-    RevealedNiss,
-    ServiceChange,
-    StatusChange,
-    VersionedStep,
-)
 from onss_tui.services import dto
 from onss_tui.services.errors import (
     Conflict,
@@ -33,6 +24,15 @@ from onss_tui.services.errors import (
     ServiceError,
     Unavailable,
     ValidationFailed,
+)
+from onss_tui.services.wire import (
+    ErrorBody,
+    Me,
+    QualityActivation,
+    RevealedNiss,
+    ServiceChange,
+    StatusChange,
+    VersionedStep,
 )
 
 T = TypeVar("T")
