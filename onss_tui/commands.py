@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import json
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from onss_tui.services import dto
+from onss_tui.services.export import export_mandates
 
 
 def database_url(args: argparse.Namespace) -> str:
@@ -141,73 +141,6 @@ def run_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-async def iter_mandates(
-    service: Any, actor: int | None, wanted: dto.MandateFilter
-) -> AsyncIterator[dto.MandatePublic]:
-    """Every mandate matching the filter, a page at a time (never the whole table in memory)."""
-    page = dto.PageRequest(size=500)
-    while True:
-        result = await service.list_mandates(actor, wanted, page)
-        for mandate in result.items:
-            yield mandate
-        if result.next_cursor is None:
-            return
-        page = dto.PageRequest(size=500, cursor=result.next_cursor)
-
-
-EXPORT_COLUMNS = [
-    "id",
-    "principal_number",
-    "principal_name",
-    "mandatary_number",
-    "mandatary_name",
-    "mandatary_kind",
-    "secretariat_number",
-    "branch_number",
-    "groups",
-    "start_quarter",
-    "end_quarter",
-    "status",
-    "procuration_reference",
-]
-
-
-def mandate_row(mandate: dto.MandatePublic) -> dict[str, Any]:
-    return {
-        "id": mandate.id,
-        "principal_number": mandate.principal.enterprise_number,
-        "principal_name": mandate.principal.name,
-        "mandatary_number": mandate.mandatary.enterprise_number,
-        "mandatary_name": mandate.mandatary.name,
-        "mandatary_kind": mandate.mandatary.kind.value,
-        "secretariat_number": mandate.mandatary.secretariat_number,
-        "branch_number": mandate.branch_number,
-        "groups": ",".join(mandate.groups),
-        "start_quarter": mandate.start_quarter,
-        "end_quarter": mandate.end_quarter,
-        "status": mandate.shown_status.value,
-        "procuration_reference": mandate.procuration_reference,
-    }
-
-
-async def write_mandates(mandates: AsyncIterator[dto.MandatePublic], out: IO[str], fmt: str) -> int:
-    """Write mandates as CSV or as a JSON array, streaming; returns how many were written."""
-    count = 0
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
-        async for mandate in mandates:
-            writer.writerow(mandate_row(mandate))
-            count += 1
-        return count
-    out.write("[")
-    async for mandate in mandates:
-        out.write(("," if count else "") + "\n  " + json.dumps(mandate_row(mandate), ensure_ascii=False))
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count
-
-
 @contextmanager
 def _output(path: str | None) -> Iterator[IO[str]]:
     if not path or path == "-":
@@ -215,27 +148,6 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         return
     with open(path, "w", encoding="utf-8", newline="") as handle:
         yield handle
-
-
-async def export_mandates(
-    service: Any, actor: int | None, wanted: dto.MandateFilter, path: str | None, fmt: str
-) -> int:
-    """Write the matching mandates to `path` (standard output when None), a page at a time.
-
-    The first page is read before anything is written, so that a refused filter leaves no output.
-    """
-    mandates = iter_mandates(service, actor, wanted)
-    first = await anext(mandates, None)
-
-    async def all_mandates() -> AsyncIterator[dto.MandatePublic]:
-        if first is None:
-            return
-        yield first
-        async for mandate in mandates:
-            yield mandate
-
-    with _output(path) as out:
-        return await write_mandates(all_mandates(), out, fmt)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -251,7 +163,9 @@ def run_export(args: argparse.Namespace) -> int:
     service = open_local(args, migrate=False)
     try:
         actor = actor_by_niss(service, args.actor)
-        count = asyncio.run(export_mandates(service, actor, wanted, args.output, args.format))
+        count = asyncio.run(
+            export_mandates(service, actor, wanted, partial(_output, args.output), args.format)
+        )
     except BrokenPipeError:
         # The reader stopped early (`| head`): that ends the export, quietly. Standard output goes to
         # the null device so that flushing it at exit does not fail again.

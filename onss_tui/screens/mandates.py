@@ -21,7 +21,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Select, Static
 
-from onss_tui.commands import iter_mandates, write_mandates
 from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.errors import show_service_error
@@ -47,6 +46,7 @@ from onss_tui.services.dto import (
     Role,
 )
 from onss_tui.services.errors import ServiceError
+from onss_tui.services.export import iter_mandates, write_mandates
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
