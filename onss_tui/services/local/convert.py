@@ -23,6 +23,7 @@ from onss_tui.services.local.tables import (
     AuditEntry,
     Designation,
     Enterprise,
+    Mandate,
     Person,
     PortalUser,
     Provider,
@@ -211,7 +212,7 @@ def mandates(
     )
 
 
-def mandate(c: Context, row: Any, *, with_steps: bool = False) -> dto.MandatePublic:
+def mandate(c: Context, row: Mandate, *, with_steps: bool = False) -> dto.MandatePublic:
     return mandates(c, [row], with_steps=with_steps)[0]
 
 
