@@ -19,8 +19,7 @@ from sqlmodel import Session
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
-from onss_tui.services.local import audit
-from onss_tui.services.local import service as service_module
+from onss_tui.services.local import audit, mandate_plan
 from onss_tui.services.local.seed import (
     FORKS,
     SeedError,
@@ -438,7 +437,7 @@ async def test_postgres_estimates_a_dense_group_filter_from_the_column_statistic
     to match half a percent of the rows)."""
     if seeded.engine.dialect.name != "postgresql":
         pytest.skip("these row estimates are PostgreSQL's")
-    monkeypatch.setattr(service_module, "SPARSE_LIMIT", 100)  # this store is small: make the filter dense
+    monkeypatch.setattr(mandate_plan, "SPARSE_LIMIT", 100)  # this store is small: make the filter dense
     group = seeded.one("SELECT group_code FROM mandate_group GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
     holding = seeded.one("SELECT count(*) FROM mandate_group WHERE group_code = :g", g=group)
     assert holding > MANDATES // 2

@@ -7,7 +7,7 @@ import pytest
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFailed
-from onss_tui.services.local import service as service_module
+from onss_tui.services.local import mandate_plan
 from onss_tui.services.local.service import LocalService
 from tests.conftest import World
 from tests.contract.conftest import fresh_niss, mandate
@@ -310,7 +310,7 @@ async def test_the_status_filter_goes_by_the_status_shown(
     overview = await service.get_overview(world.lr, world.employer)
     assert overview.mandates_active == 1  # the overview counts what the filter lists
     # Many matches: the pages scan the sort's index, checking the same condition row by row.
-    monkeypatch.setattr(service_module, "SPARSE_LIMIT", 1)
+    monkeypatch.setattr(mandate_plan, "SPARSE_LIMIT", 1)
     for status, found in expected.items():
         assert await ids(status) == found, status
     assert await ids("active", sort="status") == [lasting.id, later.id]

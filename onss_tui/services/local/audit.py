@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from onss_tui.services.dto import AuditVerification
-from onss_tui.services.local.tables import AuditEntry, AuditHead, utcnow
+from onss_tui.services.local.tables import AuditEntry, AuditHead, id_of, utcnow
 
 GENESIS = "0" * 64
 
@@ -85,7 +85,7 @@ def append(
     )
     entry.hash = entry_hash(entry)
     session.add(entry)
-    head.last_id, head.last_hash, head.entries = entry.id, entry.hash, head.entries + 1  # type: ignore[assignment]
+    head.last_id, head.last_hash, head.entries = id_of(entry), entry.hash, head.entries + 1
     session.add(head)
     return entry
 
@@ -94,12 +94,12 @@ def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
     last = 0
     while True:
         rows = session.exec(
-            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)  # type: ignore[arg-type,operator]
+            select(AuditEntry).where(col(AuditEntry.id) > last).order_by(col(AuditEntry.id)).limit(batch)
         ).all()
         if not rows:
             return
         yield from rows
-        last = rows[-1].id  # type: ignore[assignment]
+        last = id_of(rows[-1])
         session.expunge_all()
 
 
@@ -109,23 +109,24 @@ def verify(session: Session) -> AuditVerification:
     previous_hash, previous_id, count = GENESIS, 0, 0
     for entry in _entries(session):
         count += 1
-        if entry.id != previous_id + 1:
+        entry_id = id_of(entry)
+        if entry_id != previous_id + 1:
             missing = (
-                f"{previous_id + 1}" if entry.id == previous_id + 2 else f"{previous_id + 1}..{entry.id - 1}"
-            )  # type: ignore[operator]
+                f"{previous_id + 1}" if entry_id == previous_id + 2 else f"{previous_id + 1}..{entry_id - 1}"
+            )
             return AuditVerification(
                 ok=False,
                 entries_checked=count,
                 first_bad_id=previous_id + 1,
                 reason=f"entry {missing} is missing (removed)",
                 problem="missing",
-                last_id=entry.id - 1,  # type: ignore[operator]
+                last_id=entry_id - 1,
             )
         if entry.prev_hash != previous_hash:
             return AuditVerification(
                 ok=False,
                 entries_checked=count,
-                first_bad_id=entry.id,
+                first_bad_id=entry_id,
                 reason="it does not follow the entry before it (an entry was inserted or replaced)",
                 problem="inserted",
             )
@@ -133,11 +134,11 @@ def verify(session: Session) -> AuditVerification:
             return AuditVerification(
                 ok=False,
                 entries_checked=count,
-                first_bad_id=entry.id,
+                first_bad_id=entry_id,
                 reason="its content does not match its hash (it was edited)",
                 problem="edited",
             )
-        previous_hash, previous_id = entry.hash, entry.id  # type: ignore[assignment]
+        previous_hash, previous_id = entry.hash, entry_id
     if head is not None and (head.last_id != previous_id or head.last_hash != previous_hash):
         return AuditVerification(
             ok=False,

@@ -6,17 +6,22 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple, overload
 
-from sqlalchemy import Connection, tuple_
+from sqlalchemy import Connection, Row, tuple_
+from sqlalchemy import Select as CoreSelect
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from onss_tui.services.dto import PageRequest
 from onss_tui.services.errors import Reason, ValidationFailed
 
 R = TypeVar("R")
+Ts = TypeVarTuple("Ts")
+SortKey = ColumnElement[Any] | Mapped[Any]
+"""A column a page is sorted on: a Core column or a model's (`col(Model.field)`)."""
 
 
 def encode_cursor(values: Sequence[Any], direction: str) -> str:
@@ -36,18 +41,55 @@ def decode_cursor(cursor: str, width: int) -> tuple[list[Any], str]:
     return values, direction
 
 
+@overload
 def keyset_page(
-    session: Session | Connection,
+    session: Session,
     statement: SelectOfScalar[R],
-    keys: Sequence[ColumnElement[Any]],
+    keys: Sequence[SortKey],
     key_of: Callable[[R], Sequence[Any]],
     page: PageRequest,
     *,
     descending: bool = False,
-) -> tuple[list[R], str | None, str | None]:
+) -> tuple[list[R], str | None, str | None]: ...
+
+
+@overload
+def keyset_page(
+    session: Session,
+    statement: Select[*Ts],
+    keys: Sequence[SortKey],
+    key_of: Callable[[tuple[*Ts]], Sequence[Any]],
+    page: PageRequest,
+    *,
+    descending: bool = False,
+) -> tuple[list[tuple[*Ts]], str | None, str | None]: ...
+
+
+@overload
+def keyset_page(
+    session: Connection,
+    statement: CoreSelect[*Ts],
+    keys: Sequence[SortKey],
+    key_of: Callable[[Row[*Ts]], Sequence[Any]],
+    page: PageRequest,
+    *,
+    descending: bool = False,
+) -> tuple[list[Row[*Ts]], str | None, str | None]: ...
+
+
+def keyset_page(
+    session: Session | Connection,
+    statement: Any,
+    keys: Sequence[SortKey],
+    key_of: Callable[[Any], Sequence[Any]],
+    page: PageRequest,
+    *,
+    descending: bool = False,
+) -> tuple[list[Any], str | None, str | None]:
     """Rows of one page, with the cursors of the next and previous pages (None at either end).
 
-    On a `Connection` (plain rows of a Core select, without the ORM's work) the rows are `Row`s."""
+    A select of one model on a `Session` gives its objects, of several models their tuples; on a
+    `Connection`, a Core select gives plain `Row`s, without the ORM's work."""
     bound: list[Any] | None = None
     forward = not page.from_end
     if page.cursor:
@@ -59,8 +101,10 @@ def keyset_page(
         statement = statement.where(row_key < tuple_(*bound) if scan_descending else row_key > tuple_(*bound))
     order = [key.desc() if scan_descending else key.asc() for key in keys]
     statement = statement.order_by(*order).limit(page.size + 1)
-    found = session.execute(statement) if isinstance(session, Connection) else session.exec(statement)
-    rows = list(found.all())
+    if isinstance(session, Connection):
+        rows: list[Any] = list(session.execute(statement).all())
+    else:
+        rows = list(session.exec(statement).all())
     more = len(rows) > page.size
     del rows[page.size :]
     if not forward:

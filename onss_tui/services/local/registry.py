@@ -5,6 +5,7 @@ social service providers and support staff. Used by the seeder and by tests; aud
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -17,12 +18,15 @@ from onss_tui.services.local.tables import (
     EnterpriseQuality,
     Person,
     Provider,
+    id_of,
     name_key,
     utcnow,
 )
 
 
-def _system(session: Session, action: str, target: str, enterprise_id: int | None, after: dict) -> None:
+def _system(
+    session: Session, action: str, target: str, enterprise_id: int | None, after: dict[str, Any]
+) -> None:
     audit.append(
         session,
         actor_id=None,
@@ -49,6 +53,7 @@ def register_person(
         niss=ids.validate_niss(niss),
         first_name=first_name,
         last_name=last_name,
+        name_key=name_key(last_name, first_name),
         phone=ids.validate_phone(phone) if phone else None,
         email=email,
         eid_card=ids.validate_eid_card(eid_card) if eid_card else None,
@@ -93,7 +98,7 @@ def register_enterprise(
     for position, code in enumerate(qualities):
         session.add(
             EnterpriseQuality(
-                enterprise_id=enterprise.id,  # type: ignore[arg-type]
+                enterprise_id=id_of(enterprise),
                 quality_code=code,
                 active=position == 0,
                 activated_at=utcnow() if position == 0 else None,
@@ -102,8 +107,8 @@ def register_enterprise(
     for person in legal_representatives:
         session.add(
             Designation(
-                enterprise_id=enterprise.id,  # type: ignore[arg-type]
-                person_id=person.id,  # type: ignore[arg-type]
+                enterprise_id=id_of(enterprise),
+                person_id=id_of(person),
                 role=Role.LEGAL_REPRESENTATIVE,
                 status=DesignationStatus.ACTIVE,
             )
@@ -131,7 +136,7 @@ def register_provider(
     if (kind == ProviderKind.SOCIAL_SECRETARIAT) != (secretariat_number is not None):
         raise ValueError("an approved social secretariat, and only it, has a secretariat number")
     provider = Provider(
-        enterprise_id=enterprise.id,  # type: ignore[arg-type]
+        enterprise_id=id_of(enterprise),
         kind=ProviderKind(kind),
         secretariat_number=ids.validate_secretariat_number(secretariat_number)
         if secretariat_number

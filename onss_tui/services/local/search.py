@@ -8,12 +8,14 @@ fast precisely because matches are then dense.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import ColumnElement, text
 from sqlalchemy import select as sa_select
-from sqlalchemy import text
 from sqlmodel import Session, and_, col, or_, select, true
 
 from onss_tui.domain.identifiers import compact_digits
-from onss_tui.services.local.tables import Enterprise, Person, Provider, name_key
+from onss_tui.services.local.tables import Enterprise, Person, Provider, ids_of, name_key
 
 MATCH_CAP = 500
 """Above this many matching enterprises, a text is treated as dense (scan the ordered index)."""
@@ -33,7 +35,7 @@ def escape_like(fragment: str) -> str:
     return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def contains(column, fragment: str):  # type: ignore[no-untyped-def]
+def contains(column: Any, fragment: str) -> ColumnElement[bool]:
     """`column` holds `fragment` as it is (LIKE, its wildcards escaped)."""
     return column.like(f"%{escape_like(fragment)}%", escape="\\")
 
@@ -50,7 +52,7 @@ def enterprise_number_prefix(digits: str) -> str:
     return digits.zfill(10) if len(digits) == 9 else digits
 
 
-def prefix_range(column, prefix: str):  # type: ignore[no-untyped-def]
+def prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
     """`column` starts with `prefix`, as a range an index can serve (LIKE 'x%' often cannot)."""
     return col(column).between(prefix, prefix + "\uffff")
 
@@ -65,7 +67,7 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
                 prefix_range(Enterprise.onss_number, digits),
             )
         )
-        ids = list(session.exec(statement.limit(MATCH_CAP + 1)).all())
+        ids = ids_of(session.exec(statement.limit(MATCH_CAP + 1)).all())
     elif len(key) < TRIGRAM:
         return None
     elif session.get_bind().dialect.name == "sqlite" and "\x00" not in key:
@@ -81,8 +83,8 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
         )
     else:
         statement = select(Enterprise.id).where(contains(Enterprise.name_key, key))
-        ids = list(session.exec(statement.limit(MATCH_CAP + 1)).all())
-    return None if len(ids) > MATCH_CAP else ids  # type: ignore[return-value]
+        ids = ids_of(session.exec(statement.limit(MATCH_CAP + 1)).all())
+    return None if len(ids) > MATCH_CAP else ids
 
 
 def words_of(text: str) -> list[str]:
@@ -91,7 +93,7 @@ def words_of(text: str) -> list[str]:
     return list(dict.fromkeys(name_key(text.replace("\x00", " ")).split()))[:MAX_WORDS]
 
 
-def person_condition(query: str):  # type: ignore[no-untyped-def]
+def person_condition(query: str) -> ColumnElement[bool]:
     """People whose national register number starts with the digits typed, or whose name holds each word
     typed, in either order and with or without accents ("stephanie bertrand")."""
     digits = digits_of(query)
@@ -104,26 +106,26 @@ def person_ids(session: Session, query: str) -> list[int] | None:
     """Ids of the people `person_condition` finds, or None when there are too many to list. No index
     serves a word inside a name: the table is read until enough are found (about 150 ms for a million
     people when none match)."""
-    ids = list(session.exec(select(Person.id).where(person_condition(query)).limit(PEOPLE_CAP + 1)).all())
-    return None if len(ids) > PEOPLE_CAP else ids  # type: ignore[return-value]
+    ids = ids_of(session.exec(select(Person.id).where(person_condition(query)).limit(PEOPLE_CAP + 1)).all())
+    return None if len(ids) > PEOPLE_CAP else ids
 
 
 def provider_ids(session: Session, query: str, key: str) -> list[int]:
     """Ids of the mandataries whose number, secretariat number or name matches. Their table is small: each
     is checked, its enterprise looked up by id (a join would let the planner scan every enterprise)."""
 
-    def of_its_enterprise(column):  # type: ignore[no-untyped-def]
-        return sa_select(column).where(Enterprise.id == Provider.enterprise_id).scalar_subquery()
+    def of_its_enterprise(column: Any) -> Any:
+        return sa_select(column).where(col(Enterprise.id) == Provider.enterprise_id).scalar_subquery()
 
     digits = digits_of(query)
     if digits is not None:
         number = of_its_enterprise(Enterprise.enterprise_number)
-        condition = or_(number.between(digits, digits + "\uffff"), Provider.secretariat_number == digits)
+        condition = or_(number.between(digits, digits + "\uffff"), col(Provider.secretariat_number) == digits)
     else:
         condition = contains(of_its_enterprise(Enterprise.name_key), key)
-    return list(session.exec(select(Provider.id).where(condition)).all())  # type: ignore[arg-type]
+    return ids_of(session.exec(select(Provider.id).where(condition)).all())
 
 
 def outside_the_models(name: str | None) -> bool:
     """Search structures built by migration 0003 by hand, which the models do not describe."""
-    return bool(name) and (name.startswith("enterprise_search") or name == "ix_enterprise_name_trgm")  # type: ignore[union-attr]
+    return name is not None and (name.startswith("enterprise_search") or name == "ix_enterprise_name_trgm")

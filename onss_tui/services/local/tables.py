@@ -6,8 +6,9 @@ Times are aware UTC. Every mutable row carries `version` for optimistic concurre
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -22,6 +23,21 @@ def name_key(*parts: str | None) -> str:
     text = " ".join(p for p in parts if p)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+class Identified(Protocol):
+    id: int | None
+
+
+def id_of(row: Identified) -> int:
+    """The id of a row the store has written (added and flushed, or read): it has one by then."""
+    assert row.id is not None
+    return row.id
+
+
+def ids_of(found: Iterable[int | None]) -> list[int]:
+    """Primary keys read from the store: never NULL, whatever a model's `int | None` says of a new row."""
+    return cast(list[int], list(found))
 
 
 def _person_name_key(context: Any) -> str:

@@ -1,0 +1,168 @@
+"""Who may sign in and as whom: the identities offered, signing in (which activates pending
+designations), the catalogues, and revealing a national register number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, or_, select
+
+from onss_tui.domain import identifiers as ids
+from onss_tui.services import dto
+from onss_tui.services.dto import DesignationStatus, UserStatus
+from onss_tui.services.errors import PermissionDenied, Reason
+from onss_tui.services.local import convert, search
+from onss_tui.services.local.context import Context
+from onss_tui.services.local.tables import (
+    CatalogueRow,
+    Designation,
+    Enterprise,
+    OnlineService,
+    Person,
+    PortalUser,
+    Quality,
+    ServiceGroup,
+    id_of,
+    utcnow,
+)
+
+
+def list_identities(c: Context, query: str, limit: int, only: int | None) -> list[dto.Identity]:
+    """People who may sign in (support staff first, then by name); `only` narrows it to one person."""
+    s = c.session
+    # Correlated EXISTS, served per person by the person indexes.
+    holds = (
+        select(Designation.id)
+        .where(Designation.person_id == Person.id, Designation.status != DesignationStatus.ENDED)
+        .exists()
+    )
+    uses = (
+        select(PortalUser.id)
+        .where(PortalUser.person_id == Person.id, PortalUser.status == UserStatus.ACTIVE)
+        .exists()
+    )
+    stmt = select(Person.id)
+    if only is not None:
+        stmt = stmt.where(Person.id == only)
+    if query.strip():
+        matches = search.person_ids(s, query) if only is None else None
+        if matches is not None:  # few: looked up by id, then sorted
+            stmt = stmt.where(col(Person.id).in_(matches))
+        else:  # many: the name index is walked, matches are dense
+            stmt = stmt.where(search.person_condition(query))
+    stmt = stmt.where(or_(holds, uses, col(Person.support_staff)))
+    # Support staff first, then everyone else, each a walk of the name index alone (people read once found).
+    by_name = (col(Person.name_key), col(Person.id))
+    staff = stmt.where(col(Person.support_staff) == True)  # noqa: E712  (an equality the index serves)
+    found = list(s.exec(staff.order_by(*by_name).limit(limit)).all())
+    if len(found) < limit:
+        others = stmt.where(col(Person.support_staff) == False)  # noqa: E712
+        found += s.exec(others.order_by(*by_name).limit(limit - len(found))).all()
+    place = {person_id: position for position, person_id in enumerate(found)}
+    people = sorted(s.exec(select(Person).where(col(Person.id).in_(found))).all(), key=lambda p: place[p.id])
+    person_ids = [p.id for p in people]
+    roles: dict[int, list[str]] = {}
+    held = s.exec(
+        select(Designation.id, Designation.person_id, Designation.role, Enterprise.name)
+        .join(Enterprise, col(Enterprise.id) == Designation.enterprise_id)
+        .where(col(Designation.person_id).in_(person_ids), Designation.status != DesignationStatus.ENDED)
+    ).all()
+    for _, person_id, role, name in sorted(held):  # sorted here: an ORDER BY would walk the whole table
+        roles.setdefault(person_id, []).append(f"{role}@{name}")
+    for person_id, name in s.exec(
+        select(PortalUser.person_id, Enterprise.name)
+        .join(Enterprise, col(Enterprise.id) == PortalUser.enterprise_id)
+        .where(col(PortalUser.person_id).in_(person_ids), PortalUser.status == UserStatus.ACTIVE)
+    ).all():
+        roles.setdefault(person_id, []).append(f"user@{name}")
+    return [
+        dto.Identity(
+            person=convert.person(p),
+            roles=(["support_staff"] if p.support_staff else []) + roles.get(id_of(p), []),
+        )
+        for p in people
+    ]
+
+
+def sign_in(c: Context) -> dto.PersonPublic:
+    """Sign the actor in: their pending designations become active."""
+    me = c.acting_person()
+    first = me.signed_in_at is None
+    me.signed_in_at = utcnow()
+    pending = c.session.exec(
+        select(Designation).where(
+            Designation.person_id == me.id, Designation.status == DesignationStatus.PENDING
+        )
+    ).all()
+    for designation in pending:
+        designation.status = DesignationStatus.ACTIVE
+        designation.version += 1
+        c.record(
+            "designation.activate",
+            f"designation:{designation.id}",
+            designation.enterprise_id,
+            before={"status": "pending"},
+            after={"status": "active"},
+        )
+    if first or pending:
+        c.record("person.sign_in", f"person:{me.id}", None, after={"first": first})
+    return convert.person(me)
+
+
+def _entry(row: CatalogueRow) -> dict[str, Any]:
+    return {"code": row.code, "name_fr": row.name_fr, "name_nl": row.name_nl, "name_en": row.name_en}
+
+
+def catalogue(c: Context) -> dto.Catalogue:
+    """Qualities, online services and service groups, in the catalogue's order (lists of categories and
+    kinds are held as comma-separated codes)."""
+    s = c.session
+    qualities = [
+        dto.CatalogueEntry(**_entry(q))
+        for q in s.exec(select(Quality).order_by(col(Quality.position), col(Quality.code))).all()
+    ]
+    services = [
+        dto.OnlineServiceEntry.model_validate(
+            _entry(o) | {"enterprise_categories": o.enterprise_categories.split(",")}
+        )
+        for o in s.exec(
+            select(OnlineService).order_by(col(OnlineService.position), col(OnlineService.code))
+        ).all()
+    ]
+    groups = [
+        dto.ServiceGroupEntry.model_validate(
+            _entry(g)
+            | {
+                "single_mandatary": g.single_mandatary,
+                "principal_categories": g.principal_categories.split(","),
+                "mandatary_kinds": g.mandatary_kinds.split(","),
+            }
+        )
+        for g in s.exec(
+            select(ServiceGroup).order_by(col(ServiceGroup.position), col(ServiceGroup.code))
+        ).all()
+    ]
+    return dto.Catalogue(qualities=qualities, online_services=services, service_groups=groups)
+
+
+def reveal_niss(c: Context, person_id: int) -> str:
+    """A person's national register number in full, for themselves, support staff and people who share
+    an enterprise with them; the trail records who saw it."""
+    person = c.get(Person, person_id, "rule.no_person")
+    if not (c.support or person_id == c.actor_id or _shares_enterprise(c, person_id)):
+        raise PermissionDenied(Reason("rule.niss_hidden"))
+    c.record("person.reveal_niss", f"person:{person_id}", None)
+    return ids.format_niss(person.niss)
+
+
+def _shares_enterprise(c: Context, person_id: int) -> bool:
+    mine = c.enterprise_ids()
+    if not mine:
+        return False
+    designated = select(Designation.id).where(
+        Designation.person_id == person_id, col(Designation.enterprise_id).in_(mine)
+    )
+    using = select(PortalUser.id).where(
+        PortalUser.person_id == person_id, col(PortalUser.enterprise_id).in_(mine)
+    )
+    return bool(c.session.exec(designated.limit(1)).first() or c.session.exec(using.limit(1)).first())

@@ -1,0 +1,68 @@
+"""What the acting person may do to a record, asked of one call's context: end a designation, manage an
+enterprise's users, act for a mandatary, take a step of a mandate's lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onss_tui.domain.rules import (
+    MAHIS_CONSULT,
+    MAHIS_MANAGE,
+    MAIN_ROLES,
+    MANAGER_ROLES,
+    MANDATE_LIFECYCLE,
+    Party,
+)
+from onss_tui.services.dto import MandateAction, Role
+from onss_tui.services.errors import Reason
+from onss_tui.services.local.context import Context
+from onss_tui.services.local.tables import Designation
+
+
+def why_not_end(c: Context, designation: Designation) -> Reason | None:
+    """Why the actor may not end a designation, or None when they may."""
+    if c.support:
+        return Reason("rule.support_read_only")
+    roles = c.roles(designation.enterprise_id)
+    if designation.role == Role.MAIN_ACCESS_MANAGER:
+        if Role.LEGAL_REPRESENTATIVE not in roles:
+            return Reason("rule.end.main_legal_only")
+    elif designation.role == Role.LEGAL_REPRESENTATIVE:
+        return Reason("rule.end.legal_representative")
+    elif not roles & MAIN_ROLES:
+        return Reason("rule.end.main_only")
+    return None
+
+
+def may_manage_users(c: Context, enterprise_id: int) -> bool:
+    return bool(c.roles(enterprise_id) & MANAGER_ROLES)
+
+
+def acts_for_mandatary(c: Context, enterprise_id: int, *, manage: bool) -> bool:
+    """Whether the actor acts for the mandatary whose enterprise this is (Mahis "manage mandates",
+    or only "consult" when not `manage`)."""
+    roles = c.roles(enterprise_id)
+    if roles & (MAIN_ROLES | {Role.LEGAL_REPRESENTATIVE}):
+        return True
+    services = c.user_services(enterprise_id)
+    return MAHIS_MANAGE in services or (not manage and MAHIS_CONSULT in services)
+
+
+def may_take(c: Context, party: Party, principal_id: int, mandatary_enterprise_id: int) -> bool:
+    """Whether the actor acts for the side of a mandate that may take a step (support staff: no)."""
+    if c.support:
+        return False
+    for_principal = Role.LEGAL_REPRESENTATIVE in c.roles(principal_id)
+    if party == Party.PRINCIPAL or (party == Party.EITHER and for_principal):
+        return for_principal
+    return acts_for_mandatary(c, mandatary_enterprise_id, manage=True)
+
+
+def steps(c: Context, mandate: Any, mandatary_enterprise_id: int) -> list[MandateAction]:
+    """The steps the lifecycle allows from the mandate's status that the actor may take (`mandate`: a
+    mandate or a row of the mandate table)."""
+    return [
+        action
+        for (status, action), (_, party) in MANDATE_LIFECYCLE.items()
+        if status == mandate.status and may_take(c, party, mandate.principal_id, mandatary_enterprise_id)
+    ]
