@@ -16,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from onss_tui import __version__
 from onss_tui.api.auth import Authenticator, FailedAuthLimiter
+from onss_tui.config import Settings
 from onss_tui.services import dto
 from onss_tui.services.errors import ServiceError
 from onss_tui.services.local.service import LocalService
@@ -348,3 +349,18 @@ def create_app(service: LocalService, *, secret: str, limiter: FailedAuthLimiter
 
     document_query_models(app)
     return app
+
+
+def open_service(url: str, *, migrate: bool = True) -> LocalService:
+    """The store as the server uses it: on SQLite, reads on the event loop (see `LocalService`)."""
+    service = LocalService.open(url, migrate=migrate)
+    service.reads_inline = service.engine.dialect.name == "sqlite"
+    return service
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process (`--workers N`): its own connections to the store, which the server
+    process names, with the secret, in the environment the workers inherit."""
+    settings = Settings()
+    assert settings.api_secret is not None
+    return create_app(open_service(settings.database_url, migrate=False), secret=settings.api_secret)

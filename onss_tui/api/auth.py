@@ -18,8 +18,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from onss_tui.api.tokens import resolve_token
 from onss_tui.services.local.store import unavailable
+from onss_tui.services.local.tokens import resolve_token
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A token from `onss-tui token create`.")
 
