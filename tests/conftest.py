@@ -273,7 +273,7 @@ async def service(request: pytest.FixtureRequest, local: LocalService, world: Wo
         yield local
         return
     if request.param == "remote":
-        from onss_tui.api.app import create_app
+        from onss_tui.api.main import create_app
 
         remote = RemoteByActor(local, create_app(local, secret=TEST_API_SECRET))
         yield remote

@@ -21,7 +21,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from onss_tui.api.app import create_app, open_service
+from onss_tui.api.main import create_app, open_service
 from onss_tui.cli.errors import CommandError
 from onss_tui.cli.store import database_url, require_store
 from onss_tui.config import Settings
@@ -90,7 +90,7 @@ def run_server(args: argparse.Namespace) -> int:
                 return 0
             os.environ.update(ONSS_TUI_DATABASE_URL=database_url(args), ONSS_TUI_API_SECRET=secret)
             config = uvicorn.Config(
-                "onss_tui.api.app:worker_app", factory=True, workers=args.workers, **options
+                "onss_tui.api.main:worker_app", factory=True, workers=args.workers, **options
             )
             Multiprocess(config, sockets=[sock]).run()
         finally:

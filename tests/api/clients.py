@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from onss_tui.api.app import create_app
+from onss_tui.api.main import create_app
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.tokens import issue_token
 

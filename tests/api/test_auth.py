@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from onss_tui.api.app import create_app
 from onss_tui.api.auth import FailedAuthLimiter
+from onss_tui.api.main import create_app
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import PermissionDenied

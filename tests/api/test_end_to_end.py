@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from onss_tui.api.app import create_app
+from onss_tui.api.main import create_app
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFailed

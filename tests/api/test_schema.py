@@ -13,7 +13,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from onss_tui.api.app import create_app
+from onss_tui.api.main import create_app
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
