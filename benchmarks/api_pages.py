@@ -36,11 +36,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import ensure_store, free_port, support_niss
 
-from onss_tui.api.tokens import issue_token
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import normalise_url, open_store
+from onss_tui.services.local.tokens import issue_token
 from onss_tui.services.remote import RemoteService
 
 PAGE = 50

@@ -45,11 +45,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser
 from browser import browse, next_frame, support_staff
 
-from onss_tui.api.tokens import issue_token
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import make_engine, normalise_url, open_store
 from onss_tui.services.local.tables import Designation, Mandate, Person
+from onss_tui.services.local.tokens import issue_token
 from onss_tui.services.remote import RemoteService
 
 ENTERPRISES, MANDATES, USERS = 250_000, 1_000_000, 500_000

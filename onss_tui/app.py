@@ -95,7 +95,7 @@ def _screen_factory(name: str) -> Callable[[], Screen]:
 
 def _read_settings() -> Settings:
     """The config file and environment; a broken file ends the start with one line."""
-    from onss_tui.commands import describe_failure
+    from onss_tui.cli.errors import describe_failure
     from onss_tui.config import Settings
 
     try:

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from onss_tui.api.tokens import token_hash
 from onss_tui.services.local import registry
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import make_engine, open_store
 from onss_tui.services.local.tables import ApiToken, Person, name_key
+from onss_tui.services.local.tokens import token_hash
 
 POSTGRES_URL = os.environ.get("ONSS_TUI_TEST_POSTGRES_URL")
 STORES = ["sqlite", "postgres"]
@@ -273,7 +273,7 @@ async def service(request: pytest.FixtureRequest, local: LocalService, world: Wo
         yield local
         return
     if request.param == "remote":
-        from onss_tui.api.app import create_app
+        from onss_tui.api.main import create_app
 
         remote = RemoteByActor(local, create_app(local, secret=TEST_API_SECRET))
         yield remote

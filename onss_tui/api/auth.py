@@ -11,17 +11,13 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from onss_tui.api.tokens import resolve_token
 from onss_tui.services.local.store import unavailable
-
-bearer_scheme = HTTPBearer(auto_error=False, description="A token from `onss-tui token create`.")
+from onss_tui.services.local.tokens import resolve_token
 
 
 class FailedAuthLimiter:
@@ -72,7 +68,7 @@ class FailedAuthLimiter:
 
 
 class Authenticator:
-    """The FastAPI dependency that turns a request's bearer token into the id of the acting person."""
+    """Turns a request's bearer token into the id of the acting person, braking clients that keep failing."""
 
     def __init__(
         self, engine: Engine, secret: str, limiter: FailedAuthLimiter, *, inline: bool = False
@@ -83,12 +79,8 @@ class Authenticator:
         self.inline = inline
         """The token is looked up on the event loop, as the service's reads are (`reads_inline`)."""
 
-    async def __call__(
-        self,
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    ) -> int:
-        client = request.client.host if request.client else "unknown"
+    async def person_id(self, client: str, token: str | None) -> int:
+        """The person holding `token` (None: the request carried none); 401, or 429 for a braked client."""
         wait = self.limiter.retry_after(client)
         if wait is not None:
             raise HTTPException(
@@ -97,9 +89,8 @@ class Authenticator:
                 headers={"Retry-After": str(wait)},
             )
         person_id = None
-        if credentials is not None and credentials.credentials:
+        if token:
             try:
-                token = credentials.credentials
                 if self.inline:
                     person_id = resolve_token(self.engine, self.secret, token)
                 else:
@@ -108,6 +99,6 @@ class Authenticator:
                 raise unavailable(exc) from exc
         if person_id is None:
             self.limiter.record_failure(client)
-            detail = "A bearer token is required." if credentials is None else "This token is not valid."
+            detail = "A bearer token is required." if token is None else "This token is not valid."
             raise HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
         return person_id

@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 import httpx
 
-from onss_tui.api.app import create_app
-from onss_tui.api.tokens import issue_token
+from onss_tui.api.main import create_app
 from onss_tui.services.local.service import LocalService
+from onss_tui.services.local.tokens import issue_token
 
 
 @asynccontextmanager

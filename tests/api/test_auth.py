@@ -9,14 +9,14 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from onss_tui.api.app import create_app
 from onss_tui.api.auth import FailedAuthLimiter
-from onss_tui.api.tokens import issue_token, revoke_token, token_hash
+from onss_tui.api.main import create_app
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import PermissionDenied
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.tables import ApiToken
+from onss_tui.services.local.tokens import issue_token, revoke_token, token_hash
 from onss_tui.services.remote import RemoteService
 from tests.conftest import World
 from tests.contract.conftest import MAM_NISS, main_designation, staff_enterprise

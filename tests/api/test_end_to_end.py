@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from onss_tui.api.app import create_app
-from onss_tui.api.tokens import issue_token
+from onss_tui.api.main import create_app
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFailed
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
+from onss_tui.services.local.tokens import issue_token
 from onss_tui.services.remote import RemoteService
 from tests.conftest import LR_NISS, World, build_world
 from tests.contract.conftest import main_designation

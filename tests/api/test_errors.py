@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from onss_tui.api.app import create_app
+from onss_tui.api.main import create_app
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import make_engine

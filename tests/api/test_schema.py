@@ -13,11 +13,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from onss_tui.api.app import create_app
-from onss_tui.api.tokens import issue_token
+from onss_tui.api.main import create_app
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
+from onss_tui.services.local.tokens import issue_token
 from tests.conftest import build_world
 
 SECRET = "schemathesis-secret-0123456789abcdefghij"

@@ -72,7 +72,7 @@ async def test_a_refusal_says_why_in_the_reader_s_language(store: Store) -> None
 
 
 async def test_what_no_person_did_is_said_to_be_the_systems_in_each_language(store: Store) -> None:
-    from onss_tui.api.tokens import issue_token
+    from onss_tui.services.local.tokens import issue_token
 
     issue_token(store.service.engine, "a-secret-of-at-least-thirty-two-characters", store.world.lr)
     async with console(store.service, store.world.support, lang="fr") as session:

@@ -152,9 +152,9 @@ def test_every_action_the_trail_records_has_a_name(tmp_path: Path) -> None:
     write to the trail; the audit screen names each action."""
     from sqlalchemy import text
 
-    from onss_tui.api.tokens import issue_token, revoke_token
     from onss_tui.services.local.seed import seed_store
     from onss_tui.services.local.store import open_store
+    from onss_tui.services.local.tokens import issue_token, revoke_token
 
     engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
     seed_store(engine, enterprises=40, mandates=300, users=None, seed=5, progress=False)

@@ -1,22 +1,16 @@
-"""Bearer tokens of the HTTP API: issued per person, shown once, stored only as HMAC-SHA256(secret, token).
-
-`onss-tui token create --as NISS` prints a new token; `onss-tui token revoke TOKEN|ID` ends one. The
-server resolves each request's token to the id of the person it was issued to.
-"""
+"""Bearer tokens of the HTTP API in the store: issued per person, shown once, kept only as
+HMAC-SHA256(secret, token), revoked by token or id, and resolved to the person on every request."""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
 import secrets
-import sys
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, bindparam
 from sqlmodel import Session, col, select
 
-from onss_tui.domain.identifiers import mask_niss
 from onss_tui.services.dto import SYSTEM
 from onss_tui.services.errors import NotFound, ValidationFailed
 from onss_tui.services.local import audit
@@ -40,6 +34,7 @@ def secret_problem(secret: str | None) -> str | None:
 
 
 def token_hash(secret: str, token: str) -> str:
+    """What the store keeps of a token: its HMAC under the server's secret."""
     return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -76,7 +71,8 @@ def issue_token(engine: Engine, secret: str, person_id: int, label: str = "") ->
             after={"token_id": row.id, "label": row.label},
         )
         session.commit()
-        return IssuedToken(id=row.id, person_id=person_id, token=token)  # type: ignore[arg-type]
+        assert row.id is not None
+        return IssuedToken(id=row.id, person_id=person_id, token=token)
 
 
 def revoke_token(engine: Engine, secret: str | None, token_or_id: str) -> int:
@@ -108,7 +104,8 @@ def revoke_token(engine: Engine, secret: str | None, token_or_id: str) -> int:
             after={"token_id": row.id},
         )
         session.commit()
-        return row.id  # type: ignore[return-value]
+        assert row.id is not None
+        return row.id
 
 
 _HOLDER = select(ApiToken.person_id).where(
@@ -121,33 +118,3 @@ def resolve_token(engine: Engine, secret: str, token: str) -> int | None:
     request, so that a revocation takes effect at once; a plain connection, as no ORM object is needed)."""
     with engine.connect() as connection:
         return connection.execute(_HOLDER, {"token_hash": token_hash(secret, token)}).scalar()
-
-
-def run_token_command(args: argparse.Namespace) -> int:
-    """`onss-tui token create --as NISS [--label L]` and `onss-tui token revoke TOKEN|ID`."""
-    from onss_tui.cli import CommandError
-    from onss_tui.commands import actor_by_niss, open_local, require_store
-    from onss_tui.config import Settings
-
-    secret = Settings().api_secret
-    problem = secret_problem(secret)
-    require_store(args)
-    service = open_local(args)
-    try:
-        if args.token_command == "create":
-            if problem:
-                raise CommandError(problem)
-            person_id = actor_by_niss(service, args.actor)
-            assert person_id is not None and secret is not None
-            issued = issue_token(service.engine, secret, person_id, args.label)
-            print(
-                f"token {issued.id} issued for {mask_niss(args.actor)}; it is shown only this once:",
-                file=sys.stderr,
-            )
-            print(issued.token)
-            return 0
-        token_id = revoke_token(service.engine, None if problem else secret, args.token)
-        print(f"token {token_id} revoked")
-        return 0
-    finally:
-        service.engine.dispose()

@@ -16,12 +16,18 @@ import os
 import secrets
 import socket
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from fastapi import FastAPI
+import uvicorn
+from uvicorn.supervisors import Multiprocess
 
-    from onss_tui.services.local.service import LocalService
+from onss_tui.api.main import create_app, open_service
+from onss_tui.cli.errors import CommandError
+from onss_tui.cli.store import database_url, require_store
+from onss_tui.config import Settings
+from onss_tui.services.local.service import LocalService
+from onss_tui.services.local.store import close_store
+from onss_tui.services.local.tokens import issue_token, secret_problem
 
 DEMO_TOKENS = 5
 """How many people get a token in demo mode."""
@@ -29,8 +35,6 @@ DEMO_TOKENS = 5
 
 def _listen(host: str, port: int) -> socket.socket:
     """A listening socket, so that a busy port is reported in one line before anything starts."""
-    from onss_tui.cli import CommandError
-
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
@@ -46,51 +50,21 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _demo_tokens(service: object, secret: str) -> None:
+def _demo_tokens(service: LocalService, secret: str) -> None:
     """Issue and print tokens for the first few people who may sign in (demo mode only)."""
-    from onss_tui.api.tokens import issue_token
-
-    identities = asyncio.run(service.list_identities(limit=DEMO_TOKENS))  # type: ignore[attr-defined]
+    identities = asyncio.run(service.list_identities(limit=DEMO_TOKENS))
     if not identities:
         print("demo: nobody in this store yet: fill it with 'onss-tui seed'", file=sys.stderr)
         return
     print("demo: temporary secret; these tokens work until the server stops:", file=sys.stderr)
     for identity in identities:
         person = identity.person
-        issued = issue_token(service.engine, secret, person.id, "demo")  # type: ignore[attr-defined]
+        issued = issue_token(service.engine, secret, person.id, "demo")
         roles = ", ".join(identity.roles) or "no role"
         print(f"  {person.full_name} ({roles}): {issued.token}", flush=True)
 
 
-def _serving(service: LocalService) -> LocalService:
-    """The service as the server uses it: on SQLite, reads on the event loop (see `LocalService`)."""
-    service.reads_inline = service.engine.dialect.name == "sqlite"
-    return service
-
-
-def worker_app() -> FastAPI:
-    """The app of one worker process (`--workers N`): its own connections to the store, which the server
-    process names, with the secret, in the environment the workers inherit."""
-    from onss_tui.api.app import create_app
-    from onss_tui.config import Settings
-    from onss_tui.services.local.service import LocalService
-
-    settings = Settings()
-    assert settings.api_secret is not None
-    service = _serving(LocalService.open(settings.database_url, migrate=False))
-    return create_app(service, secret=settings.api_secret)
-
-
 def run_server(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from onss_tui.api.app import create_app
-    from onss_tui.api.tokens import secret_problem
-    from onss_tui.cli import CommandError
-    from onss_tui.commands import database_url, open_local, require_store
-    from onss_tui.config import Settings
-    from onss_tui.services.local.store import close_store
-
     if args.workers < 1:
         raise CommandError(f"--workers must be at least 1, not {args.workers}")
     if not args.demo:  # the demo fills a new store; otherwise a mistyped path would serve an empty one
@@ -101,7 +75,7 @@ def run_server(args: argparse.Namespace) -> int:
         raise CommandError(f"{problem}; the API server does not start without one (except with --demo)")
     sock = _listen(args.host, args.port)
     try:
-        service = _serving(open_local(args))
+        service = open_service(database_url(args))
         try:
             if problem:
                 secret = secrets.token_urlsafe(32)
@@ -114,11 +88,9 @@ def run_server(args: argparse.Namespace) -> int:
                 app = create_app(service, secret=secret)
                 uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
                 return 0
-            from uvicorn.supervisors import Multiprocess
-
             os.environ.update(ONSS_TUI_DATABASE_URL=database_url(args), ONSS_TUI_API_SECRET=secret)
             config = uvicorn.Config(
-                "onss_tui.api.server:worker_app", factory=True, workers=args.workers, **options
+                "onss_tui.api.main:worker_app", factory=True, workers=args.workers, **options
             )
             Multiprocess(config, sockets=[sock]).run()
         finally:

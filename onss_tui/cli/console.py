@@ -21,12 +21,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from onss_tui.cli import EXIT_USAGE, CommandError
+from onss_tui.cli.errors import EXIT_USAGE, CommandError, describe_failure
+from onss_tui.cli.store import actor_by_niss, require_store
 
 if TYPE_CHECKING:
     from onss_tui.app import Connect, Connection
     from onss_tui.config import Settings
-    from onss_tui.services.protocol import AccessService
+    from onss_tui.services.local.service import LocalService
 
 DEMO_ENTERPRISES, DEMO_MANDATES, DEMO_SEED = 200, 2000, 1
 ENV_PREFIX = "ONSS_TUI_"
@@ -61,18 +62,18 @@ def early_preferences(environ: Mapping[str, str] = os.environ) -> dict[str, str]
     return preferences
 
 
-def _open_local(url: str, report: Callable[[str], None]) -> AccessService:
+def _open_local(url: str, report: Callable[[str], None]) -> LocalService:
     from onss_tui.services.local.service import LocalService
 
     return LocalService.open(url, migrating=lambda: report("sign_in.migrating"))
 
 
-def _seed_demo(service: AccessService) -> tuple[str, ...]:
+def _seed_demo(service: LocalService) -> tuple[str, ...]:
     """Fill the demo store; the national register numbers of its showcase people, one per role."""
     from onss_tui.services.local.seed import seed_store
 
     report = seed_store(
-        service.engine,  # type: ignore[attr-defined]
+        service.engine,
         enterprises=DEMO_ENTERPRISES,
         mandates=DEMO_MANDATES,
         users=None,
@@ -87,8 +88,6 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
     from onss_tui.app import ConnectFailed, Connection
 
     async def connect(report: Callable[[str], None], settings: Settings) -> Connection:
-        from onss_tui.commands import describe_failure
-
         api = args.api or (None if args.demo or args.database else settings.api_url)
         token = args.token or settings.api_token
         if api and not token:
@@ -109,8 +108,6 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                 suggested = await asyncio.to_thread(_seed_demo, service)
             else:
                 if args.database:  # a mistyped path: say so, rather than open a new, empty store
-                    from onss_tui.commands import require_store
-
                     try:
                         await asyncio.to_thread(require_store, args)  # it imports the store layer
                     except CommandError as exc:
@@ -118,8 +115,6 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                 service = await asyncio.to_thread(_open_local, args.database or settings.database_url, report)
             actor = None
             if args.actor:
-                from onss_tui.commands import actor_by_niss
-
                 try:
                     actor = await asyncio.to_thread(actor_by_niss, service, args.actor)
                 except CommandError as exc:

@@ -1,7 +1,8 @@
 """The `onss-tui` command: the console by default, and subcommands for the store, the API and the trail.
 
-Heavy modules are imported by the command that needs them, so `--help` and start-up stay fast. Every
-expected failure ends in one clear line on stderr and a non-zero exit, never a traceback.
+Each subcommand is a module of this package, imported only once it is chosen, so that `--help` and the
+console's start-up never pay for the store layer or the web server. Every expected failure ends in one
+clear line on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-EXIT_USAGE, EXIT_FAILURE = 2, 1
+from onss_tui.cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
 
-
-class CommandError(Exception):
-    """A failure to report in one line."""
+Command = Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,47 +110,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _handler(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
-    """The function that runs a parsed command (imported only now)."""
-    if args.command is None:
-        from onss_tui.launch import run_console
+def _command(args: argparse.Namespace) -> Command:
+    """The function that runs a parsed command, its module imported only now."""
+    match args.command:
+        case None:
+            from onss_tui.cli.console import run_console
 
-        return run_console
-    if args.command == "api":
-        from onss_tui.api.server import run_server
+            return run_console
+        case "db":
+            from onss_tui.cli.db import run_db
 
-        return run_server
-    if args.command == "token":
-        from onss_tui.api.tokens import run_token_command
+            return run_db
+        case "seed":
+            from onss_tui.cli.seed import run_seed
 
-        return run_token_command
-    from onss_tui import commands
+            return run_seed
+        case "export":
+            from onss_tui.cli.export import run_export
 
-    return {
-        "db": commands.run_db,
-        "seed": commands.run_seed,
-        "export": commands.run_export,
-        "audit": commands.run_audit,
-    }[args.command]
+            return run_export
+        case "audit":
+            from onss_tui.cli.audit import run_audit
+
+            return run_audit
+        case "api":
+            from onss_tui.cli.api import run_server
+
+            return run_server
+        case "token":
+            from onss_tui.cli.token import run_token_command
+
+            return run_token_command
+    raise AssertionError(f"no such command: {args.command}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _handler(args)(args)
+        return _command(args)(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # one line, whatever failed
-        from onss_tui.commands import describe_failure
-
         message = describe_failure(exc)
         if message is None:
             raise
         print(f"onss-tui: {message}", file=sys.stderr)
         return EXIT_FAILURE
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

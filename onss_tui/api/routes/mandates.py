@@ -1,0 +1,54 @@
+"""Mandates an enterprise gives to secretariats and providers: listed, created, and taken through their
+steps (sent, accepted or rejected, closed); and the providers a principal may choose from."""
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from onss_tui.api.deps import Holder, Id, MandateQuery, Page, Search, Service
+from onss_tui.api.responses import json_response
+from onss_tui.services import dto
+from onss_tui.services.wire import VersionedStep
+
+router = APIRouter(tags=["mandates"])
+
+
+@router.get("/providers", response_model=dto.Page[dto.ProviderPublic], summary="Secretariats and providers")
+async def list_providers(holder: Holder, service: Service, page: Page, query: Search = "") -> Response:
+    return json_response(await service.list_providers(holder, query, page))
+
+
+@router.get("/mandates", response_model=dto.Page[dto.MandatePublic], summary="Mandates")
+async def list_mandates(holder: Holder, service: Service, page: Page, filter: MandateQuery) -> Response:
+    return json_response(await service.list_mandates(holder, filter, page))
+
+
+@router.get("/mandates/{mandate_id}", response_model=dto.MandatePublic, summary="A mandate")
+async def get_mandate(holder: Holder, service: Service, mandate_id: Id) -> Response:
+    return json_response(await service.get_mandate(holder, mandate_id))
+
+
+@router.post("/mandates", response_model=dto.MandatePublic, summary="Create a mandate")
+async def create_mandate(holder: Holder, service: Service, body: dto.MandateCreate) -> Response:
+    return json_response(await service.create_mandate(holder, body))
+
+
+@router.post(
+    "/mandates/{mandate_id}/submit", response_model=dto.MandatePublic, summary="Send to the mandatary"
+)
+async def submit_mandate(holder: Holder, service: Service, mandate_id: Id, body: VersionedStep) -> Response:
+    return json_response(await service.submit_mandate(holder, mandate_id, body.expected_version))
+
+
+@router.post("/mandates/{mandate_id}/accept", response_model=dto.MandatePublic, summary="Accept")
+async def accept_mandate(holder: Holder, service: Service, mandate_id: Id, body: VersionedStep) -> Response:
+    return json_response(await service.accept_mandate(holder, mandate_id, body.expected_version))
+
+
+@router.post("/mandates/{mandate_id}/reject", response_model=dto.MandatePublic, summary="Reject")
+async def reject_mandate(holder: Holder, service: Service, mandate_id: Id, body: VersionedStep) -> Response:
+    return json_response(await service.reject_mandate(holder, mandate_id, body.expected_version))
+
+
+@router.post("/mandates/{mandate_id}/close", response_model=dto.MandatePublic, summary="Close")
+async def close_mandate(holder: Holder, service: Service, mandate_id: Id, body: VersionedStep) -> Response:
+    return json_response(await service.close_mandate(holder, mandate_id, body.expected_version))

@@ -1,0 +1,35 @@
+"""`onss-tui seed`: fill a store with realistic synthetic data (same seed, same data)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from onss_tui.cli.errors import CommandError
+from onss_tui.cli.store import open_local
+from onss_tui.services.local.seed import SeedError, seed_store
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    if args.enterprises < 2:
+        raise CommandError(
+            "--enterprises must be at least 2 (the demo needs an employer and a local administration)"
+        )
+    if args.mandates < 0 or (args.users is not None and args.users < 0):
+        raise CommandError("--mandates and --users cannot be negative")
+    service = open_local(args)
+    try:
+        report = seed_store(
+            service.engine,
+            enterprises=args.enterprises,
+            mandates=args.mandates,
+            users=args.users,
+            seed=args.seed,
+            progress=sys.stderr.isatty(),
+        )
+    except SeedError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        service.engine.dispose()
+    print(report.summary())
+    return 0
