@@ -3,7 +3,9 @@
 The connection acts for the holder of its token only: a call naming another actor is refused here.
 Reads are retried with backoff when the server cannot be reached or answers 5xx; writes are sent once,
 and a write whose answer did not arrive raises `Unavailable(outcome_unknown=True)` so that the screen
-re-reads instead of guessing.
+re-reads instead of guessing. Every answer is read in one place (`_answer`): one the API never gives (a
+proxy's HTML page, another shape, an empty or cut body, an unexpected status) raises `UnreadableAnswer`,
+or for a write `Unavailable(outcome_unknown=True)`.
 """
 
 from __future__ import annotations
@@ -60,6 +62,25 @@ def _params(*models: BaseModel | None, **extra: Any) -> dict[str, Any]:
     return params
 
 
+class UnreadableAnswer(ServiceError):
+    """The server answered, but not as the API does: nothing is taken from the answer."""
+
+    status_code = 502
+
+
+def _unreadable(answer: str, *, write: bool) -> ServiceError:
+    """The error for an answer that could not be read; `answer` says what came (status and kind)."""
+    if write:
+        return Unavailable(Reason("rule.api.unreadable_write", answer=answer), outcome_unknown=True)
+    return UnreadableAnswer(Reason("rule.api.unreadable", answer=answer))
+
+
+def _described(response: httpx.Response) -> str:
+    """What came, in the words of HTTP (the same in every language): its status and the kind of its body."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+    return f"HTTP {response.status_code}, {kind}" if kind else f"HTTP {response.status_code}"
+
+
 def error_from_response(response: httpx.Response, *, write: bool) -> ServiceError:
     """The typed error for an error answer of the API."""
     try:
@@ -83,7 +104,19 @@ def error_from_response(response: httpx.Response, *, write: bool) -> ServiceErro
     if status >= 500:
         unknown = write and (body.outcome_unknown or status != 503)
         return Unavailable(body.detail, outcome_unknown=unknown)
-    return ServiceError(f"unexpected answer from the server: {status} {body.detail}")
+    return _unreadable(_described(response), write=write)
+
+
+def _answer(kind: Any, response: httpx.Response, *, write: bool) -> Any:
+    """The value an answer of the API holds, as `kind`; or the typed error it stands for."""
+    if response.status_code >= 400:
+        raise error_from_response(response, write=write)
+    if not 200 <= response.status_code < 300:
+        raise _unreadable(_described(response), write=write)
+    try:
+        return _adapter(kind).validate_json(response.content)
+    except ValidationError as exc:
+        raise _unreadable(_described(response), write=write) from exc
 
 
 class RemoteService:
@@ -125,14 +158,14 @@ class RemoteService:
             last_try = attempt == self.read_attempts - 1
             try:
                 response = await self._client.request(method, path, **request)
+            except httpx.DecodingError as exc:
+                raise _unreadable(str(exc), write=False) from exc
             except httpx.TransportError as exc:
                 if last_try:
                     raise Unavailable(self._unreachable(exc)) from exc
             else:
-                if response.status_code < 400:
-                    return _adapter(kind).validate_json(response.content)
                 if response.status_code < 500 or last_try:
-                    raise error_from_response(response, write=False)
+                    return _answer(kind, response, write=False)
             await asyncio.sleep(self.backoff * 2**attempt * (0.5 + random.random() / 2))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -144,14 +177,14 @@ class RemoteService:
             response = await self._client.request(method, path, content=content, headers=headers)
         except NOT_SENT as exc:
             raise Unavailable(self._unreachable(exc)) from exc
+        except httpx.DecodingError as exc:
+            raise _unreadable(str(exc), write=True) from exc
         except httpx.TransportError as exc:
             raise Unavailable(
                 f"{self._unreachable(exc)}; the change may or may not have been made: reload to see.",
                 outcome_unknown=True,
             ) from exc
-        if response.status_code >= 400:
-            raise error_from_response(response, write=True)
-        return _adapter(kind).validate_json(response.content)
+        return _answer(kind, response, write=True)
 
     async def holder(self) -> Me:
         """Who the token belongs to (asked once)."""

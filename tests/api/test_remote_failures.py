@@ -1,5 +1,5 @@
 """How `RemoteService` meets a failing server: errors mapped back to the service's own, reads retried,
-writes sent once and reported as of unknown outcome when their answer is lost."""
+writes sent once and reported as of unknown outcome when their answer is lost or cannot be read."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Unavailable, ValidationFailed
-from onss_tui.services.remote import RemoteService
+from onss_tui.services.remote import RemoteService, UnreadableAnswer
 
 HOLDER = 7
 ME = {"person_id": HOLDER, "identity": None}
@@ -116,6 +116,63 @@ async def test_a_write_is_sent_once_and_says_whether_it_may_have_happened(
     assert caught.value.outcome_unknown is outcome_unknown
 
 
+UNREADABLE: dict[str, Callable[[], httpx.Response]] = {
+    "html": lambda: httpx.Response(200, html="<html><body>Please sign in</body></html>"),
+    "wrong-shape": lambda: httpx.Response(200, json={"unexpected": ["shape"]}),
+    "a-list": lambda: httpx.Response(200, json=[CATALOGUE, PERSON]),
+    "empty": lambda: httpx.Response(200),
+    "cut-json": lambda: httpx.Response(
+        200, content=b'{"qualities": [', headers={"Content-Type": "application/json"}
+    ),
+    "bad-encoding": lambda: httpx.Response(
+        200, stream=httpx.ByteStream(b"not gzip"), headers={"Content-Encoding": "gzip"}
+    ),
+    "redirect": lambda: httpx.Response(302, headers={"Location": "/login"}),
+    "unexpected-400": lambda: httpx.Response(400, text="Bad Request"),
+}
+"""Answers the API never gives: a proxy's sign-in page, another shape, nothing, half a body, a body that
+cannot be decoded, a redirect, a status the API does not use."""
+
+
+@pytest.mark.parametrize("answer", UNREADABLE)
+async def test_a_read_whose_answer_cannot_be_read_is_an_unreadable_answer(answer: str) -> None:
+    server = Server(UNREADABLE[answer](), httpx.Response(200, json=CATALOGUE))
+    with pytest.raises(UnreadableAnswer) as caught:
+        await remote(server).catalogue(HOLDER)
+    assert server.requests == ["GET /catalogue"]
+    assert "answer could not be read" in caught.value.message
+    assert ("HTTP " in caught.value.message) is (answer != "bad-encoding")
+
+
+@pytest.mark.parametrize("answer", UNREADABLE)
+async def test_a_write_whose_answer_cannot_be_read_has_an_unknown_outcome(answer: str) -> None:
+    server = Server(UNREADABLE[answer](), httpx.Response(200, json=PERSON))
+    with pytest.raises(Unavailable) as caught:
+        await remote(server).sign_in(HOLDER)
+    assert server.requests == ["POST /me/sign-in"]
+    assert caught.value.outcome_unknown
+    assert "answer could not be read" in caught.value.message
+    assert "may or may not" in caught.value.message
+
+
+async def test_the_holder_read_at_connection_says_so_when_its_answer_cannot_be_read() -> None:
+    service = RemoteService(
+        "http://api.test",
+        "token",
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, html="<h1>Welcome</h1>")),
+    )
+    with pytest.raises(UnreadableAnswer, match=r"HTTP 200, text/html"):
+        await service.holder()
+
+
+async def test_a_well_formed_answer_is_read_after_an_unreadable_one() -> None:
+    server = Server(httpx.Response(200, html="<p>maintenance</p>"), httpx.Response(200, json=CATALOGUE))
+    service = remote(server)
+    with pytest.raises(UnreadableAnswer):
+        await service.catalogue(HOLDER)
+    assert (await service.catalogue(HOLDER)).qualities == []
+
+
 # ---------------------------------------------------------------- real sockets
 
 
@@ -132,7 +189,8 @@ async def test_a_refused_connection_is_unavailable() -> None:
 
 @pytest.fixture
 async def raw_server() -> AsyncIterator[Callable[[str], Awaitable[tuple[str, list[str]]]]]:
-    """A TCP server on 127.0.0.1 that answers GET /me and then, per mode, drops or holds every request."""
+    """A TCP server on 127.0.0.1 that answers GET /me and then, per mode, drops, cuts short the answer
+    to, or holds every request."""
     servers: list[asyncio.Server] = []
     held: list[asyncio.StreamWriter] = []
 
@@ -156,6 +214,13 @@ async def raw_server() -> AsyncIterator[Callable[[str], Awaitable[tuple[str, lis
                 return
             seen.append(request_line)
             if mode == "drop":
+                writer.close()
+            elif mode == "truncate":  # a body shorter than announced, then the connection closes
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n"
+                    + b'{"qualities": ['
+                )
+                await writer.drain()
                 writer.close()
             else:
                 held.append(writer)
@@ -195,4 +260,18 @@ async def test_a_write_without_answer_times_out_with_an_unknown_outcome(raw_serv
         await service.close_mandate(HOLDER, 9, expected_version=2)
     assert caught.value.outcome_unknown
     assert seen == ["POST /mandates/9/close HTTP/1.1"]
+    await service.aclose()
+
+
+async def test_an_answer_cut_short_is_read_again_or_for_a_write_of_unknown_outcome(raw_server) -> None:  # type: ignore[no-untyped-def]
+    url, seen = await raw_server("truncate")
+    service = RemoteService(url, "token", backoff=0)
+    with pytest.raises(Unavailable) as caught:
+        await service.reveal_niss(HOLDER, 3)
+    assert caught.value.outcome_unknown
+    assert seen == ["POST /persons/3/niss HTTP/1.1"]
+    with pytest.raises(Unavailable) as read:
+        await service.get_user(HOLDER, 3)
+    assert not read.value.outcome_unknown
+    assert seen[1:] == ["GET /users/3 HTTP/1.1"] * 3
     await service.aclose()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import TabbedContent
 
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.designation import DesignationScreen
-from onss_tui.services.dto import AuditFilter, DesignationFilter, Role
+from onss_tui.services.dto import AuditFilter, DesignationFilter, DesignationPublic, Role
+from onss_tui.widgets.paged_table import PagedTable
 from tests.conftest import EMPLOYER_NUMBER, LR_EID, LR_NISS, niss
 from tests.tui.conftest import reason, record_notices, settle, type_into
 
@@ -29,6 +30,21 @@ async def fill_main_form(pilot, designee_niss: str) -> None:  # type: ignore[no-
     await type_into(pilot, "legal_representative_niss", LR_NISS)
     await type_into(pilot, "designee_niss", designee_niss)
     await type_into(pilot, "designee_phone", "02 555 12 12")
+
+
+def history(screen: DesignationScreen) -> PagedTable[DesignationPublic]:
+    return screen.query_one("#designations", PagedTable)
+
+
+def index_of(table: PagedTable[DesignationPublic], designation_id: int) -> int:
+    """Where a designation is among the rows the history table holds."""
+    return next(i for i, row in enumerate(table.rows) if row.id == designation_id)
+
+
+def cells(table: PagedTable[DesignationPublic], row: DesignationPublic | None) -> list[str]:
+    """What the table shows of a row, cell by cell."""
+    assert row is not None
+    return [str(column.cell(row)) for column in table.columns]
 
 
 async def main_access_managers(store, actor: int) -> list:  # type: ignore[no-untyped-def]
@@ -182,7 +198,7 @@ async def test_main_access_manager_designates_an_access_manager_then_ends_it(sto
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert screen.query_one("#sections", TabbedContent).active == "history"
-        table = screen.query_one("#designations", DataTable)
+        table = history(screen)
         table.focus()
 
         def offered() -> set[str]:
@@ -190,10 +206,10 @@ async def test_main_access_manager_designates_an_access_manager_then_ends_it(sto
 
         listed = (await store.service.list_designations(world.newcomer, world.employer)).items
         [own] = [d for d in listed if d.role == "main_access_manager"]
-        table.move_cursor(row=table.get_row_index(str(own.id)))
+        table.move_cursor(index_of(table, own.id))
         await pilot.pause()
         assert "end_designation" not in offered()  # only a legal representative ends the main one
-        table.move_cursor(row=table.get_row_index(str(manager.id)))
+        table.move_cursor(index_of(table, manager.id))
         await pilot.pause()
         assert "end_designation" in offered()
         await pilot.press("x")
@@ -212,12 +228,12 @@ async def test_reveal_in_history_shows_one_number_and_is_audited(store) -> None:
         screen = await open_designation(pilot)
         await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(pilot)
-        table = screen.query_one("#designations", DataTable)
+        table = history(screen)
         table.focus()
         await pilot.press("r")
         await settle(pilot)
-        shown = [str(cell) for cell in table.get_row_at(0)]
-        assert "85.07.30-033.28" in shown
+        assert "85.07.30-033.28" in cells(table, table.rows[0])
+        assert "85.07.30-033.28" in table.render_line(1).text  # the first row's line, under the headers
         trail = await store.service.list_audit(world.lr, AuditFilter(action="person.reveal_niss"))
         assert [e.target for e in trail.items] == [f"person:{world.lr}"]
 
@@ -232,10 +248,10 @@ async def test_a_conflict_says_so_and_offers_to_reload(store) -> None:  # type: 
         screen = await open_designation(pilot)
         await pilot.press("ctrl+n", "ctrl+n")
         await settle(pilot)
-        table = screen.query_one("#designations", DataTable)
+        table = history(screen)
         table.focus()
-        table.move_cursor(row=table.get_row_index(str(pending.id)))
-        assert "pending" in [str(cell) for cell in table.get_row_at(table.cursor_row)]
+        table.move_cursor(index_of(table, pending.id))
+        assert "pending" in cells(table, table.cursor_row)
 
         await store.service.sign_in(
             world.newcomer
@@ -249,6 +265,6 @@ async def test_a_conflict_says_so_and_offers_to_reload(store) -> None:  # type: 
         await pilot.press("y")
         await settle(pilot)
         assert app.screen is screen
-        assert "active" in [str(cell) for cell in table.get_row_at(table.get_row_index(str(pending.id)))]
+        assert "active" in cells(table, table.rows[index_of(table, pending.id)])
         [current] = await main_access_managers(store, world.lr)
         assert current.status == "active"
