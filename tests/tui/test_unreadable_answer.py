@@ -8,10 +8,10 @@ import asyncio
 import httpx
 import pytest
 
-from onss_tui.api.app import create_app
-from onss_tui.api.tokens import issue_token
+from onss_tui.api.main import create_app
 from onss_tui.screens.mandates import MandatesScreen
 from onss_tui.screens.overview import OverviewScreen
+from onss_tui.services.local.tokens import issue_token
 from onss_tui.services.remote import RemoteService
 from tests.tui.browsing import console
 from tests.tui.conftest import Store
