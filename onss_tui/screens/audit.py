@@ -8,7 +8,7 @@ one person or enterprise (looked up through the service, as typed).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.json import JSON
@@ -18,9 +18,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
+from onss_tui.screens.base import OnssScreen
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
@@ -30,9 +30,6 @@ from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import Column, PagedTable
 
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
-
 
 def local_time(at: datetime) -> str:
     """An entry's time (stored in UTC) in the local time zone, to the second."""
@@ -40,7 +37,7 @@ def local_time(at: datetime) -> str:
     return f"{aware.astimezone():%Y-%m-%d %H:%M:%S}"
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(OnssScreen[None]):
     """The entries of the trail the actor may read (support staff: all of them)."""
 
     HELP_KEY = "help.audit"
@@ -69,11 +66,6 @@ class AuditScreen(Screen[None]):
         Binding("d", "focus_detail", "audit.key.detail", id="audit.detail"),
         Binding("f5", "reload", "common.reload", id="audit.reload", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()

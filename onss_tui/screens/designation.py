@@ -17,12 +17,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Select, Static, TabbedContent, TabPane
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_phone
 from onss_tui.domain.rules import MAIN_ROLES
+from onss_tui.screens.base import OnssScreen
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.screens.overview import designation_role
 from onss_tui.widgets.footer import Footer
@@ -31,7 +31,6 @@ from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
     from onss_tui.services.dto import DesignationPublic, EnterpriseOverview
 
 SECTIONS = ("mam", "managers", "history")
@@ -56,7 +55,7 @@ class FormRow(Horizontal):
     """
 
 
-class DesignationScreen(Screen[None]):
+class DesignationScreen(OnssScreen[None]):
     """Designate, replace and end designations of the enterprise in `app.enterprise_id`."""
 
     AUTO_FOCUS = "#legal_representative_eid-input"
@@ -83,11 +82,6 @@ class DesignationScreen(Screen[None]):
         Binding("j", "cursor('down')", "common.down", id="designation.down", show=False),
         Binding("k", "cursor('up')", "common.up", id="designation.up", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()

@@ -10,29 +10,26 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, ClassVar
+from typing import IO, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, RadioButton, RadioSet, Static
 
+from onss_tui.screens.base import OnssModal
 from onss_tui.screens.errors import show_service_error
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
 
 Writer = Callable[[IO[str], str, Callable[[int], None]], Awaitable[int]]
 """Writes the rows to the file in the format given, reporting how many so far; returns how many."""
 FORMATS = ("csv", "json")
 
 
-class ExportScreen(ModalScreen[tuple[int, Path] | None]):
+class ExportScreen(OnssModal[tuple[int, Path] | None]):
     """Format and file of an export; it runs here, with a loading indicator, then the dialog closes."""
 
     DEFAULT_CSS = """
@@ -57,11 +54,6 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
         Binding("escape", "cancel", "common.cancel", id="export.cancel"),
         Binding("ctrl+s", "export", "export.run", id="export.run"),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self, title_key: str, path: Path, write: Writer) -> None:
         """`path` is proposed (its suffix follows the format chosen)."""

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+from onss_tui.screens.base import OnssModal
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(OnssModal[None]):
     """The explanation of a screen and its key bindings, in the current language."""
 
     BINDINGS: ClassVar = [Binding("escape,f1,question_mark,q", "close", "common.close", id="help.close")]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self, target: Screen) -> None:
         super().__init__()

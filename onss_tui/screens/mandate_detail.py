@@ -16,11 +16,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number
 from onss_tui.domain.rules import MANDATE_LIFECYCLE
+from onss_tui.screens.base import OnssModal
 from onss_tui.services.dto import (
     MandateAction,
     MandatePublic,
@@ -30,7 +30,7 @@ from onss_tui.services.dto import (
 )
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from onss_tui.console import ConsoleApp
 
 STEP_KEYS = {
     MandateAction.SUBMIT: "t",
@@ -54,7 +54,7 @@ def expired(mandate: MandatePublic) -> bool:
     return mandate.shown_status == MandateShownStatus.EXPIRED
 
 
-def shown_status_name(app: OnssApp, status: MandateShownStatus) -> str:
+def shown_status_name(app: ConsoleApp, status: MandateShownStatus) -> str:
     """A shown status in words; expired reads as an expired mandate's row does ("active, expired")."""
     if status == MandateShownStatus.EXPIRED:
         return app.t("mandates.status_expired", status=app.t("mandate.status.active"))
@@ -66,11 +66,11 @@ def in_the_past(mandate: MandatePublic) -> bool:
     return mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED) or expired(mandate)
 
 
-def validity(app: OnssApp, mandate: MandatePublic) -> str:
+def validity(app: ConsoleApp, mandate: MandatePublic) -> str:
     return f"{mandate.start_quarter} → {mandate.end_quarter or app.t('mandates.open_end')}"
 
 
-def mandatary_kind(app: OnssApp, mandate: MandatePublic, *, short: bool) -> str:
+def mandatary_kind(app: ConsoleApp, mandate: MandatePublic, *, short: bool) -> str:
     provider = mandate.mandatary
     prefix = "mandates.kind_short" if short else "mandates.kind"
     text = app.t(f"{prefix}.{provider.kind.value}", number=provider.secretariat_number or "")
@@ -79,11 +79,11 @@ def mandatary_kind(app: OnssApp, mandate: MandatePublic, *, short: bool) -> str:
     return text
 
 
-def group_names(app: OnssApp, mandate: MandatePublic) -> str:
+def group_names(app: ConsoleApp, mandate: MandatePublic) -> str:
     return ", ".join(app.catalogue_name(code) for code in mandate.groups)
 
 
-def status_text(app: OnssApp, mandate: MandatePublic) -> Text:
+def status_text(app: ConsoleApp, mandate: MandatePublic) -> Text:
     text = Text(app.t(f"mandate.status.{mandate.status.value}"))
     if mandate.ends_this_quarter:
         text.append(" · " + app.t("mandates.detail.ending"), style="bold")
@@ -92,7 +92,7 @@ def status_text(app: OnssApp, mandate: MandatePublic) -> Text:
     return text
 
 
-def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = True) -> Group | Text:
+def detail_table(app: ConsoleApp, mandate: MandatePublic | None, *, wide: bool = True) -> Group | Text:
     """The mandate's fields as a grid of labels and values (two pairs a line when `wide`), then the steps
     its status allows on a line of their own."""
     t = app.t
@@ -146,7 +146,7 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
     return Group(table, steps)
 
 
-class MandateDetailScreen(ModalScreen[MandateAction | None]):
+class MandateDetailScreen(OnssModal[MandateAction | None]):
     """A mandate in full, with a button per step its status allows."""
 
     DEFAULT_CSS = """
@@ -168,11 +168,6 @@ class MandateDetailScreen(ModalScreen[MandateAction | None]):
         Binding("r", "step('reject')", "mandates.key.reject", id="mandate.reject"),
         Binding("c", "step('close')", "mandates.key.close", id="mandate.close"),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self, mandate: MandatePublic) -> None:
         super().__init__()

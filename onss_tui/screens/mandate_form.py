@@ -7,18 +7,18 @@ shows beside the field concerned, with the form left as typed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, LoadingIndicator, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
@@ -27,9 +27,6 @@ from onss_tui.services.errors import ServiceError, quarter_reason
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
 
 PROVIDERS_SHOWN = 20
 
@@ -42,7 +39,7 @@ def quarter_problem(text: str) -> str | None:
     return None
 
 
-class MandateFormScreen(ModalScreen[MandatePublic | None]):
+class MandateFormScreen(OnssModal[MandatePublic | None]):
     """The form of a new mandate given by the enterprise being worked on."""
 
     DEFAULT_CSS = """
@@ -70,11 +67,6 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
         Binding("escape", "cancel", "common.cancel", id="mandate_form.cancel"),
         Binding("ctrl+s", "save", "mandate_form.create", id="mandate_form.save"),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()

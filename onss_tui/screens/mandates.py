@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.screens.base import OnssScreen
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.export import ExportScreen
@@ -52,17 +52,13 @@ from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import LOADING_DELAY, REST_DELAY, Column, PagedTable
 
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
-
-
 EXPORT_PROGRESS = 1000
 """The export dialog says how many mandates are written every this many."""
 DETAIL_DELAY = 0.1
 """Seconds the cursor rests, after moving in quick succession, before the detail pane follows it."""
 
 
-class MandatesScreen(Screen[None]):
+class MandatesScreen(OnssScreen[None]):
     """Browse mandates, see one in detail, take the steps open to the actor, create one, export the view."""
 
     HELP_KEY = "help.mandates"
@@ -94,11 +90,6 @@ class MandatesScreen(Screen[None]):
         Binding("v", "toggle_scope", "mandates.key.scope", id="mandates.scope"),
         Binding("f5", "reload_list", "common.reload", id="mandates.reload", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()

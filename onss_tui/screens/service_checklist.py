@@ -4,22 +4,19 @@ dialog closes with its answer; a refusal is shown with the dialog and the ticks 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static
 
+from onss_tui.screens.base import OnssModal
 from onss_tui.services.errors import ServiceError
 
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
 
-
-class ServiceChecklistScreen(ModalScreen[Any]):
+class ServiceChecklistScreen(OnssModal[Any]):
     """Check the online services (space), then confirm with Enter on the button or ctrl+s."""
 
     DEFAULT_CSS = """
@@ -40,11 +37,6 @@ class ServiceChecklistScreen(ModalScreen[Any]):
         Binding("escape", "cancel", "common.cancel", id="checklist.cancel"),
         Binding("ctrl+s", "confirm", "common.confirm", id="checklist.confirm"),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(
         self,

@@ -13,23 +13,23 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
+from onss_tui.screens.base import OnssScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from onss_tui.console import ConsoleApp
     from onss_tui.services.dto import Identity
 
 MAX_IDENTITIES = 50
 
 
-def role_summary(app: OnssApp, roles: list[str], limit: int = 2) -> str:
+def role_summary(app: ConsoleApp, roles: list[str], limit: int = 2) -> str:
     """'Legal representative · Brasserie Dupont, User · Other (+1)' in the current language."""
     t = app.t
     parts = []
@@ -40,7 +40,7 @@ def role_summary(app: OnssApp, roles: list[str], limit: int = 2) -> str:
     return ", ".join(parts) + (f" (+{more})" if more > 0 else "")
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(OnssScreen[None]):
     """Who is acting? Lists identities; Enter signs in as the highlighted one."""
 
     HELP_KEY = "help.sign_in"
@@ -50,11 +50,6 @@ class SignInScreen(Screen[None]):
         Binding("down", "move(1)", "common.down", id="sign_in.down", show=False),
         Binding("up", "move(-1)", "common.up", id="sign_in.up", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()

@@ -5,15 +5,15 @@ stays exactly as typed. Dismisses with the user as the service returned it, or N
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 
+from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
 from onss_tui.services.dto import UserCreate, UserPublic, UserUpdate
@@ -22,13 +22,10 @@ from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.text import Tr
 
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
-
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
 
 
-class UserFormScreen(ModalScreen[UserPublic | None]):
+class UserFormScreen(OnssModal[UserPublic | None]):
     """A new user of the enterprise being worked on (`user` None), or the contact data of `user`."""
 
     DEFAULT_CSS = """
@@ -54,11 +51,6 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
         Binding("escape", "cancel", "common.cancel", id="user_form.cancel"),
         Binding("ctrl+s", "save", "users.form.save", id="user_form.save"),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self, user: UserPublic | None = None, *, names: bool = True) -> None:
         """`names`: the names may be changed (an Access Manager); a plain user changes only their phone

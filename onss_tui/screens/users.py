@@ -8,7 +8,7 @@ National register numbers stay masked; `r` (as on the overview) reveals the high
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -16,12 +16,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_phone
 from onss_tui.domain.rules import MANAGER_ROLES
+from onss_tui.screens.base import OnssScreen
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
@@ -32,9 +32,6 @@ from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import REST_DELAY, Column, PagedTable
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
 
 STATUS_ACTIONS = {
     "suspend": UserStatus.SUSPENDED,
@@ -57,7 +54,7 @@ def phone_shown(phone: str | None) -> str:
 REVEAL = Binding("r", "reveal", "common.reveal", id="users.reveal")
 
 
-class UsersScreen(Screen[None]):
+class UsersScreen(OnssScreen[None]):
     """Users of `app.enterprise_id`, managed by its Access Managers."""
 
     HELP_KEY = "help.users"
@@ -88,11 +85,6 @@ class UsersScreen(Screen[None]):
         REVEAL,
         Binding("f5", "reload_list", "common.reload", id="users.reload", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()
