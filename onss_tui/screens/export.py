@@ -19,8 +19,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, LoadingIndicator, RadioButton, RadioSet, Static
 
 from onss_tui.screens.base import OnssModal
-from onss_tui.screens.errors import show_service_error
-from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
 
@@ -140,7 +138,7 @@ class ExportScreen(OnssModal[tuple[int, Path] | None]):
     def _progress(self, count: int) -> None:
         self.query_one("#export-note", Static).update(self.app.t("export.progress", count=count))
 
-    @work(exclusive=True, group="export")
+    @work(exclusive=True, group="export", exit_on_error=False)
     async def _run(self, path: Path, fmt: str) -> None:
         try:
             with open(path, "w", encoding="utf-8", newline="") as out:
@@ -155,9 +153,8 @@ class ExportScreen(OnssModal[tuple[int, Path] | None]):
             )
             self.query_one("#path", Input).focus()
             return
-        except ServiceError as error:
-            self._busy(False)
-            show_service_error(self, error)
+        except Exception:
+            self._busy(False)  # the file may be chosen again; the app says what went wrong
             self.query_one("#path", Input).focus()
-            return
+            raise
         self.dismiss((count, path.resolve()))

@@ -133,15 +133,11 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
         self._load_principal()
         self._searching = self._search("")
 
-    @work(group="principal")
+    @work(group="principal", exit_on_error=False)
     async def _load_principal(self) -> None:
         actor, enterprise_id = self.app.actor_id, self.app.enterprise_id
         assert actor is not None and enterprise_id is not None
-        try:
-            overview = await self.app.service.get_overview(actor, enterprise_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
+        overview = await self.app.service.get_overview(actor, enterprise_id)
         enterprise = overview.enterprise
         self.category = enterprise.category.value
         self.query_one("#principal-name", Static).update(
@@ -157,17 +153,16 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
     def _search_changed(self, event: Input.Changed) -> None:
         self._searching = self._search(event.value)
 
-    @work(exclusive=True, group="providers")
+    @work(exclusive=True, group="providers", exit_on_error=False)
     async def _search(self, query: str) -> None:
         assert self.app.actor_id is not None
         try:
             page = await self.app.service.list_providers(
                 self.app.actor_id, query, PageRequest(size=PROVIDERS_SHOWN)
             )
-        except ServiceError as error:
-            self._save_on_arrival = False
-            show_service_error(self, error)
-            return
+        except Exception:
+            self._save_on_arrival = False  # no match to save with; the app says what went wrong
+            raise
         options = self.query_one("#mandatary-list", OptionList)
         chosen = options.highlighted_option.id if options.highlighted_option else None
         self.providers.update({p.id: p for p in page.items})
@@ -230,7 +225,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
         )
         self._create(request)
 
-    @work(exclusive=True, group="save")
+    @work(exclusive=True, group="save", exit_on_error=False)
     async def _create(self, request: MandateCreate) -> None:
         assert self.app.actor_id is not None
         form = self.query_one("#mandate-form")

@@ -45,7 +45,6 @@ from onss_tui.services.dto import (
     PageRequest,
     Role,
 )
-from onss_tui.services.errors import ServiceError
 from onss_tui.services.export import iter_mandates, write_mandates
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
@@ -365,15 +364,10 @@ class MandatesScreen(OnssScreen[None]):
         else:
             self._refetch(mandate.id)
 
-    @work(exclusive=True, group="mandate-step")
+    @work(exclusive=True, group="mandate-step", exit_on_error=False)
     async def _refetch(self, mandate_id: int) -> None:
         assert self.app.actor_id is not None
-        try:
-            mandate = await self.app.service.get_mandate(self.app.actor_id, mandate_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
-        self.table.update_row(mandate)
+        self.table.update_row(await self.app.service.get_mandate(self.app.actor_id, mandate_id))
 
     def open_mandate(self, mandate: MandatePublic) -> None:
         """The mandate in a dialog; a step chosen there is confirmed and taken as from the keys."""
@@ -406,7 +400,7 @@ class MandatesScreen(OnssScreen[None]):
             answered,
         )
 
-    @work(exclusive=True, group="mandate-step")
+    @work(exclusive=True, group="mandate-step", exit_on_error=False)
     async def _take_step(self, mandate: MandatePublic, action: MandateAction) -> None:
         assert self.app.actor_id is not None
         service = self.app.service
@@ -420,9 +414,6 @@ class MandatesScreen(OnssScreen[None]):
         detail.loading = True
         try:
             result = await call(self.app.actor_id, mandate.id, mandate.version)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
         finally:
             detail.loading = False
         self.table.update_row(result)

@@ -106,9 +106,6 @@ class OverviewScreen(OnssScreen[None]):
 
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load(self) -> None:
-        from onss_tui.screens.errors import show_service_error
-        from onss_tui.services.errors import ServiceError
-
         enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
         if enterprise_id is None or actor_id is None:
             return
@@ -117,9 +114,6 @@ class OverviewScreen(OnssScreen[None]):
         slow = self.set_timer(LOADING_DELAY, lambda: setattr(body, "loading", True))
         try:
             self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
         finally:
             slow.stop()
             body.loading = False
@@ -293,17 +287,10 @@ class OverviewScreen(OnssScreen[None]):
 
     @work(exclusive=True, group="overview-write", exit_on_error=False)
     async def activate(self, quality_code: str) -> None:
-        from onss_tui.screens.errors import show_service_error
-        from onss_tui.services.errors import ServiceError
-
         enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
         if enterprise_id is None or actor_id is None:
             return
-        try:
-            self.overview = await self.app.service.activate_quality(actor_id, enterprise_id, quality_code)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
+        self.overview = await self.app.service.activate_quality(actor_id, enterprise_id, quality_code)
         self.app.notify(self.app.t("overview.activated", quality=self.app.catalogue_name(quality_code)))
         self._relabel()
 

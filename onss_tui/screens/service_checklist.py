@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, SelectionList, Static
 
 from onss_tui.screens.base import OnssModal
-from onss_tui.services.errors import ServiceError
 
 
 class ServiceChecklistScreen(OnssModal[Any]):
@@ -86,17 +85,12 @@ class ServiceChecklistScreen(OnssModal[Any]):
             return
         self._submit(chosen)
 
-    @work(exclusive=True, group="checklist")
+    @work(exclusive=True, group="checklist", exit_on_error=False)
     async def _submit(self, chosen: list[str]) -> None:
-        from onss_tui.screens.errors import show_service_error
-
         dialog = self.query_one("#checklist-dialog")
         dialog.loading = True
         try:
             answer = await self.submit(chosen)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
         finally:
             dialog.loading = False
         self.dismiss(answer)

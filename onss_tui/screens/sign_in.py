@@ -1,7 +1,8 @@
 """Sign-in: choose who is acting among the people who hold a role in the store, and support staff.
 
 The list is searchable by name or by the start of a national register number, which stays masked.
-While the store is being opened (a demo store is being filled) the screen says so.
+While the store is being opened (a demo store is being filled) the screen says so, and what went wrong
+if it could not be.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class SignInScreen(OnssScreen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
         self.watch(self.app, "connecting_status", self._connecting)
+        self.watch(self.app, "open_failure", self._failed, init=False)
         self.watch(self.app, "service_ready", self._ready)
 
     def _relabel(self, _lang: str | None = None) -> None:
@@ -86,6 +88,11 @@ class SignInScreen(OnssScreen[None]):
     def _connecting(self, key: str) -> None:
         if not self.app.service_ready:
             self.query_one("#sign-in-status", Tr).set_key(key)
+
+    def _failed(self, what: str) -> None:
+        """The store could not be opened: say why, rather than "opening..." for ever."""
+        self.query_one("#sign-in-loading").display = False
+        self.query_one("#sign-in-status", Tr).set_key("sign_in.open_failed", what=what)
 
     def _ready(self, ready: bool) -> None:
         if not ready:
@@ -121,19 +128,15 @@ class SignInScreen(OnssScreen[None]):
 
     @work(exclusive=True, group="identities", exit_on_error=False)
     async def load_identities(self, query: str) -> None:
-        from onss_tui.screens.errors import show_service_error
-        from onss_tui.services.errors import ServiceError
-
         try:
             suggested: list[Identity] = []
             if not query.strip():
                 for niss in self.app.suggested:
                     suggested += await self.app.service.list_identities(niss, limit=1)
             identities = await self.app.service.list_identities(query, limit=MAX_IDENTITIES)
-        except ServiceError as error:
-            self._sign_in_on_arrival = False
-            show_service_error(self, error)
-            return
+        except Exception:
+            self._sign_in_on_arrival = False  # nobody to sign in as; the app says what went wrong
+            raise
         if suggested:
             self._showcase = {identity.person.id for identity in suggested}
         # A showcase person comes before namesakes: typing the name they are shown with finds them first.

@@ -150,7 +150,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
             return
         self._save(UserUpdate(expected_version=self.user.version, **changes))
 
-    @work(exclusive=True, group="save")
+    @work(exclusive=True, group="save", exit_on_error=False)
     async def _save(self, request: UserCreate | UserUpdate) -> None:
         actor = self.app.actor_id
         assert actor is not None
@@ -169,16 +169,12 @@ class UserFormScreen(OnssModal[UserPublic | None]):
             form.remove_class("-busy")
         self.dismiss(user)
 
-    @work(exclusive=True, group="save")
+    @work(exclusive=True, group="save", exit_on_error=False)
     async def _reload(self) -> None:
         """After a conflict, when the user agrees: show the current version of the user in the form."""
         actor = self.app.actor_id
         assert actor is not None and self.user is not None
-        try:
-            self.user = await self.app.service.get_user(actor, self.user.id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
+        self.user = await self.app.service.get_user(actor, self.user.id)
         person = self.user.person
         current = {"first_name": person.first_name, "last_name": person.last_name}
         current |= {"phone": person.phone or "", "email": person.email or ""}

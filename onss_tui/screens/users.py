@@ -27,7 +27,6 @@ from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
-from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
@@ -331,16 +330,11 @@ class UsersScreen(OnssScreen[None]):
         else:
             self._refetch(row.id)
 
-    @work(exclusive=True, group="user-action")
+    @work(exclusive=True, group="user-action", exit_on_error=False)
     async def _refetch(self, user_id: int) -> None:
         actor = self.app.actor_id
         assert actor is not None
-        try:
-            user = await self.app.service.get_user(actor, user_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
-        self.table.update_row(user)
+        self.table.update_row(await self.app.service.get_user(actor, user_id))
 
     def action_create(self) -> None:
         def created(user: UserPublic | None) -> None:
@@ -428,7 +422,7 @@ class UsersScreen(OnssScreen[None]):
             answered,
         )
 
-    @work(exclusive=True, group="user-action")
+    @work(exclusive=True, group="user-action", exit_on_error=False)
     async def _set_status(self, user: UserPublic, change: str) -> None:
         actor = self.app.actor_id
         assert actor is not None
@@ -438,9 +432,6 @@ class UsersScreen(OnssScreen[None]):
             result = await self.app.service.set_user_status(
                 actor, user.id, STATUS_ACTIONS[change], user.version
             )
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
         finally:
             detail.loading = False
         wanted = self.current_filter().status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual.content import Content
 from textual.widgets import Static
 
 if TYPE_CHECKING:
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
 
 
 class Tr(Static):
-    """Static text whose content is `app.t(key, **kwargs)` (then `suffix`); follows `app.lang`."""
+    """Static text whose content is `app.t(key, **kwargs)` (then `suffix`), as plain text (the values may
+    be names or what went wrong); follows `app.lang`."""
 
     if TYPE_CHECKING:
         app = getters.app(ConsoleApp)
@@ -42,4 +44,4 @@ class Tr(Static):
         self._relabel()
 
     def _relabel(self, _lang: str | None = None) -> None:
-        self.update(self.app.t(self.key, **self.kwargs) + self.suffix)
+        self.update(Content(self.app.t(self.key, **self.kwargs) + self.suffix))
