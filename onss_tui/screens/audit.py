@@ -25,6 +25,7 @@ from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
 from onss_tui.services.errors import Reason
+from onss_tui.widgets.detail_grid import detail_grid
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
@@ -243,23 +244,23 @@ class AuditScreen(OnssScreen[None]):
         if entry is None:
             view.update(Text(t("audit.detail.empty"), style="italic"))
             return
-        facts = Table.grid(padding=(0, 1))
-        facts.add_column(style="bold", no_wrap=True)
-        facts.add_column()
-        facts.add_row(t("audit.detail.entry"), f"{entry.id} · {local_time(entry.at)}")
-        facts.add_row(t("audit.detail.actor"), self.app.who(entry.actor))
-        facts.add_row(t("audit.detail.action"), f"{self.action_name(entry)} ({entry.action})")
-        facts.add_row(t("audit.detail.target"), self._target(entry))
-        facts.add_row(t("audit.detail.enterprise"), self._enterprise(entry))
-        facts.add_row(t("audit.detail.outcome"), self.outcome_name(entry))
+        facts: list[tuple[str, str | Text]] = [
+            ("entry", f"{entry.id} · {local_time(entry.at)}"),
+            ("actor", self.app.who(entry.actor)),
+            ("action", f"{self.action_name(entry)} ({entry.action})"),
+            ("target", self._target(entry)),
+            ("enterprise", self._enterprise(entry)),
+            ("outcome", self.outcome_name(entry)),
+        ]
         after = dict(entry.after or {})
         if entry.outcome == "refused" and (reason := self._reason(after)) is not None:
-            facts.add_row(t("audit.detail.reason"), Text(reason))
+            facts.append(("reason", Text(reason)))
         changes = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         changes.add_column(t("audit.detail.before"), ratio=1)
         changes.add_column(t("audit.detail.after"), ratio=1)
         changes.add_row(self._json(entry.before), self._json(after or None))
-        view.update(Group(facts, changes))
+        grid = detail_grid([(t(f"audit.detail.{name}"), value) for name, value in facts], wrap=True)
+        view.update(Group(grid, changes))
 
     def _chain_problem(self, result: AuditVerification) -> str:
         """What breaks the chain, in the console's language (as the service said it, from an older one)."""

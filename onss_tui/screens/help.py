@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from onss_tui.screens.base import OnssModal
+from onss_tui.widgets.detail_grid import detail_grid
 
 
 class HelpScreen(OnssModal[None]):
@@ -32,9 +33,7 @@ class HelpScreen(OnssModal[None]):
 
     def keys(self) -> Table:
         t = self.app.t
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        lines: list[tuple[str, str]] = []
         seen: set[str] = set()
         for _node, binding, _enabled, _tooltip in self.target.active_bindings.values():
             if not self.app.messages.has(binding.description) or binding.action in seen:
@@ -44,8 +43,8 @@ class HelpScreen(OnssModal[None]):
                 b.key for _n, b, _e, _t in self.target.active_bindings.values() if b.action == binding.action
             ]
             shown = ", ".join(self.app.get_key_display(Binding(k, binding.action)) for k in keys)
-            table.add_row(binding.key_display or shown, t(binding.description))
-        return table
+            lines.append((binding.key_display or shown, t(binding.description)))
+        return detail_grid(lines, wrap=True, gap=2)
 
     def compose(self) -> ComposeResult:
         t = self.app.t

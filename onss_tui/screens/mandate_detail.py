@@ -6,11 +6,11 @@ side of it) and dismisses with the chosen step, or None.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -28,6 +28,7 @@ from onss_tui.services.dto import (
     MandateStatus,
     ProviderKind,
 )
+from onss_tui.widgets.detail_grid import detail_grid
 
 if TYPE_CHECKING:
     from onss_tui.console import ConsoleApp
@@ -38,7 +39,18 @@ STEP_KEYS = {
     MandateAction.REJECT: "r",
     MandateAction.CLOSE: "c",
 }
-"""The key of each step on the mandate browser and in this dialog."""
+"""The key of each step, on the mandate browser and in this dialog, unless the config file remaps it."""
+
+
+def step_bindings(namespace: str) -> dict[MandateAction, Binding]:
+    """A binding of each step, with the id `namespace.<step>` (the browser's and the dialog's are remapped
+    apart)."""
+    return {
+        step: Binding(
+            key, f"step('{step.value}')", f"mandates.key.{step.value}", id=f"{namespace}.{step.value}"
+        )
+        for step, key in STEP_KEYS.items()
+    }
 
 
 def enterprise_number_shown(number: str) -> str:
@@ -92,25 +104,32 @@ def status_text(app: ConsoleApp, mandate: MandatePublic) -> Text:
     return text
 
 
-def detail_table(app: ConsoleApp, mandate: MandatePublic | None, *, wide: bool = True) -> Group | Text:
+def detail_table(
+    app: ConsoleApp,
+    mandate: MandatePublic | None,
+    keys: Mapping[MandateAction, Binding],
+    *,
+    wide: bool = True,
+) -> Group | Text:
     """The mandate's fields as a grid of labels and values (two pairs a line when `wide`), then the steps
-    its status allows on a line of their own."""
+    its status allows on a line of their own, each with the key of its binding in `keys`."""
     t = app.t
     if mandate is None:
         return Text(t("mandates.detail.empty"), style="italic")
     steps = mandate.steps
     if steps:
-        step_text = " · ".join(f"{STEP_KEYS[step]} {t(f'mandates.key.{step.value}')}" for step in steps)
+        step_text = " · ".join(
+            f"{app.key_for(keys[step])} {t(f'mandates.key.{step.value}')}" for step in steps
+        )
     elif any(status == mandate.status for status, _action in MANDATE_LIFECYCLE):
         step_text = t("mandates.detail.not_yours")  # the other party's, or a legal representative's
     else:
         step_text = t("mandates.detail.final")
-    label = "bold"
     created_by = app.who(mandate.created_by) if mandate.created_by else "—"
     status = status_text(app, mandate)
     if mandate.validated_by:
         status.append(" · " + t("mandates.detail.validated_by", name=app.who(mandate.validated_by)))
-    pairs: list[tuple[str, str | Text]] = [
+    fields: list[tuple[str, str | Text]] = [
         (
             "principal",
             f"{enterprise_number_shown(mandate.principal.enterprise_number)} {mandate.principal.name}",
@@ -126,24 +145,18 @@ def detail_table(app: ConsoleApp, mandate: MandatePublic | None, *, wide: bool =
         ("reference", mandate.procuration_reference or "—"),
         ("created", f"{created_by} · {mandate.created_at:%Y-%m-%d}"),
     ]
-    per_row = 2 if wide else 1
-    table = Table.grid(padding=(0, 1), expand=True)
-    for _ in range(per_row):
-        table.add_column(style=label, no_wrap=True)
-        table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-    for start in range(0, len(pairs), per_row):
-        cells: list[str | Text] = []
-        for name, value in pairs[start : start + per_row]:
-            cells += [t(f"mandates.detail.{name}"), value]
-        table.add_row(*cells)
-    steps = Table.grid(padding=(0, 1), expand=True)
-    first_labels = [t(f"mandates.detail.{name}") for name, _ in pairs[::per_row]] + [
-        t("mandates.detail.steps")
-    ]
-    steps.add_column(style=label, no_wrap=True, min_width=max(cell_len(text) for text in first_labels))
-    steps.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-    steps.add_row(t("mandates.detail.steps"), step_text)
-    return Group(table, steps)
+    pairs = [(t(f"mandates.detail.{name}"), value) for name, value in fields]
+    per_line = 2 if wide else 1
+    steps_label = t("mandates.detail.steps")
+    first_labels = [label for label, _ in pairs[::per_line]] + [steps_label]
+    return Group(
+        detail_grid(pairs, per_line=per_line),
+        detail_grid([(steps_label, step_text)], label_width=max(cell_len(text) for text in first_labels)),
+    )
+
+
+STEP_BINDINGS = step_bindings("mandate")
+"""The dialog's keys of the steps."""
 
 
 class MandateDetailScreen(OnssModal[MandateAction | None]):
@@ -163,10 +176,7 @@ class MandateDetailScreen(OnssModal[MandateAction | None]):
 
     BINDINGS: ClassVar = [
         Binding("escape", "step(None)", "common.back", id="mandate.close_dialog"),
-        Binding("t", "step('submit')", "mandates.key.submit", id="mandate.submit"),
-        Binding("a", "step('accept')", "mandates.key.accept", id="mandate.accept"),
-        Binding("r", "step('reject')", "mandates.key.reject", id="mandate.reject"),
-        Binding("c", "step('close')", "mandates.key.close", id="mandate.close"),
+        *STEP_BINDINGS.values(),
     ]
 
     def __init__(self, mandate: MandatePublic) -> None:
@@ -179,7 +189,10 @@ class MandateDetailScreen(OnssModal[MandateAction | None]):
         with Vertical(id="mandate-dialog"):
             yield Static(t("mandates.dialog.title", id=self.mandate.id), id="mandate-dialog-title")
             with VerticalScroll(id="mandate-dialog-body"):
-                yield Static(detail_table(self.app, self.mandate, wide=False), id="mandate-dialog-detail")
+                yield Static(
+                    detail_table(self.app, self.mandate, STEP_BINDINGS, wide=False),
+                    id="mandate-dialog-detail",
+                )
             with Horizontal(id="mandate-dialog-buttons"):
                 for step in self.steps:
                     yield Button(

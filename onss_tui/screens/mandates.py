@@ -33,6 +33,7 @@ from onss_tui.screens.mandate_detail import (
     in_the_past,
     mandatary_kind,
     shown_status_name,
+    step_bindings,
     validity,
 )
 from onss_tui.services.dto import (
@@ -55,6 +56,8 @@ EXPORT_PROGRESS = 1000
 """The export dialog says how many mandates are written every this many."""
 DETAIL_DELAY = 0.1
 """Seconds the cursor rests, after moving in quick succession, before the detail pane follows it."""
+STEP_BINDINGS = step_bindings("mandates")
+"""The browser's keys of the steps on the highlighted mandate."""
 
 
 class MandatesScreen(OnssScreen[None]):
@@ -81,10 +84,7 @@ class MandatesScreen(OnssScreen[None]):
     BINDINGS: ClassVar = [
         Binding("slash", "focus_filter", "mandates.key.filter", id="mandates.filter"),
         Binding("n", "create", "mandates.key.create", id="mandates.create"),
-        Binding("t", "step('submit')", "mandates.key.submit", id="mandates.submit"),
-        Binding("a", "step('accept')", "mandates.key.accept", id="mandates.accept"),
-        Binding("r", "step('reject')", "mandates.key.reject", id="mandates.reject"),
-        Binding("c", "step('close')", "mandates.key.close", id="mandates.close"),
+        *STEP_BINDINGS.values(),
         Binding("x", "export", "mandates.key.export", id="mandates.export"),
         Binding("v", "toggle_scope", "mandates.key.scope", id="mandates.scope"),
         Binding("f5", "reload_list", "common.reload", id="mandates.reload", show=False),
@@ -323,7 +323,9 @@ class MandatesScreen(OnssScreen[None]):
     def _show_detail(self, mandate: MandatePublic | None) -> None:
         detail = self.query_one("#mandate-detail", Static)
         detail.border_title = self.app.t("mandates.detail.title")
-        detail.update(detail_table(self.app, mandate, wide=self.size.width >= 70), layout=False)
+        detail.update(
+            detail_table(self.app, mandate, STEP_BINDINGS, wide=self.size.width >= 70), layout=False
+        )
         self._detail_shown = mandate
 
     # ------------------------------------------------------------------ actions

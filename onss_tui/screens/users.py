@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +26,7 @@ from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
+from onss_tui.widgets.detail_grid import detail_grid
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
@@ -256,18 +256,11 @@ class UsersScreen(OnssScreen[None]):
             ("email", person.email or "—"),
             ("services", self._services(user)),
         ]
-        wide = self.size.width >= 70
-        table = Table.grid(padding=(0, 1), expand=True)
-        for _ in range(2 if wide else 1):
-            table.add_column(style="bold", no_wrap=True)
-            table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-        step = 2 if wide else 1
-        for start in range(0, len(pairs), step):
-            cells: list[str | Text] = []
-            for name, value in pairs[start : start + step]:
-                cells += [t(f"users.detail.{name}"), value]
-            table.add_row(*cells)
-        detail.update(table, layout=False)
+        grid = detail_grid(
+            [(t(f"users.detail.{name}"), value) for name, value in pairs],
+            per_line=2 if self.size.width >= 70 else 1,
+        )
+        detail.update(grid, layout=False)
 
     def on_resize(self, _event: Any) -> None:
         self._show_detail(self.table.cursor_row)
