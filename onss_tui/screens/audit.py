@@ -20,8 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from onss_tui.screens.base import OnssScreen
-from onss_tui.screens.errors import show_service_error
+from onss_tui.screens.browse import TYPED_FILTER, BrowseScreen
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
 from onss_tui.services.errors import Reason
@@ -38,14 +37,12 @@ def local_time(at: datetime) -> str:
     return f"{aware.astimezone():%Y-%m-%d %H:%M:%S}"
 
 
-class AuditScreen(OnssScreen[None]):
+class AuditScreen(BrowseScreen[AuditEntryPublic]):
     """The entries of the trail the actor may read (support staff: all of them)."""
 
     HELP_KEY = "help.audit"
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
     DEFAULT_CSS = """
     AuditScreen {
-        #audit-filters { height: 1; margin: 0 1; }
         #filter-actor { width: 1fr; min-width: 12; }
         #filter-enterprise { width: 1fr; min-width: 12; margin-left: 1; }
         #filter-action { width: 1fr; min-width: 12; margin-left: 1; }
@@ -53,10 +50,7 @@ class AuditScreen(OnssScreen[None]):
         #audit-chain { height: 1; margin: 0 1; color: $text-muted; }
         #audit-chain.-intact { color: $text-success; }
         #audit-chain.-broken { color: $text-error; text-style: bold; }
-        #audit-detail {
-            height: 8; border: round $foreground 40%; padding: 0 1;
-            border-title-color: $foreground;
-        }
+        #audit-detail { height: 8; }
         &.-tall #audit-detail { height: 14; }
     }
     """
@@ -79,31 +73,23 @@ class AuditScreen(OnssScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield NavBar("audit")
-        with Horizontal(id="audit-filters"):
+        with Horizontal(id="audit-filters", classes="browse-filters"):
             yield Input(id="filter-actor", compact=True)
             yield Input(id="filter-enterprise", compact=True)
-            yield Input(id="filter-action", compact=True)
+            yield Input(id="filter-action", classes=TYPED_FILTER, compact=True)
         yield Static(id="audit-chain")
         yield PagedTable(
-            self._columns(),
-            self._fetch,
+            self.columns(),
+            self.fetch,
             key=lambda e: e.id,
             mark=lambda e: None if e.outcome == "done" else "marked",
             id="audit",
         )
-        with VerticalScroll(id="audit-detail"):
+        with VerticalScroll(id="audit-detail", classes="browse-detail"):
             yield Static(id="audit-entry")
         yield Footer()
 
-    @property
-    def table(self) -> PagedTable[AuditEntryPublic]:
-        return self.query_one("#audit", PagedTable)
-
-    def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._relabel)
-        self.table.focus()
-
-    def _columns(self) -> list[Column[AuditEntryPublic]]:
+    def columns(self) -> list[Column[AuditEntryPublic]]:
         t = self.app.t
         return [
             Column("at", t("audit.column.at"), lambda e: local_time(e.at), 19),
@@ -123,7 +109,7 @@ class AuditScreen(OnssScreen[None]):
         name = self.app.t(key)
         return entry.outcome if name == key else name
 
-    def _relabel(self, _lang: str | None = None) -> None:
+    def relabel(self, _lang: str | None = None) -> None:
         t = self.app.t
         self.query_one("#filter-actor", Input).placeholder = t("audit.filter.actor")
         self.query_one("#filter-enterprise", Input).placeholder = t("audit.filter.enterprise")
@@ -131,9 +117,8 @@ class AuditScreen(OnssScreen[None]):
         chain = self.query_one("#audit-chain", Static)
         if not chain.has_class("-intact", "-broken"):
             chain.update(t("audit.chain.unknown"))
-        self.table.set_columns(self._columns())
         self._show_scope()
-        self._show_entry(self.table.cursor_row)
+        super().relabel()
 
     def _show_scope(self) -> None:
         t = self.app.t
@@ -156,7 +141,7 @@ class AuditScreen(OnssScreen[None]):
             action=self.query_one("#filter-action", Input).value.strip(),
         )
 
-    async def _fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
+    async def fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
         assert self.app.actor_id is not None
         if self._unresolved:  # a person or an enterprise typed that matches none, or several: nothing to show
             return Page(items=[])
@@ -167,10 +152,6 @@ class AuditScreen(OnssScreen[None]):
         """A person or enterprise filter names nobody, or several: the trail is not shown unfiltered."""
         return bool(self._filter_problems)
 
-    @on(Input.Changed, "#filter-action")
-    def _action_changed(self) -> None:
-        self.table.reload(debounce=True)
-
     @on(Input.Changed, "#filter-actor")
     def _actor_changed(self, event: Input.Changed) -> None:
         self._find_actor(event.value.strip())
@@ -178,10 +159,6 @@ class AuditScreen(OnssScreen[None]):
     @on(Input.Changed, "#filter-enterprise")
     def _enterprise_changed(self, event: Input.Changed) -> None:
         self._find_enterprise(event.value.strip())
-
-    @on(Input.Submitted)
-    def _filter_done(self) -> None:
-        self.table.focus()
 
     @work(exclusive=True, group="find-actor", exit_on_error=False)
     async def _find_actor(self, query: str) -> None:
@@ -231,13 +208,9 @@ class AuditScreen(OnssScreen[None]):
 
     @on(PagedTable.Highlighted, "#audit")
     def _highlighted(self, event: PagedTable.Highlighted) -> None:
-        self._show_entry(event.row)
+        self.show_detail(event.row)
 
-    @on(PagedTable.Failed, "#audit")
-    def _failed(self, event: PagedTable.Failed) -> None:
-        show_service_error(self, event.error)
-
-    def _show_entry(self, entry: AuditEntryPublic | None) -> None:
+    def show_detail(self, entry: AuditEntryPublic | None) -> None:
         t = self.app.t
         self.query_one("#audit-detail").border_title = t("audit.detail.title")
         view = self.query_one("#audit-entry", Static)
@@ -313,6 +286,7 @@ class AuditScreen(OnssScreen[None]):
         self.query_one("#audit-detail").focus()
 
     def action_reload(self) -> None:
+        """F5: the trail again (an entry is never changed: there is no one row to fetch again)."""
         self.table.reload()
 
     @work(exclusive=True, group="verify", exit_on_error=False)

@@ -7,6 +7,7 @@ The search field keeps the focus; Up, Down, Page Up and Page Down move in the li
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from onss_tui.services.dto import EnterpriseSummary, Page, PageRequest
 
 
-def shown_number(number: str | None, formatter) -> str:  # type: ignore[no-untyped-def]
+def shown_number(number: str | None, formatter: Callable[[str], str]) -> str:
     """A stored number in its usual presentation; as stored when it has an unexpected shape."""
     if not number:
         return "—"

@@ -62,7 +62,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
     #mandate-form.-busy #mandate-form-busy { display: block; }
     """
 
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (36, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS: ClassVar = [
         Binding("escape", "cancel", "common.cancel", id="mandate_form.cancel"),
         Binding("ctrl+s", "save", "mandate_form.create", id="mandate_form.save"),

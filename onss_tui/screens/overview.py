@@ -57,7 +57,7 @@ class OverviewScreen(OnssScreen[None]):
     """The enterprise chosen in `app.enterprise_id`, at a glance."""
 
     AUTO_FOCUS = ""
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar = [
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
         Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),

@@ -46,7 +46,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
     #user-form.-busy #user-form-busy { display: block; }
     """
 
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (30, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar = [
         Binding("escape", "cancel", "common.cancel", id="user_form.cancel"),
         Binding("ctrl+s", "save", "users.form.save", id="user_form.save"),

@@ -27,7 +27,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region
@@ -352,18 +352,14 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         if self._loading_timer is not None:
             self._loading_timer.stop()
         self._loading_timer = self.set_timer(LOADING_DELAY, self._loading_is_slow)
-        self.run_worker(
-            partial(self._load, kind, request, self._generation),
-            group="paged-table",
-            exclusive=True,
-            exit_on_error=False,
-        )
+        self._load(kind, request, self._generation)
 
     def _loading_is_slow(self) -> None:
         if self._fetching is not None:
             self._show_loading = True
             self._changed()
 
+    @work(group="paged-table", exclusive=True, exit_on_error=False)
     async def _load(self, kind: str, request: PageRequest, generation: int) -> None:
         try:
             page = await self.fetch(request)
