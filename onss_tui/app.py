@@ -79,8 +79,8 @@ def _screen_factory(name: str) -> Callable[[], Screen]:
     def build() -> Screen:
         screen: Screen = getattr(importlib.import_module(module_name), class_name)()
         # Built now, it is styled by the stylesheet as it is: Textual need not parse every stylesheet and
-        # style the whole app again to show it (twice, when its mode is first opened). Textual's own
-        # counter: check it on a Textual upgrade.
+        # style the whole app again to show it (twice, when its mode is first opened). Textual's private
+        # counter, for want of a public way: tests/tui/test_textual.py checks it is there.
         screen._css_update_count = screen.app._css_update_count
         return screen
 
