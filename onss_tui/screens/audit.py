@@ -43,10 +43,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
     HELP_KEY = "help.audit"
     DEFAULT_CSS = """
     AuditScreen {
-        #filter-actor { width: 1fr; min-width: 12; }
-        #filter-enterprise { width: 1fr; min-width: 12; margin-left: 1; }
-        #filter-action { width: 1fr; min-width: 12; margin-left: 1; }
-        #filter-actor.-invalid, #filter-enterprise.-invalid { color: $error; }
+        #audit-filters > Input { width: 1fr; min-width: 12; }
         #audit-chain { height: 1; margin: 0 1; color: $text-muted; }
         #audit-chain.-intact { color: $text-success; }
         #audit-chain.-broken { color: $text-error; text-style: bold; }
@@ -64,10 +61,8 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.actor_filter: tuple[int, str] | None = None
-        """The person the trail is narrowed to: (id, name)."""
-        self.enterprise_filter: tuple[int, str] | None = None
-        """The enterprise the trail is narrowed to: (id, name)."""
+        self.narrowed_to: dict[str, tuple[int, str]] = {}
+        """Person or enterprise filter field -> the one it narrows the trail to: (id, name)."""
         self._filter_problems: dict[str, str] = {}
         """Filter field -> message key saying why it narrows nothing."""
 
@@ -123,10 +118,10 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
     def _show_scope(self) -> None:
         t = self.app.t
         parts = [t("audit.title")]
-        if self.actor_filter is not None:
-            parts.append(t("audit.scope.actor", name=self.actor_filter[1]))
-        if self.enterprise_filter is not None:
-            parts.append(t("audit.scope.enterprise", name=self.enterprise_filter[1]))
+        if (actor := self.narrowed_to.get("#filter-actor")) is not None:
+            parts.append(t("audit.scope.actor", name=actor[1]))
+        if (enterprise := self.narrowed_to.get("#filter-enterprise")) is not None:
+            parts.append(t("audit.scope.enterprise", name=enterprise[1]))
         # A filter that finds nobody, or several, says so where a keyboard user looks (its tooltip is
         # seen only with the mouse).
         parts += [t(key) for key in self._filter_problems.values()]
@@ -136,8 +131,8 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
 
     def current_filter(self) -> AuditFilter:
         return AuditFilter(
-            actor_id=self.actor_filter[0] if self.actor_filter else None,
-            enterprise_id=self.enterprise_filter[0] if self.enterprise_filter else None,
+            actor_id=self._narrowed_id("#filter-actor"),
+            enterprise_id=self._narrowed_id("#filter-enterprise"),
             action=self.query_one("#filter-action", Input).value.strip(),
         )
 
@@ -162,32 +157,35 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
 
     @work(exclusive=True, group="find-actor", exit_on_error=False)
     async def _find_actor(self, query: str) -> None:
-        found: tuple[int, str] | None = None
+        matches: list[tuple[int, str]] = []
         if query:
             people = await self.app.service.list_identities(query, limit=2)
-            if len(people) == 1:
-                found = (people[0].person.id, people[0].person.full_name)
-            unsettled = self._mark("#filter-actor", len(people), "audit.filter.person")
-        else:
-            unsettled = self._mark("#filter-actor", 1, "audit.filter.person")
-        if found != self.actor_filter or unsettled:
-            self.actor_filter = found
-            self._show_scope()
-            self.table.reload()
+            matches = [(identity.person.id, identity.person.full_name) for identity in people]
+        self._narrow("#filter-actor", query, matches, "audit.filter.person")
 
     @work(exclusive=True, group="find-enterprise", exit_on_error=False)
     async def _find_enterprise(self, query: str) -> None:
         assert self.app.actor_id is not None
-        found: tuple[int, str] | None = None
+        matches: list[tuple[int, str]] = []
         if query:
             page = await self.app.service.list_enterprises(self.app.actor_id, query, PageRequest(size=2))
-            if len(page.items) == 1:
-                found = (page.items[0].id, page.items[0].name)
-            unsettled = self._mark("#filter-enterprise", len(page.items), "audit.filter.enterprise_found")
-        else:
-            unsettled = self._mark("#filter-enterprise", 1, "audit.filter.enterprise_found")
-        if found != self.enterprise_filter or unsettled:
-            self.enterprise_filter = found
+            matches = [(enterprise.id, enterprise.name) for enterprise in page.items]
+        self._narrow("#filter-enterprise", query, matches, "audit.filter.enterprise_found")
+
+    def _narrowed_id(self, selector: str) -> int | None:
+        narrowed = self.narrowed_to.get(selector)
+        return None if narrowed is None else narrowed[0]
+
+    def _narrow(self, selector: str, query: str, matches: list[tuple[int, str]], what: str) -> None:
+        """Narrow the trail to the one person or enterprise that what was typed in a filter designates
+        (an empty field narrows nothing; none or several leave the trail empty, and say so)."""
+        found = matches[0] if len(matches) == 1 else None
+        unsettled = self._mark(selector, len(matches) if query else 1, what)
+        if found != self.narrowed_to.get(selector) or unsettled:
+            if found is None:
+                self.narrowed_to.pop(selector, None)
+            else:
+                self.narrowed_to[selector] = found
             self._show_scope()
             self.table.reload()
 

@@ -29,4 +29,13 @@ class OnssScreen(Screen[R]):
 
 
 class OnssModal(OnssScreen[R], ModalScreen[R]):
-    """A dialog of the console, over the screen it was opened from."""
+    """A dialog of the console, over the screen it was opened from: in the middle, and its box (of the
+    class `dialog`) as tall as what it holds, within the terminal."""
+
+    DEFAULT_CSS = """
+    OnssModal { align: center middle; }
+    OnssModal > .dialog {
+        max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    """

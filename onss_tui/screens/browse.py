@@ -38,7 +38,13 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
     DEFAULT_CSS = """
     BrowseScreen {
         .browse-filters { height: 1; margin: 0 1; }
-        .browse-detail { border: round $foreground 40%; padding: 0 1; border-title-color: $foreground; }
+        .browse-filters > * { margin-left: 1; }
+        .browse-filters > *:first-child { margin-left: 0; }
+        .browse-filters > .-invalid { color: $error; }
+        .browse-detail {
+            height: 7; border: round $foreground 40%; padding: 0 1; border-title-color: $foreground;
+        }
+        &.-tall .browse-detail { height: 9; }
     }
     """
 

@@ -31,11 +31,7 @@ class ExportScreen(OnssModal[tuple[int, Path] | None]):
     """Format and file of an export; it runs here, with a loading indicator, then the dialog closes."""
 
     DEFAULT_CSS = """
-    ExportScreen { align: center middle; }
-    #export-dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #export-dialog { width: 76; }
     #export-title { text-style: bold; margin-bottom: 1; }
     .export-row { height: auto; margin-bottom: 1; }
     .export-label { width: 12; }
@@ -61,7 +57,7 @@ class ExportScreen(OnssModal[tuple[int, Path] | None]):
         self.write = write
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-dialog"):
+        with Vertical(id="export-dialog", classes="dialog"):
             yield Tr(self.title_key, id="export-title")
             with Horizontal(classes="export-row"):
                 yield Tr("export.format", classes="export-label")

@@ -163,11 +163,7 @@ class MandateDetailScreen(OnssModal[MandateAction | None]):
     """A mandate in full, with a button per step its status allows."""
 
     DEFAULT_CSS = """
-    MandateDetailScreen { align: center middle; }
-    #mandate-dialog {
-        width: 100; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #mandate-dialog { width: 100; }
     #mandate-dialog-title { text-style: bold; margin-bottom: 1; }
     #mandate-dialog-body { height: auto; max-height: 16; }
     #mandate-dialog-buttons { height: auto; margin-top: 1; align-horizontal: right; }
@@ -186,7 +182,7 @@ class MandateDetailScreen(OnssModal[MandateAction | None]):
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        with Vertical(id="mandate-dialog"):
+        with Vertical(id="mandate-dialog", classes="dialog"):
             yield Static(t("mandates.dialog.title", id=self.mandate.id), id="mandate-dialog-title")
             with VerticalScroll(id="mandate-dialog-body"):
                 yield Static(

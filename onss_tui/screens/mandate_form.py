@@ -43,11 +43,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
     """The form of a new mandate given by the enterprise being worked on."""
 
     DEFAULT_CSS = """
-    MandateFormScreen { align: center middle; }
-    #mandate-form {
-        width: 96; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #mandate-form { width: 96; }
     #mandate-form-title { text-style: bold; margin-bottom: 1; }
     MandateFormScreen.-tall #mandate-form FormField { margin-bottom: 1; }
     MandateFormScreen.-short #mandate-form { height: 100%; }
@@ -78,7 +74,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        with Vertical(id="mandate-form"):
+        with Vertical(id="mandate-form", classes="dialog"):
             yield Tr("mandate_form.title", id="mandate-form-title")
             with VerticalScroll(id="mandate-form-body"):
                 yield FormField("mandate_form.principal", Static("…", id="principal-name"), id="principal_id")

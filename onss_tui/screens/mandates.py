@@ -66,12 +66,9 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
     DEFAULT_CSS = """
     MandatesScreen {
         #filter-text { width: 1fr; min-width: 14; }
-        #filter-status { width: 19; margin-left: 1; }
-        #filter-group { width: 22; margin-left: 1; }
-        #filter-quarter { width: 9; margin-left: 1; }
-        #filter-quarter.-invalid { color: $error; }
-        #mandate-detail { height: 7; }
-        &.-tall #mandate-detail { height: 9; }
+        #filter-status { width: 19; }
+        #filter-group { width: 22; }
+        #filter-quarter { width: 9; }
     }
     """
 

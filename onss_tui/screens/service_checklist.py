@@ -19,11 +19,7 @@ class ServiceChecklistScreen(OnssModal[Any]):
     """Check the online services (space), then confirm with Enter on the button or ctrl+s."""
 
     DEFAULT_CSS = """
-    ServiceChecklistScreen { align: center middle; }
-    #checklist-dialog {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #checklist-dialog { width: 64; }
     #checklist-title { text-style: bold; }
     #checklist-who { color: $text-muted; margin-bottom: 1; }
     #checklist { height: auto; max-height: 14; background: $boost; }
@@ -54,7 +50,7 @@ class ServiceChecklistScreen(OnssModal[Any]):
         self.submit = submit
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="checklist-dialog"):
+        with Vertical(id="checklist-dialog", classes="dialog"):
             yield Static(self.title_text, id="checklist-title")
             yield Static(self.who, id="checklist-who")
             if self.services:

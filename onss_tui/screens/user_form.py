@@ -29,11 +29,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
     """A new user of the enterprise being worked on (`user` None), or the contact data of `user`."""
 
     DEFAULT_CSS = """
-    UserFormScreen { align: center middle; }
-    #user-form {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #user-form { width: 90; }
     #user-form-title { text-style: bold; margin-bottom: 1; }
     #user-form-body { height: auto; }
     UserFormScreen.-short #user-form { height: 100%; }
@@ -62,7 +58,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
     def compose(self) -> ComposeResult:
         t = self.app.t
         person = self.user.person if self.user else None
-        with Vertical(id="user-form"):
+        with Vertical(id="user-form", classes="dialog"):
             if person is None:
                 yield Tr("users.form.create_title", id="user-form-title")
             else:

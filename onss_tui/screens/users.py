@@ -58,10 +58,8 @@ class UsersScreen(BrowseScreen[UserPublic]):
     DEFAULT_CSS = """
     UsersScreen {
         #filter-text { width: 1fr; min-width: 14; }
-        #filter-status { width: 18; margin-left: 1; }
-        #filter-service { width: 26; margin-left: 1; }
-        #user-detail { height: 7; }
-        &.-tall #user-detail { height: 9; }
+        #filter-status { width: 18; }
+        #filter-service { width: 26; }
     }
     """
 

@@ -83,6 +83,14 @@ class TableMessage(Message):
         return self.table
 
 
+class RowMessage(TableMessage):
+    """What a paged table says of one of its rows."""
+
+    def __init__(self, table: PagedTable[Any], row: Any) -> None:
+        super().__init__(table)
+        self.row = row
+
+
 @dataclass
 class _Chunk:
     """One fetched page kept in the window, with the cursors to the pages on either side."""
@@ -146,19 +154,11 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     # ------------------------------------------------------------------ messages
 
-    class Highlighted(TableMessage):
+    class Highlighted(RowMessage):
         """The cursor moved to another row (None: the table is empty)."""
 
-        def __init__(self, table: PagedTable[Any], row: Any | None) -> None:
-            super().__init__(table)
-            self.row = row
-
-    class Activated(TableMessage):
+    class Activated(RowMessage):
         """Enter or a double click on a row."""
-
-        def __init__(self, table: PagedTable[Any], row: Any) -> None:
-            super().__init__(table)
-            self.row = row
 
     class Loaded(TableMessage):
         """A fetch was applied: `kind` is first, last, next or prev."""
