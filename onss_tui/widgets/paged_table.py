@@ -14,6 +14,11 @@ Replacing a 100-row window and drawing it took the DataTable (clear + add_rows) 
 at its top shifts its cursor. Here each line is drawn once and kept until its row or state changes, a
 cursor move redraws two lines, and once a page move is on the screen the table fetches the neighbouring
 page if it needs it and draws the next screenful ahead while it waits for the next key.
+
+The module is longer than the 700 lines others keep to: the window of pages, the fetching, the cursor
+and the drawing all read and change one state (the rows held, the cursor and first line, the page on
+its way, the lines drawn), and each keystroke goes through all four; split into modules, each would
+reach into the others' state.
 """
 
 from __future__ import annotations
