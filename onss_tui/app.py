@@ -1,20 +1,15 @@
-"""The console application: wiring of the service, the screens, the bindings, the language and the theme.
-
-What screens and widgets may ask of it is `onss_tui.console.ConsoleApp`, which this builds on; here are
-the modes, the bindings, the store opening and the sign-in, the palette, and the one handler of failed
-workers (a refusal of the service told as `show_service_error` tells it, anything else as a notice, the
-console staying up).
+"""The console application: the modes, the bindings, the store opening and the sign-in, the palette, and
+the one handler of failed workers. What screens and widgets may ask of it is `onss_tui.console.ConsoleApp`,
+which this builds on.
 
 Each of the five screens runs in its own Textual mode, so switching between them keeps what was typed;
-their modules are imported when first opened. Screens read `app.enterprise_id` and `app.actor_id` and talk
-only to `app.service`. Choosing another enterprise rebuilds the screens that were open for the previous one.
+their modules are imported when first opened. Choosing another enterprise rebuilds the screens that were
+open for the previous one. Every worker that fails, the app's or a screen's, is reported here: a refusal
+or failure of the service as `show_service_error` tells it, anything else as a notice, and the console
+stays up.
 
-Screens compose `onss_tui.widgets.navbar.NavBar(name)` on top (the five screens with their keys, the
-enterprise and the actor) and `onss_tui.widgets.footer.Footer` at the bottom. Binding descriptions are
-message keys (`nav.users`): that footer, the help screen and
-the command palette show them translated, and every binding has an id so that the config file's `keys`
-table can remap it. Text that must follow a language switch uses `onss_tui.widgets.text.Tr` or watches
-`app.lang`.
+Binding descriptions are message keys (`nav.users`): the footer, the help screen and the command palette
+show them translated, and every binding has an id so that the config file's `keys` table can remap it.
 """
 
 from __future__ import annotations
