@@ -1,10 +1,11 @@
 """`ConsoleApp`: the console as its screens and widgets see it, and all they may ask of it.
 
 The service and who is acting, the enterprise worked on and the language (both reactive), the catalogue,
-the console's words (`t`, `say`, `who`, `catalogue_name`) and keys (`key_for`), and the few moves a screen
-asks for (`open_screen`, `sign_in`, ...). `onss_tui.app.OnssApp` builds on it: modes, bindings, the
-sign-in, the palette and the one handler of failed workers. Screens and widgets type their app as this
-class (`onss_tui.screens.base`), so that none imports the application that imports them.
+the console's words (`t`, `say`, `who`, `catalogue_name`) and keys (`key_for`), and the few moves a
+screen asks for (`open_screen`, `pick_enterprise`, `sign_in`, `start_up_done`). `onss_tui.app.OnssApp`
+builds on it: modes, bindings, the sign-in, the palette and the one handler of failed workers. Screens
+and widgets type their app as this class (`onss_tui.screens.base`), so that none imports the
+application that imports them.
 """
 
 from __future__ import annotations
@@ -165,6 +166,10 @@ class ConsoleApp(App[int]):
 
     def open_screen(self, name: str) -> None:
         """Show one of the five screens by name (overview, designation, users, mandates, audit)."""
+        raise NotImplementedError
+
+    def pick_enterprise(self, then: str = "overview") -> None:
+        """Ask which enterprise to work on, then open the screen `then`."""
         raise NotImplementedError
 
     def sign_in(self, actor_id: int) -> None:
