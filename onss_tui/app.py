@@ -1,15 +1,15 @@
-"""The console application: wiring of the service, the screens, the bindings, the language and the theme.
+"""The console application: the modes, the bindings, the store opening and the sign-in, the palette, and
+the one handler of failed workers. What screens and widgets may ask of it is `onss_tui.console.ConsoleApp`,
+which this builds on.
 
 Each of the five screens runs in its own Textual mode, so switching between them keeps what was typed;
-their modules are imported when first opened. Screens read `app.enterprise_id` and `app.actor_id` and talk
-only to `app.service`. Choosing another enterprise rebuilds the screens that were open for the previous one.
+their modules are imported when first opened. Choosing another enterprise rebuilds the screens that were
+open for the previous one. Every worker that fails, the app's or a screen's, is reported here: a refusal
+or failure of the service as `show_service_error` tells it, anything else as a notice, and the console
+stays up.
 
-Screens compose `onss_tui.widgets.navbar.NavBar(name)` on top (the five screens with their keys, the
-enterprise and the actor) and `onss_tui.widgets.footer.Footer` at the bottom. Binding descriptions are
-message keys (`nav.users`): that footer, the help screen and
-the command palette show them translated, and every binding has an id so that the config file's `keys`
-table can remap it. Text that must follow a language switch uses `onss_tui.widgets.text.Tr` or watches
-`app.lang`.
+Binding descriptions are message keys (`nav.users`): the footer, the help screen and the command palette
+show them translated, and every binding has an id so that the config file's `keys` table can remap it.
 """
 
 from __future__ import annotations
@@ -22,32 +22,21 @@ from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from textual import work
-from textual.app import App, SystemCommand
-from textual.binding import Binding, Keymap
-from textual.reactive import reactive
+from textual import on, work
+from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Input
+from textual.worker import Worker, WorkerState
 
-from onss_tui.i18n import LANGUAGES, Messages
+from onss_tui.console import ConsoleApp
+from onss_tui.i18n import LANGUAGES
 
 if TYPE_CHECKING:
-    from textual.worker import Worker
-
     from onss_tui.config import Settings
-    from onss_tui.services.dto import (
-        Catalogue,
-        CatalogueEntry,
-        EnterpriseCategory,
-        EnterpriseSummary,
-        OnlineServiceEntry,
-        PersonPublic,
-        Role,
-    )
+    from onss_tui.services.dto import EnterpriseSummary
     from onss_tui.services.protocol import AccessService
-
-NAMED_KEYS = frozenset({"space", "del", "esc"})
-"""Keys the footer shows by a word of the console's language (key.* messages)."""
 
 SCREENS: dict[str, tuple[str, str]] = {
     "overview": ("onss_tui.screens.overview", "OverviewScreen"),
@@ -85,8 +74,8 @@ def _screen_factory(name: str) -> Callable[[], Screen]:
     def build() -> Screen:
         screen: Screen = getattr(importlib.import_module(module_name), class_name)()
         # Built now, it is styled by the stylesheet as it is: Textual need not parse every stylesheet and
-        # style the whole app again to show it (twice, when its mode is first opened). Textual's own
-        # counter: check it on a Textual upgrade.
+        # style the whole app again to show it (twice, when its mode is first opened). Textual's private
+        # counter, for want of a public way: tests/tui/test_textual.py checks it is there.
         screen._css_update_count = screen.app._css_update_count
         return screen
 
@@ -94,17 +83,20 @@ def _screen_factory(name: str) -> Callable[[], Screen]:
 
 
 def _read_settings() -> Settings:
-    """The config file and environment; a broken file ends the start with one line."""
-    from onss_tui.cli.errors import describe_failure
-    from onss_tui.config import Settings
+    """The config file and environment (pydantic is imported here, off the event loop); settings that
+    cannot be used end the start with one line."""
+    from onss_tui.config import SettingsError, read_settings
 
     try:
-        return Settings()
-    except Exception as exc:
-        message = describe_failure(exc)
-        if message is None:
-            raise
-        raise ConnectFailed(message) from exc
+        return read_settings()
+    except SettingsError as exc:
+        raise ConnectFailed(str(exc)) from exc
+
+
+def _what_happened(error: BaseException) -> str:
+    """An unexpected failure in one line: its kind and what it says."""
+    said = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {said[0]}" if said else type(error).__name__
 
 
 class ConnectFailed(Exception):
@@ -115,7 +107,7 @@ class ConnectFailed(Exception):
         self.exit_code = exit_code
 
 
-class OnssApp(App[int]):
+class OnssApp(ConsoleApp):
     """Secure access for Belgian employers: overview, designation, users, mandates, audit trail."""
 
     CSS_PATH = "app.tcss"
@@ -148,15 +140,6 @@ class OnssApp(App[int]):
         Binding("ctrl+q", "quit", "nav.quit", id="app.quit", show=False, priority=True),
     ]
 
-    enterprise_id: reactive[int | None] = reactive(None)
-    """The enterprise being worked on."""
-    lang: reactive[str] = reactive("en")
-    """The language of the interface; widgets watch it to relabel themselves."""
-    service_ready: reactive[bool] = reactive(False)
-    """True once `service` can be called (the store may be opened in a worker)."""
-    connecting_status: reactive[str] = reactive("sign_in.opening")
-    """Message key saying what the store opening is doing."""
-
     def __init__(
         self,
         service: AccessService | None = None,
@@ -171,23 +154,14 @@ class OnssApp(App[int]):
         `theme` is the theme to start with until then."""
         if (service is None) == (connect is None):
             raise ValueError("give either a service or a way to connect to one")
-        super().__init__()
-        self.messages = Messages()
+        super().__init__(lang=lang)
         self.settings = settings
-        self.service: AccessService = service  # type: ignore[assignment]
+        if service is not None:
+            self.service = service
         self._connect = connect
         self.preset_actor_id = actor_id
-        self.actor_id: int | None = None
-        self.actor: PersonPublic | None = None
-        self.catalogue: Catalogue | None = None
-        self.enterprise_name: str | None = None
-        self.enterprise_category: EnterpriseCategory | None = None
-        self.suggested: tuple[str, ...] = ()
         self.exit_message: str | None = None
         self._settled = False
-        self.keymap: dict[str, str] = {}
-        """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
-        self.set_reactive(OnssApp.lang, lang if lang in LANGUAGES else "en")
         self.set_reactive(OnssApp.service_ready, service is not None)
         start_theme = settings.theme if settings is not None else theme
         if start_theme in self.available_themes:
@@ -208,24 +182,6 @@ class OnssApp(App[int]):
         if self._connect is not None:
             # Once the first frame is drawn: the store's imports, in a thread, would share the GIL with it.
             self.call_after_refresh(self._open_store)
-
-    def set_keymap(self, keymap: Keymap) -> None:
-        self.keymap = dict(keymap)
-        super().set_keymap(keymap)
-
-    def update_keymap(self, keymap: Keymap) -> None:
-        self.keymap.update(keymap)
-        super().update_keymap(keymap)
-
-    def get_key_display(self, binding: Binding) -> str:
-        """A key as the keyboards of the console's language name it (espace, suppr, échap)."""
-        shown = super().get_key_display(binding)
-        return self.t(f"key.{shown}") if shown in NAMED_KEYS else shown
-
-    def key_for(self, binding: Binding) -> str:
-        """The key that runs `binding`, as the footer shows it: the keymap's first for its id, or its own."""
-        keys = self.keymap.get(binding.id or "", "").split(",")[0].strip()
-        return self.get_key_display(Binding(keys, binding.action) if keys else binding)
 
     def _apply_settings(self, settings: Settings) -> None:
         self.settings = settings
@@ -250,6 +206,9 @@ class OnssApp(App[int]):
         except ConnectFailed as failure:
             self._give_up(str(failure), failure.exit_code)
             return
+        except Exception as failure:  # the sign-in screen says so; the handler of failed workers, too
+            self.open_failure = _what_happened(failure)
+            raise
         self.service = connection.service
         self.suggested = connection.suggested
         if connection.actor_id is not None:
@@ -260,18 +219,13 @@ class OnssApp(App[int]):
         self.exit_message = message
         self.exit(exit_code, return_code=exit_code)
 
-    @work(exclusive=True, group="sign-in", exit_on_error=False)
-    async def sign_in(self, actor_id: int) -> None:
+    def sign_in(self, actor_id: int) -> None:
         """Sign in as a person, load the catalogue, then go to their enterprise (or ask which one)."""
-        try:
-            await self._sign_in(actor_id)
-        finally:
-            self.start_up_done()
+        self._sign_in(actor_id)
 
+    @work(exclusive=True, group="sign-in", exit_on_error=False)
     async def _sign_in(self, actor_id: int) -> None:
-        from onss_tui.screens.errors import show_service_error
         from onss_tui.services.dto import PageRequest
-        from onss_tui.services.errors import ServiceError
 
         try:
             person = await self.service.sign_in(actor_id)
@@ -280,16 +234,15 @@ class OnssApp(App[int]):
                 self.service.catalogue(actor_id),
                 self.service.list_enterprises(actor_id, page=PageRequest(size=2)),
             )
-        except ServiceError as error:
-            show_service_error(self.screen, error)
-            return
-        self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
-        self.sub_title = person.full_name
-        self.refresh_bindings()
-        if len(first.items) == 1 and first.next_cursor is None:
-            await self.choose_enterprise(first.items[0], "overview")
-        else:
-            self.pick_enterprise("overview")
+            self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
+            self.sub_title = person.full_name
+            self.refresh_bindings()
+            if len(first.items) == 1 and first.next_cursor is None:
+                await self.choose_enterprise(first.items[0], "overview")
+            else:
+                self.pick_enterprise("overview")
+        finally:
+            self.start_up_done()
 
     def start_up_done(self) -> None:
         """The first screen is shown, or waits for the user: what start-up deferred is done once its
@@ -325,60 +278,35 @@ class OnssApp(App[int]):
         if self._connect is not None and self.service_ready:
             await self.service.aclose()
 
-    # ------------------------------------------------------------------ messages and catalogue
+    # ------------------------------------------------------------------ failed workers
 
-    def t(self, key: str, /, **kwargs: Any) -> str:
-        """The message `key` in the current language."""
-        return self.messages.t(self.lang, key, **kwargs)
-
-    def say(self, message: str) -> str:
-        """A message of the service in the console's language: a `Reason` by its key, anything else (a
-        reason this console's locale files do not know, a technical failure) as it came."""
-        from onss_tui.services.errors import Reason
-
-        if isinstance(message, Reason) and self.messages.has(message.key):
-            values = message.values_in(self.lang)
-            # A server of another version may give a key this console words with other values.
-            if self.messages.placeholders(self.lang, message.key) <= set(values):
-                return self.t(message.key, **values)
-        return message
-
-    def who(self, name: str) -> str:
-        """Who acted, as the service names them: a person's name, or the system in the current language."""
-        from onss_tui.services.dto import SYSTEM
-
-        return self.t("common.system") if name == SYSTEM else name
-
-    def catalogue_name(self, entry_or_code: CatalogueEntry | str) -> str:
-        """The name of a quality, online service or group of services in the current language."""
-        entry: Any = entry_or_code
-        if isinstance(entry_or_code, str):
-            entry = None
-            if self.catalogue is not None:
-                everything = (
-                    self.catalogue.qualities + self.catalogue.online_services + self.catalogue.service_groups
-                )
-                entry = next((e for e in everything if e.code == entry_or_code), None)
-            if entry is None:
-                return entry_or_code
-        return getattr(entry, f"name_{self.lang}", None) or entry.name_en
-
-    async def roles_here(self) -> frozenset[Role]:
-        """The actor's roles in the enterprise worked on, as the service says now (none on failure)."""
+    @on(Worker.StateChanged)
+    def _report_failed_worker(self, event: Worker.StateChanged) -> None:
+        """Every failed worker meets here: the app's own, and those screens and widgets hand on. A refusal
+        or failure of the service is told as `show_service_error` tells it; anything else is a notice in
+        the console's language with its details in the log, and the console stays up."""
+        from onss_tui.screens.errors import show_service_error
         from onss_tui.services.errors import ServiceError
 
-        if self.actor_id is None or self.enterprise_id is None:
-            return frozenset()
-        try:
-            overview = await self.service.get_overview(self.actor_id, self.enterprise_id)
-        except ServiceError:
-            return frozenset()
-        return frozenset(overview.my_roles)
+        error = event.worker.error
+        if event.state != WorkerState.ERROR or error is None:
+            return
+        if isinstance(error, ServiceError):
+            node = event.worker.node
+            show_service_error(node if isinstance(node, Widget) else self.screen, error)
+            return
+        from rich.traceback import Traceback
 
-    def offered_services(self) -> list[OnlineServiceEntry]:
-        """The online services the users of the enterprise worked on may be granted (by its kind)."""
-        services = self.catalogue.online_services if self.catalogue else []
-        return [s for s in services if self.enterprise_category in s.enterprise_categories]
+        self.log.error(Traceback.from_exception(type(error), error, error.__traceback__))
+        self.notify(
+            self.t("error.unexpected", what=_what_happened(error)),
+            title=self.t("error.unexpected_title"),
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+
+    # ------------------------------------------------------------------ language and theme
 
     def set_language(self, lang: str) -> None:
         """Switch the language of every screen, and remember it in the config file."""
@@ -466,7 +394,7 @@ class OnssApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """Escape: stop typing in a field, else close what is on top, else go back to the overview."""
         if isinstance(self.focused, Input):
             self.screen.set_focus(None)
@@ -480,28 +408,6 @@ class OnssApp(App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
-
-    # ------------------------------------------------------------------ people
-
-    def reveal_niss(self, person_id: int, shown: Callable[[str], None] | None = None) -> None:
-        """Ask the service for a person's national register number (the reveal is audited) and show it."""
-        self._reveal(person_id, shown)
-
-    @work(group="reveal", exit_on_error=False)
-    async def _reveal(self, person_id: int, shown: Callable[[str], None] | None) -> None:
-        from onss_tui.screens.errors import show_service_error
-        from onss_tui.services.errors import ServiceError
-
-        assert self.actor_id is not None
-        try:
-            niss = await self.service.reveal_niss(self.actor_id, person_id)
-        except ServiceError as error:
-            show_service_error(self.screen, error)
-            return
-        if shown is not None:
-            shown(niss)
-        else:
-            self.notify(niss, title=self.t("common.niss_revealed"), timeout=10)
 
     # ------------------------------------------------------------------ command palette
 
@@ -539,7 +445,7 @@ class OnssApp(App[int]):
             yield SystemCommand(
                 self.t(binding.description),
                 self.get_key_display(binding),
-                partial(node.run_action, binding.action),
+                partial(self.run_action, binding.action, node),
             )
 
     def _set_theme(self, name: str) -> None:

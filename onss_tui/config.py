@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_path, user_data_path
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 APP_NAME = "onss-tui"
@@ -19,6 +19,11 @@ def config_file() -> Path:
 
 def default_database_url() -> str:
     return f"sqlite:///{user_data_path(APP_NAME) / 'onss-tui.db'}"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used (a broken config file, an invalid value): the message says why, in one
+    line."""
 
 
 class _TomlFile(PydanticBaseSettingsSource):
@@ -37,7 +42,7 @@ class _TomlFile(PydanticBaseSettingsSource):
         try:
             return tomllib.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"cannot read the config file {self.path}: {exc}") from exc
+            raise SettingsError(f"cannot read the config file {self.path}: {exc}") from exc
 
 
 class Settings(BaseSettings):
@@ -63,6 +68,15 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, _TomlFile(settings_cls, config_file())
+
+
+def read_settings() -> Settings:
+    """The settings of the config file and the environment; `SettingsError` when they cannot be used."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"invalid setting: {problems}") from exc
 
 
 def save_setting(name: str, value: str) -> None:

@@ -8,7 +8,7 @@ one person or enterprise (looked up through the service, as typed).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.json import JSON
@@ -18,20 +18,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
-from onss_tui.screens.errors import show_service_error
+from onss_tui.screens.browse import TYPED_FILTER, BrowseScreen
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
-from onss_tui.services.errors import Reason, ServiceError
+from onss_tui.services.errors import Reason
+from onss_tui.widgets.detail_grid import detail_grid
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import Column, PagedTable
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
 
 
 def local_time(at: datetime) -> str:
@@ -40,25 +37,17 @@ def local_time(at: datetime) -> str:
     return f"{aware.astimezone():%Y-%m-%d %H:%M:%S}"
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(BrowseScreen[AuditEntryPublic]):
     """The entries of the trail the actor may read (support staff: all of them)."""
 
     HELP_KEY = "help.audit"
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
     DEFAULT_CSS = """
     AuditScreen {
-        #audit-filters { height: 1; margin: 0 1; }
-        #filter-actor { width: 1fr; min-width: 12; }
-        #filter-enterprise { width: 1fr; min-width: 12; margin-left: 1; }
-        #filter-action { width: 1fr; min-width: 12; margin-left: 1; }
-        #filter-actor.-invalid, #filter-enterprise.-invalid { color: $error; }
+        #audit-filters > Input { width: 1fr; min-width: 12; }
         #audit-chain { height: 1; margin: 0 1; color: $text-muted; }
         #audit-chain.-intact { color: $text-success; }
         #audit-chain.-broken { color: $text-error; text-style: bold; }
-        #audit-detail {
-            height: 8; border: round $foreground 40%; padding: 0 1;
-            border-title-color: $foreground;
-        }
+        #audit-detail { height: 8; }
         &.-tall #audit-detail { height: 14; }
     }
     """
@@ -70,47 +59,32 @@ class AuditScreen(Screen[None]):
         Binding("f5", "reload", "common.reload", id="audit.reload", show=False),
     ]
 
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
-
     def __init__(self) -> None:
         super().__init__()
-        self.actor_filter: tuple[int, str] | None = None
-        """The person the trail is narrowed to: (id, name)."""
-        self.enterprise_filter: tuple[int, str] | None = None
-        """The enterprise the trail is narrowed to: (id, name)."""
+        self.narrowed_to: dict[str, tuple[int, str]] = {}
+        """Person or enterprise filter field -> the one it narrows the trail to: (id, name)."""
         self._filter_problems: dict[str, str] = {}
         """Filter field -> message key saying why it narrows nothing."""
 
     def compose(self) -> ComposeResult:
         yield NavBar("audit")
-        with Horizontal(id="audit-filters"):
+        with Horizontal(id="audit-filters", classes="browse-filters"):
             yield Input(id="filter-actor", compact=True)
             yield Input(id="filter-enterprise", compact=True)
-            yield Input(id="filter-action", compact=True)
+            yield Input(id="filter-action", classes=TYPED_FILTER, compact=True)
         yield Static(id="audit-chain")
         yield PagedTable(
-            self._columns(),
-            self._fetch,
+            self.columns(),
+            self.fetch,
             key=lambda e: e.id,
             mark=lambda e: None if e.outcome == "done" else "marked",
             id="audit",
         )
-        with VerticalScroll(id="audit-detail"):
+        with VerticalScroll(id="audit-detail", classes="browse-detail"):
             yield Static(id="audit-entry")
         yield Footer()
 
-    @property
-    def table(self) -> PagedTable[AuditEntryPublic]:
-        return self.query_one("#audit", PagedTable)
-
-    def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._relabel)
-        self.table.focus()
-
-    def _columns(self) -> list[Column[AuditEntryPublic]]:
+    def columns(self) -> list[Column[AuditEntryPublic]]:
         t = self.app.t
         return [
             Column("at", t("audit.column.at"), lambda e: local_time(e.at), 19),
@@ -130,7 +104,7 @@ class AuditScreen(Screen[None]):
         name = self.app.t(key)
         return entry.outcome if name == key else name
 
-    def _relabel(self, _lang: str | None = None) -> None:
+    def relabel(self, _lang: str | None = None) -> None:
         t = self.app.t
         self.query_one("#filter-actor", Input).placeholder = t("audit.filter.actor")
         self.query_one("#filter-enterprise", Input).placeholder = t("audit.filter.enterprise")
@@ -138,17 +112,16 @@ class AuditScreen(Screen[None]):
         chain = self.query_one("#audit-chain", Static)
         if not chain.has_class("-intact", "-broken"):
             chain.update(t("audit.chain.unknown"))
-        self.table.set_columns(self._columns())
         self._show_scope()
-        self._show_entry(self.table.cursor_row)
+        super().relabel()
 
     def _show_scope(self) -> None:
         t = self.app.t
         parts = [t("audit.title")]
-        if self.actor_filter is not None:
-            parts.append(t("audit.scope.actor", name=self.actor_filter[1]))
-        if self.enterprise_filter is not None:
-            parts.append(t("audit.scope.enterprise", name=self.enterprise_filter[1]))
+        if (actor := self.narrowed_to.get("#filter-actor")) is not None:
+            parts.append(t("audit.scope.actor", name=actor[1]))
+        if (enterprise := self.narrowed_to.get("#filter-enterprise")) is not None:
+            parts.append(t("audit.scope.enterprise", name=enterprise[1]))
         # A filter that finds nobody, or several, says so where a keyboard user looks (its tooltip is
         # seen only with the mouse).
         parts += [t(key) for key in self._filter_problems.values()]
@@ -158,12 +131,12 @@ class AuditScreen(Screen[None]):
 
     def current_filter(self) -> AuditFilter:
         return AuditFilter(
-            actor_id=self.actor_filter[0] if self.actor_filter else None,
-            enterprise_id=self.enterprise_filter[0] if self.enterprise_filter else None,
+            actor_id=self._narrowed_id("#filter-actor"),
+            enterprise_id=self._narrowed_id("#filter-enterprise"),
             action=self.query_one("#filter-action", Input).value.strip(),
         )
 
-    async def _fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
+    async def fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
         assert self.app.actor_id is not None
         if self._unresolved:  # a person or an enterprise typed that matches none, or several: nothing to show
             return Page(items=[])
@@ -174,10 +147,6 @@ class AuditScreen(Screen[None]):
         """A person or enterprise filter names nobody, or several: the trail is not shown unfiltered."""
         return bool(self._filter_problems)
 
-    @on(Input.Changed, "#filter-action")
-    def _action_changed(self) -> None:
-        self.table.reload(debounce=True)
-
     @on(Input.Changed, "#filter-actor")
     def _actor_changed(self, event: Input.Changed) -> None:
         self._find_actor(event.value.strip())
@@ -186,46 +155,37 @@ class AuditScreen(Screen[None]):
     def _enterprise_changed(self, event: Input.Changed) -> None:
         self._find_enterprise(event.value.strip())
 
-    @on(Input.Submitted)
-    def _filter_done(self) -> None:
-        self.table.focus()
-
-    @work(exclusive=True, group="find-actor")
+    @work(exclusive=True, group="find-actor", exit_on_error=False)
     async def _find_actor(self, query: str) -> None:
-        found: tuple[int, str] | None = None
+        matches: list[tuple[int, str]] = []
         if query:
-            try:
-                people = await self.app.service.list_identities(query, limit=2)
-            except ServiceError as error:
-                show_service_error(self, error)
-                return
-            if len(people) == 1:
-                found = (people[0].person.id, people[0].person.full_name)
-            unsettled = self._mark("#filter-actor", len(people), "audit.filter.person")
-        else:
-            unsettled = self._mark("#filter-actor", 1, "audit.filter.person")
-        if found != self.actor_filter or unsettled:
-            self.actor_filter = found
-            self._show_scope()
-            self.table.reload()
+            people = await self.app.service.list_identities(query, limit=2)
+            matches = [(identity.person.id, identity.person.full_name) for identity in people]
+        self._narrow("#filter-actor", query, matches, "audit.filter.person")
 
-    @work(exclusive=True, group="find-enterprise")
+    @work(exclusive=True, group="find-enterprise", exit_on_error=False)
     async def _find_enterprise(self, query: str) -> None:
         assert self.app.actor_id is not None
-        found: tuple[int, str] | None = None
+        matches: list[tuple[int, str]] = []
         if query:
-            try:
-                page = await self.app.service.list_enterprises(self.app.actor_id, query, PageRequest(size=2))
-            except ServiceError as error:
-                show_service_error(self, error)
-                return
-            if len(page.items) == 1:
-                found = (page.items[0].id, page.items[0].name)
-            unsettled = self._mark("#filter-enterprise", len(page.items), "audit.filter.enterprise_found")
-        else:
-            unsettled = self._mark("#filter-enterprise", 1, "audit.filter.enterprise_found")
-        if found != self.enterprise_filter or unsettled:
-            self.enterprise_filter = found
+            page = await self.app.service.list_enterprises(self.app.actor_id, query, PageRequest(size=2))
+            matches = [(enterprise.id, enterprise.name) for enterprise in page.items]
+        self._narrow("#filter-enterprise", query, matches, "audit.filter.enterprise_found")
+
+    def _narrowed_id(self, selector: str) -> int | None:
+        narrowed = self.narrowed_to.get(selector)
+        return None if narrowed is None else narrowed[0]
+
+    def _narrow(self, selector: str, query: str, matches: list[tuple[int, str]], what: str) -> None:
+        """Narrow the trail to the one person or enterprise that what was typed in a filter designates
+        (an empty field narrows nothing; none or several leave the trail empty, and say so)."""
+        found = matches[0] if len(matches) == 1 else None
+        unsettled = self._mark(selector, len(matches) if query else 1, what)
+        if found != self.narrowed_to.get(selector) or unsettled:
+            if found is None:
+                self.narrowed_to.pop(selector, None)
+            else:
+                self.narrowed_to[selector] = found
             self._show_scope()
             self.table.reload()
 
@@ -246,36 +206,32 @@ class AuditScreen(Screen[None]):
 
     @on(PagedTable.Highlighted, "#audit")
     def _highlighted(self, event: PagedTable.Highlighted) -> None:
-        self._show_entry(event.row)
+        self.show_detail(event.row)
 
-    @on(PagedTable.Failed, "#audit")
-    def _failed(self, event: PagedTable.Failed) -> None:
-        show_service_error(self, event.error)
-
-    def _show_entry(self, entry: AuditEntryPublic | None) -> None:
+    def show_detail(self, entry: AuditEntryPublic | None) -> None:
         t = self.app.t
         self.query_one("#audit-detail").border_title = t("audit.detail.title")
         view = self.query_one("#audit-entry", Static)
         if entry is None:
             view.update(Text(t("audit.detail.empty"), style="italic"))
             return
-        facts = Table.grid(padding=(0, 1))
-        facts.add_column(style="bold", no_wrap=True)
-        facts.add_column()
-        facts.add_row(t("audit.detail.entry"), f"{entry.id} · {local_time(entry.at)}")
-        facts.add_row(t("audit.detail.actor"), self.app.who(entry.actor))
-        facts.add_row(t("audit.detail.action"), f"{self.action_name(entry)} ({entry.action})")
-        facts.add_row(t("audit.detail.target"), self._target(entry))
-        facts.add_row(t("audit.detail.enterprise"), self._enterprise(entry))
-        facts.add_row(t("audit.detail.outcome"), self.outcome_name(entry))
+        facts: list[tuple[str, str | Text]] = [
+            ("entry", f"{entry.id} · {local_time(entry.at)}"),
+            ("actor", self.app.who(entry.actor)),
+            ("action", f"{self.action_name(entry)} ({entry.action})"),
+            ("target", self._target(entry)),
+            ("enterprise", self._enterprise(entry)),
+            ("outcome", self.outcome_name(entry)),
+        ]
         after = dict(entry.after or {})
         if entry.outcome == "refused" and (reason := self._reason(after)) is not None:
-            facts.add_row(t("audit.detail.reason"), Text(reason))
+            facts.append(("reason", Text(reason)))
         changes = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         changes.add_column(t("audit.detail.before"), ratio=1)
         changes.add_column(t("audit.detail.after"), ratio=1)
         changes.add_row(self._json(entry.before), self._json(after or None))
-        view.update(Group(facts, changes))
+        grid = detail_grid([(t(f"audit.detail.{name}"), value) for name, value in facts], wrap=True)
+        view.update(Group(grid, changes))
 
     def _chain_problem(self, result: AuditVerification) -> str:
         """What breaks the chain, in the console's language (as the service said it, from an older one)."""
@@ -328,9 +284,10 @@ class AuditScreen(Screen[None]):
         self.query_one("#audit-detail").focus()
 
     def action_reload(self) -> None:
+        """F5: the trail again (an entry is never changed: there is no one row to fetch again)."""
         self.table.reload()
 
-    @work(exclusive=True, group="verify")
+    @work(exclusive=True, group="verify", exit_on_error=False)
     async def action_verify(self) -> None:
         assert self.app.actor_id is not None
         t = self.app.t
@@ -339,10 +296,9 @@ class AuditScreen(Screen[None]):
         chain.update(t("audit.chain.checking"))
         try:
             result = await self.app.service.verify_audit(self.app.actor_id)
-        except ServiceError as error:
-            chain.update(t("audit.chain.unknown"))
-            show_service_error(self, error)
-            return
+        except Exception:
+            chain.update(t("audit.chain.unknown"))  # not checked; the app says what went wrong
+            raise
         if result.ok:
             message = t("audit.chain.intact", count=result.entries_checked)
             chain.add_class("-intact")

@@ -11,11 +11,12 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, Input, OptionList, SelectionList, Static
 
+from onss_tui.screens.base import OnssModal, OnssScreen
 
-def typed(form: Screen[Any]) -> tuple[object, ...]:
+
+def typed(form: OnssScreen[Any]) -> tuple[object, ...]:
     """What the fields of a form hold: its text fields, lists of choices (ticked, or the one chosen) and
     check boxes."""
     return (
@@ -30,12 +31,12 @@ def typed(form: Screen[Any]) -> tuple[object, ...]:
     )
 
 
-def leave_form(form: Screen[Any], opened: tuple[object, ...]) -> None:
+def leave_form(form: OnssScreen[Any], opened: tuple[object, ...]) -> None:
     """Close `form` (dismissing None); when its fields changed since they held `opened`, ask first."""
     if typed(form) == opened:
         form.dismiss(None)
         return
-    t = form.app.t  # type: ignore[attr-defined]
+    t = form.app.t
 
     def answered(discard: bool | None) -> None:
         if discard:
@@ -49,7 +50,7 @@ def leave_form(form: Screen[Any], opened: tuple[object, ...]) -> None:
     )
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(OnssModal[bool]):
     """Ask before an action that cannot be undone (replacing or ending a designation, ...)."""
 
     BINDINGS: ClassVar = [
@@ -67,7 +68,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.danger = danger
 
     def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.app.t
         with Vertical(id="confirm-dialog"):
             # Plain text: a question names people and enterprises, and says what the service said.
             yield Static(self.title_text, id="confirm-title", markup=False)

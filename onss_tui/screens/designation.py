@@ -9,16 +9,16 @@ register number. The service decides who may do what; refusals are shown as they
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from pydantic import ValidationError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 
 from onss_tui.domain.rules import MAIN_ROLES
+from onss_tui.screens.base import OnssScreen
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.designation_forms import DesignationForm, MainAccessManagerForm, ManagersForm, roles_in
 from onss_tui.screens.designation_history import END, REVEAL, DesignationHistory
@@ -31,15 +31,12 @@ from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import PagedTable
 
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
-
 SECTIONS = ("mam", "managers", "history")
 FIRST_FIELD = {"mam": "#legal_representative_eid", "managers": "#niss", "history": "#designations"}
 """Where the keys go when a section is shown: its first field, or the history table."""
 
 
-class DesignationScreen(Screen[None]):
+class DesignationScreen(OnssScreen[None]):
     """Designate, replace and end designations of the enterprise in `app.enterprise_id`."""
 
     AUTO_FOCUS = "#legal_representative_eid-input"
@@ -64,11 +61,6 @@ class DesignationScreen(Screen[None]):
         ),
         Binding("f5,ctrl+r", "reload", "common.reload", id="designation.reload", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...  # type: ignore[override]
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,11 +112,7 @@ class DesignationScreen(Screen[None]):
         enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
         if enterprise_id is None or actor_id is None:
             return
-        try:
-            self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
+        self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
         for form in self.query(DesignationForm):
             form.show(self.overview)
         self._place_initial_section()
@@ -260,13 +248,7 @@ class DesignationScreen(Screen[None]):
     @work(exclusive=True, group="designation-write", exit_on_error=False)
     async def end(self, designation: DesignationPublic) -> None:
         assert self.app.actor_id is not None
-        try:
-            ended = await self.app.service.end_designation(
-                self.app.actor_id, designation.id, designation.version
-            )
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
+        ended = await self.app.service.end_designation(self.app.actor_id, designation.id, designation.version)
         self.app.notify(
             self.app.t(
                 "designation.ended", name=ended.person.full_name, role=designation_role(self.app, ended)

@@ -28,7 +28,9 @@ from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from textual import getters
+
+    from onss_tui.console import ConsoleApp
     from onss_tui.services.protocol import AccessService
 
 RELATIONS = ("employee", "director")
@@ -65,9 +67,7 @@ class DesignationForm(VerticalScroll):
             self.form = form
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...  # type: ignore[override]
+        app = getters.app(ConsoleApp)
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id, classes="form")

@@ -20,7 +20,9 @@ from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from textual import getters
+
+    from onss_tui.console import ConsoleApp
 
 HISTORY_PAGE = 50
 END = Binding("x", "end_designation", "designation.end", id="designation.end")
@@ -37,9 +39,7 @@ class DesignationHistory(Vertical):
     """The designations of the enterprise in `app.enterprise_id`, with a line saying what the keys do."""
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...  # type: ignore[override]
+        app = getters.app(ConsoleApp)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

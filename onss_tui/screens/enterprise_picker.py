@@ -7,15 +7,16 @@ The search field keeps the focus; Up, Down, Page Up and Page Down move in the li
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_onss_number
+from onss_tui.screens.base import OnssScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
@@ -23,11 +24,10 @@ from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
     from onss_tui.services.dto import EnterpriseSummary, Page, PageRequest
 
 
-def shown_number(number: str | None, formatter) -> str:  # type: ignore[no-untyped-def]
+def shown_number(number: str | None, formatter: Callable[[str], str]) -> str:
     """A stored number in its usual presentation; as stored when it has an unexpected shape."""
     if not number:
         return "—"
@@ -45,7 +45,7 @@ def onss_number_shown(summary: EnterpriseSummary) -> str:
     return shown_number(summary.onss_number, format_onss_number)
 
 
-class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
+class EnterprisePickerScreen(OnssScreen["EnterpriseSummary | None"]):
     """Search and choose an enterprise; Enter chooses, Escape goes back."""
 
     HELP_KEY = "help.enterprise_picker"
@@ -60,11 +60,6 @@ class EnterprisePickerScreen(Screen["EnterpriseSummary | None"]):
         Binding("pagedown", "move('page_down')", "table.key.page_down", id="picker.page_down", show=False),
         Binding("pageup", "move('page_up')", "table.key.page_up", id="picker.page_up", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def compose(self) -> ComposeResult:
         yield NavBar()

@@ -1,6 +1,6 @@
 """Showing a refused or failed service call: field errors beside their inputs, anything else as a notice.
 
-What the service says is shown in the console's language (`OnssApp.say`), as plain text: it may repeat
+What the service says is shown in the console's language (`ConsoleApp.say`), as plain text: it may repeat
 what was typed, and a bracket there is not markup.
 
 Nothing typed is cleared: the form stays exactly as it was. Inputs are found by id, which equals the
@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
+from onss_tui.console import ConsoleApp
 from onss_tui.services.errors import (
     Conflict,
     NotFound,
@@ -26,12 +27,19 @@ from onss_tui.services.errors import (
 )
 
 
+def _console(widget: Widget) -> ConsoleApp:
+    """The console the widget is part of."""
+    app = widget.app
+    assert isinstance(app, ConsoleApp)
+    return app
+
+
 def _t(widget: Widget, key: str, **kwargs: object) -> str:
-    return widget.app.t(key, **kwargs)  # type: ignore[attr-defined]
+    return _console(widget).t(key, **kwargs)
 
 
 def _say(widget: Widget, message: str) -> str:
-    return widget.app.say(message)  # type: ignore[attr-defined]
+    return _console(widget).say(message)
 
 
 def show_field_errors(form: Widget, field_errors: dict[str, str]) -> dict[str, str]:

@@ -10,37 +10,28 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, ClassVar
+from typing import IO, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, RadioButton, RadioSet, Static
 
-from onss_tui.screens.errors import show_service_error
-from onss_tui.services.errors import ServiceError
+from onss_tui.screens.base import OnssModal
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
 
 Writer = Callable[[IO[str], str, Callable[[int], None]], Awaitable[int]]
 """Writes the rows to the file in the format given, reporting how many so far; returns how many."""
 FORMATS = ("csv", "json")
 
 
-class ExportScreen(ModalScreen[tuple[int, Path] | None]):
+class ExportScreen(OnssModal[tuple[int, Path] | None]):
     """Format and file of an export; it runs here, with a loading indicator, then the dialog closes."""
 
     DEFAULT_CSS = """
-    ExportScreen { align: center middle; }
-    #export-dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #export-dialog { width: 76; }
     #export-title { text-style: bold; margin-bottom: 1; }
     .export-row { height: auto; margin-bottom: 1; }
     .export-label { width: 12; }
@@ -58,11 +49,6 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
         Binding("ctrl+s", "export", "export.run", id="export.run"),
     ]
 
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
-
     def __init__(self, title_key: str, path: Path, write: Writer) -> None:
         """`path` is proposed (its suffix follows the format chosen)."""
         super().__init__()
@@ -71,7 +57,7 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
         self.write = write
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-dialog"):
+        with Vertical(id="export-dialog", classes="dialog"):
             yield Tr(self.title_key, id="export-title")
             with Horizontal(classes="export-row"):
                 yield Tr("export.format", classes="export-label")
@@ -148,7 +134,7 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
     def _progress(self, count: int) -> None:
         self.query_one("#export-note", Static).update(self.app.t("export.progress", count=count))
 
-    @work(exclusive=True, group="export")
+    @work(exclusive=True, group="export", exit_on_error=False)
     async def _run(self, path: Path, fmt: str) -> None:
         try:
             with open(path, "w", encoding="utf-8", newline="") as out:
@@ -163,9 +149,8 @@ class ExportScreen(ModalScreen[tuple[int, Path] | None]):
             )
             self.query_one("#path", Input).focus()
             return
-        except ServiceError as error:
-            self._busy(False)
-            show_service_error(self, error)
+        except Exception:
+            self._busy(False)  # the file may be chosen again; the app says what went wrong
             self.query_one("#path", Input).focus()
-            return
+            raise
         self.dismiss((count, path.resolve()))

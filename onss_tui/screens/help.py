@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+from onss_tui.screens.base import OnssModal
+from onss_tui.widgets.detail_grid import detail_grid
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(OnssModal[None]):
     """The explanation of a screen and its key bindings, in the current language."""
 
     BINDINGS: ClassVar = [Binding("escape,f1,question_mark,q", "close", "common.close", id="help.close")]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self, target: Screen) -> None:
         super().__init__()
@@ -38,9 +33,7 @@ class HelpScreen(ModalScreen[None]):
 
     def keys(self) -> Table:
         t = self.app.t
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        lines: list[tuple[str, str]] = []
         seen: set[str] = set()
         for _node, binding, _enabled, _tooltip in self.target.active_bindings.values():
             if not self.app.messages.has(binding.description) or binding.action in seen:
@@ -50,8 +43,8 @@ class HelpScreen(ModalScreen[None]):
                 b.key for _n, b, _e, _t in self.target.active_bindings.values() if b.action == binding.action
             ]
             shown = ", ".join(self.app.get_key_display(Binding(k, binding.action)) for k in keys)
-            table.add_row(binding.key_display or shown, t(binding.description))
-        return table
+            lines.append((binding.key_display or shown, t(binding.description)))
+        return detail_grid(lines, wrap=True, gap=2)
 
     def compose(self) -> ComposeResult:
         t = self.app.t

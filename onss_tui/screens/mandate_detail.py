@@ -6,21 +6,21 @@ side of it) and dismisses with the chosen step, or None.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number
 from onss_tui.domain.rules import MANDATE_LIFECYCLE
+from onss_tui.screens.base import OnssModal
 from onss_tui.services.dto import (
     MandateAction,
     MandatePublic,
@@ -28,9 +28,10 @@ from onss_tui.services.dto import (
     MandateStatus,
     ProviderKind,
 )
+from onss_tui.widgets.detail_grid import detail_grid
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from onss_tui.console import ConsoleApp
 
 STEP_KEYS = {
     MandateAction.SUBMIT: "t",
@@ -38,7 +39,18 @@ STEP_KEYS = {
     MandateAction.REJECT: "r",
     MandateAction.CLOSE: "c",
 }
-"""The key of each step on the mandate browser and in this dialog."""
+"""The key of each step, on the mandate browser and in this dialog, unless the config file remaps it."""
+
+
+def step_bindings(namespace: str) -> dict[MandateAction, Binding]:
+    """A binding of each step, with the id `namespace.<step>` (the browser's and the dialog's are remapped
+    apart)."""
+    return {
+        step: Binding(
+            key, f"step('{step.value}')", f"mandates.key.{step.value}", id=f"{namespace}.{step.value}"
+        )
+        for step, key in STEP_KEYS.items()
+    }
 
 
 def enterprise_number_shown(number: str) -> str:
@@ -54,7 +66,7 @@ def expired(mandate: MandatePublic) -> bool:
     return mandate.shown_status == MandateShownStatus.EXPIRED
 
 
-def shown_status_name(app: OnssApp, status: MandateShownStatus) -> str:
+def shown_status_name(app: ConsoleApp, status: MandateShownStatus) -> str:
     """A shown status in words; expired reads as an expired mandate's row does ("active, expired")."""
     if status == MandateShownStatus.EXPIRED:
         return app.t("mandates.status_expired", status=app.t("mandate.status.active"))
@@ -66,11 +78,11 @@ def in_the_past(mandate: MandatePublic) -> bool:
     return mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED) or expired(mandate)
 
 
-def validity(app: OnssApp, mandate: MandatePublic) -> str:
+def validity(app: ConsoleApp, mandate: MandatePublic) -> str:
     return f"{mandate.start_quarter} → {mandate.end_quarter or app.t('mandates.open_end')}"
 
 
-def mandatary_kind(app: OnssApp, mandate: MandatePublic, *, short: bool) -> str:
+def mandatary_kind(app: ConsoleApp, mandate: MandatePublic, *, short: bool) -> str:
     provider = mandate.mandatary
     prefix = "mandates.kind_short" if short else "mandates.kind"
     text = app.t(f"{prefix}.{provider.kind.value}", number=provider.secretariat_number or "")
@@ -79,11 +91,11 @@ def mandatary_kind(app: OnssApp, mandate: MandatePublic, *, short: bool) -> str:
     return text
 
 
-def group_names(app: OnssApp, mandate: MandatePublic) -> str:
+def group_names(app: ConsoleApp, mandate: MandatePublic) -> str:
     return ", ".join(app.catalogue_name(code) for code in mandate.groups)
 
 
-def status_text(app: OnssApp, mandate: MandatePublic) -> Text:
+def status_text(app: ConsoleApp, mandate: MandatePublic) -> Text:
     text = Text(app.t(f"mandate.status.{mandate.status.value}"))
     if mandate.ends_this_quarter:
         text.append(" · " + app.t("mandates.detail.ending"), style="bold")
@@ -92,25 +104,32 @@ def status_text(app: OnssApp, mandate: MandatePublic) -> Text:
     return text
 
 
-def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = True) -> Group | Text:
+def detail_table(
+    app: ConsoleApp,
+    mandate: MandatePublic | None,
+    keys: Mapping[MandateAction, Binding],
+    *,
+    wide: bool = True,
+) -> Group | Text:
     """The mandate's fields as a grid of labels and values (two pairs a line when `wide`), then the steps
-    its status allows on a line of their own."""
+    its status allows on a line of their own, each with the key of its binding in `keys`."""
     t = app.t
     if mandate is None:
         return Text(t("mandates.detail.empty"), style="italic")
     steps = mandate.steps
     if steps:
-        step_text = " · ".join(f"{STEP_KEYS[step]} {t(f'mandates.key.{step.value}')}" for step in steps)
+        step_text = " · ".join(
+            f"{app.key_for(keys[step])} {t(f'mandates.key.{step.value}')}" for step in steps
+        )
     elif any(status == mandate.status for status, _action in MANDATE_LIFECYCLE):
         step_text = t("mandates.detail.not_yours")  # the other party's, or a legal representative's
     else:
         step_text = t("mandates.detail.final")
-    label = "bold"
     created_by = app.who(mandate.created_by) if mandate.created_by else "—"
     status = status_text(app, mandate)
     if mandate.validated_by:
         status.append(" · " + t("mandates.detail.validated_by", name=app.who(mandate.validated_by)))
-    pairs: list[tuple[str, str | Text]] = [
+    fields: list[tuple[str, str | Text]] = [
         (
             "principal",
             f"{enterprise_number_shown(mandate.principal.enterprise_number)} {mandate.principal.name}",
@@ -126,35 +145,25 @@ def detail_table(app: OnssApp, mandate: MandatePublic | None, *, wide: bool = Tr
         ("reference", mandate.procuration_reference or "—"),
         ("created", f"{created_by} · {mandate.created_at:%Y-%m-%d}"),
     ]
-    per_row = 2 if wide else 1
-    table = Table.grid(padding=(0, 1), expand=True)
-    for _ in range(per_row):
-        table.add_column(style=label, no_wrap=True)
-        table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-    for start in range(0, len(pairs), per_row):
-        cells: list[str | Text] = []
-        for name, value in pairs[start : start + per_row]:
-            cells += [t(f"mandates.detail.{name}"), value]
-        table.add_row(*cells)
-    steps = Table.grid(padding=(0, 1), expand=True)
-    first_labels = [t(f"mandates.detail.{name}") for name, _ in pairs[::per_row]] + [
-        t("mandates.detail.steps")
-    ]
-    steps.add_column(style=label, no_wrap=True, min_width=max(cell_len(text) for text in first_labels))
-    steps.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-    steps.add_row(t("mandates.detail.steps"), step_text)
-    return Group(table, steps)
+    pairs = [(t(f"mandates.detail.{name}"), value) for name, value in fields]
+    per_line = 2 if wide else 1
+    steps_label = t("mandates.detail.steps")
+    first_labels = [label for label, _ in pairs[::per_line]] + [steps_label]
+    return Group(
+        detail_grid(pairs, per_line=per_line),
+        detail_grid([(steps_label, step_text)], label_width=max(cell_len(text) for text in first_labels)),
+    )
 
 
-class MandateDetailScreen(ModalScreen[MandateAction | None]):
+STEP_BINDINGS = step_bindings("mandate")
+"""The dialog's keys of the steps."""
+
+
+class MandateDetailScreen(OnssModal[MandateAction | None]):
     """A mandate in full, with a button per step its status allows."""
 
     DEFAULT_CSS = """
-    MandateDetailScreen { align: center middle; }
-    #mandate-dialog {
-        width: 100; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #mandate-dialog { width: 100; }
     #mandate-dialog-title { text-style: bold; margin-bottom: 1; }
     #mandate-dialog-body { height: auto; max-height: 16; }
     #mandate-dialog-buttons { height: auto; margin-top: 1; align-horizontal: right; }
@@ -163,16 +172,8 @@ class MandateDetailScreen(ModalScreen[MandateAction | None]):
 
     BINDINGS: ClassVar = [
         Binding("escape", "step(None)", "common.back", id="mandate.close_dialog"),
-        Binding("t", "step('submit')", "mandates.key.submit", id="mandate.submit"),
-        Binding("a", "step('accept')", "mandates.key.accept", id="mandate.accept"),
-        Binding("r", "step('reject')", "mandates.key.reject", id="mandate.reject"),
-        Binding("c", "step('close')", "mandates.key.close", id="mandate.close"),
+        *STEP_BINDINGS.values(),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self, mandate: MandatePublic) -> None:
         super().__init__()
@@ -181,10 +182,13 @@ class MandateDetailScreen(ModalScreen[MandateAction | None]):
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        with Vertical(id="mandate-dialog"):
+        with Vertical(id="mandate-dialog", classes="dialog"):
             yield Static(t("mandates.dialog.title", id=self.mandate.id), id="mandate-dialog-title")
             with VerticalScroll(id="mandate-dialog-body"):
-                yield Static(detail_table(self.app, self.mandate, wide=False), id="mandate-dialog-detail")
+                yield Static(
+                    detail_table(self.app, self.mandate, STEP_BINDINGS, wide=False),
+                    id="mandate-dialog-detail",
+                )
             with Horizontal(id="mandate-dialog-buttons"):
                 for step in self.steps:
                     yield Button(

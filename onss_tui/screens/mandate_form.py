@@ -7,18 +7,18 @@ shows beside the field concerned, with the form left as typed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, LoadingIndicator, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
@@ -27,9 +27,6 @@ from onss_tui.services.errors import ServiceError, quarter_reason
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
 
 PROVIDERS_SHOWN = 20
 
@@ -42,15 +39,11 @@ def quarter_problem(text: str) -> str | None:
     return None
 
 
-class MandateFormScreen(ModalScreen[MandatePublic | None]):
+class MandateFormScreen(OnssModal[MandatePublic | None]):
     """The form of a new mandate given by the enterprise being worked on."""
 
     DEFAULT_CSS = """
-    MandateFormScreen { align: center middle; }
-    #mandate-form {
-        width: 96; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #mandate-form { width: 96; }
     #mandate-form-title { text-style: bold; margin-bottom: 1; }
     MandateFormScreen.-tall #mandate-form FormField { margin-bottom: 1; }
     MandateFormScreen.-short #mandate-form { height: 100%; }
@@ -65,16 +58,11 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
     #mandate-form.-busy #mandate-form-busy { display: block; }
     """
 
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (36, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS: ClassVar = [
         Binding("escape", "cancel", "common.cancel", id="mandate_form.cancel"),
         Binding("ctrl+s", "save", "mandate_form.create", id="mandate_form.save"),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,7 +74,7 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        with Vertical(id="mandate-form"):
+        with Vertical(id="mandate-form", classes="dialog"):
             yield Tr("mandate_form.title", id="mandate-form-title")
             with VerticalScroll(id="mandate-form-body"):
                 yield FormField("mandate_form.principal", Static("…", id="principal-name"), id="principal_id")
@@ -141,15 +129,11 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
         self._load_principal()
         self._searching = self._search("")
 
-    @work(group="principal")
+    @work(group="principal", exit_on_error=False)
     async def _load_principal(self) -> None:
         actor, enterprise_id = self.app.actor_id, self.app.enterprise_id
         assert actor is not None and enterprise_id is not None
-        try:
-            overview = await self.app.service.get_overview(actor, enterprise_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
+        overview = await self.app.service.get_overview(actor, enterprise_id)
         enterprise = overview.enterprise
         self.category = enterprise.category.value
         self.query_one("#principal-name", Static).update(
@@ -165,17 +149,16 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
     def _search_changed(self, event: Input.Changed) -> None:
         self._searching = self._search(event.value)
 
-    @work(exclusive=True, group="providers")
+    @work(exclusive=True, group="providers", exit_on_error=False)
     async def _search(self, query: str) -> None:
         assert self.app.actor_id is not None
         try:
             page = await self.app.service.list_providers(
                 self.app.actor_id, query, PageRequest(size=PROVIDERS_SHOWN)
             )
-        except ServiceError as error:
-            self._save_on_arrival = False
-            show_service_error(self, error)
-            return
+        except Exception:
+            self._save_on_arrival = False  # no match to save with; the app says what went wrong
+            raise
         options = self.query_one("#mandatary-list", OptionList)
         chosen = options.highlighted_option.id if options.highlighted_option else None
         self.providers.update({p.id: p for p in page.items})
@@ -238,7 +221,7 @@ class MandateFormScreen(ModalScreen[MandatePublic | None]):
         )
         self._create(request)
 
-    @work(exclusive=True, group="save")
+    @work(exclusive=True, group="save", exit_on_error=False)
     async def _create(self, request: MandateCreate) -> None:
         assert self.app.actor_id is not None
         form = self.query_one("#mandate-form")

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
-from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.export import ExportScreen
 from onss_tui.screens.mandate_detail import (
     MandateDetailScreen,
@@ -33,6 +32,7 @@ from onss_tui.screens.mandate_detail import (
     in_the_past,
     mandatary_kind,
     shown_status_name,
+    step_bindings,
     validity,
 )
 from onss_tui.services.dto import (
@@ -45,60 +45,41 @@ from onss_tui.services.dto import (
     PageRequest,
     Role,
 )
-from onss_tui.services.errors import ServiceError
 from onss_tui.services.export import iter_mandates, write_mandates
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
-from onss_tui.widgets.paged_table import LOADING_DELAY, REST_DELAY, Column, PagedTable
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
-
+from onss_tui.widgets.paged_table import LOADING_DELAY, Column, PagedTable
 
 EXPORT_PROGRESS = 1000
 """The export dialog says how many mandates are written every this many."""
 DETAIL_DELAY = 0.1
 """Seconds the cursor rests, after moving in quick succession, before the detail pane follows it."""
+STEP_BINDINGS = step_bindings("mandates")
+"""The browser's keys of the steps on the highlighted mandate."""
 
 
-class MandatesScreen(Screen[None]):
+class MandatesScreen(BrowseScreen[MandatePublic]):
     """Browse mandates, see one in detail, take the steps open to the actor, create one, export the view."""
 
     HELP_KEY = "help.mandates"
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
     DEFAULT_CSS = """
     MandatesScreen {
-        #mandate-filters { height: 1; margin: 0 1; }
         #filter-text { width: 1fr; min-width: 14; }
-        #filter-status { width: 19; margin-left: 1; }
-        #filter-group { width: 22; margin-left: 1; }
-        #filter-quarter { width: 9; margin-left: 1; }
-        #filter-quarter.-invalid { color: $error; }
-        #mandate-detail {
-            height: 7; border: round $foreground 40%; padding: 0 1;
-            border-title-color: $foreground;
-        }
-        &.-tall #mandate-detail { height: 9; }
+        #filter-status { width: 19; }
+        #filter-group { width: 22; }
+        #filter-quarter { width: 9; }
     }
     """
 
     BINDINGS: ClassVar = [
         Binding("slash", "focus_filter", "mandates.key.filter", id="mandates.filter"),
         Binding("n", "create", "mandates.key.create", id="mandates.create"),
-        Binding("t", "step('submit')", "mandates.key.submit", id="mandates.submit"),
-        Binding("a", "step('accept')", "mandates.key.accept", id="mandates.accept"),
-        Binding("r", "step('reject')", "mandates.key.reject", id="mandates.reject"),
-        Binding("c", "step('close')", "mandates.key.close", id="mandates.close"),
+        *STEP_BINDINGS.values(),
         Binding("x", "export", "mandates.key.export", id="mandates.export"),
         Binding("v", "toggle_scope", "mandates.key.scope", id="mandates.scope"),
         Binding("f5", "reload_list", "common.reload", id="mandates.reload", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()
@@ -106,9 +87,6 @@ class MandatesScreen(Screen[None]):
         """True: every mandate the actor may see; False: those of the chosen enterprise."""
         self._steps: list[MandateAction] = []
         """The steps the actor may take on the selected mandate (as the service says)."""
-        self._gives_mandates = False
-        """The actor is a legal representative of the enterprise: they give its mandates."""
-        self._footer_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self._detail_shown: MandatePublic | None = None
         self.last_export: Path | None = None
@@ -118,33 +96,26 @@ class MandatesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield NavBar("mandates")
-        yield Horizontal(id="mandate-filters")
+        yield Horizontal(id="mandate-filters", classes="browse-filters")
         yield PagedTable(
-            self._columns(),
-            self._fetch,
+            self.columns(),
+            self.fetch,
             key=lambda m: m.id,
             sort_key=MandateSort.PRINCIPAL.value,
             mark=lambda m: "marked" if m.ends_this_quarter else "muted" if in_the_past(m) else None,
             id="mandates",
         )
-        yield Static(id="mandate-detail")
+        yield Static(id="mandate-detail", classes="browse-detail")
         yield Footer()
 
-    @property
-    def table(self) -> PagedTable[MandatePublic]:
-        return self.query_one("#mandates", PagedTable)
-
     def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._relabel)
-        self.table.focus()
         self.set_timer(LOADING_DELAY, self._build_filters)
-        self._learn_roles()
+        self.learn_roles()
 
-    @work(group="roles", exit_on_error=False)
-    async def _learn_roles(self) -> None:
+    @property
+    def _gives_mandates(self) -> bool:
         """Only the employer's legal representative gives a mandate: New is offered to them alone."""
-        self._gives_mandates = Role.LEGAL_REPRESENTATIVE in await self.app.roles_here()
-        self.refresh_bindings()
+        return Role.LEGAL_REPRESENTATIVE in self.roles
 
     @property
     def _filters_built(self) -> bool:
@@ -163,13 +134,15 @@ class MandatesScreen(Screen[None]):
         # Built with their words: set after mounting, a select's prompt could meet it not yet composed.
         statuses, groups = self._filter_options()
         await self.query_one("#mandate-filters").mount(
-            Input(id="filter-text", compact=True, placeholder=t("mandates.filter.text")),
+            Input(
+                id="filter-text", classes=TYPED_FILTER, compact=True, placeholder=t("mandates.filter.text")
+            ),
             Select[str](statuses, prompt=t("mandates.filter.status"), id="filter-status", compact=True),
             Select[str](groups, prompt=t("mandates.filter.group"), id="filter-group", compact=True),
             Input(id="filter-quarter", compact=True, max_length=7, placeholder=t("mandates.filter.quarter")),
         )
 
-    def _columns(self) -> list[Column[MandatePublic]]:
+    def columns(self) -> list[Column[MandatePublic]]:
         t = self.app.t
         return [
             Column(
@@ -204,12 +177,11 @@ class MandatesScreen(Screen[None]):
         marker = "! " if mandate.ends_this_quarter else ""
         return marker + shown_status_name(self.app, mandate.shown_status)
 
-    def _relabel(self, _lang: str | None = None) -> None:
+    def relabel(self, _lang: str | None = None) -> None:
         if self._filters_built:
             self._label_filters()
-        self.table.set_columns(self._columns())
         self._show_scope()
-        self._show_detail(self.table.cursor_row)
+        super().relabel()
 
     def _filter_options(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """The status and group filters' choices, in the console's language."""
@@ -222,17 +194,8 @@ class MandatesScreen(Screen[None]):
         self.query_one("#filter-text", Input).placeholder = t("mandates.filter.text")
         self.query_one("#filter-quarter", Input).placeholder = t("mandates.filter.quarter")
         statuses, groups = self._filter_options()
-        self._set_options("#filter-status", t("mandates.filter.status"), statuses)
-        self._set_options("#filter-group", t("mandates.filter.group"), groups)
-
-    def _set_options(self, selector: str, prompt: str, options: list[tuple[str, str]]) -> None:
-        select = self.query_one(selector, Select)
-        kept = select.value
-        with select.prevent(Select.Changed):
-            select.prompt = prompt
-            select.set_options(options)
-            if kept != Select.NULL:
-                select.value = kept
+        self.set_options("#filter-status", t("mandates.filter.status"), statuses)
+        self.set_options("#filter-group", t("mandates.filter.group"), groups)
 
     def _show_scope(self) -> None:
         t = self.app.t
@@ -250,8 +213,7 @@ class MandatesScreen(Screen[None]):
         quarter is left out)."""
         fields: dict[str, Any] = {}
         if self._filters_built:
-            status = self.query_one("#filter-status", Select).value
-            group = self.query_one("#filter-group", Select).value
+            status = self.chosen("#filter-status")
             quarter = self.query_one("#filter-quarter", Input).value.strip()
             try:
                 quarter = str(Quarter.parse(quarter)) if quarter else ""
@@ -259,8 +221,8 @@ class MandatesScreen(Screen[None]):
                 quarter = ""
             fields = {
                 "text": self.query_one("#filter-text", Input).value,
-                "status": None if status == Select.NULL else MandateShownStatus(status),
-                "group": None if group == Select.NULL else str(group),
+                "status": None if status is None else MandateShownStatus(status),
+                "group": self.chosen("#filter-group"),
                 "quarter": quarter or None,
             }
         return MandateFilter(
@@ -270,14 +232,13 @@ class MandatesScreen(Screen[None]):
             descending=self.table.sort_descending,
         )
 
-    async def _fetch(self, request: PageRequest) -> Page[MandatePublic]:
+    async def fetch(self, request: PageRequest) -> Page[MandatePublic]:
         assert self.app.actor_id is not None
         return await self.app.service.list_mandates(self.app.actor_id, self.current_filter(), request)
 
-    @on(Input.Changed, "#filter-text")
-    @on(Select.Changed)
-    def _filter_changed(self) -> None:
-        self.table.reload(debounce=True)
+    async def fetch_row(self, row: MandatePublic) -> MandatePublic:
+        assert self.app.actor_id is not None
+        return await self.app.service.get_mandate(self.app.actor_id, row.id)
 
     @on(Input.Changed, "#filter-quarter")
     def _quarter_changed(self, event: Input.Changed) -> None:
@@ -295,16 +256,12 @@ class MandatesScreen(Screen[None]):
         self._show_scope()
         self.table.reload(debounce=True)
 
-    @on(Input.Submitted)
-    def _filter_done(self) -> None:
-        self.table.focus()
-
     @on(PagedTable.Highlighted, "#mandates")
     def _highlighted(self, event: PagedTable.Highlighted) -> None:
         """The detail pane follows a cursor that moves from rest at once; one that keeps moving (a key held
         down) once it rests again, as drawing the pane costs more than moving the cursor."""
         if self._detail_timer is None:
-            self._show_detail(event.row)
+            self.show_detail(event.row)
         else:
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(DETAIL_DELAY, self._cursor_rests)
@@ -313,36 +270,28 @@ class MandatesScreen(Screen[None]):
     def _cursor_rests(self) -> None:
         self._detail_timer = None
         if self.table.cursor_row is not self._detail_shown:
-            self._show_detail(self.table.cursor_row)
+            self.show_detail(self.table.cursor_row)
 
     def _follow_steps(self, mandate: MandatePublic | None) -> None:
         """Show in the footer the steps open to the actor on the selected mandate (redrawn on a change)."""
         steps = mandate.steps if mandate is not None else []
         if steps != self._steps:
             self._steps = steps
-            self._refresh_footer_soon()
+            self.refresh_footer_soon()
 
     @on(PagedTable.Activated, "#mandates")
     def _activated(self, event: PagedTable.Activated) -> None:
         self.open_mandate(event.row)
 
-    @on(PagedTable.Failed, "#mandates")
-    def _failed(self, event: PagedTable.Failed) -> None:
-        show_service_error(self, event.error, self.query_one("#mandate-filters"))
-
-    def _show_detail(self, mandate: MandatePublic | None) -> None:
+    def show_detail(self, mandate: MandatePublic | None) -> None:
         detail = self.query_one("#mandate-detail", Static)
         detail.border_title = self.app.t("mandates.detail.title")
-        detail.update(detail_table(self.app, mandate, wide=self.size.width >= 70), layout=False)
+        detail.update(
+            detail_table(self.app, mandate, STEP_BINDINGS, wide=self.size.width >= 70), layout=False
+        )
         self._detail_shown = mandate
 
     # ------------------------------------------------------------------ actions
-
-    def _refresh_footer_soon(self) -> None:
-        """Redraw the footer's keys once the cursor rests: redrawing them costs more than a keystroke."""
-        if self._footer_timer is not None:
-            self._footer_timer.stop()
-        self._footer_timer = self.set_timer(REST_DELAY, self.refresh_bindings)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "step":
@@ -361,28 +310,6 @@ class MandatesScreen(Screen[None]):
         self.whole_scope = not self.whole_scope
         self._show_scope()
         self.table.reload()
-
-    def action_reload_list(self) -> None:
-        row = self.table.cursor_row
-        self.table.reload(keep=row.id if row is not None else None)
-
-    def action_reload(self) -> None:
-        """Fetch the selected mandate again (after a conflict), or the list when none is selected."""
-        mandate = self.table.cursor_row
-        if mandate is None:
-            self.table.reload()
-        else:
-            self._refetch(mandate.id)
-
-    @work(exclusive=True, group="mandate-step")
-    async def _refetch(self, mandate_id: int) -> None:
-        assert self.app.actor_id is not None
-        try:
-            mandate = await self.app.service.get_mandate(self.app.actor_id, mandate_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
-        self.table.update_row(mandate)
 
     def open_mandate(self, mandate: MandatePublic) -> None:
         """The mandate in a dialog; a step chosen there is confirmed and taken as from the keys."""
@@ -415,7 +342,7 @@ class MandatesScreen(Screen[None]):
             answered,
         )
 
-    @work(exclusive=True, group="mandate-step")
+    @work(exclusive=True, group=ROW_ACTION, exit_on_error=False)
     async def _take_step(self, mandate: MandatePublic, action: MandateAction) -> None:
         assert self.app.actor_id is not None
         service = self.app.service
@@ -429,9 +356,6 @@ class MandatesScreen(Screen[None]):
         detail.loading = True
         try:
             result = await call(self.app.actor_id, mandate.id, mandate.version)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
         finally:
             detail.loading = False
         self.table.update_row(result)
@@ -482,6 +406,3 @@ class MandatesScreen(Screen[None]):
 
         proposed = self.last_export or Path.cwd() / "mandates.csv"
         self.app.push_screen(ExportScreen("mandates.export.title", proposed, write), done)
-
-    def on_resize(self, _event: Any) -> None:
-        self._show_detail(self.table.cursor_row)

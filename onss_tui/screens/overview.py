@@ -16,13 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from onss_tui.domain.identifiers import format_enterprise_number, format_onss_number
 from onss_tui.domain.quarters import Quarter
 from onss_tui.domain.rules import MAIN_ROLES
+from onss_tui.screens.base import OnssModal, OnssScreen
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NAV_KEYS, NavBar
@@ -30,7 +30,7 @@ from onss_tui.widgets.paged_table import LOADING_DELAY
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from onss_tui.console import ConsoleApp
     from onss_tui.services.dto import DesignationPublic, EnterpriseOverview
 
 NEXT_STEP_SCREENS = {
@@ -45,7 +45,7 @@ NEXT_STEP_SCREENS = {
 PEOPLE_COLUMNS = ("role", "name", "niss", "status")
 
 
-def designation_role(app: OnssApp, designation: DesignationPublic) -> str:
+def designation_role(app: ConsoleApp, designation: DesignationPublic) -> str:
     """'Access Manager (ONSS employer)' in the current language."""
     role = app.t(f"role.{designation.role.value}")
     if designation.quality_code:
@@ -53,11 +53,11 @@ def designation_role(app: OnssApp, designation: DesignationPublic) -> str:
     return role
 
 
-class OverviewScreen(Screen[None]):
+class OverviewScreen(OnssScreen[None]):
     """The enterprise chosen in `app.enterprise_id`, at a glance."""
 
     AUTO_FOCUS = ""
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar = [
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
         Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),
@@ -65,11 +65,6 @@ class OverviewScreen(Screen[None]):
         Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
         Binding("k", "cursor('up')", "common.up", id="overview.up", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()
@@ -111,9 +106,6 @@ class OverviewScreen(Screen[None]):
 
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load(self) -> None:
-        from onss_tui.screens.errors import show_service_error
-        from onss_tui.services.errors import ServiceError
-
         enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
         if enterprise_id is None or actor_id is None:
             return
@@ -122,9 +114,6 @@ class OverviewScreen(Screen[None]):
         slow = self.set_timer(LOADING_DELAY, lambda: setattr(body, "loading", True))
         try:
             self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
         finally:
             slow.stop()
             body.loading = False
@@ -298,17 +287,10 @@ class OverviewScreen(Screen[None]):
 
     @work(exclusive=True, group="overview-write", exit_on_error=False)
     async def activate(self, quality_code: str) -> None:
-        from onss_tui.screens.errors import show_service_error
-        from onss_tui.services.errors import ServiceError
-
         enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
         if enterprise_id is None or actor_id is None:
             return
-        try:
-            self.overview = await self.app.service.activate_quality(actor_id, enterprise_id, quality_code)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
+        self.overview = await self.app.service.activate_quality(actor_id, enterprise_id, quality_code)
         self.app.notify(self.app.t("overview.activated", quality=self.app.catalogue_name(quality_code)))
         self._relabel()
 
@@ -318,7 +300,7 @@ class OverviewScreen(Screen[None]):
             (focused.action_cursor_down if direction == "down" else focused.action_cursor_up)()
 
 
-class ChoiceScreen(ModalScreen["str | None"]):
+class ChoiceScreen(OnssModal["str | None"]):
     """Pick one of a few labelled values; Escape picks none."""
 
     BINDINGS: ClassVar = [Binding("escape", "choose_none", "common.cancel", id="choice.cancel")]

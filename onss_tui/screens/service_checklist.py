@@ -4,30 +4,22 @@ dialog closes with its answer; a refusal is shown with the dialog and the ticks 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static
 
-from onss_tui.services.errors import ServiceError
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+from onss_tui.screens.base import OnssModal
 
 
-class ServiceChecklistScreen(ModalScreen[Any]):
+class ServiceChecklistScreen(OnssModal[Any]):
     """Check the online services (space), then confirm with Enter on the button or ctrl+s."""
 
     DEFAULT_CSS = """
-    ServiceChecklistScreen { align: center middle; }
-    #checklist-dialog {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #checklist-dialog { width: 64; }
     #checklist-title { text-style: bold; }
     #checklist-who { color: $text-muted; margin-bottom: 1; }
     #checklist { height: auto; max-height: 14; background: $boost; }
@@ -40,11 +32,6 @@ class ServiceChecklistScreen(ModalScreen[Any]):
         Binding("escape", "cancel", "common.cancel", id="checklist.cancel"),
         Binding("ctrl+s", "confirm", "common.confirm", id="checklist.confirm"),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(
         self,
@@ -63,7 +50,7 @@ class ServiceChecklistScreen(ModalScreen[Any]):
         self.submit = submit
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="checklist-dialog"):
+        with Vertical(id="checklist-dialog", classes="dialog"):
             yield Static(self.title_text, id="checklist-title")
             yield Static(self.who, id="checklist-who")
             if self.services:
@@ -94,17 +81,12 @@ class ServiceChecklistScreen(ModalScreen[Any]):
             return
         self._submit(chosen)
 
-    @work(exclusive=True, group="checklist")
+    @work(exclusive=True, group="checklist", exit_on_error=False)
     async def _submit(self, chosen: list[str]) -> None:
-        from onss_tui.screens.errors import show_service_error
-
         dialog = self.query_one("#checklist-dialog")
         dialog.loading = True
         try:
             answer = await self.submit(chosen)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
         finally:
             dialog.loading = False
         self.dismiss(answer)

@@ -1,7 +1,8 @@
 """Sign-in: choose who is acting among the people who hold a role in the store, and support staff.
 
 The list is searchable by name or by the start of a national register number, which stays masked.
-While the store is being opened (a demo store is being filled) the screen says so.
+While the store is being opened (a demo store is being filled) the screen says so, and what went wrong
+if it could not be.
 """
 
 from __future__ import annotations
@@ -13,23 +14,23 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
+from onss_tui.screens.base import OnssScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from onss_tui.console import ConsoleApp
     from onss_tui.services.dto import Identity
 
 MAX_IDENTITIES = 50
 
 
-def role_summary(app: OnssApp, roles: list[str], limit: int = 2) -> str:
+def role_summary(app: ConsoleApp, roles: list[str], limit: int = 2) -> str:
     """'Legal representative · Brasserie Dupont, User · Other (+1)' in the current language."""
     t = app.t
     parts = []
@@ -40,7 +41,7 @@ def role_summary(app: OnssApp, roles: list[str], limit: int = 2) -> str:
     return ", ".join(parts) + (f" (+{more})" if more > 0 else "")
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(OnssScreen[None]):
     """Who is acting? Lists identities; Enter signs in as the highlighted one."""
 
     HELP_KEY = "help.sign_in"
@@ -50,11 +51,6 @@ class SignInScreen(Screen[None]):
         Binding("down", "move(1)", "common.down", id="sign_in.down", show=False),
         Binding("up", "move(-1)", "common.up", id="sign_in.up", show=False),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,6 +77,7 @@ class SignInScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
         self.watch(self.app, "connecting_status", self._connecting)
+        self.watch(self.app, "open_failure", self._failed, init=False)
         self.watch(self.app, "service_ready", self._ready)
 
     def _relabel(self, _lang: str | None = None) -> None:
@@ -91,6 +88,11 @@ class SignInScreen(Screen[None]):
     def _connecting(self, key: str) -> None:
         if not self.app.service_ready:
             self.query_one("#sign-in-status", Tr).set_key(key)
+
+    def _failed(self, what: str) -> None:
+        """The store could not be opened: say why, rather than "opening..." for ever."""
+        self.query_one("#sign-in-loading").display = False
+        self.query_one("#sign-in-status", Tr).set_key("sign_in.open_failed", what=what)
 
     def _ready(self, ready: bool) -> None:
         if not ready:
@@ -126,19 +128,15 @@ class SignInScreen(Screen[None]):
 
     @work(exclusive=True, group="identities", exit_on_error=False)
     async def load_identities(self, query: str) -> None:
-        from onss_tui.screens.errors import show_service_error
-        from onss_tui.services.errors import ServiceError
-
         try:
             suggested: list[Identity] = []
             if not query.strip():
                 for niss in self.app.suggested:
                     suggested += await self.app.service.list_identities(niss, limit=1)
             identities = await self.app.service.list_identities(query, limit=MAX_IDENTITIES)
-        except ServiceError as error:
-            self._sign_in_on_arrival = False
-            show_service_error(self, error)
-            return
+        except Exception:
+            self._sign_in_on_arrival = False  # nobody to sign in as; the app says what went wrong
+            raise
         if suggested:
             self._showcase = {identity.person.id for identity in suggested}
         # A showcase person comes before namesakes: typing the name they are shown with finds them first.

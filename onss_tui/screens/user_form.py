@@ -5,15 +5,15 @@ stays exactly as typed. Dismisses with the user as the service returned it, or N
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 
+from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
 from onss_tui.services.dto import UserCreate, UserPublic, UserUpdate
@@ -22,21 +22,14 @@ from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.text import Tr
 
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
-
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
 
 
-class UserFormScreen(ModalScreen[UserPublic | None]):
+class UserFormScreen(OnssModal[UserPublic | None]):
     """A new user of the enterprise being worked on (`user` None), or the contact data of `user`."""
 
     DEFAULT_CSS = """
-    UserFormScreen { align: center middle; }
-    #user-form {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
+    #user-form { width: 90; }
     #user-form-title { text-style: bold; margin-bottom: 1; }
     #user-form-body { height: auto; }
     UserFormScreen.-short #user-form { height: 100%; }
@@ -49,16 +42,11 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
     #user-form.-busy #user-form-busy { display: block; }
     """
 
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (30, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar = [
         Binding("escape", "cancel", "common.cancel", id="user_form.cancel"),
         Binding("ctrl+s", "save", "users.form.save", id="user_form.save"),
     ]
-
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
 
     def __init__(self, user: UserPublic | None = None, *, names: bool = True) -> None:
         """`names`: the names may be changed (an Access Manager); a plain user changes only their phone
@@ -70,7 +58,7 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
     def compose(self) -> ComposeResult:
         t = self.app.t
         person = self.user.person if self.user else None
-        with Vertical(id="user-form"):
+        with Vertical(id="user-form", classes="dialog"):
             if person is None:
                 yield Tr("users.form.create_title", id="user-form-title")
             else:
@@ -158,7 +146,7 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
             return
         self._save(UserUpdate(expected_version=self.user.version, **changes))
 
-    @work(exclusive=True, group="save")
+    @work(exclusive=True, group="save", exit_on_error=False)
     async def _save(self, request: UserCreate | UserUpdate) -> None:
         actor = self.app.actor_id
         assert actor is not None
@@ -177,16 +165,12 @@ class UserFormScreen(ModalScreen[UserPublic | None]):
             form.remove_class("-busy")
         self.dismiss(user)
 
-    @work(exclusive=True, group="save")
+    @work(exclusive=True, group="save", exit_on_error=False)
     async def _reload(self) -> None:
         """After a conflict, when the user agrees: show the current version of the user in the form."""
         actor = self.app.actor_id
         assert actor is not None and self.user is not None
-        try:
-            self.user = await self.app.service.get_user(actor, self.user.id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
+        self.user = await self.app.service.get_user(actor, self.user.id)
         person = self.user.person
         current = {"first_name": person.first_name, "last_name": person.last_name}
         current |= {"phone": person.phone or "", "email": person.email or ""}

@@ -8,33 +8,27 @@ National register numbers stay masked; `r` (as on the overview) reveals the high
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_phone
 from onss_tui.domain.rules import MANAGER_ROLES
+from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
-from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
-from onss_tui.services.errors import ServiceError
+from onss_tui.widgets.detail_grid import detail_grid
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
-from onss_tui.widgets.paged_table import REST_DELAY, Column, PagedTable
-
-if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+from onss_tui.widgets.paged_table import Column, PagedTable
 
 STATUS_ACTIONS = {
     "suspend": UserStatus.SUSPENDED,
@@ -57,22 +51,15 @@ def phone_shown(phone: str | None) -> str:
 REVEAL = Binding("r", "reveal", "common.reveal", id="users.reveal")
 
 
-class UsersScreen(Screen[None]):
+class UsersScreen(BrowseScreen[UserPublic]):
     """Users of `app.enterprise_id`, managed by its Access Managers."""
 
     HELP_KEY = "help.users"
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
     DEFAULT_CSS = """
     UsersScreen {
-        #user-filters { height: 1; margin: 0 1; }
         #filter-text { width: 1fr; min-width: 14; }
-        #filter-status { width: 18; margin-left: 1; }
-        #filter-service { width: 26; margin-left: 1; }
-        #user-detail {
-            height: 7; border: round $foreground 40%; padding: 0 1;
-            border-title-color: $foreground;
-        }
-        &.-tall #user-detail { height: 9; }
+        #filter-status { width: 18; }
+        #filter-service { width: 26; }
     }
     """
 
@@ -89,57 +76,43 @@ class UsersScreen(Screen[None]):
         Binding("f5", "reload_list", "common.reload", id="users.reload", show=False),
     ]
 
-    if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
-
     def __init__(self) -> None:
         super().__init__()
         self.revealed: dict[int, str] = {}
         """Person id -> national register number, for the numbers revealed on this screen."""
         self._status: UserStatus | None = None
         """The highlighted user's status, which decides the actions offered."""
-        self._manages = False
-        """The actor manages this enterprise's users (else a plain user sees and edits their own record)."""
         self._any_selected = False
-        self._footer_timer: Timer | None = None
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield NavBar("users")
-        with Horizontal(id="user-filters"):
-            yield Input(id="filter-text", compact=True)
+        with Horizontal(id="user-filters", classes="browse-filters"):
+            yield Input(id="filter-text", classes=TYPED_FILTER, compact=True)
             yield Select[str]([], id="filter-status", compact=True)
             yield Select[str]([], id="filter-service", compact=True)
         yield PagedTable(
-            self._columns(),
-            self._fetch,
+            self.columns(),
+            self.fetch,
             key=lambda u: u.id,
             sort_key=UserSort.NAME.value,
             multi_select=True,
             mark=lambda u: None if u.status == UserStatus.ACTIVE else "muted",
             id="users",
         )
-        yield Static(id="user-detail")
+        yield Static(id="user-detail", classes="browse-detail")
         yield Footer()
 
-    @property
-    def table(self) -> PagedTable[UserPublic]:
-        return self.query_one("#users", PagedTable)
-
     def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._relabel)
-        self.table.focus()
-        self._learn_roles()
+        self.learn_roles()
 
-    @work(group="roles", exit_on_error=False)
-    async def _learn_roles(self) -> None:
-        self._manages = bool(MANAGER_ROLES & await self.app.roles_here())
-        self.refresh_bindings()
+    @property
+    def _manages(self) -> bool:
+        """The actor manages this enterprise's users (else a plain user sees and edits their own record)."""
+        return bool(MANAGER_ROLES & self.roles)
 
-    def _columns(self) -> list[Column[UserPublic]]:
+    def columns(self) -> list[Column[UserPublic]]:
         t = self.app.t
         return [
             Column("name", t("users.column.name"), self._name_cell, 18, flex=2, sortable=True),
@@ -164,87 +137,67 @@ class UsersScreen(Screen[None]):
     def _services(self, user: UserPublic) -> str:
         return ", ".join(self.app.catalogue_name(code) for code in user.services) or "—"
 
-    def _relabel(self, _lang: str | None = None) -> None:
+    def relabel(self, _lang: str | None = None) -> None:
         t = self.app.t
         self.query_one("#filter-text", Input).placeholder = t("users.filter.text")
-        self._set_options(
+        self.set_options(
             "#filter-status",
             t("users.filter.status"),
             [(t(f"users.status.{s.value}"), s.value) for s in UserStatus],
         )
         services = self.app.catalogue.online_services if self.app.catalogue else []
-        self._set_options(  # every service: users may hold one granted before the catalogue narrowed it
+        self.set_options(  # every service: users may hold one granted before the catalogue narrowed it
             "#filter-service",
             t("users.filter.service"),
             [(self.app.catalogue_name(s), s.code) for s in services],
         )
         self.table.border_title = t("users.title")
-        self.table.set_columns(self._columns())
-        self._show_detail(self.table.cursor_row)
-
-    def _set_options(self, selector: str, prompt: str, options: list[tuple[str, str]]) -> None:
-        select = self.query_one(selector, Select)
-        kept = select.value
-        with select.prevent(Select.Changed):
-            select.prompt = prompt
-            select.set_options(options)
-            if kept != Select.NULL:
-                select.value = kept
+        super().relabel()
 
     # ------------------------------------------------------------------ filter and fetch
 
     def current_filter(self) -> UserFilter:
-        status = self.query_one("#filter-status", Select).value
-        service = self.query_one("#filter-service", Select).value
+        status = self.chosen("#filter-status")
         return UserFilter(
             text=self.query_one("#filter-text", Input).value,
-            status=None if status == Select.NULL else UserStatus(status),
-            service=None if service == Select.NULL else str(service),
+            status=None if status is None else UserStatus(status),
+            service=self.chosen("#filter-service"),
             sort=UserSort(self.table.sort_key or UserSort.NAME.value),
             descending=self.table.sort_descending,
         )
 
-    async def _fetch(self, request: PageRequest) -> Page[UserPublic]:
+    async def fetch(self, request: PageRequest) -> Page[UserPublic]:
         actor, enterprise_id = self.app.actor_id, self.app.enterprise_id
         assert actor is not None and enterprise_id is not None
         return await self.app.service.list_users(actor, enterprise_id, self.current_filter(), request)
 
-    @on(Input.Changed, "#filter-text")
-    @on(Select.Changed)
-    def _filter_changed(self) -> None:
-        self.table.reload(debounce=True)
-
-    @on(Input.Submitted)
-    def _filter_done(self) -> None:
-        self.table.focus()
+    async def fetch_row(self, row: UserPublic) -> UserPublic:
+        assert self.app.actor_id is not None
+        return await self.app.service.get_user(self.app.actor_id, row.id)
 
     @on(PagedTable.Highlighted, "#users")
     def _highlighted(self, event: PagedTable.Highlighted) -> None:
-        self._show_detail(event.row)
+        self.show_detail(event.row)
         status = event.row.status if event.row is not None else None
         if status != self._status:
             self._status = status
-            self._refresh_footer_soon()
+            self.refresh_footer_soon()
 
     @on(PagedTable.Activated, "#users")
     def _activated(self) -> None:
         self.action_edit()
-
-    @on(PagedTable.Failed, "#users")
-    def _failed(self, event: PagedTable.Failed) -> None:
-        show_service_error(self, event.error)
 
     @on(PagedTable.SelectionChanged, "#users")
     def _selection_changed(self) -> None:
         count = len(self.table.selected)
         if bool(count) != self._any_selected:
             self._any_selected = bool(count)
-            self._refresh_footer_soon()
+            self.refresh_footer_soon()
         self.table.border_title = self.app.t("users.title") + (
             " · " + self.app.t("users.selected", count=count) if count else ""
         )
 
-    def _show_detail(self, user: UserPublic | None) -> None:
+    def show_detail(self, user: UserPublic | None) -> None:
         t = self.app.t
         detail = self.query_one("#user-detail", Static)
         detail.border_title = t("users.detail.title")
@@ -265,29 +218,13 @@ class UsersScreen(Screen[None]):
             ("email", person.email or "—"),
             ("services", self._services(user)),
         ]
-        wide = self.size.width >= 70
-        table = Table.grid(padding=(0, 1), expand=True)
-        for _ in range(2 if wide else 1):
-            table.add_column(style="bold", no_wrap=True)
-            table.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-        step = 2 if wide else 1
-        for start in range(0, len(pairs), step):
-            cells: list[str | Text] = []
-            for name, value in pairs[start : start + step]:
-                cells += [t(f"users.detail.{name}"), value]
-            table.add_row(*cells)
-        detail.update(table, layout=False)
-
-    def on_resize(self, _event: Any) -> None:
-        self._show_detail(self.table.cursor_row)
+        grid = detail_grid(
+            [(t(f"users.detail.{name}"), value) for name, value in pairs],
+            per_line=2 if self.size.width >= 70 else 1,
+        )
+        detail.update(grid, layout=False)
 
     # ------------------------------------------------------------------ actions
-
-    def _refresh_footer_soon(self) -> None:
-        """Redraw the footer's keys once the cursor rests: redrawing them costs more than a keystroke."""
-        if self._footer_timer is not None:
-            self._footer_timer.stop()
-        self._footer_timer = self.set_timer(REST_DELAY, self.refresh_bindings)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self._status
@@ -326,29 +263,6 @@ class UsersScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
-
-    def action_reload_list(self) -> None:
-        row = self.table.cursor_row
-        self.table.reload(keep=row.id if row is not None else None)
-
-    def action_reload(self) -> None:
-        """Fetch the highlighted user again (after a conflict), or the list when none is highlighted."""
-        row = self.table.cursor_row
-        if row is None:
-            self.table.reload()
-        else:
-            self._refetch(row.id)
-
-    @work(exclusive=True, group="user-action")
-    async def _refetch(self, user_id: int) -> None:
-        actor = self.app.actor_id
-        assert actor is not None
-        try:
-            user = await self.app.service.get_user(actor, user_id)
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
-        self.table.update_row(user)
 
     def action_create(self) -> None:
         def created(user: UserPublic | None) -> None:
@@ -436,7 +350,7 @@ class UsersScreen(Screen[None]):
             answered,
         )
 
-    @work(exclusive=True, group="user-action")
+    @work(exclusive=True, group=ROW_ACTION, exit_on_error=False)
     async def _set_status(self, user: UserPublic, change: str) -> None:
         actor = self.app.actor_id
         assert actor is not None
@@ -446,9 +360,6 @@ class UsersScreen(Screen[None]):
             result = await self.app.service.set_user_status(
                 actor, user.id, STATUS_ACTIONS[change], user.version
             )
-        except ServiceError as error:
-            show_service_error(self, error)
-            return
         finally:
             detail.loading = False
         wanted = self.current_filter().status

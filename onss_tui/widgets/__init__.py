@@ -1,1 +1,2 @@
-"""Reusable widgets: the translated footer and text, identifier inputs with live validation."""
+"""Reusable widgets: the paged table, the detail grid, identifier inputs with live validation, the
+translated footer, navigation bar and text."""

@@ -7,7 +7,7 @@ The field's id is the DTO field name, so `show_service_error` finds it and calls
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,11 +18,19 @@ from textual.widgets import Input, Static
 
 from onss_tui.widgets.text import Tr
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from onss_tui.console import ConsoleApp
+
 Check = Callable[[str], str | None]
 
 
 class FormField(Vertical):
     """A label, an input (any focusable widget) and a line for what is wrong with it."""
+
+    if TYPE_CHECKING:
+        app = getters.app(ConsoleApp)
 
     DEFAULT_CSS = """
     FormField { height: auto; }
@@ -59,7 +67,7 @@ class FormField(Vertical):
         self.add_class("-invalid")
 
     def _say_error(self, _lang: str | None = None) -> None:
-        said = self.app.say(self._error)  # type: ignore[attr-defined]
+        said = self.app.say(self._error)
         self.query_one(".form-error", Static).update(Content(said))  # plain: it may repeat what was typed
 
     def clear_error(self) -> None:

@@ -23,7 +23,9 @@ from onss_tui.widgets.input import Input
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from textual import getters
+
+    from onss_tui.console import ConsoleApp
 
 KINDS = ("niss", "enterprise_or_onss", "eid", "phone", "email", "text")
 PLACEHOLDERS = {
@@ -125,9 +127,7 @@ class IdentifierInput(Horizontal):
     """
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
+        app = getters.app(ConsoleApp)
 
     def __init__(
         self,

@@ -14,10 +14,14 @@ from textual.widgets import Input as TextualInput
 
 
 class Input(TextualInput):
-    async def _on_key(self, event: events.Key) -> None:
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not binding.priority and await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
-        await super()._on_key(event)
+    async def on_key(self, event: events.Key) -> None:
+        """Runs before Textual's own key handler (handlers run from the subclass up); a key this field
+        binds is handled here and goes no further."""
+        if event.is_printable:
+            return
+        bound = self.screen.active_bindings.get(event.key)
+        if bound is None or bound.node is not self or bound.binding.priority:
+            return
+        if await self.app.run_action(bound.binding.action, self):
+            event.stop()
+            event.prevent_default()

@@ -12,7 +12,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from onss_tui.app import OnssApp
+    from textual import getters
+
+    from onss_tui.console import ConsoleApp
 
 NAV_KEYS = {"overview": "1", "designation": "2", "users": "3", "mandates": "4", "audit": "5"}
 
@@ -41,9 +43,7 @@ class NavBar(Horizontal):
     """
 
     if TYPE_CHECKING:
-
-        @property
-        def app(self) -> OnssApp: ...
+        app = getters.app(ConsoleApp)
 
     def __init__(self, current: str | None = None) -> None:
         super().__init__()

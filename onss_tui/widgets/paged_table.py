@@ -14,6 +14,11 @@ Replacing a 100-row window and drawing it took the DataTable (clear + add_rows) 
 at its top shifts its cursor. Here each line is drawn once and kept until its row or state changes, a
 cursor move redraws two lines, and once a page move is on the screen the table fetches the neighbouring
 page if it needs it and draws the next screenful ahead while it waits for the next key.
+
+The module is longer than the 700 lines others keep to: the window of pages, the fetching, the cursor
+and the drawing all read and change one state (the rows held, the cursor and first line, the page on
+its way, the lines drawn), and each keystroke goes through all four; split into modules, each would
+reach into the others' state.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region
@@ -69,6 +74,26 @@ class Column(Generic[Row]):
     width: int
     flex: int = 0
     sortable: bool = False
+
+
+class TableMessage(Message):
+    """What a paged table says of itself; its `control` is the table, for `@on(..., "#table-id")`."""
+
+    def __init__(self, table: PagedTable[Any]) -> None:
+        super().__init__()
+        self.table = table
+
+    @property
+    def control(self) -> PagedTable[Any]:
+        return self.table
+
+
+class RowMessage(TableMessage):
+    """What a paged table says of one of its rows."""
+
+    def __init__(self, table: PagedTable[Any], row: Any) -> None:
+        super().__init__(table)
+        self.row = row
 
 
 @dataclass
@@ -134,64 +159,28 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
 
     # ------------------------------------------------------------------ messages
 
-    class Highlighted(Message):
+    class Highlighted(RowMessage):
         """The cursor moved to another row (None: the table is empty)."""
 
-        def __init__(self, table: PagedTable[Any], row: Any | None) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> PagedTable[Any]:
-            return self.table
-
-    class Activated(Message):
+    class Activated(RowMessage):
         """Enter or a double click on a row."""
 
-        def __init__(self, table: PagedTable[Any], row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-
-        @property
-        def control(self) -> PagedTable[Any]:
-            return self.table
-
-    class Loaded(Message):
+    class Loaded(TableMessage):
         """A fetch was applied: `kind` is first, last, next or prev."""
 
         def __init__(self, table: PagedTable[Any], kind: str) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.kind = kind
 
-        @property
-        def control(self) -> PagedTable[Any]:
-            return self.table
-
-    class Failed(Message):
-        """A fetch was refused or failed; the rows shown are those of before."""
+    class Failed(TableMessage):
+        """The service refused a fetch or failed; the rows shown are those of before."""
 
         def __init__(self, table: PagedTable[Any], error: ServiceError) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.error = error
 
-        @property
-        def control(self) -> PagedTable[Any]:
-            return self.table
-
-    class SelectionChanged(Message):
+    class SelectionChanged(TableMessage):
         """Rows were selected or unselected (multi-select tables)."""
-
-        def __init__(self, table: PagedTable[Any]) -> None:
-            super().__init__()
-            self.table = table
-
-        @property
-        def control(self) -> PagedTable[Any]:
-            return self.table
 
     sort_key: reactive[str | None] = reactive(None, init=False)
     sort_descending: reactive[bool] = reactive(False, init=False)
@@ -241,8 +230,8 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._after_drawing: list[Callable[[], object]] = []
         """Called once the lines are next drawn: a cursor move's fetch of the neighbouring page and drawing
         ahead, and what `call_after_drawing` was given."""
-        self._error: str | None = None
-        """What the service said of the last fetch, when it failed."""
+        self._failure: Exception | None = None
+        """Why the last fetch failed, when it did."""
         self._status_shown: str | None = None
         self._keep_key: Hashable | None = None
         self._activate_on_arrival = False
@@ -362,36 +351,35 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     def _start(self, kind: str, request: PageRequest) -> None:
         self._generation += 1
         self._fetching = kind
-        self._error = None
+        self._failure = None
         if kind in ("first", "last"):
             self._wanted = None
         if self._loading_timer is not None:
             self._loading_timer.stop()
         self._loading_timer = self.set_timer(LOADING_DELAY, self._loading_is_slow)
-        self.run_worker(
-            partial(self._load, kind, request, self._generation),
-            group="paged-table",
-            exclusive=True,
-            exit_on_error=True,
-        )
+        self._load(kind, request, self._generation)
 
     def _loading_is_slow(self) -> None:
         if self._fetching is not None:
             self._show_loading = True
             self._changed()
 
+    @work(group="paged-table", exclusive=True, exit_on_error=False)
     async def _load(self, kind: str, request: PageRequest, generation: int) -> None:
         try:
             page = await self.fetch(request)
-        except ServiceError as error:
+        except Exception as error:
             if generation == self._generation:
                 self._finish()
                 self._wanted = None
                 self._activate_on_arrival = False
-                self._error = error.message
+                self._failure = error
                 self._changed()
-                self.post_message(self.Failed(self, error))
-            return
+                if isinstance(error, ServiceError):
+                    self.post_message(self.Failed(self, error))
+            if isinstance(error, ServiceError):
+                return
+            raise  # unexpected: the app reports it
         if generation != self._generation:
             return
         self._finish()
@@ -668,10 +656,12 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
             self.border_subtitle = status
 
     def _status(self) -> str:
-        if self._error:
+        if self._failure is not None:
+            if not isinstance(self._failure, ServiceError):
+                return self._t("table.failed")
             # Said in the console's language when drawn (again after a switch: `set_columns`); the
             # border's text is markup, what the service said is not.
-            return escape(getattr(self.app, "say", str)(self._error))
+            return escape(getattr(self.app, "say", str)(self._failure.message))
         if self._show_loading:
             return self._t("table.loading")
         if not self._rows:
@@ -751,7 +741,9 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         if index >= len(self._rows):
             if y == 1 and not self._rows:
                 key = (
-                    "table.loading" if self._fetching else ("table.failed" if self._error else "table.empty")
+                    "table.loading"
+                    if self._fetching
+                    else ("table.failed" if self._failure else "table.empty")
                 )
                 message = self._style("message")
                 return Strip([Segment(" " + self._t(key), message)]).crop_extend(0, width, base)
@@ -827,6 +819,6 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         return self._line(cells, widths, prefix, width, self._style(*names))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A stale fetch cancelled by a newer one is nobody else's business."""
-        if event.worker.group == "paged-table" and event.state == WorkerState.CANCELLED:
-            event.stop()
+        """A fetch that failed unexpectedly is the app's to report (a worker's messages stop at its node)."""
+        if event.state == WorkerState.ERROR:
+            self.app.post_message(event)

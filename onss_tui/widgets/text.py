@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual.content import Content
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from onss_tui.console import ConsoleApp
 
 
 class Tr(Static):
-    """Static text whose content is `app.t(key, **kwargs)` (then `suffix`); follows `app.lang`."""
+    """Static text whose content is `app.t(key, **kwargs)` (then `suffix`), as plain text (the values may
+    be names or what went wrong); follows `app.lang`."""
+
+    if TYPE_CHECKING:
+        app = getters.app(ConsoleApp)
 
     def __init__(
         self,
@@ -34,4 +44,4 @@ class Tr(Static):
         self._relabel()
 
     def _relabel(self, _lang: str | None = None) -> None:
-        self.update(self.app.t(self.key, **self.kwargs) + self.suffix)  # type: ignore[attr-defined]
+        self.update(Content(self.app.t(self.key, **self.kwargs) + self.suffix))

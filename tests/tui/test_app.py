@@ -404,3 +404,61 @@ async def test_errors_are_told_by_kind(store) -> None:  # type: ignore[no-untype
         email = form.query_one("#email", Input)
         assert email.has_class("-invalid") and email.tooltip == "Not an address."
         assert app.focused is email
+
+
+class Broken:
+    """The store, but `method` raises what no service should: a bug, not a refusal."""
+
+    def __init__(self, service: object, method: str) -> None:
+        self.service, self.method = service, method
+
+    def __getattr__(self, name: str) -> object:
+        if name != self.method:
+            return getattr(self.service, name)
+
+        async def broken(*args: object, **kwargs: object) -> object:
+            raise RuntimeError("the disk is on fire")
+
+        return broken
+
+
+@pytest.mark.parametrize(("method", "screen"), [("get_overview", "overview"), ("list_users", "users")])
+async def test_an_unexpected_failure_in_a_worker_is_told_and_the_console_stays_up(  # type: ignore[no-untyped-def]
+    store, method, screen
+) -> None:
+    """A screen's own worker (the overview's load) and a paged table's fetch (the users' list)."""
+    from onss_tui.screens.users import UsersScreen
+    from onss_tui.widgets.paged_table import PagedTable
+    from tests.tui.browsing import make_main_access_manager
+    from tests.tui.conftest import record_notices
+
+    await make_main_access_manager(store.service, store.world)
+    app = OnssApp(Broken(store.service, method), actor_id=store.world.lr, lang="fr")  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 40)) as pilot:
+        notices = record_notices(app)
+        await settle(pilot)
+        if screen == "users":
+            app.open_screen("users")
+            await settle(pilot)
+            assert isinstance(app.screen, UsersScreen)
+            table = app.screen.query_one(PagedTable)
+            assert not table.is_loading and "Impossible de charger" in str(table.border_subtitle)
+        assert [(n.title, n.severity) for n in notices] == [("Erreur inattendue", "error")]
+        assert "RuntimeError: the disk is on fire" in notices[0].message
+        assert app.is_running
+        await pilot.press("5")
+        await settle(pilot)
+        assert app.current_mode == "audit"
+
+
+async def test_a_store_that_fails_to_open_unexpectedly_says_so_on_the_sign_in_screen() -> None:
+    async def connect(report: object, settings: object) -> object:
+        raise RuntimeError("the disk is on fire")
+
+    app = OnssApp(connect=connect, settings=Settings(), lang="nl")  # type: ignore[arg-type]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, SignInScreen)
+        status = str(app.screen.query_one("#sign-in-status", Tr).content)
+        assert status.startswith("De databank kon niet worden geopend: RuntimeError: the disk is on fire")
+        assert not app.screen.query_one("#sign-in-loading").display

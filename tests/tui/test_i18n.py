@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 
-from onss_tui.app import NAMED_KEYS
+from onss_tui.console import NAMED_KEYS
 from onss_tui.i18n import LANGUAGES, LOCALES, Messages, choose_language, read_locale_file
 from onss_tui.services.errors import Reason
 

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import text
 from textual.widgets import Input, OptionList, Select, SelectionList
 
+from onss_tui.app import OnssApp
+from onss_tui.config import Settings
 from onss_tui.domain.quarters import Quarter
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.export import ExportScreen
@@ -21,7 +23,7 @@ from onss_tui.services import dto
 from onss_tui.services.dto import MandateAction, MandateStatus
 from onss_tui.services.local.service import LocalService
 from tests.conftest import World, niss
-from tests.tui.browsing import console, make_main_access_manager, settle
+from tests.tui.browsing import Session, console, make_main_access_manager, settle
 from tests.tui.conftest import Store, hold
 
 
@@ -207,6 +209,26 @@ async def steps_said(session, expected: str) -> str:  # type: ignore[no-untyped-
             while said() != expected:
                 await session.pilot.pause()
     return said()
+
+
+async def test_the_steps_are_hinted_with_their_keys_as_the_config_file_maps_them(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    settings = Settings(keys={"mandates.close": "z", "mandate.close": "w"})
+    app = OnssApp(store.service, actor_id=store.world.lr, settings=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        session = Session(app, pilot)
+        await settle(pilot)
+        await session.open("mandates")
+        table = session.table
+        table.move_cursor(next(i for i, m in enumerate(table.rows) if m.id == mandates["pending"].id))
+        assert await steps_said(session, "z Close") == "z Close"
+        await session.press("enter")
+        dialog = app.screen
+        assert isinstance(dialog, MandateDetailScreen)
+        detail = dialog.query_one("#mandate-dialog-detail")
+        lines = [strip.text for strip in detail.render_lines(detail.size.region)]
+        steps = next(line for line in lines if "Steps" in line).split("Steps", 1)[1].strip(" │")
+        assert steps.startswith("w Close")
 
 
 async def test_only_the_steps_of_the_actors_side_are_offered(store: Store) -> None:

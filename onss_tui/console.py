@@ -1,0 +1,181 @@
+"""`ConsoleApp`: the console as its screens and widgets see it, and all they may ask of it.
+
+The service and who is acting, the enterprise worked on and the language (both reactive), the catalogue,
+the console's words (`t`, `say`, `who`, `catalogue_name`) and keys (`key_for`), and the few moves a
+screen asks for (`open_screen`, `pick_enterprise`, `sign_in`, `start_up_done`). `onss_tui.app.OnssApp`
+builds on it: modes, bindings, the sign-in, the palette and the one handler of failed workers. Screens
+and widgets type their app as this class (`onss_tui.screens.base`), so that none imports the
+application that imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, Keymap
+from textual.reactive import reactive
+
+from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages
+
+if TYPE_CHECKING:
+    from onss_tui.services.dto import (
+        Catalogue,
+        CatalogueEntry,
+        EnterpriseCategory,
+        OnlineServiceEntry,
+        PersonPublic,
+        Role,
+    )
+    from onss_tui.services.protocol import AccessService
+
+NAMED_KEYS = frozenset({"space", "del", "esc"})
+"""Keys the footer shows by a word of the console's language (key.* messages)."""
+
+
+class ConsoleApp(App[int]):
+    """What the screens and widgets of the console may ask of it. The service layer is imported when first
+    called upon: the sign-in screen's first frame needs none of it (nor pydantic)."""
+
+    enterprise_id: reactive[int | None] = reactive(None)
+    """The enterprise being worked on."""
+    lang: reactive[str] = reactive(DEFAULT_LANGUAGE)
+    """The language of the interface; widgets watch it to relabel themselves."""
+    service_ready: reactive[bool] = reactive(False)
+    """True once `service` can be called (the store may be opened in a worker)."""
+    connecting_status: reactive[str] = reactive("sign_in.opening")
+    """Message key saying what the store opening is doing."""
+    open_failure: reactive[str] = reactive("")
+    """What went wrong when the store could not be opened (empty while nothing did)."""
+
+    service: AccessService
+    """The service every screen calls, once `service_ready`."""
+
+    def __init__(self, *, lang: str) -> None:
+        super().__init__()
+        self.messages = Messages()
+        self.actor_id: int | None = None
+        self.actor: PersonPublic | None = None
+        self.preset_actor_id: int | None = None
+        """The person to sign in as without asking (`--as`, an SSH key, a token), until signed in."""
+        self.suggested: tuple[str, ...] = ()
+        """National register numbers of people worth signing in as first (a demo store's showcase)."""
+        self.catalogue: Catalogue | None = None
+        self.enterprise_name: str | None = None
+        self.enterprise_category: EnterpriseCategory | None = None
+        self.keymap: dict[str, str] = {}
+        """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
+        self.set_reactive(ConsoleApp.lang, lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+    # ------------------------------------------------------------------ words
+
+    def t(self, key: str, /, **kwargs: Any) -> str:
+        """The message `key` in the current language."""
+        return self.messages.t(self.lang, key, **kwargs)
+
+    def say(self, message: str) -> str:
+        """A message of the service in the console's language: a `Reason` by its key, anything else (a
+        reason this console's locale files do not know, a technical failure) as it came."""
+        from onss_tui.services.errors import Reason
+
+        if isinstance(message, Reason) and self.messages.has(message.key):
+            values = message.values_in(self.lang)
+            # A server of another version may give a key this console words with other values.
+            if self.messages.placeholders(self.lang, message.key) <= set(values):
+                return self.t(message.key, **values)
+        return message
+
+    def who(self, name: str) -> str:
+        """Who acted, as the service names them: a person's name, or the system in the current language."""
+        from onss_tui.services.dto import SYSTEM
+
+        return self.t("common.system") if name == SYSTEM else name
+
+    def catalogue_name(self, entry_or_code: CatalogueEntry | str) -> str:
+        """The name of a quality, online service or group of services in the current language."""
+        entry: CatalogueEntry | None
+        if isinstance(entry_or_code, str):
+            entry = None
+            if self.catalogue is not None:
+                everything = (
+                    self.catalogue.qualities + self.catalogue.online_services + self.catalogue.service_groups
+                )
+                entry = next((e for e in everything if e.code == entry_or_code), None)
+            if entry is None:
+                return entry_or_code
+        else:
+            entry = entry_or_code
+        name: str | None = getattr(entry, f"name_{self.lang}", None)
+        return name or entry.name_en
+
+    # ------------------------------------------------------------------ keys
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+
+    def update_keymap(self, keymap: Keymap) -> None:
+        self.keymap.update(keymap)
+        super().update_keymap(keymap)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """A key as the keyboards of the console's language name it (espace, suppr, échap)."""
+        shown = super().get_key_display(binding)
+        return self.t(f"key.{shown}") if shown in NAMED_KEYS else shown
+
+    def key_for(self, binding: Binding) -> str:
+        """The key that runs `binding`, as the footer shows it: the keymap's first for its id, or its own."""
+        keys = self.keymap.get(binding.id or "", "").split(",")[0].strip()
+        return self.get_key_display(Binding(keys, binding.action) if keys else binding)
+
+    # ------------------------------------------------------------------ the enterprise and its people
+
+    def offered_services(self) -> list[OnlineServiceEntry]:
+        """The online services the users of the enterprise worked on may be granted (by its kind)."""
+        services = self.catalogue.online_services if self.catalogue else []
+        return [s for s in services if self.enterprise_category in s.enterprise_categories]
+
+    async def roles_here(self) -> frozenset[Role]:
+        """The actor's roles in the enterprise worked on, as the service says now (none on failure)."""
+        from onss_tui.services.errors import ServiceError
+
+        if self.actor_id is None or self.enterprise_id is None:
+            return frozenset()
+        try:
+            overview = await self.service.get_overview(self.actor_id, self.enterprise_id)
+        except ServiceError:
+            return frozenset()
+        return frozenset(overview.my_roles)
+
+    def reveal_niss(self, person_id: int, shown: Callable[[str], None] | None = None) -> None:
+        """Ask the service for a person's national register number (the reveal is audited) and show it."""
+        self._reveal(person_id, shown)
+
+    @work(group="reveal", exit_on_error=False)
+    async def _reveal(self, person_id: int, shown: Callable[[str], None] | None) -> None:
+        assert self.actor_id is not None
+        niss = await self.service.reveal_niss(self.actor_id, person_id)
+        if shown is not None:
+            shown(niss)
+        else:
+            self.notify(niss, title=self.t("common.niss_revealed"), timeout=10)
+
+    # ------------------------------------------------------------------ moves the application makes
+
+    def open_screen(self, name: str) -> None:
+        """Show one of the five screens by name (overview, designation, users, mandates, audit)."""
+        raise NotImplementedError
+
+    def pick_enterprise(self, then: str = "overview") -> None:
+        """Ask which enterprise to work on, then open the screen `then`."""
+        raise NotImplementedError
+
+    def sign_in(self, actor_id: int) -> None:
+        """Act as this person from now on, and go to their enterprise."""
+        raise NotImplementedError
+
+    def start_up_done(self) -> None:
+        """The first screen is shown, or waits for the user: what start-up deferred may run."""
+        raise NotImplementedError
