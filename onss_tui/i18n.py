@@ -98,7 +98,7 @@ def choose_language(
     """`--lang` first, then the config file, then LC_ALL / LC_MESSAGES / LANG, then English."""
     for candidate in (requested, configured):
         if candidate in LANGUAGES:
-            return candidate  # type: ignore[return-value]
+            return candidate
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(variable, "")
         code = value[:2].lower()

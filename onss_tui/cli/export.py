@@ -39,7 +39,9 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         actor = actor_by_niss(service, args.actor)
         count = asyncio.run(
-            export_mandates(service, actor, wanted, partial(_output, args.output), args.format)
+            export_mandates(
+                partial(service.list_mandates, actor), wanted, partial(_output, args.output), args.format
+            )
         )
     except BrokenPipeError:
         # The reader stopped early (`| head`): that ends the export, quietly. Standard output goes to

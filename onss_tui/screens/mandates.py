@@ -9,6 +9,7 @@ built once the first page is drawn (or is slow to come): building them first del
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -386,10 +387,11 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
     def action_export(self) -> None:
         wanted = self.current_filter()
         actor = self.app.actor_id
+        assert actor is not None
 
         async def counted(progress: Callable[[int], None]) -> AsyncIterator[MandatePublic]:
             count = 0
-            async for mandate in iter_mandates(self.app.service, actor, wanted):
+            async for mandate in iter_mandates(partial(self.app.service.list_mandates, actor), wanted):
                 yield mandate
                 count += 1
                 if count % EXPORT_PROGRESS == 0:

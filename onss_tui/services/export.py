@@ -1,30 +1,32 @@
 """Exporting mandates: every mandate matching a filter, streamed a page at a time as CSV or JSON.
 
-The command line and the console's export dialog both write through here, over any `AccessService`.
+The command line and the console's export dialog both write through here, from any service's
+`list_mandates` for one actor.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractContextManager
 from typing import IO, Any
 
 from onss_tui.services import dto
-from onss_tui.services.protocol import AccessService
 
 EXPORT_PAGE = 500
 """Mandates read per page while exporting."""
 
 
-async def iter_mandates(
-    service: AccessService, actor: int | None, wanted: dto.MandateFilter
-) -> AsyncIterator[dto.MandatePublic]:
+MandatePages = Callable[[dto.MandateFilter, dto.PageRequest], Awaitable[dto.Page[dto.MandatePublic]]]
+"""A service's `list_mandates` for one actor (`functools.partial(service.list_mandates, actor)`)."""
+
+
+async def iter_mandates(pages: MandatePages, wanted: dto.MandateFilter) -> AsyncIterator[dto.MandatePublic]:
     """Every mandate matching the filter, a page at a time (never the whole table in memory)."""
     page = dto.PageRequest(size=EXPORT_PAGE)
     while True:
-        result = await service.list_mandates(actor, wanted, page)
+        result = await pages(wanted, page)
         for mandate in result.items:
             yield mandate
         if result.next_cursor is None:
@@ -86,8 +88,7 @@ async def write_mandates(mandates: AsyncIterator[dto.MandatePublic], out: IO[str
 
 
 async def export_mandates(
-    service: AccessService,
-    actor: int | None,
+    pages: MandatePages,
     wanted: dto.MandateFilter,
     output: Callable[[], AbstractContextManager[IO[str]]],
     fmt: str,
@@ -96,7 +97,7 @@ async def export_mandates(
 
     The first page is read before anything is written, so that a refused filter leaves no output.
     """
-    mandates = iter_mandates(service, actor, wanted)
+    mandates = iter_mandates(pages, wanted)
     first = await anext(mandates, None)
 
     async def all_mandates() -> AsyncIterator[dto.MandatePublic]:

@@ -226,8 +226,9 @@ class LocalService:
         return await self._read(actor, work)
 
     async def list_mandates(
-        self, actor: int, filter: dto.MandateFilter | None = None, page: PageRequest | None = None
+        self, actor: int | None, filter: dto.MandateFilter | None = None, page: PageRequest | None = None
     ) -> dto.Page[dto.MandatePublic]:
+        """`actor` None: the operator of the store (an export from the command line without `--as`)."""
         work = partial(
             mandates.list_mandates, wanted=filter or dto.MandateFilter(), page=page or PageRequest()
         )
