@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -26,10 +25,6 @@ from onss_tui.services.local.seed import (
     SeedError,
     SeedReport,
     _Aside,
-    eid_card_for,
-    enterprise_number_for,
-    niss_for,
-    onss_number_for,
     seed_store,
 )
 from onss_tui.services.local.service import LocalService
@@ -108,16 +103,6 @@ def test_refuses_a_store_that_holds_data(seeded: Seeded) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- identifiers
-
-
-def test_identifier_makers_follow_the_check_digit_rules() -> None:
-    before, after = niss_for(date(1985, 7, 30), 33), niss_for(date(2004, 2, 29), 998)
-    assert before == "85073003328" and ids.validate_niss(before) == before
-    assert ids.validate_niss(after) == after
-    assert after[9:] == f"{97 - int('2' + after[:9]) % 97:02d}"  # births from 2000: a "2" in front
-    assert enterprise_number_for(4_031_707) == "0403170701"
-    assert ids.validate_onss_number(onss_number_for(1_303_875)) == "130387593"
-    assert ids.validate_eid_card(eid_card_for(5_911_917_064)) == "591191706458"
 
 
 def test_identifiers_carry_valid_check_digits(seeded: Seeded) -> None:

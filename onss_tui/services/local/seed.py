@@ -390,36 +390,8 @@ class SeedReport:
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------------------------------- identifiers
-
-
-def niss_for(born: date, counter: int) -> str:
-    """The national register number of someone born on `born` with this daily counter (odd: male)."""
-    return _niss(born.year, born.month, born.day, counter)
-
-
-def _niss(year: int, month: int, day: int, counter: int) -> str:
-    base = (year % 100) * 10_000_000 + month * 100_000 + day * 1000 + counter
-    return f"{base:09d}{97 - (base + (2_000_000_000 if year >= 2000 else 0)) % 97:02d}"
-
-
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 """Days per month, February always 28 (so that any year will do)."""
-
-
-def enterprise_number_for(base: int) -> str:
-    """The enterprise number whose first eight digits are `base` (below 20,000,000)."""
-    return f"{base:08d}{97 - base % 97:02d}"
-
-
-def onss_number_for(base: int) -> str:
-    """The 9-digit ONSS number whose first seven digits are `base` (check rule: number mod 97 == 96)."""
-    return f"{base:07d}{(96 - base * 100) % 97:02d}"
-
-
-def eid_card_for(base: int) -> str:
-    """The eID card number whose first ten digits are `base`."""
-    return f"{base:010d}{(base % 97) or 97:02d}"
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -897,7 +869,7 @@ class _Plan:
             year = 1955 + int(random() * 51)
             month = 1 + int(random() * 12)
             day = 1 + int(random() * _MONTH_DAYS[month])
-            number = _niss(year, month, day, int(random() * 499) * 2 + (1 if male else 2))
+            number = ids.niss_for(date(year, month, day), int(random() * 499) * 2 + (1 if male else 2))
             if number not in self.used_niss:
                 self.used_niss.add(number)
                 return number
@@ -929,7 +901,7 @@ class _Plan:
             last_name=last,
             phone=phone,
             email=email,
-            eid_card=eid_card_for(5_900_000_000 + int(random() * 100_000_000)) if eid else None,
+            eid_card=ids.eid_card_for(5_900_000_000 + int(random() * 100_000_000)) if eid else None,
             signed_in=int(random() * len(self.clock.pool)) if random() < 0.9 else None,
         )
         if record:
@@ -1010,11 +982,11 @@ class _Plan:
                 onss_number = (
                     str(5_000_000_120 + int(rng.random() * 999_999_000))
                     if rng.random() < 0.01
-                    else onss_number_for(onss[position])
+                    else ids.onss_number_for(onss[position])
                 )
             enterprise = _Enterprise(
                 id=0,
-                number=enterprise_number_for(numbers[position]),
+                number=ids.enterprise_number_for(numbers[position]),
                 onss=onss_number,
                 name=name,
                 key=_key(name),
