@@ -115,6 +115,7 @@ def run_db(args: argparse.Namespace) -> int:
 
 def run_seed(args: argparse.Namespace) -> int:
     from onss_tui.cli import CommandError
+    from onss_tui.seed_progress import SeedProgressBars
     from onss_tui.services.local.seed import SeedError, seed_store
 
     if args.enterprises < 2:
@@ -131,7 +132,7 @@ def run_seed(args: argparse.Namespace) -> int:
             mandates=args.mandates,
             users=args.users,
             seed=args.seed,
-            progress=sys.stderr.isatty(),
+            progress=SeedProgressBars() if sys.stderr.isatty() else None,
         )
     except SeedError as exc:
         raise CommandError(str(exc)) from exc

@@ -17,16 +17,12 @@ from sqlmodel import Session
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter
+from onss_tui.seed_progress import SeedProgressBars
 from onss_tui.services import dto
 from onss_tui.services.local import audit
 from onss_tui.services.local import service as service_module
-from onss_tui.services.local.seed import (
-    FORKS,
-    SeedError,
-    SeedReport,
-    _Aside,
-    seed_store,
-)
+from onss_tui.services.local.seed import SeedError, SeedReport, seed_store
+from onss_tui.services.local.seed.bulk import FORKS, Aside
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
 from onss_tui.services.local.tables import SQLModel, name_key
@@ -68,9 +64,7 @@ def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     else:
         pytest.skip("PostgreSQL not configured: set ONSS_TUI_TEST_POSTGRES_URL to run these")
     engine = open_store(url)
-    report = seed_store(
-        engine, enterprises=ENTERPRISES, mandates=MANDATES, users=USERS, seed=7, progress=False
-    )
+    report = seed_store(engine, enterprises=ENTERPRISES, mandates=MANDATES, users=USERS, seed=7)
     yield Seeded(engine, report)
     engine.dispose()
 
@@ -99,7 +93,7 @@ def test_it_writes_what_was_asked(seeded: Seeded) -> None:
 
 def test_refuses_a_store_that_holds_data(seeded: Seeded) -> None:
     with pytest.raises(SeedError, match="already holds"):
-        seed_store(seeded.engine, enterprises=10, mandates=10, users=None, seed=1, progress=False)
+        seed_store(seeded.engine, enterprises=10, mandates=10, users=None, seed=1)
 
 
 # ---------------------------------------------------------------------------------------------- identifiers
@@ -341,14 +335,14 @@ async def test_the_overview_counts_the_active_mandates_not_ended(seeded: Seeded)
 @pytest.mark.parametrize("forks", [True, False])
 def test_work_done_aside_comes_back_as_yielded(monkeypatch: pytest.MonkeyPatch, forks: bool) -> None:
     """In a second process where processes fork, here otherwise; a failure there is raised here."""
-    monkeypatch.setattr("onss_tui.services.local.seed.FORKS", forks and FORKS)
+    monkeypatch.setattr("onss_tui.services.local.seed.bulk.FORKS", forks and FORKS)
 
     def work() -> Iterator[int]:
         yield 1
         yield 2
         raise ValueError("no third")
 
-    aside = _Aside(work)
+    aside = Aside(work)
     results = aside.results()
     assert [next(results), next(results)] == [1, 2]
     with pytest.raises((RuntimeError, ValueError), match="no third"):
@@ -358,7 +352,7 @@ def test_work_done_aside_comes_back_as_yielded(monkeypatch: pytest.MonkeyPatch, 
 
 async def test_seeding_from_a_running_event_loop(tmp_path) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'loop.db'}")
-    report = seed_store(engine, enterprises=3, mandates=10, users=None, seed=3, progress=False)
+    report = seed_store(engine, enterprises=3, mandates=10, users=None, seed=3)
     assert report.counts["mandates"] == 10 and len(report.identities) == len(ROLES)
     engine.dispose()
 
@@ -397,7 +391,7 @@ def test_the_same_seed_gives_the_same_store(tmp_path) -> None:
         with ExitStack() as held:
             if name == "again":
                 held.enter_context(engine.connect())
-            report = seed_store(engine, enterprises=40, mandates=300, users=None, seed=seed, progress=False)
+            report = seed_store(engine, enterprises=40, mandates=300, users=None, seed=seed)
         assert ("mandate transfer" in report.steps) == (name != "again")
         stores[name] = _contents(engine)
         engine.dispose()
@@ -408,7 +402,7 @@ def test_the_same_seed_gives_the_same_store(tmp_path) -> None:
 
 def test_the_progress_bar_goes_to_stderr(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'bar.db'}")
-    seed_store(engine, enterprises=5, mandates=40, users=None, seed=2, progress=True)
+    seed_store(engine, enterprises=5, mandates=40, users=None, seed=2, progress=SeedProgressBars())
     engine.dispose()
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -468,7 +462,7 @@ async def test_a_sqlite_store_closed_gets_the_statistics_it_lacks_or_has_outgrow
     mandates are more than twice (or less than half) as many as they describe."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
     engine = open_store(url)
-    seed_store(engine, enterprises=20, mandates=400, users=None, seed=3, progress=False)
+    seed_store(engine, enterprises=20, mandates=400, users=None, seed=3)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE sqlite_stat1")
     engine.dispose()
