@@ -72,6 +72,8 @@ WRITTEN = (PERSONS, ENTERPRISES, QUALITIES, PROVIDERS, DESIGNATIONS, USERS, GRAN
 """Every table the bulk part writes."""
 GROUPS = columns_of(MANDATES.table).index("groups")
 """Where a mandate row holds its comma-joined group codes."""
+ASIDE = (MANDATES.table, MANDATE_GROUPS.table)
+"""On a new SQLite file, the tables a second process fills in a file of its own, moved in whole after."""
 
 SQLITE_BULK = ("foreign_keys = OFF", "cache_size = -262144", "temp_store = MEMORY")
 """Pragmas of a SQLite connection that loads in bulk (its own: it is closed afterwards)."""
@@ -171,7 +173,7 @@ class SqliteLoad(BulkLoad):
         self.aside: Aside | None = None
         self.aside_path = os.path.join(self.directory, "aside.db")
         if self.unjournaled and FORKS:
-            schema = self.loader.schema([MANDATES.table, MANDATE_GROUPS.table])
+            schema = self.loader.schema(ASIDE)
             self.aside = Aside(lambda: _write_aside(self.aside_path, schema, self._write_mandates))
             self._cleanup.callback(self.aside.stop)
 
@@ -216,7 +218,7 @@ class SqliteLoad(BulkLoad):
         self.loader.steps.update(steps)
         self.driver.execute("ATTACH DATABASE ? AS aside", (self.aside_path,))
         with self.connection.execution_options(write=True).begin():
-            self.loader.transfer([MANDATES.table, MANDATE_GROUPS.table], "aside")
+            self.loader.transfer(ASIDE, "aside")
             self._record()
         self.driver.execute("DETACH DATABASE aside")
         done(counts[0])
@@ -262,7 +264,8 @@ class PostgresLoad(BulkLoad):
 
     def _copy_register(self) -> None:
         self.loader.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
-        for (bulk, _rows), (path, count) in zip(self.rows.register, self.copied, strict=False):  # more follow
+        register = self.rows.register
+        for (bulk, _rows), (path, count) in zip(register, self.copied, strict=False):  # mandates follow
             self._copy(bulk, path, count)
 
     def _copy_mandates(self) -> None:
