@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 class SeedProgressBars:
-    """Shows the seeder's tasks as progress bars on stderr."""
+    """Shows the seeder's tasks as progress bars on stderr (Rich is imported once they are asked for)."""
 
     def __init__(self) -> None:
-        self._bar = Progress(
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar: Progress = Progress(
             TextColumn("{task.description:<18}"),
             BarColumn(),
             MofNCompleteColumn(),
