@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Self
 
 from sqlalchemy import Connection, Table, inspect
@@ -174,7 +175,8 @@ class SqliteLoad(BulkLoad):
         self.aside_path = os.path.join(self.directory, "aside.db")
         if self.unjournaled and FORKS:
             schema = self.loader.schema(ASIDE)
-            self.aside = Aside(lambda: _write_aside(self.aside_path, schema, self._write_mandates))
+            write = partial(_write_mandates, self.rows)
+            self.aside = Aside(partial(_write_aside, self.aside_path, schema, write))
             self._cleanup.callback(self.aside.stop)
 
     def in_transaction(self) -> list[Step]:
@@ -192,21 +194,11 @@ class SqliteLoad(BulkLoad):
             advance = self.progress.task(f"write {bulk.label}", None)
             self.written[bulk] = self.loader.load(bulk.table, rows(), advance)
 
-    def _write_mandates(self, loader: SqliteLoader, advance: Advance = unseen) -> tuple[int, int]:
-        """The mandates, then their groups split from their comma-joined `groups` inside the database, in
-        the order of the ids (the group index keeps up with rows in that order)."""
-        mandates = loader.load(MANDATES.table, self.rows.mandates(), advance)
-        groups = loader.derive(
-            MANDATE_GROUPS.table,
-            "SELECT m.id, j.value FROM mandate m, "
-            "json_each('[\"' || replace(m.groups, ',', '\",\"') || '\"]') j "
-            f"WHERE m.id >= {self.rows.first_mandate}",
-        )
-        return mandates, groups
-
     def _write_mandates_here(self) -> None:
         advance = self.progress.task("write mandates", self.rows.mandates_asked)
-        self.written[MANDATES], self.written[MANDATE_GROUPS] = self._write_mandates(self.loader, advance)
+        self.written[MANDATES], self.written[MANDATE_GROUPS] = _write_mandates(
+            self.rows, self.loader, advance
+        )
         self._record()
 
     def _move_mandates_in(self) -> None:
@@ -239,13 +231,8 @@ class PostgresLoad(BulkLoad):
 
     def _prepare(self) -> None:
         self.loader = PostgresLoader(self.driver)
-        self.groups: list[tuple[int, str]] = []
-        texts: list[tuple[str, Rows]] = [
-            *((bulk.table.name, rows) for bulk, rows in self.rows.register),
-            (MANDATES.table.name, self._mandates_and_groups),
-            (MANDATE_GROUPS.table.name, lambda: self.groups),
-        ]
-        aside = Aside(lambda: _copy_texts(self.directory, texts))
+        texts = [(bulk.table.name, rows) for bulk, rows in self.rows.register] + _mandate_texts(self.rows)
+        aside = Aside(partial(_copy_texts, self.directory, texts))
         self._cleanup.callback(aside.stop)
         self.copied = aside.results()
 
@@ -255,12 +242,6 @@ class PostgresLoad(BulkLoad):
             ("mandates", self._copy_mandates),
             ("analyse", self._analyse),
         ]
-
-    def _mandates_and_groups(self) -> Iterator[tuple]:
-        """The mandate rows, gathering their groups on the way."""
-        for row in self.rows.mandates():
-            self.groups.extend(zip(itertools.repeat(row[0]), row[GROUPS].split(",")))
-            yield row
 
     def _copy_register(self) -> None:
         self.loader.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds sort in memory
@@ -365,6 +346,31 @@ def _write_aside(
     driver.execute("COMMIT")
     driver.close()
     yield written, loader.steps
+
+
+def _write_mandates(rows: BulkRows, loader: SqliteLoader, advance: Advance = unseen) -> tuple[int, int]:
+    """SQLite: the mandates, then their groups split from their comma-joined `groups` inside the database,
+    in the order of the ids (the group index keeps up with rows in that order)."""
+    mandates = loader.load(MANDATES.table, rows.mandates(), advance)
+    groups = loader.derive(
+        MANDATE_GROUPS.table,
+        "SELECT m.id, j.value FROM mandate m, "
+        "json_each('[\"' || replace(m.groups, ',', '\",\"') || '\"]') j "
+        f"WHERE m.id >= {rows.first_mandate}",
+    )
+    return mandates, groups
+
+
+def _mandate_texts(rows: BulkRows) -> list[tuple[str, Rows]]:
+    """PostgreSQL: the mandate rows, then their groups, gathered from the mandates on the way."""
+    groups: list[tuple[int, str]] = []
+
+    def mandates_and_groups() -> Iterator[tuple]:
+        for row in rows.mandates():
+            groups.extend(zip(itertools.repeat(row[0]), row[GROUPS].split(",")))
+            yield row
+
+    return [(MANDATES.table.name, mandates_and_groups), (MANDATE_GROUPS.table.name, lambda: groups)]
 
 
 def _copy_texts(directory: str, tables: Iterable[tuple[str, Rows]]) -> Iterator[tuple[str, int]]:
