@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from onss_tui.cli.progress import SeedProgressBars
 from onss_tui.services.local.seed import seed_store
 from onss_tui.services.local.store import make_engine, open_store
 
@@ -37,7 +38,7 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             mandates=args.mandates,
             users=args.users,
             seed=args.seed,
-            progress=args.progress,
+            progress=SeedProgressBars() if args.progress else None,
         )
     finally:
         engine.dispose()

@@ -78,7 +78,6 @@ def _seed_demo(service: LocalService) -> tuple[str, ...]:
         mandates=DEMO_MANDATES,
         users=None,
         seed=DEMO_SEED,
-        progress=False,
     )
     return tuple(identity.niss for identity in report.identities)
 

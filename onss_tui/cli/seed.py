@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from onss_tui.cli.errors import CommandError
+from onss_tui.cli.progress import SeedProgressBars
 from onss_tui.cli.store import open_local
 from onss_tui.services.local.seed import SeedError, seed_store
 
@@ -25,7 +26,7 @@ def run_seed(args: argparse.Namespace) -> int:
             mandates=args.mandates,
             users=args.users,
             seed=args.seed,
-            progress=sys.stderr.isatty(),
+            progress=SeedProgressBars() if sys.stderr.isatty() else None,
         )
     except SeedError as exc:
         raise CommandError(str(exc)) from exc

@@ -10,13 +10,16 @@ The ``format_*`` functions turn a stored compact value back into the usual
 presentation. They only check the shape (number of digits), not the check
 digits, so that any stored value can still be shown.
 
+The ``*_for`` functions make a number with valid check digits from its
+leading digits (for demo data and tests).
+
 National register numbers are personal data: show them with
 :func:`mask_niss` unless the user explicitly asks to reveal them.
 
 Check digits are verified with python-stdnum (``stdnum.be.vat``,
 ``stdnum.be.ssn``, ``stdnum.be.eid``) and phone numbers with phonenumbers.
 The ONSS registration number has no library; its check rule is kept in
-:func:`onss_check_ok`.
+:func:`onss_check_digits`.
 
 >>> validate_enterprise_number('BE 0403.170.701')
 '0403170701'
@@ -28,6 +31,7 @@ The ONSS registration number has no library; its check rule is kept in
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 from stdnum.be import eid as _eid
@@ -39,14 +43,20 @@ __all__ = [
     "ERROR_CODES",
     "IdentifierError",
     "compact_digits",
+    "eid_card_for",
+    "enterprise_number_for",
     "format_eid_card",
     "format_enterprise_number",
     "format_niss",
     "format_onss_number",
     "format_phone",
     "mask_niss",
+    "niss_for",
+    "onss_check_digits",
     "onss_check_ok",
+    "onss_number_for",
     "validate_eid_card",
+    "validate_email",
     "validate_enterprise_number",
     "validate_niss",
     "validate_onss_number",
@@ -210,6 +220,17 @@ def format_enterprise_number(compact: str) -> str:
     return f"{number[:4]}.{number[4:7]}.{number[7:]}"
 
 
+def enterprise_number_for(base: int) -> str:
+    """The enterprise number whose first eight digits are ``base`` (below 20,000,000).
+
+    >>> enterprise_number_for(4_031_707)
+    '0403170701'
+    >>> validate_enterprise_number(enterprise_number_for(12_345_678))
+    '1234567894'
+    """
+    return f"{base:08d}{97 - base % 97:02d}"
+
+
 # ---------------------------------------------------------------------------
 # national register number (NISS/INSZ) and BIS number
 
@@ -289,6 +310,18 @@ def format_niss(compact: str) -> str:
     return f"{n[0:2]}.{n[2:4]}.{n[4:6]}-{n[6:9]}.{n[9:11]}"
 
 
+def niss_for(born: date, counter: int) -> str:
+    """The national register number of someone born on ``born`` with this daily counter (odd: male).
+
+    >>> niss_for(date(1985, 7, 30), 33)
+    '85073003328'
+    >>> validate_niss(niss_for(date(2004, 2, 29), 998))  # born from 2000: a 2 in front for the check
+    '04022999805'
+    """
+    base = (born.year % 100) * 10_000_000 + born.month * 100_000 + born.day * 1000 + counter
+    return f"{base:09d}{97 - (base + (2_000_000_000 if born.year >= 2000 else 0)) % 97:02d}"
+
+
 def mask_niss(compact: str) -> str:
     """Show only the birth date of a national register number.
 
@@ -349,20 +382,55 @@ def format_eid_card(compact: str) -> str:
     return f"{number[:3]}-{number[3:10]}-{number[10:]}"
 
 
+def eid_card_for(base: int) -> str:
+    """The eID card number whose first ten digits are ``base``.
+
+    >>> eid_card_for(5_911_917_064)
+    '591191706458'
+    >>> validate_eid_card(eid_card_for(5_900_000_071))  # a multiple of 97: check digits 97
+    '590000007197'
+    """
+    return f"{base:010d}{(base % 97) or 97:02d}"
+
+
 # ---------------------------------------------------------------------------
 # ONSS registration number
+
+
+def onss_check_digits(base: int) -> int:
+    """The check digits of the 9-digit ONSS number whose first seven digits are ``base``.
+
+    The official rule is not published; all known numbers satisfy
+    ``number mod 97 == 96``. Change the rule here and nowhere else.
+
+    >>> onss_check_digits(1_303_875), onss_check_digits(1_751_108)
+    (93, 1)
+    """
+    return (96 - base * 100) % 97
 
 
 def onss_check_ok(number: int) -> bool:
     """Whether a 9-digit ONSS number (as an integer) has matching check digits.
 
-    The official rule is not published; all known numbers satisfy
-    ``number mod 97 == 96``. Change the rule here and nowhere else.
+    Check digits 97 to 99 stand for 0 to 2, as the rule reads them.
 
     >>> onss_check_ok(130387593), onss_check_ok(175110801), onss_check_ok(130387594)
     (True, True, False)
+    >>> onss_check_ok(100000500), onss_check_ok(100000597)
+    (True, True)
     """
-    return number % 97 == 96
+    return number % 100 % 97 == onss_check_digits(number // 100)
+
+
+def onss_number_for(base: int) -> str:
+    """The 9-digit ONSS number whose first seven digits are ``base``.
+
+    >>> onss_number_for(1_303_875)
+    '130387593'
+    >>> validate_onss_number(onss_number_for(1_999_998))
+    '199999837'
+    """
+    return f"{base:07d}{onss_check_digits(base):02d}"
 
 
 def validate_onss_number(value: str) -> str:

@@ -9,28 +9,19 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, inspect, text
 from sqlmodel import Session
 
+from onss_tui.cli.progress import SeedProgressBars
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.local import audit, mandate_plan
-from onss_tui.services.local.seed import (
-    FORKS,
-    SeedError,
-    SeedReport,
-    _Aside,
-    eid_card_for,
-    enterprise_number_for,
-    niss_for,
-    onss_number_for,
-    seed_store,
-)
+from onss_tui.services.local.seed import SeedError, SeedReport, seed_store
+from onss_tui.services.local.seed.bulk import FORKS, Aside
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
 from onss_tui.services.local.tables import SQLModel, name_key
@@ -72,9 +63,7 @@ def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     else:
         pytest.skip("PostgreSQL not configured: set ONSS_TUI_TEST_POSTGRES_URL to run these")
     engine = open_store(url)
-    report = seed_store(
-        engine, enterprises=ENTERPRISES, mandates=MANDATES, users=USERS, seed=7, progress=False
-    )
+    report = seed_store(engine, enterprises=ENTERPRISES, mandates=MANDATES, users=USERS, seed=7)
     yield Seeded(engine, report)
     engine.dispose()
 
@@ -103,20 +92,10 @@ def test_it_writes_what_was_asked(seeded: Seeded) -> None:
 
 def test_refuses_a_store_that_holds_data(seeded: Seeded) -> None:
     with pytest.raises(SeedError, match="already holds"):
-        seed_store(seeded.engine, enterprises=10, mandates=10, users=None, seed=1, progress=False)
+        seed_store(seeded.engine, enterprises=10, mandates=10, users=None, seed=1)
 
 
 # ---------------------------------------------------------------------------------------------- identifiers
-
-
-def test_identifier_makers_follow_the_check_digit_rules() -> None:
-    before, after = niss_for(date(1985, 7, 30), 33), niss_for(date(2004, 2, 29), 998)
-    assert before == "85073003328" and ids.validate_niss(before) == before
-    assert ids.validate_niss(after) == after
-    assert after[9:] == f"{97 - int('2' + after[:9]) % 97:02d}"  # births from 2000: a "2" in front
-    assert enterprise_number_for(4_031_707) == "0403170701"
-    assert ids.validate_onss_number(onss_number_for(1_303_875)) == "130387593"
-    assert ids.validate_eid_card(eid_card_for(5_911_917_064)) == "591191706458"
 
 
 def test_identifiers_carry_valid_check_digits(seeded: Seeded) -> None:
@@ -355,14 +334,14 @@ async def test_the_overview_counts_the_active_mandates_not_ended(seeded: Seeded)
 @pytest.mark.parametrize("forks", [True, False])
 def test_work_done_aside_comes_back_as_yielded(monkeypatch: pytest.MonkeyPatch, forks: bool) -> None:
     """In a second process where processes fork, here otherwise; a failure there is raised here."""
-    monkeypatch.setattr("onss_tui.services.local.seed.FORKS", forks and FORKS)
+    monkeypatch.setattr("onss_tui.services.local.seed.bulk.FORKS", forks and FORKS)
 
     def work() -> Iterator[int]:
         yield 1
         yield 2
         raise ValueError("no third")
 
-    aside = _Aside(work)
+    aside = Aside(work)
     results = aside.results()
     assert [next(results), next(results)] == [1, 2]
     with pytest.raises((RuntimeError, ValueError), match="no third"):
@@ -372,7 +351,7 @@ def test_work_done_aside_comes_back_as_yielded(monkeypatch: pytest.MonkeyPatch, 
 
 async def test_seeding_from_a_running_event_loop(tmp_path) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'loop.db'}")
-    report = seed_store(engine, enterprises=3, mandates=10, users=None, seed=3, progress=False)
+    report = seed_store(engine, enterprises=3, mandates=10, users=None, seed=3)
     assert report.counts["mandates"] == 10 and len(report.identities) == len(ROLES)
     engine.dispose()
 
@@ -411,7 +390,7 @@ def test_the_same_seed_gives_the_same_store(tmp_path) -> None:
         with ExitStack() as held:
             if name == "again":
                 held.enter_context(engine.connect())
-            report = seed_store(engine, enterprises=40, mandates=300, users=None, seed=seed, progress=False)
+            report = seed_store(engine, enterprises=40, mandates=300, users=None, seed=seed)
         assert ("mandate transfer" in report.steps) == (name != "again")
         stores[name] = _contents(engine)
         engine.dispose()
@@ -422,7 +401,7 @@ def test_the_same_seed_gives_the_same_store(tmp_path) -> None:
 
 def test_the_progress_bar_goes_to_stderr(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'bar.db'}")
-    seed_store(engine, enterprises=5, mandates=40, users=None, seed=2, progress=True)
+    seed_store(engine, enterprises=5, mandates=40, users=None, seed=2, progress=SeedProgressBars())
     engine.dispose()
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -482,7 +461,7 @@ async def test_a_sqlite_store_closed_gets_the_statistics_it_lacks_or_has_outgrow
     mandates are more than twice (or less than half) as many as they describe."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
     engine = open_store(url)
-    seed_store(engine, enterprises=20, mandates=400, users=None, seed=3, progress=False)
+    seed_store(engine, enterprises=20, mandates=400, users=None, seed=3)
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE sqlite_stat1")
     engine.dispose()

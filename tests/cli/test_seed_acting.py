@@ -13,7 +13,7 @@ from onss_tui.services.local.store import open_store
 
 async def test_the_demo_identities_can_act(store_url: str) -> None:
     engine = open_store(store_url)
-    report = seed_store(engine, enterprises=40, mandates=300, users=None, seed=5, progress=False)
+    report = seed_store(engine, enterprises=40, mandates=300, users=None, seed=5)
     service = LocalService(engine)
 
     def identity(role: str) -> int:

@@ -157,7 +157,7 @@ def test_every_action_the_trail_records_has_a_name(tmp_path: Path) -> None:
     from onss_tui.services.local.tokens import issue_token, revoke_token
 
     engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
-    seed_store(engine, enterprises=40, mandates=300, users=None, seed=5, progress=False)
+    seed_store(engine, enterprises=40, mandates=300, users=None, seed=5)
     secret = "a-secret-of-at-least-thirty-two-characters"
     with engine.connect() as connection:
         someone = connection.execute(text("SELECT min(id) FROM person")).scalar_one()

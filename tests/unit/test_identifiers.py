@@ -14,13 +14,18 @@ from onss_tui.domain.identifiers import (
     ERROR_CODES,
     IdentifierError,
     compact_digits,
+    eid_card_for,
+    enterprise_number_for,
     format_eid_card,
     format_enterprise_number,
     format_niss,
     format_onss_number,
     format_phone,
     mask_niss,
+    niss_for,
+    onss_check_digits,
     onss_check_ok,
+    onss_number_for,
     validate_eid_card,
     validate_enterprise_number,
     validate_niss,
@@ -532,6 +537,49 @@ def test_every_single_digit_change_of_an_onss_number_is_refused(number, data):
 def test_every_provisional_onss_number_is_valid(number):
     assert validate_onss_number(str(number)) == str(number)
     assert format_onss_number(str(number)) == str(number)
+
+
+# ---------------------------------------------------------------------------
+# the generators: numbers made from their leading digits validate
+
+
+def test_identifier_makers_follow_the_check_digit_rules() -> None:
+    before, after = niss_for(datetime.date(1985, 7, 30), 33), niss_for(datetime.date(2004, 2, 29), 998)
+    assert before == "85073003328" and validate_niss(before) == before
+    assert validate_niss(after) == after
+    assert after[9:] == f"{97 - int('2' + after[:9]) % 97:02d}"  # births from 2000: a "2" in front
+    assert enterprise_number_for(4_031_707) == "0403170701"
+    assert validate_onss_number(onss_number_for(1_303_875)) == "130387593"
+    assert validate_eid_card(eid_card_for(5_911_917_064)) == "591191706458"
+
+
+@given(birth=niss_dates, counter=niss_counters)
+def test_niss_for_makes_valid_national_register_numbers(birth, counter):
+    number = niss_for(birth, counter)
+    assert number == niss_number(birth, counter)
+    assert validate_niss(number) == number
+
+
+@given(base=st.integers(1, 19_999_999))
+def test_enterprise_number_for_makes_valid_enterprise_numbers(base):
+    number = enterprise_number_for(base)
+    assert number == enterprise_number(base)
+    assert validate_enterprise_number(number) == number
+
+
+@given(base=st.integers(1, 9_999_999_999))
+def test_eid_card_for_makes_valid_card_numbers(base):
+    number = eid_card_for(base)
+    assert number == eid_number(base)
+    assert validate_eid_card(number) == number
+
+
+@given(base=st.integers(1_000, 1_999_999))
+def test_onss_number_for_makes_numbers_the_one_check_rule_accepts(base):
+    number = onss_number_for(base)
+    assert int(number) % 97 == 96 and int(number[7:]) == onss_check_digits(base)
+    assert onss_check_ok(int(number))
+    assert validate_onss_number(number) == number
 
 
 # ---------------------------------------------------------------------------

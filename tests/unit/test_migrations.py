@@ -92,7 +92,7 @@ def test_a_new_index_of_an_analysed_sqlite_store_is_analysed_too(tmp_path) -> No
 
     url = f"sqlite:///{tmp_path / 'store.db'}"
     engine = open_store(url)
-    seed_store(engine, enterprises=20, mandates=400, users=None, seed=3, progress=False)
+    seed_store(engine, enterprises=20, mandates=400, users=None, seed=3)
     with engine.begin() as connection:
         command.downgrade(migrations(connection), "0006")
     engine.dispose()
@@ -134,7 +134,7 @@ def test_people_of_an_earlier_store_get_their_name_keys(store_url: str) -> None:
 
     engine = open_store(store_url)
     try:
-        seed_store(engine, enterprises=20, mandates=100, users=None, seed=5, progress=False)
+        seed_store(engine, enterprises=20, mandates=100, users=None, seed=5)
         with engine.begin() as connection:
             config = migrations(connection)
             command.downgrade(config, "0007")
