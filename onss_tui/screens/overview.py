@@ -20,7 +20,6 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from onss_tui.domain.identifiers import format_enterprise_number, format_onss_number
-from onss_tui.domain.quarters import Quarter
 from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.screens.base import OnssModal, OnssScreen
 from onss_tui.screens.enterprise_picker import shown_number
@@ -192,7 +191,7 @@ class OverviewScreen(OnssScreen[None]):
         ending = Text(str(o.mandates_ending_this_quarter))
         if o.mandates_ending_this_quarter:
             ending.stylize("bold yellow")
-        table.add_row(t("overview.mandates_ending", quarter=str(Quarter.current())), ending)
+        table.add_row(t("overview.mandates_ending", quarter=o.current_quarter), ending)
         return table
 
     def _show_people(self) -> None:

@@ -154,6 +154,9 @@ class EnterpriseOverview(DTO):
     mandates_active: int = Field(description="Active mandates not ended yet (an end quarter not past).")
     mandates_waiting: int
     mandates_ending_this_quarter: int
+    current_quarter: str = Field(
+        description="The quarter it is now, by the service's calendar (e.g. 2026Q4)."
+    )
     next_steps: list[str] = Field(
         description="Codes: designate_main_access_manager, designate_access_manager, "
         "create_users, finalise_mandates, accept_mandates."

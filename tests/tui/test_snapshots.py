@@ -27,15 +27,10 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 
 @pytest.fixture(autouse=True)
-def fixed_quarter(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The overview names the current quarter: pin it so that the pictures do not age."""
-
-    class PinnedQuarter(Quarter):
-        @classmethod
-        def current(cls) -> Quarter:
-            return Quarter(2026, 3)
-
-    monkeypatch.setattr("onss_tui.screens.overview.Quarter", PinnedQuarter)
+def fixed_quarter(store) -> None:  # type: ignore[no-untyped-def]
+    """The overview names the current quarter, by the service's calendar: pin it so that the pictures do
+    not age."""
+    store.service.current_quarter = lambda: Quarter(2026, 3)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -153,6 +153,7 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
         mandates_active=active,
         mandates_waiting=counts.get(MandateStatus.TO_FINALISE, 0) + counts.get(MandateStatus.PENDING, 0),
         mandates_ending_this_quarter=ending,
+        current_quarter=str(now),
         next_steps=steps,
         my_roles=sorted(c.roles(eid)) if c.actor else [],
         my_user_account=c.has_user_account(eid),
