@@ -15,6 +15,9 @@ from onss_tui.cli.store import actor_by_niss, open_local, require_store
 from onss_tui.services import dto
 from onss_tui.services.export import export_mandates
 
+MANDATE_FILTERS = ("text", "principal", "mandatary", "status", "group", "quarter")
+"""The options of `export mandates` that are fields of its `MandateFilter`."""
+
 
 @contextmanager
 def _output(path: str | None) -> Iterator[IO[str]]:
@@ -26,14 +29,7 @@ def _output(path: str | None) -> Iterator[IO[str]]:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    wanted = dto.MandateFilter(
-        text=args.text,
-        principal=args.principal,
-        mandatary=args.mandatary,
-        status=args.status,
-        group=args.group,
-        quarter=args.quarter,
-    )
+    wanted = dto.MandateFilter(**{name: getattr(args, name) for name in MANDATE_FILTERS})
     require_store(args)
     service = open_local(args, migrate=False)
     try:

@@ -11,11 +11,12 @@ import hashlib
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from onss_tui.services.dto import AuditVerification
+from onss_tui.services.dto import SYSTEM, AuditVerification
 from onss_tui.services.local.tables import AuditEntry, AuditHead, id_of, utcnow
 
 GENESIS = "0" * 64
@@ -88,6 +89,11 @@ def append(
     head.last_id, head.last_hash, head.entries = id_of(entry), entry.hash, head.entries + 1
     session.add(head)
     return entry
+
+
+append_by_system = partial(append, actor_id=None, actor_name=SYSTEM)
+"""Append what no person did (the operator of the store, the register, the seeder): `action`, `target`,
+`enterprise_id` and `after` by name."""
 
 
 def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:

@@ -5,12 +5,11 @@ social service providers and support staff. Used by the seeder and by tests; aud
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlmodel import Session, select
 
 from onss_tui.domain import identifiers as ids
-from onss_tui.services.dto import SYSTEM, DesignationStatus, EnterpriseCategory, ProviderKind, Role
+from onss_tui.services.dto import DesignationStatus, EnterpriseCategory, ProviderKind, Role
 from onss_tui.services.local import audit
 from onss_tui.services.local.tables import (
     Designation,
@@ -22,20 +21,6 @@ from onss_tui.services.local.tables import (
     name_key,
     utcnow,
 )
-
-
-def _system(
-    session: Session, action: str, target: str, enterprise_id: int | None, after: dict[str, Any]
-) -> None:
-    audit.append(
-        session,
-        actor_id=None,
-        actor_name=SYSTEM,
-        action=action,
-        target=target,
-        enterprise_id=enterprise_id,
-        after=after,
-    )
 
 
 def register_person(
@@ -61,17 +46,12 @@ def register_person(
     )
     session.add(person)
     session.flush()
-    _system(
-        session,
-        "person.register",
-        f"person:{person.id}",
-        None,
-        {
-            "name": f"{first_name} {last_name}",
-            "niss": ids.mask_niss(person.niss),
-            "support_staff": support_staff,
-        },
-    )
+    after = {
+        "name": f"{first_name} {last_name}",
+        "niss": ids.mask_niss(person.niss),
+        "support_staff": support_staff,
+    }
+    audit.append_by_system(session, action="person.register", target=f"person:{person.id}", after=after)
     return person
 
 
@@ -114,17 +94,15 @@ def register_enterprise(
             )
         )
     session.flush()
-    _system(
-        session,
-        "enterprise.register",
-        f"enterprise:{enterprise.id}",
-        enterprise.id,
-        {
-            "number": enterprise.enterprise_number,
-            "name": name,
-            "category": str(category),
-            "qualities": list(qualities),
-        },
+    after = {
+        "number": enterprise.enterprise_number,
+        "name": name,
+        "category": str(category),
+        "qualities": list(qualities),
+    }
+    target = f"enterprise:{enterprise.id}"
+    audit.append_by_system(
+        session, action="enterprise.register", target=target, enterprise_id=enterprise.id, after=after
     )
     return enterprise
 
@@ -144,12 +122,10 @@ def register_provider(
     )
     session.add(provider)
     session.flush()
-    _system(
-        session,
-        "provider.register",
-        f"provider:{provider.id}",
-        enterprise.id,
-        {"kind": str(kind), "secretariat_number": secretariat_number},
+    after = {"kind": str(kind), "secretariat_number": secretariat_number}
+    target = f"provider:{provider.id}"
+    audit.append_by_system(
+        session, action="provider.register", target=target, enterprise_id=enterprise.id, after=after
     )
     return provider
 

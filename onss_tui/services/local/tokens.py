@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, bindparam
 from sqlmodel import Session, col, select
 
-from onss_tui.services.dto import SYSTEM
 from onss_tui.services.errors import NotFound, ValidationFailed
 from onss_tui.services.local import audit
 from onss_tui.services.local.tables import ApiToken, Person, utcnow
@@ -62,14 +61,8 @@ def issue_token(engine: Engine, secret: str, person_id: int, label: str = "") ->
         row = ApiToken(person_id=person_id, token_hash=token_hash(secret, token), label=label.strip())
         session.add(row)
         session.flush()
-        audit.append(
-            session,
-            actor_id=None,
-            actor_name=SYSTEM,
-            action="api_token.issue",
-            target=f"person:{person_id}",
-            after={"token_id": row.id, "label": row.label},
-        )
+        after = {"token_id": row.id, "label": row.label}
+        audit.append_by_system(session, action="api_token.issue", target=f"person:{person_id}", after=after)
         session.commit()
         assert row.id is not None
         return IssuedToken(id=row.id, person_id=person_id, token=token)
@@ -95,13 +88,8 @@ def revoke_token(engine: Engine, secret: str | None, token_or_id: str) -> int:
         if row.revoked_at is not None:
             raise ValidationFailed({"token": f"Token {row.id} was already revoked."})
         row.revoked_at = utcnow()
-        audit.append(
-            session,
-            actor_id=None,
-            actor_name=SYSTEM,
-            action="api_token.revoke",
-            target=f"person:{row.person_id}",
-            after={"token_id": row.id},
+        audit.append_by_system(
+            session, action="api_token.revoke", target=f"person:{row.person_id}", after={"token_id": row.id}
         )
         session.commit()
         assert row.id is not None

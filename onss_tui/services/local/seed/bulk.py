@@ -20,7 +20,6 @@ from typing import Any, Self
 from sqlalchemy import Connection, Table, inspect
 from sqlmodel import Session, SQLModel
 
-from onss_tui.services.dto import SYSTEM
 from onss_tui.services.local import audit
 from onss_tui.services.local.seed.loader import (
     Loader,
@@ -141,14 +140,8 @@ class BulkLoad(ABC):
         """One entry in the trail for each table written in bulk."""
         session = Session(bind=self.connection)
         for bulk, count in self.written.items():
-            audit.append(
-                session,
-                actor_id=None,
-                actor_name=SYSTEM,
-                action=bulk.action,
-                target=bulk.table.name,
-                after={"count": count, "seed": self.rows.seed},
-            )
+            after = {"count": count, "seed": self.rows.seed}
+            audit.append_by_system(session, action=bulk.action, target=bulk.table.name, after=after)
         session.flush()
         session.close()
 

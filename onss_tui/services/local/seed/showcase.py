@@ -37,6 +37,16 @@ def _run_to_end(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return pool.submit(asyncio.run, coroutine()).result()
 
 
+def _named(someone: PlannedPerson) -> dict[str, Any]:
+    """Who someone is, as a request names a person the store may not know yet."""
+    return {
+        "niss": someone.niss,
+        "first_name": someone.first_name,
+        "last_name": someone.last_name,
+        "email": someone.email,
+    }
+
+
 class Showcase:
     """The reserved enterprises brought to life through `LocalService`, so that every role exists and
     every step went through the real rules; its people are the demo identities."""
@@ -66,20 +76,11 @@ class Showcase:
         self, actor: int, enterprise: PlannedEnterprise, role: Role, quality: str | None = None
     ) -> tuple[dto.DesignationPublic, PlannedPerson]:
         someone = self.plan.people.person(enterprise.region, record=False)
-        designation = await self.service.designate(
-            actor,
-            dto.DesignationRequest(
-                enterprise_id=enterprise.id,
-                role=role,
-                quality_code=quality,
-                niss=someone.niss,
-                phone=someone.phone or self.plan.people.phone(enterprise.region),
-                first_name=someone.first_name,
-                last_name=someone.last_name,
-                email=someone.email,
-            ),
+        phone = someone.phone or self.plan.people.phone(enterprise.region)
+        request = dto.DesignationRequest(
+            enterprise_id=enterprise.id, role=role, quality_code=quality, phone=phone, **_named(someone)
         )
-        return designation, someone
+        return await self.service.designate(actor, request), someone
 
     async def _main_access_manager(
         self, enterprise: PlannedEnterprise, designee: PlannedPerson | None, relation: Relation
@@ -111,19 +112,11 @@ class Showcase:
         self, actor: int, enterprise: PlannedEnterprise, services: list[str]
     ) -> tuple[dto.UserPublic, PlannedPerson]:
         someone = self.plan.people.person(enterprise.region, record=False)
-        user = await self.service.create_user(
-            actor,
-            dto.UserCreate(
-                enterprise_id=enterprise.id,
-                niss=someone.niss,
-                first_name=someone.first_name,
-                last_name=someone.last_name,
-                phone=someone.phone,
-                email=someone.email,
-                services=[code for code in services if code in self.plan.catalogue.services],
-            ),
+        offered = [code for code in services if code in self.plan.catalogue.services]
+        request = dto.UserCreate(
+            enterprise_id=enterprise.id, phone=someone.phone, services=offered, **_named(someone)
         )
-        return user, someone
+        return await self.service.create_user(actor, request), someone
 
     async def play(self, support: list[PlannedPerson]) -> None:
         s = self.service
