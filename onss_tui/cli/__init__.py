@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from onss_tui.cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=["fr", "nl", "en"], help="language of the interface")
     parser.add_argument("--api", metavar="URL", help="work against an onss-tui API server")
     parser.add_argument("--token", help="bearer token for --api (default: ONSS_TUI_API_TOKEN)")
+    parser.add_argument("--demo-store", metavar="FILE", type=Path, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = commands.add_parser("db", help="manage the store's schema")
@@ -97,6 +99,24 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=8080)
     api.add_argument("--demo", action="store_true", help="allow running without a secret (demo only)")
     api.add_argument("--workers", type=int, default=1, help="server processes sharing the port (default 1)")
+
+    serve = commands.add_parser("serve", help="serve the console to web browsers (one console per tab)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use: needed to listen on another host than loopback; websockets from "
+        "other origins are refused",
+    )
+    serve.add_argument(
+        "--lang", choices=["fr", "nl", "en"], help="language of every tab (default: the browser's)"
+    )
+    backend = serve.add_mutually_exclusive_group()
+    backend.add_argument("--demo", action="store_true", help="each tab opens a copy of one demo store")
+    backend.add_argument("--database", metavar="URL", help="SQLite file path or SQLAlchemy URL")
+    backend.add_argument("--api", metavar="URL", help="an onss-tui API server")
+    serve.add_argument("--token", help="bearer token for --api (default: ONSS_TUI_API_TOKEN)")
 
     token = commands.add_parser("token", help="bearer tokens for the HTTP API")
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
@@ -141,6 +161,10 @@ def _command(args: argparse.Namespace) -> Command:
             from onss_tui.cli.token import run_token_command
 
             return run_token_command
+        case "serve":
+            from onss_tui.cli.serve import run_serve
+
+            return run_serve
     raise AssertionError(f"no such command: {args.command}")
 
 

@@ -4,7 +4,7 @@ The first frame comes before anything slow: the settings (pydantic), the store l
 migrations) and the demo seeding are all loaded by the app's connect worker while the sign-in screen says
 what is happening. Only the language and the theme are needed earlier; `early_preferences` reads them
 the way `onss_tui.config.Settings` does, without importing it. `--demo` fills a fresh temporary SQLite
-file with the seeder and removes it on exit.
+file with the seeder and removes it on exit; with `--demo-store`, it copies one built beforehand instead.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import os
 import shutil
 import sys
@@ -82,6 +83,31 @@ def _seed_demo(service: LocalService) -> tuple[str, ...]:
     return tuple(identity.niss for identity in report.identities)
 
 
+def write_demo_store(path: Path) -> Path:
+    """A demo store at `path`, built once for several consoles (`onss-tui serve --demo`), with the people
+    its sign-in list suggests beside it (`<path>.json`); each console opens a copy (`--demo-store`)."""
+    from onss_tui.services.local.service import LocalService
+    from onss_tui.services.local.store import close_store
+
+    service = LocalService.open(f"sqlite:///{path}")
+    try:
+        suggested = _seed_demo(service)
+    finally:
+        close_store(service.engine)
+    _suggestions(path).write_text(json.dumps({"suggested": list(suggested)}), encoding="utf-8")
+    return path
+
+
+def _suggestions(store: Path) -> Path:
+    return store.with_name(store.name + ".json")
+
+
+def _copy_demo(prepared: Path, copy: Path) -> tuple[str, ...]:
+    """A copy of a prepared demo store for this console alone, and the people its sign-in list suggests."""
+    shutil.copyfile(prepared, copy)
+    return tuple(json.loads(_suggestions(prepared).read_text(encoding="utf-8"))["suggested"])
+
+
 def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Connect:
     """The app's `connect`: opens the store (or the API connection) and finds the acting person."""
     from onss_tui.app import ConnectFailed, Connection
@@ -102,9 +128,13 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                 return Connection(remote, holder.person_id)
             suggested: tuple[str, ...] = ()
             if demo_dir is not None:
-                service = await asyncio.to_thread(_open_local, f"sqlite:///{demo_dir / 'demo.db'}", report)
-                report("sign_in.seeding")
-                suggested = await asyncio.to_thread(_seed_demo, service)
+                store = demo_dir / "demo.db"
+                if args.demo_store is not None:
+                    suggested = await asyncio.to_thread(_copy_demo, args.demo_store, store)
+                service = await asyncio.to_thread(_open_local, f"sqlite:///{store}", report)
+                if args.demo_store is None:
+                    report("sign_in.seeding")
+                    suggested = await asyncio.to_thread(_seed_demo, service)
             else:
                 if args.database:  # a mistyped path: say so, rather than open a new, empty store
                     try:
