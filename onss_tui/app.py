@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -277,6 +277,40 @@ class OnssApp(ConsoleApp):
     async def on_unmount(self) -> None:
         if self._connect is not None and self.service_ready:
             await self.service.aclose()
+
+    # ------------------------------------------------------------------ screenshots
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """A screenshot of the console, saved in the data directory (in a browser: downloaded)."""
+        from onss_tui.config import screenshot_dir
+
+        if path is None:
+            folder = screenshot_dir()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                self.notify(self.t("screenshot.failed", reason=str(exc)), severity="error", markup=False)
+                return None
+            path = str(folder)
+        return super().deliver_screenshot(filename, path, time_format)
+
+    @on(events.DeliveryComplete)
+    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()
+            said = (
+                self.t("screenshot.saved", path=str(event.path)) if event.path else self.t("screenshot.sent")
+            )
+            self.notify(said, title=self.t("screenshot.title"), markup=False)
+
+    @on(events.DeliveryFailed)
+    def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()
+            reason = str(event.exception) if event.exception else ""
+            self.notify(self.t("screenshot.failed", reason=reason), severity="error", markup=False)
 
     # ------------------------------------------------------------------ failed workers
 

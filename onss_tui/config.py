@@ -21,6 +21,11 @@ def default_database_url() -> str:
     return f"sqlite:///{user_data_path(APP_NAME) / 'onss-tui.db'}"
 
 
+def screenshot_dir() -> Path:
+    """Where the console saves its screenshots (the data directory: the current one may be unwritable)."""
+    return user_data_path(APP_NAME) / "screenshots"
+
+
 class SettingsError(ValueError):
     """Settings that cannot be used (a broken config file, an invalid value): the message says why, in one
     line."""
