@@ -39,7 +39,9 @@ def mandate(world: World, **changes: object) -> dict[str, object]:
 async def test_a_rule_broken_is_422_with_the_services_field_errors(
     lr: httpx.AsyncClient, world: World
 ) -> None:
-    response = await lr.post("/mandates", json=mandate(world, start_quarter="2001Q1", groups=[]))
+    response = await lr.post(
+        "/mandates", json=mandate(world, start_quarter="2001Q1", groups=["no_such_group"])
+    )
     assert response.status_code == 422
     body = response.json()
     assert set(body["field_errors"]) == {"start_quarter", "groups"}
@@ -48,7 +50,7 @@ async def test_a_rule_broken_is_422_with_the_services_field_errors(
     # The same, as message keys and values for a client to say in its user's language.
     assert body["field_reasons"] == {
         "start_quarter": {"key": "rule.mandate.start_past", "params": {"now": str(Quarter.current())}},
-        "groups": {"key": "rule.mandate.choose_groups", "params": {}},
+        "groups": {"key": "rule.mandate.unknown_group", "params": {"code": "no_such_group"}},
     }
 
 
