@@ -105,8 +105,16 @@ def error_from_response(response: httpx.Response, *, write: bool) -> ServiceErro
         return Unavailable(body.detail if wait is None else f"{body.detail} (retry after {wait} s)")
     if status >= 500:
         unknown = write and (body.outcome_unknown or status != 503)
-        return Unavailable(body.detail, outcome_unknown=unknown)
+        return Unavailable(body.message, outcome_unknown=unknown, retry_after=_seconds(response))
     return _unreadable(_described(response), write=write)
+
+
+def _seconds(response: httpx.Response) -> float | None:
+    """The delay a `Retry-After` header asks for, in seconds (None without one, or with a date)."""
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
 
 
 def _answer(kind: Any, response: httpx.Response, *, write: bool) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, false, or_, select
 
 from onss_tui.domain.rules import MANAGER_ROLES
 from onss_tui.services import dto
@@ -31,7 +31,9 @@ def list_audit(c: Context, wanted: dto.AuditFilter, page: PageRequest) -> dto.Pa
         stmt = stmt.where(AuditEntry.actor_id == wanted.actor_id)
     if wanted.enterprise_id is not None:
         stmt = stmt.where(AuditEntry.enterprise_id == wanted.enterprise_id)
-    if wanted.action.strip():  # codes are lower case: "Mandate" finds "mandate.accept"
+    if search.finds_nothing(wanted.action):
+        stmt = stmt.where(false())
+    elif wanted.action.strip():  # codes are lower case: "Mandate" finds "mandate.accept"
         stmt = stmt.where(search.prefix_range(AuditEntry.action, wanted.action.strip().lower()))
     rows, after, before = keyset_page(
         c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), page, descending=True

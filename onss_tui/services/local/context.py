@@ -8,15 +8,15 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Row, bindparam, inspect
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.dto import SYSTEM, DesignationStatus, Role, UserStatus
-from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Reason, ValidationFailed
+from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Reason
 from onss_tui.services.local import audit
-from onss_tui.services.local.store import unavailable
+from onss_tui.services.local.store import STORE_FAILURES, store_failure
 from onss_tui.services.local.tables import (
     AccessGrant,
     Designation,
@@ -170,11 +170,6 @@ class Context:
         )
 
 
-def unstorable() -> ValidationFailed:
-    """A value the store cannot hold or compare: a number out of range, a NUL character in a text."""
-    return ValidationFailed({"input": Reason("rule.unstorable")})
-
-
 def run_read(store: Store, actor: int | None, work: Callable[[Context], T]) -> T:
     """Run `work` in a session of its own."""
     try:
@@ -185,17 +180,17 @@ def run_read(store: Store, actor: int | None, work: Callable[[Context], T]) -> T
                 if person is None:
                     raise PermissionDenied(Reason("rule.signed_out"))
             return work(Context(store, session, person))
-    except OperationalError as exc:
-        raise unavailable(exc) from exc
-    except (DataError, OverflowError) as exc:
-        raise unstorable() from exc
+    except STORE_FAILURES as exc:
+        raise store_failure(exc) from exc
 
 
 def run_write(
     store: Store, actor: int | None, action: str, target: str, work: Callable[[Context], T], reading: bool
 ) -> T:
     """Run `work` in one transaction that holds the audit chain's head (so writes are serial); a refusal
-    rolls it back and is recorded as `action` on `target`. `reading` lets support staff through."""
+    rolls it back and is recorded as `action` on `target`. `reading` lets support staff through. A store
+    that fails while the change is being committed leaves its outcome unknown; before, it was not made."""
+    committing = False
     try:
         with Session(store.writer, expire_on_commit=False) as session:
             audit.lock_head(session)
@@ -205,6 +200,7 @@ def run_write(
                 if context.support and not reading:
                     context.require(False, "")
                 result = work(context)
+                committing = True
                 session.commit()
                 return result
             except PermissionDenied as exc:
@@ -214,10 +210,8 @@ def run_write(
                 session.rollback()
                 raise Conflict(Reason("rule.changed_meanwhile")) from exc
         _record_refusal(store, actor_id, actor_name, action, target, refusal)
-    except OperationalError as exc:
-        raise unavailable(exc) from exc
-    except (DataError, OverflowError) as exc:
-        raise unstorable() from exc
+    except STORE_FAILURES as exc:
+        raise store_failure(exc, committing=committing) from exc
     raise refusal
 
 
