@@ -205,7 +205,8 @@ def store_failure(exc: BaseException, *, committing: bool = False) -> ServiceErr
 def _unavailable(exc: BaseException, key: str, retry_after: float, committing: bool) -> Unavailable:
     log.warning("the store is unavailable: %s", exc)
     if committing:
-        return Unavailable(Reason("rule.store.outcome_unknown"), outcome_unknown=True, retry_after=retry_after)
+        unknown = Reason("rule.store.outcome_unknown")
+        return Unavailable(unknown, outcome_unknown=True, retry_after=retry_after)
     return Unavailable(Reason(key), retry_after=retry_after)
 
 
