@@ -11,7 +11,7 @@ from onss_tui.domain.rules import MANAGER_ROLES
 from onss_tui.services import dto
 from onss_tui.services.dto import PageRequest, Role
 from onss_tui.services.local import audit, convert, search
-from onss_tui.services.local.context import Context
+from onss_tui.services.local.context import Context, target_id
 from onss_tui.services.local.paging import keyset_page
 from onss_tui.services.local.tables import AuditEntry, Designation, Enterprise, Mandate, PortalUser, Provider
 
@@ -58,8 +58,9 @@ def _describe(
     numbers: dict[str, set[int]] = {}
     for entry in entries:
         kind, _, number = entry.target.partition(":")
-        if number.isdigit():
-            numbers.setdefault(kind, set()).add(int(number))
+        key = target_id(number)
+        if key is not None:
+            numbers.setdefault(kind, set()).add(key)
     person_of = {f"person:{i}": i for i in numbers.get("person", ())}
     for kind, table in (("user", PortalUser), ("designation", Designation)):
         if kind in numbers:

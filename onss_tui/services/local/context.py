@@ -255,7 +255,8 @@ def _enterprise_of(session: Session, target: str) -> int | None:
     kind, _, number = target.partition(":")
     if kind == "users":  # several users, of one enterprise as a rule: the first one's
         kind, number = "user", number.partition(",")[0]
-    if not number.isdigit():
+    key = target_id(number)
+    if key is None:
         return None
     owners: dict[str, tuple[Any, str]] = {
         "enterprise": (Enterprise, "id"),
@@ -266,5 +267,13 @@ def _enterprise_of(session: Session, target: str) -> int | None:
     if kind not in owners:
         return None
     table, column = owners[kind]
-    row = session.get(table, int(number))
+    row = session.get(table, key)
     return getattr(row, column) if row is not None else None
+
+
+def target_id(number: str) -> int | None:
+    """The id a target names ("12" of "mandate:12"), else None: a target may hold what was typed (an
+    enterprise number, a superscript digit), which is no id."""
+    if not (number.isascii() and number.isdigit()) or int(number) > dto.MAX_ID:
+        return None
+    return int(number)

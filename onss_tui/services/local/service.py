@@ -34,6 +34,18 @@ from onss_tui.services.local.store import close_store, open_store
 T = TypeVar("T")
 
 
+TARGET_IDS = 5
+"""Ids of users a grant's audit target names; past these, how many more there are."""
+
+
+def users_target(user_ids: list[int]) -> str:
+    """The audit target of a change to several users, bounded whatever their number: the first few
+    distinct ids and the count of the others ("users:4,9,12,15,20+495")."""
+    distinct = list(dict.fromkeys(user_ids))
+    more = len(distinct) - TARGET_IDS
+    return "users:" + ",".join(map(str, distinct[:TARGET_IDS])) + (f"+{more}" if more > 0 else "")
+
+
 class LocalService:
     """The `AccessService` on a local store (SQLite file or PostgreSQL).
 
@@ -234,7 +246,7 @@ class LocalService:
         work = partial(
             users.change_grants, user_ids=user_ids, service_codes=service_codes, grant=grant, action=action
         )
-        return await self._write(actor, action, "users:" + ",".join(map(str, user_ids)), work)
+        return await self._write(actor, action, users_target(user_ids), work)
 
     # ------------------------------------------------------------------ mandates
 
