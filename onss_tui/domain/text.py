@@ -106,6 +106,15 @@ def searchable(text: str) -> bool:
     return problem(text) is None
 
 
+def without_surrogates(value: object) -> object:
+    """A text with each unpaired surrogate (half of a character, which no encoding can write) read as a
+    NUL: a character no stored text holds, so that a search for it finds nothing instead of failing."""
+    if isinstance(value, str) and _SURROGATES.search(value):
+        return _SURROGATES.sub("\x00", value)
+    return value
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _STAND_INS = {point: 0x2400 + point for point in range(0x20)} | {0x7F: 0x2421}
 """C0 controls shown as their pictures (␀, ␛, ...), DEL as ␡."""
 

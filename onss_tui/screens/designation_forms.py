@@ -25,6 +25,7 @@ from onss_tui.services.dto import (
     MainAccessManagerDesignation,
 )
 from onss_tui.widgets.identifier_input import IdentifierInput
+from onss_tui.widgets.plain import literal, plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ class DesignationForm(VerticalScroll):
         """New labels for a drop-down's choices, keeping what is chosen."""
         select = self.query_one(select_id, Select)
         chosen = select.value
-        select.set_options(choices)
+        select.set_options([(plain_content(label), value) for label, value in choices])
         select.value = chosen
 
 
@@ -217,7 +218,7 @@ class MainAccessManagerForm(DesignationForm):
         legal_representative = self.overview is None or "legal_representative" in roles_in(self.overview)
         if not legal_representative:
             text.append("\n" + t("designation.mam.only_legal_representative"), style="italic yellow")
-        self.query_one("#mam-current", Static).update(text)
+        self.query_one("#mam-current", Static).update(literal(text))
         submit = self.submit_button
         submit.label = t("designation.replace" if current is not None else "designation.designate")
         submit.disabled = not legal_representative
@@ -232,7 +233,7 @@ class MainAccessManagerForm(DesignationForm):
     async def designate(
         self, service: AccessService, actor: int, values: dict[str, str]
     ) -> DesignationPublic:
-        request = MainAccessManagerDesignation.model_validate(values)
+        request = MainAccessManagerDesignation(**values)
         return await service.designate_main_access_manager(actor, request)
 
 
@@ -266,7 +267,7 @@ class ManagersForm(DesignationForm):
         quality = self.query_one("#quality_code", Select)
         held = [q.code for q in self.overview.qualities if q.active] if self.overview else []
         chosen = quality.value
-        quality.set_options([(self.app.catalogue_name(code), code) for code in held])
+        quality.set_options([(plain_content(self.app.catalogue_name(code)), code) for code in held])
         if chosen in held:
             quality.value = chosen
         elif len(held) == 1:
@@ -285,4 +286,4 @@ class ManagersForm(DesignationForm):
         enterprise_id = self.app.enterprise_id
         if enterprise_id is not None:
             values = {**values, "enterprise_id": str(enterprise_id)}
-        return await service.designate(actor, DesignationRequest.model_validate(values))
+        return await service.designate(actor, DesignationRequest(**values))

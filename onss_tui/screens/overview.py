@@ -26,6 +26,7 @@ from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NAV_KEYS, NavBar
 from onss_tui.widgets.paged_table import LOADING_DELAY
+from onss_tui.widgets.plain import literal, plain, plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class OverviewScreen(OnssScreen[None]):
         text.append(", ".join(roles) or t("common.none"))
         if o.is_mandatary:
             text.append(f" · {t('overview.is_mandatary')}", style="dim")
-        return text
+        return literal(text)
 
     def _show_steps(self) -> None:
         t, o = self.app.t, self.overview
@@ -218,9 +219,9 @@ class OverviewScreen(OnssScreen[None]):
             )
         for d in people:
             table.add_row(
-                designation_role(self.app, d),
-                d.person.full_name,
-                d.person.niss_masked,
+                plain(designation_role(self.app, d)),
+                plain(d.person.full_name),
+                plain(d.person.niss_masked),
                 t(f"designation.status.{d.status.value}"),
                 key=f"{d.id}:{d.person.id}",
             )
@@ -235,12 +236,12 @@ class OverviewScreen(OnssScreen[None]):
         table.add_column(t("overview.column.handled_by"), ratio=1)
         for handling in o.group_handling:
             if handling.providers:
-                how = Text(", ".join(handling.providers))
+                how = plain(", ".join(handling.providers))
             elif handling.self_handled:
                 how = Text(t("overview.self_handled"))
             else:
                 how = Text(t("overview.not_covered"), style="italic yellow")
-            table.add_row(self.app.catalogue_name(handling.group_code), how)
+            table.add_row(plain(self.app.catalogue_name(handling.group_code)), how)
         return table
 
     # ------------------------------------------------------------------ actions
@@ -311,8 +312,8 @@ class ChoiceScreen(OnssModal["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choice-dialog"):
-            yield Static(self.title_text, id="choice-title")
-            yield OptionList(*(Option(label, id=value) for label, value in self.choices), id="choices")
+            yield Static(plain_content(self.title_text), id="choice-title")
+            yield OptionList(*(Option(plain(label), id=value) for label, value in self.choices), id="choices")
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -21,6 +21,7 @@ from onss_tui.screens.base import OnssScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
+from onss_tui.widgets.plain import literal
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -182,7 +183,7 @@ class SignInScreen(OnssScreen[None]):
             "  ",
             role_summary(self.app, identity.roles),
         )
-        return Option(prompt, id=f"{prefix}{person.id}")
+        return Option(literal(prompt), id=f"{prefix}{person.id}")
 
     @on(Input.Submitted, "#sign-in-search")
     def _submit_search(self) -> None:

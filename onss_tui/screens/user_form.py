@@ -5,7 +5,7 @@ stays exactly as typed. Dismisses with the user as the service returned it, or N
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +20,7 @@ from onss_tui.services.dto import UserCreate, UserPublic, UserUpdate
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.identifier_input import IdentifierInput
+from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
@@ -67,7 +68,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                 if person is None:
                     yield IdentifierInput("niss", "field.niss", id="niss", required=True)
                 else:
-                    yield FormField("field.niss", Static(person.niss_masked), id="niss")
+                    yield FormField("field.niss", Static(plain_content(person.niss_masked)), id="niss")
                 if self.names:
                     yield IdentifierInput(
                         "text", "field.first_name", id="first_name", value=person.first_name if person else ""
@@ -78,7 +79,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                 else:
                     assert person is not None
                     for name in ("first_name", "last_name"):
-                        shown = Static(getattr(person, name), id=f"{name}-shown")
+                        shown = Static(plain_content(getattr(person, name)), id=f"{name}-shown")
                         yield FormField(f"field.{name}", shown, id=name)
                 yield IdentifierInput(
                     "phone", "field.phone", id="phone", value=(person.phone or "") if person else ""
@@ -91,7 +92,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                     yield FormField(
                         "users.form.services",
                         SelectionList[str](
-                            *[(self.app.catalogue_name(s), s.code) for s in services],
+                            *[(plain_content(self.app.catalogue_name(s)), s.code) for s in services],
                             id="service-list",
                             compact=True,
                         ),
@@ -125,7 +126,8 @@ class UserFormScreen(OnssModal[UserPublic | None]):
             enterprise_id = self.app.enterprise_id
             assert enterprise_id is not None
             self._save(
-                UserCreate(
+                UserCreate,
+                dict(
                     enterprise_id=enterprise_id,
                     niss=self._text("niss"),
                     first_name=self._text("first_name") or None,
@@ -133,7 +135,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                     phone=self._text("phone") or None,
                     email=self._text("email") or None,
                     services=list(self.query_one("#service-list", SelectionList).selected),
-                )
+                ),
             )
             return
         person = self.user.person
@@ -144,15 +146,17 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         if not changes:
             self.dismiss(None)
             return
-        self._save(UserUpdate(expected_version=self.user.version, **changes))
+        self._save(UserUpdate, dict(expected_version=self.user.version, **changes))
 
     @work(exclusive=True, group="save", exit_on_error=False)
-    async def _save(self, request: UserCreate | UserUpdate) -> None:
+    async def _save(self, kind: type[UserCreate | UserUpdate], fields: dict[str, Any]) -> None:
+        """Save the form as a request of `kind`; one the service's bounds refuse is said as it would."""
         actor = self.app.actor_id
         assert actor is not None
         form = self.query_one("#user-form")
         form.add_class("-busy")
         try:
+            request = kind(**fields)
             if isinstance(request, UserCreate):
                 user = await self.app.service.create_user(actor, request)
             else:
@@ -178,4 +182,4 @@ class UserFormScreen(OnssModal[UserPublic | None]):
             for typed_in in self.query(f"#{field}").results(IdentifierInput):
                 typed_in.value = value
             for shown in self.query(f"#{field}-shown").results(Static):
-                shown.update(value)
+                shown.update(plain_content(value))

@@ -6,7 +6,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 from pydantic_core import PydanticCustomError
 
 from onss_tui.domain import text
@@ -76,7 +84,9 @@ Reference = Annotated[str, StringConstraints(max_length=text.REFERENCE_MAX), _TE
 UserIds = Annotated[list[Id], Field(min_length=1, max_length=MAX_BATCH)]
 ServiceCodes = Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)]
 Limit = Annotated[int, Field(ge=1, le=500)]
-Search = Annotated[str, StringConstraints(max_length=text.SEARCH_MAX)]
+Search = Annotated[
+    str, BeforeValidator(text.without_surrogates), StringConstraints(max_length=text.SEARCH_MAX)
+]
 """Typed in a search: any character (one the text rule refuses finds nothing), bounded."""
 Cursor = Annotated[str, StringConstraints(max_length=text.CURSOR_MAX, pattern=text.CURSOR_PATTERN)]
 
@@ -363,7 +373,7 @@ class MandatePublic(DTO):
 
 class MandateCreate(Request):
     principal_id: Id
-    mandatary_id: int = Field(ge=0, le=MAX_ID, description="A provider's id (0: none chosen yet).")
+    mandatary_id: Id = Field(description="A provider's id.")
     groups: list[Code] = Field(min_length=1, max_length=MAX_CODES)
     start_quarter: QuarterText
     end_quarter: QuarterText | None = None
@@ -421,9 +431,9 @@ class AuditEntryPublic(DTO):
 class AuditFilter(Request):
     actor_id: Id | None = None
     enterprise_id: Id | None = None
-    action: Annotated[str, StringConstraints(max_length=text.ACTION_MAX)] = Field(
-        default="", description="The start of an action's code (mandate, user.grant)."
-    )
+    action: Annotated[
+        str, BeforeValidator(text.without_surrogates), StringConstraints(max_length=text.ACTION_MAX)
+    ] = Field(default="", description="The start of an action's code (mandate, user.grant).")
 
 
 class AuditVerification(DTO):

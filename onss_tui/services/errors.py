@@ -125,12 +125,13 @@ ERRORS_BY_STATUS: dict[int, type[ServiceError]] = {
 }
 
 
-_EMPTY_LIST_REASONS = {
+_NOTHING_CHOSEN = {
     "groups": "rule.mandate.choose_groups",
     "user_ids": "rule.users.choose_users",
     "service_codes": "rule.users.choose_services",
+    "mandatary_id": "rule.mandate.choose_mandatary",
 }
-"""An empty list where one item at least is needed, said as the rule that needs it."""
+"""A list left empty, or an id left at 0, where something must be chosen: said as the rule that needs it."""
 
 
 def invalid_input(error: ValidationError | Iterable[ErrorDetails]) -> ValidationFailed:
@@ -161,6 +162,8 @@ def input_reason(detail: ErrorDetails | Mapping[str, Any]) -> Reason:
             code=str(context.get("code", "")),
             position=str(context.get("position", "")),
         )
+    if kind == "string_unicode":
+        return Reason("rule.text.unpaired")
     if kind == "string_too_long":
         return Reason("rule.input.too_long", max=str(context.get("max_length", "")))
     if kind == "string_too_short":
@@ -169,13 +172,15 @@ def input_reason(detail: ErrorDetails | Mapping[str, Any]) -> Reason:
         return Reason("rule.input.too_many", max=str(context.get("max_length", "")))
     if kind == "too_short":
         return Reason(
-            _EMPTY_LIST_REASONS.get(field, "rule.input.too_few"), min=str(context.get("min_length", ""))
+            _NOTHING_CHOSEN.get(field, "rule.input.too_few"), min=str(context.get("min_length", ""))
         )
     if kind == "string_pattern_mismatch":
         return _shape_reason(str(context.get("pattern", "")), value)
     if kind in ("less_than_equal", "less_than"):
         return Reason("rule.input.too_large", max=str(context.get("le", context.get("lt", ""))))
     if kind in ("greater_than_equal", "greater_than"):
+        if field in _NOTHING_CHOSEN and value == 0:
+            return Reason(_NOTHING_CHOSEN[field])
         return Reason("rule.input.too_small", min=str(context.get("ge", context.get("gt", ""))))
     if kind == "missing":
         return Reason("rule.input.missing")

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.widgets import Static
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.widgets.input import Input
+from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -233,6 +233,6 @@ class IdentifierInput(Horizontal):
                 text = f"✗ {message}"
         else:
             text = ""
-        reason.update(Content(text))  # plain: a reason from the service may repeat what was typed
+        reason.update(plain_content(text))  # plain: a reason from the service may repeat what was typed
         self.set_class(invalid, "-invalid")
         self.set_class(not invalid and bool(self._verdict.key), "-valid")

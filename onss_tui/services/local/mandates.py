@@ -115,10 +115,8 @@ def create_mandate(c: Context, request: dto.MandateCreate) -> dto.MandatePublic:
     principal = get_enterprise(c, request.principal_id)
     c.require(Role.LEGAL_REPRESENTATIVE in c.roles(request.principal_id), Reason("rule.mandate.legal_only"))
     errors: dict[str, str] = {}
-    provider = c.session.get(Provider, request.mandatary_id) if request.mandatary_id > 0 else None
-    if request.mandatary_id <= 0:
-        errors["mandatary_id"] = Reason("rule.mandate.choose_mandatary")
-    elif provider is None:
+    provider = c.session.get(Provider, request.mandatary_id)
+    if provider is None:
         errors["mandatary_id"] = Reason("rule.mandate.unknown_mandatary")
     elif provider.enterprise_id == principal.id:
         errors["mandatary_id"] = Reason("rule.mandate.self")
