@@ -13,10 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 
+from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
-from onss_tui.services.dto import UserCreate, UserPublic, UserUpdate
+from onss_tui.services.dto import PersonPublic, UserCreate, UserPublic, UserUpdate
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.identifier_input import IdentifierInput
@@ -71,21 +72,27 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                     yield FormField("field.niss", Static(plain_content(person.niss_masked)), id="niss")
                 if self.names:
                     yield IdentifierInput(
-                        "text", "field.first_name", id="first_name", value=person.first_name if person else ""
+                        "text",
+                        "field.first_name",
+                        id="first_name",
+                        value=shown(person.first_name) if person else "",
                     )
                     yield IdentifierInput(
-                        "text", "field.last_name", id="last_name", value=person.last_name if person else ""
+                        "text",
+                        "field.last_name",
+                        id="last_name",
+                        value=shown(person.last_name) if person else "",
                     )
                 else:
                     assert person is not None
                     for name in ("first_name", "last_name"):
-                        shown = Static(plain_content(getattr(person, name)), id=f"{name}-shown")
-                        yield FormField(f"field.{name}", shown, id=name)
+                        held = Static(plain_content(getattr(person, name)), id=f"{name}-shown")
+                        yield FormField(f"field.{name}", held, id=name)
                 yield IdentifierInput(
-                    "phone", "field.phone", id="phone", value=(person.phone or "") if person else ""
+                    "phone", "field.phone", id="phone", value=shown(person.phone or "") if person else ""
                 )
                 yield IdentifierInput(
-                    "email", "field.email", id="email", value=(person.email or "") if person else ""
+                    "email", "field.email", id="email", value=shown(person.email or "") if person else ""
                 )
                 if person is None:
                     services = self.app.offered_services()
@@ -139,8 +146,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
             )
             return
         person = self.user.person
-        held = {"first_name": person.first_name, "last_name": person.last_name}
-        held |= {"phone": person.phone or "", "email": person.email or ""}
+        held = _as_shown(person)  # a field is sent only when the user changed what it showed
         editable = [f for f in CONTACT_FIELDS if self.names or f not in ("first_name", "last_name")]
         changes = {f: self._text(f) for f in editable if self._text(f) != held[f]}
         if not changes:
@@ -176,10 +182,16 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         assert actor is not None and self.user is not None
         self.user = await self.app.service.get_user(actor, self.user.id)
         person = self.user.person
-        current = {"first_name": person.first_name, "last_name": person.last_name}
-        current |= {"phone": person.phone or "", "email": person.email or ""}
+        current = _as_shown(person)
         for field, value in current.items():
             for typed_in in self.query(f"#{field}").results(IdentifierInput):
                 typed_in.value = value
-            for shown in self.query(f"#{field}-shown").results(Static):
-                shown.update(plain_content(value))
+            for name_shown in self.query(f"#{field}-shown").results(Static):
+                name_shown.update(plain_content(value))
+
+
+def _as_shown(person: PersonPublic) -> dict[str, str]:
+    """A person's names and contact data as the form shows them (`domain.text.shown`)."""
+    held = {"first_name": person.first_name, "last_name": person.last_name}
+    held |= {"phone": person.phone or "", "email": person.email or ""}
+    return {field: shown(value) for field, value in held.items()}
