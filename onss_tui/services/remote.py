@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import AsyncGenerator
 from typing import Any, TypeVar
 
 import httpx
@@ -28,9 +29,11 @@ from onss_tui.services.errors import (
     ServiceError,
     Unavailable,
     ValidationFailed,
+    invalid_input,
 )
 from onss_tui.services.wire import (
     ErrorBody,
+    ExportEnd,
     Me,
     QualityActivation,
     RevealedNiss,
@@ -46,6 +49,7 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.U
 """Failures before the request left: a write that met one of these did not happen."""
 
 _PAGES: dict[type, TypeAdapter[Any]] = {}
+_EXPORT_LINE: TypeAdapter[dto.MandatePublic | ExportEnd] = TypeAdapter(dto.MandatePublic | ExportEnd)
 
 
 def _adapter(kind: Any) -> TypeAdapter[Any]:
@@ -359,6 +363,42 @@ class RemoteService:
     ) -> dto.Page[dto.MandatePublic]:
         await self._check(actor)
         return await self._read(dto.Page[dto.MandatePublic], "GET", "/mandates", params=_params(filter, page))
+
+    async def export_mandates(
+        self, actor: int, filter: dto.MandateFilter | None = None
+    ) -> AsyncGenerator[dto.MandatePublic]:
+        """The server's snapshot of the matching mandates, a line at a time (never all in memory); a stream
+        cut short, or a line the API never writes, is an error, never a shorter export."""
+        try:
+            wanted = dto.MandateFilter.model_validate(filter or dto.MandateFilter())
+        except ValidationError as exc:
+            raise invalid_input(exc) from None
+        await self._check(actor)
+        try:
+            async with self._client.stream("GET", "/mandates/export", params=_params(wanted)) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    raise (
+                        error_from_response(response, write=False)
+                        if response.status_code >= 400
+                        else (_unreadable(_described(response), write=False))
+                    )
+                exported = 0
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    item = _EXPORT_LINE.validate_json(line)
+                    if isinstance(item, ExportEnd):
+                        if item.exported != exported:
+                            raise _unreadable(_described(response), write=False)
+                        return
+                    exported += 1
+                    yield item
+        except httpx.TransportError as exc:
+            raise Unavailable(self._unreachable(exc)) from exc
+        except ValidationError as exc:
+            raise _unreadable("HTTP 200, application/x-ndjson", write=False) from exc
+        raise Unavailable(Reason("rule.api.export_cut"))
 
     @checked
     async def get_mandate(self, actor: int, mandate_id: Id) -> dto.MandatePublic:

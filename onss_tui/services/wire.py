@@ -116,3 +116,10 @@ class RevealedNiss(DTO):
     """A national register number, formatted; it travels only in a response body, never in a URL."""
 
     niss: str
+
+
+class ExportEnd(DTO):
+    """The last line of an export's stream (`GET /mandates/export`, one mandate a line before it): how
+    many mandates it held. A stream that ends without it was cut short."""
+
+    exported: int

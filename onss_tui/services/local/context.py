@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row, bindparam, inspect
+from sqlalchemy import Engine, Row, bindparam, inspect, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
@@ -182,6 +182,39 @@ def run_read(store: Store, actor: int | None, work: Callable[[Context], T]) -> T
             return work(Context(store, session, person))
     except STORE_FAILURES as exc:
         raise store_failure(exc) from exc
+
+
+class Snapshot:
+    """Many reads as of one moment, for an export: one read transaction (SQLite's WAL keeps its snapshot;
+    PostgreSQL's is REPEATABLE READ, read only), which never blocks a writer. `read` runs work in it,
+    failures classified as `run_read` does; `close` ends it."""
+
+    def __init__(self, store: Store, actor: int | None) -> None:
+        self.session = Session(store.engine)
+        try:
+            if not store.sqlite:
+                self.session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            person = None
+            if actor is not None:
+                person = self.session.connection().execute(_ACTOR_ROW, {"actor": actor}).first()
+                if person is None:
+                    raise PermissionDenied(Reason("rule.signed_out"))
+            self.context = Context(store, self.session, person)
+        except STORE_FAILURES as exc:
+            self.session.close()
+            raise store_failure(exc) from exc
+        except BaseException:
+            self.session.close()
+            raise
+
+    def read(self, work: Callable[[Context], T]) -> T:
+        try:
+            return work(self.context)
+        except STORE_FAILURES as exc:
+            raise store_failure(exc) from exc
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def run_write(

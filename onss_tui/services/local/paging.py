@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, TypeVarTuple, overload
 
-from sqlalchemy import Connection, Row, tuple_
+from sqlalchemy import Connection, Integer, Row, String, TypeDecorator, tuple_
 from sqlalchemy import Select as CoreSelect
 from sqlalchemy.orm import Mapped
 from sqlalchemy.sql import ColumnElement
@@ -57,10 +57,12 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> tuple[list[Any], str]
 def _fits(value: Any, key: SortKey) -> bool:
     """`value` is one the column `key` may hold: an integer in range, or a text without an unpaired
     surrogate (which no store can hold)."""
-    kind = getattr(key, "type").python_type  # a Core column's or a model attribute's  # noqa: B009
-    if kind is int:
+    column_type = getattr(key, "type")  # a Core column's or a model attribute's  # noqa: B009
+    if isinstance(column_type, TypeDecorator):  # SQLModel's text columns
+        column_type = column_type.impl_instance
+    if isinstance(column_type, Integer):
         return type(value) is int and value in _KEY_RANGE
-    if kind is str:
+    if isinstance(column_type, String):
         return type(value) is str and not _SURROGATE.search(value)
     return False
 

@@ -10,16 +10,18 @@ the audit entry commits with the change; a refused attempt is recorded in a tran
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.arguments import checked
 from onss_tui.services.dto import Code, Id, Limit, MandateAction, PageRequest, Search, UserStatus, Version
+from onss_tui.services.errors import invalid_input
 from onss_tui.services.local import (
     audit_trail,
     designations,
@@ -28,10 +30,13 @@ from onss_tui.services.local import (
     mandates,
     users,
 )
-from onss_tui.services.local.context import Context, Store, run_read, run_write
+from onss_tui.services.local.context import Context, Snapshot, Store, run_read, run_write
 from onss_tui.services.local.store import close_store, open_store
 
 T = TypeVar("T")
+
+EXPORT_PAGE = 500
+"""Mandates read per page of an export."""
 
 
 TARGET_IDS = 5
@@ -266,6 +271,36 @@ class LocalService:
             mandates.list_mandates, wanted=filter or dto.MandateFilter(), page=page or PageRequest()
         )
         return await self._read(actor, work)
+
+    async def export_mandates(
+        self, actor: int | None, filter: dto.MandateFilter | None = None
+    ) -> AsyncGenerator[dto.MandatePublic]:
+        """Every mandate matching the filter as of one moment (a snapshot, whatever is written meanwhile),
+        read a page at a time; writers are never blocked. `actor` None: the operator of the store.
+        Close the iterator (`contextlib.aclosing`) when stopping early, to end the read."""
+        try:
+            wanted = dto.MandateFilter.model_validate(filter or dto.MandateFilter())
+        except ValidationError as exc:
+            raise invalid_input(exc) from None
+        snapshot = await self._in_thread(Snapshot, self.store, actor)
+        try:
+            page = PageRequest(size=EXPORT_PAGE)
+            while True:
+                work = partial(mandates.list_mandates, wanted=wanted, page=page)
+                result = await self._in_thread(snapshot.read, work)
+                for mandate in result.items:
+                    yield mandate
+                if result.next_cursor is None:
+                    return
+                page = PageRequest(size=EXPORT_PAGE, cursor=result.next_cursor)
+        finally:
+            await self._in_thread(snapshot.close)
+
+    async def _in_thread(self, call: Callable[..., T], *args: Any) -> T:
+        """A read's step, in a worker thread (in the caller's with `reads_inline`)."""
+        if self.reads_inline:
+            return call(*args)
+        return await asyncio.to_thread(call, *args)
 
     @checked
     async def get_mandate(self, actor: int, mandate_id: Id) -> dto.MandatePublic:
