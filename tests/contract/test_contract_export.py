@@ -34,7 +34,7 @@ async def test_an_export_is_one_snapshot_that_blocks_no_writer(
     principals = {world.employer: world.lr, world.townhall: world.lr_town}
     before = []
     for principal, actor in principals.items():
-        for step in range(4):
+        for _ in range(4):
             before.append(await service.create_mandate(actor, _mandate(world, principal, quarter)))
             quarter = quarter.next()
     written = []
