@@ -21,7 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Static
 
-from onss_tui.domain.text import shown
+from onss_tui.domain.text import ACTION_MAX, SEARCH_MAX, shown
 from onss_tui.screens.browse import TYPED_FILTER, BrowseScreen
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
@@ -72,9 +72,9 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
     def compose(self) -> ComposeResult:
         yield NavBar("audit")
         with Horizontal(id="audit-filters", classes="browse-filters"):
-            yield Input(id="filter-actor", compact=True)
-            yield Input(id="filter-enterprise", compact=True)
-            yield Input(id="filter-action", classes=TYPED_FILTER, compact=True)
+            yield Input(id="filter-actor", compact=True, max_length=SEARCH_MAX)
+            yield Input(id="filter-enterprise", compact=True, max_length=SEARCH_MAX)
+            yield Input(id="filter-action", classes=TYPED_FILTER, compact=True, max_length=ACTION_MAX)
         yield Static(id="audit-chain")
         yield PagedTable(
             self.columns(),

@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, LoadingIndicator, OptionList, Sele
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from onss_tui.domain import text
 from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
@@ -81,7 +82,12 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
                 yield FormField("mandate_form.principal", Static("…", id="principal-name"), id="principal_id")
                 yield FormField(
                     "mandate_form.search",
-                    Input(placeholder=t("mandate_form.search_hint"), id="mandatary-search", compact=True),
+                    Input(
+                        placeholder=t("mandate_form.search_hint"),
+                        id="mandatary-search",
+                        compact=True,
+                        max_length=text.SEARCH_MAX,
+                    ),
                     id="mandatary_search",
                 )
                 yield FormField(
@@ -92,13 +98,23 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
                 )
                 yield FormField(
                     "mandate_form.start_quarter",
-                    Input(str(Quarter.current().next()), id="start-quarter", compact=True),
+                    Input(
+                        str(Quarter.current().next()),
+                        id="start-quarter",
+                        compact=True,
+                        max_length=text.QUARTER_MAX,
+                    ),
                     id="start_quarter",
                     check=quarter_problem,
                 )
                 yield FormField(
                     "mandate_form.end_quarter",
-                    Input(placeholder=t("mandates.open_end"), id="end-quarter", compact=True),
+                    Input(
+                        placeholder=t("mandates.open_end"),
+                        id="end-quarter",
+                        compact=True,
+                        max_length=text.QUARTER_MAX,
+                    ),
                     id="end_quarter",
                     check=quarter_problem,
                 )
@@ -109,7 +125,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
                 )
                 yield FormField(
                     "mandate_form.procuration_reference",
-                    Input(id="procuration-reference", compact=True),
+                    Input(id="procuration-reference", compact=True, max_length=text.REFERENCE_MAX),
                     id="procuration_reference",
                 )
                 yield FormField(

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.export import ExportScreen
@@ -136,7 +137,11 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         statuses, groups = self._filter_options()
         await self.query_one("#mandate-filters").mount(
             Input(
-                id="filter-text", classes=TYPED_FILTER, compact=True, placeholder=t("mandates.filter.text")
+                id="filter-text",
+                classes=TYPED_FILTER,
+                compact=True,
+                placeholder=t("mandates.filter.text"),
+                max_length=SEARCH_MAX,
             ),
             Select[str](statuses, prompt=t("mandates.filter.status"), id="filter-status", compact=True),
             Select[str](groups, prompt=t("mandates.filter.group"), id="filter-group", compact=True),

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
+from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.base import OnssScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
@@ -69,7 +70,7 @@ class SignInScreen(OnssScreen[None]):
         with Vertical(id="sign-in"):
             yield Tr("sign_in.title", classes="screen-title")
             yield Tr("sign_in.explain", classes="explain")
-            yield Input(id="sign-in-search", compact=True)
+            yield Input(id="sign-in-search", compact=True, max_length=SEARCH_MAX)
             yield OptionList(id="identities")
             yield Tr(self.app.connecting_status, id="sign-in-status")
             yield LoadingIndicator(id="sign-in-loading")
