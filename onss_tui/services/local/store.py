@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from onss_tui.services.errors import Conflict, Reason, ServiceError, Unavailable, ValidationFailed
@@ -190,7 +190,8 @@ def store_failure(exc: BaseException, *, committing: bool = False) -> ServiceErr
         return unstorable()
     state = str(getattr(exc.orig, "sqlstate", None) or "")
     said = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    if state.startswith(_REFUSED_STATES) or any(m in said for m in _REFUSED_MESSAGES):
+    refused = isinstance(exc, DataError) or state.startswith(_REFUSED_STATES)
+    if refused or any(m in said for m in _REFUSED_MESSAGES):
         log.info("the store refused an input: %s", said.splitlines()[0] if said else type(exc).__name__)
         return unstorable()
     if state in _RACE_STATES:
