@@ -49,6 +49,8 @@ ACTION_MAX = 60
 CURSOR_MAX = 4096
 """A page cursor (the sort keys of a row, encoded)."""
 
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+"""The rule as a pattern (for a schema to state it): none of the characters refused."""
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 """What a catalogue code is made of."""
 QUARTER_PATTERN = r"^\s*[0-9]{4}\s*[-/ ]?\s*[QqTtKk]\s*[1-4]\s*$"

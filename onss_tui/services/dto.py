@@ -68,10 +68,12 @@ _TEXT_RULE = AfterValidator(_by_the_text_rule)
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=MAX_ID, description="The version the change is based on.")]
-Name = Annotated[str, StringConstraints(max_length=text.NAME_MAX), _TEXT_RULE]
-Email = Annotated[str, StringConstraints(max_length=text.EMAIL_MAX), _TEXT_RULE]
-Phone = Annotated[str, StringConstraints(max_length=text.PHONE_MAX), _TEXT_RULE]
-Number = Annotated[str, StringConstraints(min_length=1, max_length=text.NUMBER_MAX), _TEXT_RULE]
+Name = Annotated[str, StringConstraints(max_length=text.NAME_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE]
+Email = Annotated[str, StringConstraints(max_length=text.EMAIL_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE]
+Phone = Annotated[str, StringConstraints(max_length=text.PHONE_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE]
+Number = Annotated[
+    str, StringConstraints(min_length=1, max_length=text.NUMBER_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE
+]
 """A national register, enterprise, ONSS or eID card number, as typed (the service checks its digits)."""
 Code = Annotated[
     str, StringConstraints(min_length=1, max_length=text.CODE_MAX, pattern=text.CODE_PATTERN), _TEXT_RULE
@@ -79,8 +81,10 @@ Code = Annotated[
 QuarterText = Annotated[
     str, StringConstraints(max_length=text.QUARTER_MAX, pattern=text.QUARTER_PATTERN), _TEXT_RULE
 ]
-Branch = Annotated[str, StringConstraints(max_length=text.BRANCH_MAX), _TEXT_RULE]
-Reference = Annotated[str, StringConstraints(max_length=text.REFERENCE_MAX), _TEXT_RULE]
+Branch = Annotated[str, StringConstraints(max_length=text.BRANCH_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE]
+Reference = Annotated[
+    str, StringConstraints(max_length=text.REFERENCE_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE
+]
 UserIds = Annotated[list[Id], Field(min_length=1, max_length=MAX_BATCH)]
 ServiceCodes = Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)]
 Limit = Annotated[int, Field(ge=1, le=500)]

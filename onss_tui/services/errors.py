@@ -157,11 +157,7 @@ def input_reason(detail: ErrorDetails | Mapping[str, Any]) -> Reason:
     value = detail.get("input")
     field = next((str(part) for part in reversed(detail.get("loc", ())) if isinstance(part, str)), "")
     if kind.startswith("text_"):
-        return Reason(
-            f"rule.{kind.replace('_', '.', 1)}",
-            code=str(context.get("code", "")),
-            position=str(context.get("position", "")),
-        )
+        return _text_reason(kind.removeprefix("text_"), context.get("code", ""), context.get("position", ""))
     if kind == "string_unicode":
         return Reason("rule.text.unpaired")
     if kind == "string_too_long":
@@ -191,7 +187,13 @@ def input_reason(detail: ErrorDetails | Mapping[str, Any]) -> Reason:
     return Reason("rule.input.invalid", str(detail.get("msg", "")) or None)
 
 
+def _text_reason(kind: str, code: object, position: object) -> Reason:
+    return Reason(f"rule.text.{kind}", code=str(code), position=str(position))
+
+
 def _shape_reason(pattern: str, value: Any) -> Reason:
+    if pattern == text.TEXT_PATTERN and isinstance(value, str) and (refused := text.problem(value)):
+        return _text_reason(refused.kind, refused.code, refused.position)
     if pattern == text.QUARTER_PATTERN:
         if isinstance(value, str) and not value.strip():
             return Reason("rule.quarter.empty")
