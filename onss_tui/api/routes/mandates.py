@@ -31,7 +31,6 @@ class NdjsonResponse(StreamingResponse):
 
 @router.get(
     "/mandates/export",
-    response_class=NdjsonResponse,
     summary="Every mandate matching the filter, as of one moment",
     responses={
         200: {
