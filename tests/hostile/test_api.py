@@ -68,6 +68,9 @@ async def test_lists_far_too_long_are_422(local: LocalService, world: World) -> 
                 ({"user_ids": [], "service_codes": ["dimona"]}, "user_ids"),
             ):
                 _refused_for(await _send(client, "POST", f"/users/services/{verb}", body), field)
+        for code in ("\ud800", "[/]", "x" * 41, "dimona\x00"):
+            body = {"user_ids": [staff.user_id], "service_codes": [code]}
+            _refused_for(await _send(client, "POST", "/users/services/grant", body), "service_codes.0")
         made = {"enterprise_id": world.employer, "niss": "85073003328", "services": ["dimona"] * MANY}
         _refused_for(await _send(client, "POST", "/users", made), "services")
     async with client_as(local, world.lr, SECRET) as client:
@@ -78,6 +81,11 @@ async def test_lists_far_too_long_are_422(local: LocalService, world: World) -> 
             "start_quarter": "2099Q1",
         }
         _refused_for(await _send(client, "POST", "/mandates", mandate), "groups")
+        for code in ("\ud800", "[bold]x[/]", "onss_employer\u202e", HUGE):
+            quality = await _send(
+                client, "POST", f"/enterprises/{world.employer}/qualities", {"quality_code": code}
+            )
+            _refused_for(quality, "quality_code")
 
 
 LIST_SEARCHES: dict[str, list[str]] = {
