@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Button, Select, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_phone
+from onss_tui.domain.text import shown
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.services.dto import (
     DesignationPublic,
@@ -25,7 +26,7 @@ from onss_tui.services.dto import (
     MainAccessManagerDesignation,
 )
 from onss_tui.widgets.identifier_input import IdentifierInput
-from onss_tui.widgets.plain import literal, plain_content
+from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -212,13 +213,15 @@ class MainAccessManagerForm(DesignationForm):
         if current is None:
             text.append(t("overview.nobody_yet"), style="italic")
         else:
-            text.append(current.person.full_name, style="bold")
-            text.append(f" ({current.person.niss_masked}), {t(f'designation.status.{current.status.value}')}")
+            text.append(shown(current.person.full_name), style="bold")
+            text.append(
+                f" ({shown(current.person.niss_masked)}), {t(f'designation.status.{current.status.value}')}"
+            )
             text.append(f", {t('designation.since', date=f'{current.started_at:%Y-%m-%d}')}")
         legal_representative = self.overview is None or "legal_representative" in roles_in(self.overview)
         if not legal_representative:
             text.append("\n" + t("designation.mam.only_legal_representative"), style="italic yellow")
-        self.query_one("#mam-current", Static).update(literal(text))
+        self.query_one("#mam-current", Static).update(text)
         submit = self.submit_button
         submit.label = t("designation.replace" if current is not None else "designation.designate")
         submit.disabled = not legal_representative

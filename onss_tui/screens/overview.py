@@ -21,12 +21,13 @@ from textual.widgets.option_list import Option
 
 from onss_tui.domain.identifiers import format_enterprise_number, format_onss_number
 from onss_tui.domain.rules import MAIN_ROLES
+from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal, OnssScreen
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NAV_KEYS, NavBar
 from onss_tui.widgets.paged_table import LOADING_DELAY
-from onss_tui.widgets.plain import literal, plain, plain_content
+from onss_tui.widgets.plain import plain, plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class OverviewScreen(OnssScreen[None]):
         t, o = self.app.t, self.overview
         assert o is not None
         e = o.enterprise
-        text = Text.assemble((e.name, "bold"), "\n")
+        text = Text.assemble((shown(e.name), "bold"), "\n")
         text.append(
             f"{t('overview.enterprise_number')} {shown_number(e.enterprise_number, format_enterprise_number)}"
         )
@@ -160,7 +161,7 @@ class OverviewScreen(OnssScreen[None]):
         text.append(", ".join(roles) or t("common.none"))
         if o.is_mandatary:
             text.append(f" · {t('overview.is_mandatary')}", style="dim")
-        return literal(text)
+        return text
 
     def _show_steps(self) -> None:
         t, o = self.app.t, self.overview
