@@ -220,9 +220,9 @@ class OverviewScreen(OnssScreen[None]):
             )
         for d in people:
             table.add_row(
-                plain(designation_role(self.app, d)),
-                plain(d.person.full_name),
-                plain(d.person.niss_masked),
+                _cell(designation_role(self.app, d)),
+                _cell(d.person.full_name),
+                _cell(d.person.niss_masked),
                 t(f"designation.status.{d.status.value}"),
                 key=f"{d.id}:{d.person.id}",
             )
@@ -299,6 +299,11 @@ class OverviewScreen(OnssScreen[None]):
         focused = self.focused
         if isinstance(focused, DataTable | OptionList):
             (focused.action_cursor_down if direction == "down" else focused.action_cursor_up)()
+
+
+def _cell(value: str) -> Text:
+    """A cell of the people's table, as the table draws a string of its own, but never as markup."""
+    return Text(shown(value), end="", no_wrap=True)
 
 
 class ChoiceScreen(OnssModal["str | None"]):
