@@ -86,6 +86,8 @@ async def test_every_screen_draws_hostile_stored_text(store: Store, name: str) -
             drawn = _shown(app)
             if name in SHOWN_LITERALLY:
                 assert SHOWN_LITERALLY[name] in drawn, screen
+                header = str(app.screen.query_one("#nav-context").render())  # the enterprise and the actor
+                assert header.count(SHOWN_LITERALLY[name]) == 2, (screen, header)
         await session.open("users")
         await session.press("o")  # the user's form, their names in it
         assert app.is_running
