@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding, Keymap
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
+from onss_tui.domain.text import shown
 from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages
 
 if TYPE_CHECKING:
@@ -91,7 +93,7 @@ class ConsoleApp(App[int]):
         """Who acted, as the service names them: a person's name, or the system in the current language."""
         from onss_tui.services.dto import SYSTEM
 
-        return self.t("common.system") if name == SYSTEM else name
+        return self.t("common.system") if name == SYSTEM else shown(name)
 
     def catalogue_name(self, entry_or_code: CatalogueEntry | str) -> str:
         """The name of a quality, online service or group of services in the current language."""
@@ -108,7 +110,20 @@ class ConsoleApp(App[int]):
         else:
             entry = entry_or_code
         name: str | None = getattr(entry, f"name_{self.lang}", None)
-        return name or entry.name_en
+        return shown(name or entry.name_en)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice as plain text, whatever `markup` says: a notice may name a person, an enterprise or
+        a file, and what they hold is never markup."""
+        super().notify(shown(message), title=shown(title), severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------------ keys
 

@@ -244,6 +244,10 @@ class RemoteByActor:
 
         return call
 
+    def export_mandates(self, actor: int, filter: Any = None) -> Any:
+        """A stream, not a coroutine: handed on as it is."""
+        return self._remote(actor).export_mandates(actor, filter)
+
     async def list_identities(self, query: str = "", limit: int = 50) -> list[Any]:
         """What each person's connection lists (only themselves), merged in the local order."""
         found = [

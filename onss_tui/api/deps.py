@@ -8,11 +8,11 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from onss_tui.api.auth import Authenticator
+from onss_tui.domain import text
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
 
-MAX_ID = 2**31 - 1
-"""Ids are 32-bit integers in every store."""
+MAX_ID = dto.MAX_ID
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A token from `onss-tui token create`.")
 
@@ -89,7 +89,7 @@ Service = Annotated[LocalService, Depends(_service)]
 Holder = Annotated[int, Depends(_holder)]
 """The id of the person the request's bearer token was issued to: every request acts as them."""
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-Search = Annotated[str, Query(description="Number or name.")]
+Search = Annotated[str, Query(description="Number or name.", max_length=text.SEARCH_MAX)]
 Page = Annotated[dto.PageRequest, Depends(QueryModel(dto.PageRequest))]
 DesignationQuery = Annotated[dto.DesignationFilter, Depends(QueryModel(dto.DesignationFilter))]
 UserQuery = Annotated[dto.UserFilter, Depends(QueryModel(dto.UserFilter))]

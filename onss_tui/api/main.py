@@ -17,7 +17,7 @@ from onss_tui.api.auth import Authenticator, FailedAuthLimiter
 from onss_tui.api.deps import attach, document_query_models
 from onss_tui.api.routes import audit, designations, enterprises, identity, mandates, users
 from onss_tui.config import Settings
-from onss_tui.services.errors import ServiceError
+from onss_tui.services.errors import ServiceError, invalid_input
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.wire import ErrorBody
 
@@ -36,30 +36,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _field_errors(errors: list[Any]) -> dict[str, str]:
-    """Pydantic's error list as field -> message (the location without body/query/path)."""
-    result: dict[str, str] = {}
-    for error in errors:
-        location = [str(part) for part in error.get("loc", ())]
-        if len(location) > 1 and location[0] in ("body", "query", "path", "header"):
-            location = location[1:]
-        key = ".".join(location) or "request"
-        message = str(error.get("msg", "invalid"))
-        result[key] = f"{result[key]}; {message}" if key in result else message
-    return result
-
-
 async def _service_error(_request: Request, exc: ServiceError) -> JSONResponse:
     return JSONResponse(ErrorBody.of(exc).model_dump(exclude_none=True), status_code=exc.status_code)
 
 
 async def _invalid_input(_request: Request, exc: RequestValidationError | ValidationError) -> JSONResponse:
-    """A request, or a model built from it, that is wrong: 422 with what is wrong with each field."""
-    fields = _field_errors(list(exc.errors()))
-    detail = "; ".join(f"{k}: {v}" for k, v in fields.items())
-    return JSONResponse(
-        ErrorBody(detail=detail, field_errors=fields).model_dump(exclude_none=True), status_code=422
-    )
+    """A request, or a model built from it, that is wrong: 422 with what is wrong with each field, in
+    English and as a reason (a message key and its values)."""
+    failed = invalid_input(list(exc.errors()))
+    return JSONResponse(ErrorBody.of(failed).model_dump(exclude_none=True), status_code=422)
 
 
 def create_app(service: LocalService, *, secret: str, limiter: FailedAuthLimiter | None = None) -> FastAPI:

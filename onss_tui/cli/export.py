@@ -36,7 +36,7 @@ def run_export(args: argparse.Namespace) -> int:
         actor = actor_by_niss(service, args.actor)
         count = asyncio.run(
             export_mandates(
-                partial(service.list_mandates, actor), wanted, partial(_output, args.output), args.format
+                service.export_mandates(actor, wanted), partial(_output, args.output), args.format
             )
         )
     except BrokenPipeError:

@@ -18,8 +18,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Static
 
+from onss_tui.domain.text import ACTION_MAX, SEARCH_MAX, shown
 from onss_tui.screens.browse import TYPED_FILTER, BrowseScreen
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
@@ -29,6 +31,7 @@ from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import Column, PagedTable
+from onss_tui.widgets.plain import plain_content
 
 
 def local_time(at: datetime) -> str:
@@ -69,9 +72,9 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
     def compose(self) -> ComposeResult:
         yield NavBar("audit")
         with Horizontal(id="audit-filters", classes="browse-filters"):
-            yield Input(id="filter-actor", compact=True)
-            yield Input(id="filter-enterprise", compact=True)
-            yield Input(id="filter-action", classes=TYPED_FILTER, compact=True)
+            yield Input(id="filter-actor", compact=True, max_length=SEARCH_MAX)
+            yield Input(id="filter-enterprise", compact=True, max_length=SEARCH_MAX)
+            yield Input(id="filter-action", classes=TYPED_FILTER, compact=True, max_length=ACTION_MAX)
         yield Static(id="audit-chain")
         yield PagedTable(
             self.columns(),
@@ -125,7 +128,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         # A filter that finds nobody, or several, says so where a keyboard user looks (its tooltip is
         # seen only with the mouse).
         parts += [t(key) for key in self._filter_problems.values()]
-        self.table.border_title = " · ".join(parts)
+        self.table.border_title = escape(shown(" · ".join(parts)))  # a border's title is markup
 
     # ------------------------------------------------------------------ filters and fetch
 
@@ -225,7 +228,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         ]
         after = dict(entry.after or {})
         if entry.outcome == "refused" and (reason := self._reason(after)) is not None:
-            facts.append(("reason", Text(reason)))
+            facts.append(("reason", reason))
         changes = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         changes.add_column(t("audit.detail.before"), ratio=1)
         changes.add_column(t("audit.detail.after"), ratio=1)
@@ -273,7 +276,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
 
     @staticmethod
     def _json(data: dict[str, Any] | None) -> JSON | Text:
-        return Text("—") if data is None else JSON.from_data(data, indent=1, sort_keys=True)
+        return Text("—") if data is None else JSON.from_data(_shown_data(data), indent=1, sort_keys=True)
 
     # ------------------------------------------------------------------ actions
 
@@ -307,4 +310,15 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             message = t("audit.chain.broken", id=result.first_bad_id, reason=self._chain_problem(result))
             chain.add_class("-broken")
             self.notify(message, severity="error", timeout=15)
-        chain.update(message)
+        chain.update(plain_content(message))
+
+
+def _shown_data(data: Any) -> Any:
+    """A record's values with every text as the console may show it (`domain.text.shown`)."""
+    if isinstance(data, str):
+        return shown(data)
+    if isinstance(data, dict):
+        return {shown(str(key)): _shown_data(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_shown_data(value) for value in data]
+    return data

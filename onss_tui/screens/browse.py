@@ -19,6 +19,7 @@ from textual.widgets import Input, Select
 from onss_tui.screens.base import OnssScreen
 from onss_tui.screens.errors import show_service_error
 from onss_tui.widgets.paged_table import REST_DELAY, Column, PagedTable
+from onss_tui.widgets.plain import plain_content
 
 if TYPE_CHECKING:
     from onss_tui.services.dto import Page, PageRequest, Role
@@ -101,7 +102,7 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
         kept = select.value
         with select.prevent(Select.Changed):
             select.prompt = prompt
-            select.set_options(options)
+            select.set_options([(plain_content(label), value) for label, value in options])
             if kept != Select.NULL:
                 select.value = kept
 

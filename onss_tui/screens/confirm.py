@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, OptionList, SelectionList, Static
 
 from onss_tui.screens.base import OnssModal, OnssScreen
+from onss_tui.widgets.plain import plain_content
 
 
 def typed(form: OnssScreen[Any]) -> tuple[object, ...]:
@@ -71,8 +72,8 @@ class ConfirmScreen(OnssModal[bool]):
         t = self.app.t
         with Vertical(id="confirm-dialog"):
             # Plain text: a question names people and enterprises, and says what the service said.
-            yield Static(self.title_text, id="confirm-title", markup=False)
-            yield Static(self.question, id="confirm-question", markup=False)
+            yield Static(plain_content(self.title_text), id="confirm-title")
+            yield Static(plain_content(self.question), id="confirm-question")
             with Horizontal(id="confirm-buttons"):
                 yield Button(
                     self.confirm_label or t("common.confirm"),

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Button, Select, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_phone
+from onss_tui.domain.text import shown
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.services.dto import (
     DesignationPublic,
@@ -25,6 +26,7 @@ from onss_tui.services.dto import (
     MainAccessManagerDesignation,
 )
 from onss_tui.widgets.identifier_input import IdentifierInput
+from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -145,7 +147,7 @@ class DesignationForm(VerticalScroll):
         """New labels for a drop-down's choices, keeping what is chosen."""
         select = self.query_one(select_id, Select)
         chosen = select.value
-        select.set_options(choices)
+        select.set_options([(plain_content(label), value) for label, value in choices])
         select.value = chosen
 
 
@@ -211,8 +213,10 @@ class MainAccessManagerForm(DesignationForm):
         if current is None:
             text.append(t("overview.nobody_yet"), style="italic")
         else:
-            text.append(current.person.full_name, style="bold")
-            text.append(f" ({current.person.niss_masked}), {t(f'designation.status.{current.status.value}')}")
+            text.append(shown(current.person.full_name), style="bold")
+            text.append(
+                f" ({shown(current.person.niss_masked)}), {t(f'designation.status.{current.status.value}')}"
+            )
             text.append(f", {t('designation.since', date=f'{current.started_at:%Y-%m-%d}')}")
         legal_representative = self.overview is None or "legal_representative" in roles_in(self.overview)
         if not legal_representative:
@@ -232,7 +236,7 @@ class MainAccessManagerForm(DesignationForm):
     async def designate(
         self, service: AccessService, actor: int, values: dict[str, str]
     ) -> DesignationPublic:
-        request = MainAccessManagerDesignation.model_validate(values)
+        request = MainAccessManagerDesignation(**values)
         return await service.designate_main_access_manager(actor, request)
 
 
@@ -266,7 +270,7 @@ class ManagersForm(DesignationForm):
         quality = self.query_one("#quality_code", Select)
         held = [q.code for q in self.overview.qualities if q.active] if self.overview else []
         chosen = quality.value
-        quality.set_options([(self.app.catalogue_name(code), code) for code in held])
+        quality.set_options([(plain_content(self.app.catalogue_name(code)), code) for code in held])
         if chosen in held:
             quality.value = chosen
         elif len(held) == 1:
@@ -285,4 +289,4 @@ class ManagersForm(DesignationForm):
         enterprise_id = self.app.enterprise_id
         if enterprise_id is not None:
             values = {**values, "enterprise_id": str(enterprise_id)}
-        return await service.designate(actor, DesignationRequest.model_validate(values))
+        return await service.designate(actor, DesignationRequest(**values))

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_onss_number
+from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.base import OnssScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
@@ -65,7 +66,7 @@ class EnterprisePickerScreen(OnssScreen["EnterpriseSummary | None"]):
         yield NavBar()
         with Vertical(id="picker"):
             yield Tr("picker.title", classes="screen-title")
-            yield Input(id="picker-search", compact=True)
+            yield Input(id="picker-search", compact=True, max_length=SEARCH_MAX)
             yield PagedTable(self._columns(), self._fetch, key=lambda e: e.id, id="enterprises")
             yield Tr("picker.loading", id="picker-status")
         yield Footer()

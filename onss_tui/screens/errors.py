@@ -120,7 +120,7 @@ def show_service_error(
     if isinstance(error, Unavailable):
         key = "error.outcome_unknown" if error.outcome_unknown else "error.unavailable"
         app.notify(
-            f"{_t(widget, key)}\n{error.message}",
+            f"{_t(widget, key)}\n{_say(widget, error.message)}",
             title=_t(widget, "error.unavailable_title"),
             severity="error",
             timeout=12,

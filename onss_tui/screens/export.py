@@ -20,6 +20,7 @@ from textual.widgets import Button, LoadingIndicator, RadioButton, RadioSet, Sta
 
 from onss_tui.screens.base import OnssModal
 from onss_tui.widgets.input import Input
+from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
 Writer = Callable[[IO[str], str, Callable[[int], None]], Awaitable[int]]
@@ -145,7 +146,7 @@ class ExportScreen(OnssModal[tuple[int, Path] | None]):
         except OSError as error:
             self._busy(False)
             self.query_one("#export-note", Static).update(
-                self.app.t("export.cannot_write", reason=error.strerror or str(error))
+                plain_content(self.app.t("export.cannot_write", reason=error.strerror or str(error)))
             )
             self.query_one("#path", Input).focus()
             return

@@ -7,7 +7,7 @@ shows beside the field concerned, with the form left as typed.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, LoadingIndicator, OptionList, Sele
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from onss_tui.domain import text
 from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
@@ -26,6 +27,7 @@ from onss_tui.services.dto import MandateCreate, MandatePublic, PageRequest, Pro
 from onss_tui.services.errors import ServiceError, quarter_reason
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.input import Input
+from onss_tui.widgets.plain import plain, plain_content
 from onss_tui.widgets.text import Tr
 
 PROVIDERS_SHOWN = 20
@@ -80,7 +82,12 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
                 yield FormField("mandate_form.principal", Static("…", id="principal-name"), id="principal_id")
                 yield FormField(
                     "mandate_form.search",
-                    Input(placeholder=t("mandate_form.search_hint"), id="mandatary-search", compact=True),
+                    Input(
+                        placeholder=t("mandate_form.search_hint"),
+                        id="mandatary-search",
+                        compact=True,
+                        max_length=text.SEARCH_MAX,
+                    ),
                     id="mandatary_search",
                 )
                 yield FormField(
@@ -91,13 +98,23 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
                 )
                 yield FormField(
                     "mandate_form.start_quarter",
-                    Input(str(Quarter.current().next()), id="start-quarter", compact=True),
+                    Input(
+                        str(Quarter.current().next()),
+                        id="start-quarter",
+                        compact=True,
+                        max_length=text.QUARTER_MAX,
+                    ),
                     id="start_quarter",
                     check=quarter_problem,
                 )
                 yield FormField(
                     "mandate_form.end_quarter",
-                    Input(placeholder=t("mandates.open_end"), id="end-quarter", compact=True),
+                    Input(
+                        placeholder=t("mandates.open_end"),
+                        id="end-quarter",
+                        compact=True,
+                        max_length=text.QUARTER_MAX,
+                    ),
                     id="end_quarter",
                     check=quarter_problem,
                 )
@@ -108,7 +125,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
                 )
                 yield FormField(
                     "mandate_form.procuration_reference",
-                    Input(id="procuration-reference", compact=True),
+                    Input(id="procuration-reference", compact=True, max_length=text.REFERENCE_MAX),
                     id="procuration_reference",
                 )
                 yield FormField(
@@ -137,13 +154,13 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
         enterprise = overview.enterprise
         self.category = enterprise.category.value
         self.query_one("#principal-name", Static).update(
-            f"{enterprise_number_shown(enterprise.enterprise_number)} {enterprise.name}"
+            plain_content(f"{enterprise_number_shown(enterprise.enterprise_number)} {enterprise.name}")
         )
         groups = self.query_one("#group-list", SelectionList)
         groups.clear_options()
         for group in self.app.catalogue.service_groups if self.app.catalogue else []:
             if enterprise.category in group.principal_categories:
-                groups.add_option((self.app.catalogue_name(group), group.code))
+                groups.add_option((plain_content(self.app.catalogue_name(group)), group.code))
 
     @on(Input.Changed, "#mandatary-search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -164,7 +181,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
         self.providers.update({p.id: p for p in page.items})
         options.clear_options()
         options.add_options(
-            Option(self._provider_label(provider), id=str(provider.id)) for provider in page.items
+            Option(plain(self._provider_label(provider)), id=str(provider.id)) for provider in page.items
         )
         if not page.items:
             options.add_option(Option(self.app.t("mandate_form.no_provider"), id="none", disabled=True))
@@ -209,7 +226,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
         mandatary = int(highlighted.id) if highlighted and highlighted.id and highlighted.id.isdigit() else 0
         enterprise_id = self.app.enterprise_id
         assert enterprise_id is not None
-        request = MandateCreate(
+        self._create(
             principal_id=enterprise_id,
             mandatary_id=mandatary,
             groups=list(self.query_one("#group-list", SelectionList).selected),
@@ -219,15 +236,16 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
             procuration_reference=self.query_one("#procuration-reference", Input).value.strip() or None,
             submit=self.query_one("#submit-now", Checkbox).value,
         )
-        self._create(request)
 
     @work(exclusive=True, group="save", exit_on_error=False)
-    async def _create(self, request: MandateCreate) -> None:
+    async def _create(self, **fields: Any) -> None:
+        """Create the mandate the form describes; a request out of the service's bounds is said as the
+        service would say it."""
         assert self.app.actor_id is not None
         form = self.query_one("#mandate-form")
         form.add_class("-busy")
         try:
-            mandate = await self.app.service.create_mandate(self.app.actor_id, request)
+            mandate = await self.app.service.create_mandate(self.app.actor_id, MandateCreate(**fields))
         except ServiceError as error:
             show_service_error(self, error, form)
             return

@@ -9,7 +9,7 @@ built once the first page is drawn (or is slow to come): building them first del
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from functools import partial
+from contextlib import aclosing
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.export import ExportScreen
@@ -46,7 +47,7 @@ from onss_tui.services.dto import (
     PageRequest,
     Role,
 )
-from onss_tui.services.export import iter_mandates, write_mandates
+from onss_tui.services.export import write_mandates
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
@@ -136,7 +137,11 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         statuses, groups = self._filter_options()
         await self.query_one("#mandate-filters").mount(
             Input(
-                id="filter-text", classes=TYPED_FILTER, compact=True, placeholder=t("mandates.filter.text")
+                id="filter-text",
+                classes=TYPED_FILTER,
+                compact=True,
+                placeholder=t("mandates.filter.text"),
+                max_length=SEARCH_MAX,
             ),
             Select[str](statuses, prompt=t("mandates.filter.status"), id="filter-status", compact=True),
             Select[str](groups, prompt=t("mandates.filter.group"), id="filter-group", compact=True),
@@ -391,11 +396,12 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
 
         async def counted(progress: Callable[[int], None]) -> AsyncIterator[MandatePublic]:
             count = 0
-            async for mandate in iter_mandates(partial(self.app.service.list_mandates, actor), wanted):
-                yield mandate
-                count += 1
-                if count % EXPORT_PROGRESS == 0:
-                    progress(count)
+            async with aclosing(self.app.service.export_mandates(actor, wanted)) as mandates:
+                async for mandate in mandates:
+                    yield mandate
+                    count += 1
+                    if count % EXPORT_PROGRESS == 0:
+                        progress(count)
 
         async def write(out: IO[str], fmt: str, progress: Callable[[int], None]) -> int:
             return await write_mandates(counted(progress), out, fmt)

@@ -21,11 +21,13 @@ from textual.widgets.option_list import Option
 
 from onss_tui.domain.identifiers import format_enterprise_number, format_onss_number
 from onss_tui.domain.rules import MAIN_ROLES
+from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal, OnssScreen
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NAV_KEYS, NavBar
 from onss_tui.widgets.paged_table import LOADING_DELAY
+from onss_tui.widgets.plain import plain, plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -138,7 +140,7 @@ class OverviewScreen(OnssScreen[None]):
         t, o = self.app.t, self.overview
         assert o is not None
         e = o.enterprise
-        text = Text.assemble((e.name, "bold"), "\n")
+        text = Text.assemble((shown(e.name), "bold"), "\n")
         text.append(
             f"{t('overview.enterprise_number')} {shown_number(e.enterprise_number, format_enterprise_number)}"
         )
@@ -218,9 +220,9 @@ class OverviewScreen(OnssScreen[None]):
             )
         for d in people:
             table.add_row(
-                designation_role(self.app, d),
-                d.person.full_name,
-                d.person.niss_masked,
+                _cell(designation_role(self.app, d)),
+                _cell(d.person.full_name),
+                _cell(d.person.niss_masked),
                 t(f"designation.status.{d.status.value}"),
                 key=f"{d.id}:{d.person.id}",
             )
@@ -235,12 +237,12 @@ class OverviewScreen(OnssScreen[None]):
         table.add_column(t("overview.column.handled_by"), ratio=1)
         for handling in o.group_handling:
             if handling.providers:
-                how = Text(", ".join(handling.providers))
+                how = plain(", ".join(handling.providers))
             elif handling.self_handled:
                 how = Text(t("overview.self_handled"))
             else:
                 how = Text(t("overview.not_covered"), style="italic yellow")
-            table.add_row(self.app.catalogue_name(handling.group_code), how)
+            table.add_row(plain(self.app.catalogue_name(handling.group_code)), how)
         return table
 
     # ------------------------------------------------------------------ actions
@@ -299,6 +301,11 @@ class OverviewScreen(OnssScreen[None]):
             (focused.action_cursor_down if direction == "down" else focused.action_cursor_up)()
 
 
+def _cell(value: str) -> Text:
+    """A cell of the people's table, as the table draws a string of its own, but never as markup."""
+    return Text(shown(value), end="", no_wrap=True)
+
+
 class ChoiceScreen(OnssModal["str | None"]):
     """Pick one of a few labelled values; Escape picks none."""
 
@@ -311,8 +318,8 @@ class ChoiceScreen(OnssModal["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choice-dialog"):
-            yield Static(self.title_text, id="choice-title")
-            yield OptionList(*(Option(label, id=value) for label, value in self.choices), id="choices")
+            yield Static(plain_content(self.title_text), id="choice-title")
+            yield OptionList(*(Option(plain(label), id=value) for label, value in self.choices), id="choices")
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, SelectionList, Static
 
 from onss_tui.screens.base import OnssModal
+from onss_tui.widgets.plain import plain_content
 
 
 class ServiceChecklistScreen(OnssModal[Any]):
@@ -51,10 +52,11 @@ class ServiceChecklistScreen(OnssModal[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="checklist-dialog", classes="dialog"):
-            yield Static(self.title_text, id="checklist-title")
-            yield Static(self.who, id="checklist-who")
+            yield Static(plain_content(self.title_text), id="checklist-title")
+            yield Static(plain_content(self.who), id="checklist-who")
             if self.services:
-                yield SelectionList[str](*self.services, id="checklist", compact=True)
+                choices = [(plain_content(name), code) for name, code in self.services]
+                yield SelectionList[str](*choices, id="checklist", compact=True)
             else:
                 yield Static(self.app.t("users.checklist.nothing"), id="checklist-note")
             with Horizontal(id="checklist-buttons"):

@@ -17,10 +17,12 @@ from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
+from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.base import OnssScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
+from onss_tui.widgets.plain import literal
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -68,7 +70,7 @@ class SignInScreen(OnssScreen[None]):
         with Vertical(id="sign-in"):
             yield Tr("sign_in.title", classes="screen-title")
             yield Tr("sign_in.explain", classes="explain")
-            yield Input(id="sign-in-search", compact=True)
+            yield Input(id="sign-in-search", compact=True, max_length=SEARCH_MAX)
             yield OptionList(id="identities")
             yield Tr(self.app.connecting_status, id="sign-in-status")
             yield LoadingIndicator(id="sign-in-loading")
@@ -182,7 +184,7 @@ class SignInScreen(OnssScreen[None]):
             "  ",
             role_summary(self.app, identity.roles),
         )
-        return Option(prompt, id=f"{prefix}{person.id}")
+        return Option(literal(prompt), id=f"{prefix}{person.id}")
 
     @on(Input.Submitted, "#sign-in-search")
     def _submit_search(self) -> None:

@@ -5,7 +5,7 @@ stays exactly as typed. Dismisses with the user as the service returned it, or N
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,13 +13,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 
+from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
-from onss_tui.services.dto import UserCreate, UserPublic, UserUpdate
+from onss_tui.services.dto import PersonPublic, UserCreate, UserPublic, UserUpdate
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.identifier_input import IdentifierInput
+from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
@@ -67,31 +69,37 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                 if person is None:
                     yield IdentifierInput("niss", "field.niss", id="niss", required=True)
                 else:
-                    yield FormField("field.niss", Static(person.niss_masked), id="niss")
+                    yield FormField("field.niss", Static(plain_content(person.niss_masked)), id="niss")
                 if self.names:
                     yield IdentifierInput(
-                        "text", "field.first_name", id="first_name", value=person.first_name if person else ""
+                        "text",
+                        "field.first_name",
+                        id="first_name",
+                        value=shown(person.first_name) if person else "",
                     )
                     yield IdentifierInput(
-                        "text", "field.last_name", id="last_name", value=person.last_name if person else ""
+                        "text",
+                        "field.last_name",
+                        id="last_name",
+                        value=shown(person.last_name) if person else "",
                     )
                 else:
                     assert person is not None
                     for name in ("first_name", "last_name"):
-                        shown = Static(getattr(person, name), id=f"{name}-shown")
-                        yield FormField(f"field.{name}", shown, id=name)
+                        held = Static(plain_content(getattr(person, name)), id=f"{name}-shown")
+                        yield FormField(f"field.{name}", held, id=name)
                 yield IdentifierInput(
-                    "phone", "field.phone", id="phone", value=(person.phone or "") if person else ""
+                    "phone", "field.phone", id="phone", value=shown(person.phone or "") if person else ""
                 )
                 yield IdentifierInput(
-                    "email", "field.email", id="email", value=(person.email or "") if person else ""
+                    "email", "field.email", id="email", value=shown(person.email or "") if person else ""
                 )
                 if person is None:
                     services = self.app.offered_services()
                     yield FormField(
                         "users.form.services",
                         SelectionList[str](
-                            *[(self.app.catalogue_name(s), s.code) for s in services],
+                            *[(plain_content(self.app.catalogue_name(s)), s.code) for s in services],
                             id="service-list",
                             compact=True,
                         ),
@@ -125,7 +133,8 @@ class UserFormScreen(OnssModal[UserPublic | None]):
             enterprise_id = self.app.enterprise_id
             assert enterprise_id is not None
             self._save(
-                UserCreate(
+                UserCreate,
+                dict(
                     enterprise_id=enterprise_id,
                     niss=self._text("niss"),
                     first_name=self._text("first_name") or None,
@@ -133,26 +142,27 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                     phone=self._text("phone") or None,
                     email=self._text("email") or None,
                     services=list(self.query_one("#service-list", SelectionList).selected),
-                )
+                ),
             )
             return
         person = self.user.person
-        held = {"first_name": person.first_name, "last_name": person.last_name}
-        held |= {"phone": person.phone or "", "email": person.email or ""}
+        held = _as_shown(person)  # a field is sent only when the user changed what it showed
         editable = [f for f in CONTACT_FIELDS if self.names or f not in ("first_name", "last_name")]
         changes = {f: self._text(f) for f in editable if self._text(f) != held[f]}
         if not changes:
             self.dismiss(None)
             return
-        self._save(UserUpdate(expected_version=self.user.version, **changes))
+        self._save(UserUpdate, dict(expected_version=self.user.version, **changes))
 
     @work(exclusive=True, group="save", exit_on_error=False)
-    async def _save(self, request: UserCreate | UserUpdate) -> None:
+    async def _save(self, kind: type[UserCreate | UserUpdate], fields: dict[str, Any]) -> None:
+        """Save the form as a request of `kind`; one the service's bounds refuse is said as it would."""
         actor = self.app.actor_id
         assert actor is not None
         form = self.query_one("#user-form")
         form.add_class("-busy")
         try:
+            request = kind(**fields)
             if isinstance(request, UserCreate):
                 user = await self.app.service.create_user(actor, request)
             else:
@@ -172,10 +182,16 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         assert actor is not None and self.user is not None
         self.user = await self.app.service.get_user(actor, self.user.id)
         person = self.user.person
-        current = {"first_name": person.first_name, "last_name": person.last_name}
-        current |= {"phone": person.phone or "", "email": person.email or ""}
+        current = _as_shown(person)
         for field, value in current.items():
             for typed_in in self.query(f"#{field}").results(IdentifierInput):
                 typed_in.value = value
-            for shown in self.query(f"#{field}-shown").results(Static):
-                shown.update(value)
+            for name_shown in self.query(f"#{field}-shown").results(Static):
+                name_shown.update(plain_content(value))
+
+
+def _as_shown(person: PersonPublic) -> dict[str, str]:
+    """A person's names and contact data as the form shows them (`domain.text.shown`)."""
+    held = {"first_name": person.first_name, "last_name": person.last_name}
+    held |= {"phone": person.phone or "", "email": person.email or ""}
+    return {field: shown(value) for field, value in held.items()}

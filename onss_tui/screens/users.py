@@ -19,6 +19,7 @@ from textual.widgets import Select, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_phone
 from onss_tui.domain.rules import MANAGER_ROLES
+from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
@@ -89,7 +90,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
     def compose(self) -> ComposeResult:
         yield NavBar("users")
         with Horizontal(id="user-filters", classes="browse-filters"):
-            yield Input(id="filter-text", classes=TYPED_FILTER, compact=True)
+            yield Input(id="filter-text", classes=TYPED_FILTER, compact=True, max_length=SEARCH_MAX)
             yield Select[str]([], id="filter-status", compact=True)
             yield Select[str]([], id="filter-service", compact=True)
         yield PagedTable(

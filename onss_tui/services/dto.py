@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+from onss_tui.domain import text
 
 # The domain's enumerations travel in the DTOs; they are named from here too.
 from onss_tui.domain.enums import (
@@ -20,6 +31,7 @@ from onss_tui.domain.enums import (
     Role,
     UserStatus,
 )
+from onss_tui.services.errors import invalid_input
 
 T = TypeVar("T")
 
@@ -30,6 +42,72 @@ loaded in bulk (an audit entry's `actor`, a designation's `designated_by`, a man
 
 class DTO(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- the bounds of a request
+
+MAX_ID = 2**31 - 1
+"""Ids and versions are 32-bit integers in every store."""
+MAX_BATCH = 500
+"""Users changed by one request (as many as a page shows)."""
+MAX_CODES = 50
+"""Codes of the catalogue named by one request (online services, groups of services)."""
+
+
+def _by_the_text_rule(value: str) -> str:
+    """A name or a free text as `domain.text` allows it (trimmed), else an error naming the character."""
+    try:
+        return text.check(value)
+    except text.TextProblem as problem:
+        raise PydanticCustomError(
+            f"text_{problem.kind}", str(problem), {"code": problem.code, "position": problem.position}
+        ) from None
+
+
+_TEXT_RULE = AfterValidator(_by_the_text_rule)
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=MAX_ID, description="The version the change is based on.")]
+Name = Annotated[str, StringConstraints(max_length=text.NAME_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE]
+Email = Annotated[str, StringConstraints(max_length=text.EMAIL_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE]
+Phone = Annotated[str, StringConstraints(max_length=text.PHONE_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE]
+Number = Annotated[
+    str, StringConstraints(min_length=1, max_length=text.NUMBER_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE
+]
+"""A national register, enterprise, ONSS or eID card number, as typed (the service checks its digits)."""
+Code = Annotated[
+    str, StringConstraints(min_length=1, max_length=text.CODE_MAX, pattern=text.CODE_PATTERN), _TEXT_RULE
+]
+QuarterText = Annotated[
+    str, StringConstraints(max_length=text.QUARTER_MAX, pattern=text.QUARTER_PATTERN), _TEXT_RULE
+]
+Branch = Annotated[str, StringConstraints(max_length=text.BRANCH_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE]
+Reference = Annotated[
+    str, StringConstraints(max_length=text.REFERENCE_MAX, pattern=text.TEXT_PATTERN), _TEXT_RULE
+]
+UserIds = Annotated[list[Id], Field(min_length=1, max_length=MAX_BATCH)]
+ServiceCodes = Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)]
+Limit = Annotated[int, Field(ge=1, le=500)]
+Search = Annotated[
+    str, BeforeValidator(text.without_surrogates), StringConstraints(max_length=text.SEARCH_MAX)
+]
+"""Typed in a search: any character (one the text rule refuses finds nothing), bounded."""
+Cursor = Annotated[str, StringConstraints(max_length=text.CURSOR_MAX, pattern=text.CURSOR_PATTERN)]
+
+
+class Request(DTO):
+    """What a caller asks of the service, within its bounds. Made in code, a request that breaks them
+    raises the service's own `ValidationFailed` (a reason per field), as the service would; read from
+    JSON (`model_validate`), pydantic's `ValidationError`, which the API answers with the same reasons.
+    Checked again whenever the service is handed one, so one made without validation is refused too."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
+
+    def __init__(self, /, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise invalid_input(exc) from None
 
 
 # ---------------------------------------------------------------- catalogues
@@ -66,11 +144,11 @@ class Catalogue(DTO):
 # ---------------------------------------------------------------- paging
 
 
-class PageRequest(DTO):
+class PageRequest(Request):
     """One page: `cursor` comes from a previous page; `from_end` asks for the last page."""
 
     size: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = None
+    cursor: Cursor | None = Field(default=None, description="As a previous page gave it (`next_cursor`).")
     from_end: bool = False
 
 
@@ -172,35 +250,35 @@ class EnterpriseOverview(DTO):
 # ---------------------------------------------------------------- designations
 
 
-class MainAccessManagerDesignation(DTO):
+class MainAccessManagerDesignation(Request):
     """Everything DOMAIN.md lists for designating (or replacing) the Main Access Manager."""
 
-    enterprise_ref: str = Field(description="Enterprise number or ONSS registration number.")
-    legal_representative_eid: str
-    legal_representative_niss: str
-    legal_representative_phone: str
-    designee_niss: str
-    designee_phone: str
+    enterprise_ref: Number = Field(description="Enterprise number or ONSS registration number.")
+    legal_representative_eid: Number
+    legal_representative_niss: Number
+    legal_representative_phone: Phone
+    designee_niss: Number
+    designee_phone: Phone
     designee_relation: Relation
-    designee_first_name: str | None = None
-    designee_last_name: str | None = None
-    designee_email: str | None = None
+    designee_first_name: Name | None = None
+    designee_last_name: Name | None = None
+    designee_email: Email | None = None
 
 
-class DesignationRequest(DTO):
+class DesignationRequest(Request):
     """A co-main access manager or an Access Manager (for one quality)."""
 
-    enterprise_id: int
+    enterprise_id: Id
     role: Role
-    quality_code: str | None = None
-    niss: str
-    phone: str
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
+    quality_code: Code | None = None
+    niss: Number
+    phone: Phone
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: Email | None = None
 
 
-class DesignationFilter(DTO):
+class DesignationFilter(Request):
     include_ended: bool = True
     role: Role | None = None
 
@@ -218,24 +296,24 @@ class UserPublic(DTO):
     version: int
 
 
-class UserCreate(DTO):
-    enterprise_id: int
-    niss: str
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    services: list[str] = []
+class UserCreate(Request):
+    enterprise_id: Id
+    niss: Number
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    services: list[Code] = Field(default=[], max_length=MAX_CODES)
 
 
-class UserUpdate(DTO):
+class UserUpdate(Request):
     """Changes to a user's contact data; `expected_version` is the version the change is based on."""
 
-    expected_version: int
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    email: str | None = None
+    expected_version: Version
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phone: Phone | None = None
+    email: Email | None = None
 
 
 class UserSort(StrEnum):
@@ -244,10 +322,10 @@ class UserSort(StrEnum):
     CREATED = "created"
 
 
-class UserFilter(DTO):
-    text: str = ""
+class UserFilter(Request):
+    text: Search = ""
     status: UserStatus | None = None
-    service: str | None = None
+    service: Code | None = None
     sort: UserSort = UserSort.NAME
     descending: bool = False
 
@@ -297,14 +375,14 @@ class MandatePublic(DTO):
     )
 
 
-class MandateCreate(DTO):
-    principal_id: int
-    mandatary_id: int
-    groups: list[str]
-    start_quarter: str
-    end_quarter: str | None = None
-    branch_number: str | None = None
-    procuration_reference: str | None = None
+class MandateCreate(Request):
+    principal_id: Id
+    mandatary_id: Id = Field(description="A provider's id.")
+    groups: list[Code] = Field(min_length=1, max_length=MAX_CODES)
+    start_quarter: QuarterText
+    end_quarter: QuarterText | None = None
+    branch_number: Branch | None = None
+    procuration_reference: Reference | None = None
     submit: bool = Field(default=False, description="Send it to the mandatary at once.")
 
 
@@ -316,18 +394,18 @@ class MandateSort(StrEnum):
     NEWEST = "newest"
 
 
-class MandateFilter(DTO):
-    text: str = Field(default="", description="Principal or mandatary number or name.")
-    principal: str = ""
-    mandatary: str = ""
+class MandateFilter(Request):
+    text: Search = Field(default="", description="Principal or mandatary number or name.")
+    principal: Search = ""
+    mandatary: Search = ""
     status: MandateShownStatus | None = Field(
         default=None,
         description="As shown: active ones cover the current quarter or a later one; expired ones are "
         "active with their end quarter past.",
     )
-    group: str | None = None
-    quarter: str | None = Field(default=None, description="Valid during this quarter.")
-    enterprise_id: int | None = Field(default=None, description="As principal or mandatary.")
+    group: Code | None = None
+    quarter: QuarterText | None = Field(default=None, description="Valid during this quarter.")
+    enterprise_id: Id | None = Field(default=None, description="As principal or mandatary.")
     sort: MandateSort = MandateSort.PRINCIPAL
     descending: bool = False
 
@@ -354,10 +432,12 @@ class AuditEntryPublic(DTO):
     after: dict | None
 
 
-class AuditFilter(DTO):
-    actor_id: int | None = None
-    enterprise_id: int | None = None
-    action: str = ""
+class AuditFilter(Request):
+    actor_id: Id | None = None
+    enterprise_id: Id | None = None
+    action: Annotated[
+        str, BeforeValidator(text.without_surrogates), StringConstraints(max_length=text.ACTION_MAX)
+    ] = Field(default="", description="The start of an action's code (mandate, user.grant).")
 
 
 class AuditVerification(DTO):

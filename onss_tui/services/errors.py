@@ -6,12 +6,16 @@ console say it in French or Dutch (`onss_tui/locales/rule.toml`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from onss_tui.domain import text
 from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
+
     from onss_tui.domain.quarters import QuarterError
 
 Said = str | Mapping[str, str]
@@ -103,15 +107,99 @@ class Conflict(ServiceError):
 
 
 class Unavailable(ServiceError):
-    """The backend could not be reached; for a write, its outcome is unknown."""
+    """The backend could not be reached or did not answer in time. `outcome_unknown`: a write that may
+    or may not have happened (never a read); `retry_after`: seconds worth waiting before trying again."""
 
     status_code = 503
 
-    def __init__(self, message: str, *, outcome_unknown: bool = False) -> None:
+    def __init__(
+        self, message: str, *, outcome_unknown: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.outcome_unknown = outcome_unknown
+        self.retry_after = retry_after
 
 
 ERRORS_BY_STATUS: dict[int, type[ServiceError]] = {
     cls.status_code: cls for cls in (PermissionDenied, NotFound, Conflict, Unavailable)
 }
+
+
+_NOTHING_CHOSEN = {
+    "groups": "rule.mandate.choose_groups",
+    "user_ids": "rule.users.choose_users",
+    "service_codes": "rule.users.choose_services",
+    "mandatary_id": "rule.mandate.choose_mandatary",
+}
+"""A list left empty, or an id left at 0, where something must be chosen: said as the rule that needs it."""
+
+
+def invalid_input(error: ValidationError | Iterable[ErrorDetails]) -> ValidationFailed:
+    """A request that does not fit its model (too long, too many, a refused character, a wrong type), as
+    `ValidationFailed` with a reason for each field (`groups`, `user_ids.3`)."""
+    details = error.errors() if hasattr(error, "errors") else list(error)
+    fields: dict[str, str] = {}
+    for detail in details:
+        location = [str(part) for part in detail.get("loc", ())]
+        if len(location) > 1 and location[0] in ("body", "query", "path", "header"):
+            location = location[1:]
+        name = ".".join(location) or "request"
+        reason = input_reason(detail)
+        fields[name] = (
+            Reason(reason.key, f"{fields[name]}; {reason}", **reason.params) if name in fields else reason
+        )
+    return ValidationFailed(fields)
+
+
+def input_reason(detail: ErrorDetails | Mapping[str, Any]) -> Reason:
+    """What is wrong with one value, as a message key of `rule.toml`."""
+    kind, context = detail.get("type", ""), dict(detail.get("ctx") or {})
+    value = detail.get("input")
+    field = next((str(part) for part in reversed(detail.get("loc", ())) if isinstance(part, str)), "")
+    if kind.startswith("text_"):
+        return _text_reason(kind.removeprefix("text_"), context.get("code", ""), context.get("position", ""))
+    if kind == "string_unicode":
+        return Reason("rule.text.unpaired")
+    if kind == "string_too_long":
+        return Reason("rule.input.too_long", max=str(context.get("max_length", "")))
+    if kind == "string_too_short":
+        return Reason("rule.input.empty")
+    if kind == "too_long":
+        return Reason("rule.input.too_many", max=str(context.get("max_length", "")))
+    if kind == "too_short":
+        return Reason(
+            _NOTHING_CHOSEN.get(field, "rule.input.too_few"), min=str(context.get("min_length", ""))
+        )
+    if kind == "string_pattern_mismatch":
+        return _shape_reason(str(context.get("pattern", "")), value)
+    if kind in ("less_than_equal", "less_than"):
+        return Reason("rule.input.too_large", max=str(context.get("le", context.get("lt", ""))))
+    if kind in ("greater_than_equal", "greater_than"):
+        if field in _NOTHING_CHOSEN and value == 0:
+            return Reason(_NOTHING_CHOSEN[field])
+        return Reason("rule.input.too_small", min=str(context.get("ge", context.get("gt", ""))))
+    if kind == "missing":
+        return Reason("rule.input.missing")
+    if kind == "extra_forbidden":
+        return Reason("rule.input.unknown_field")
+    if kind in ("enum", "literal_error"):
+        return Reason("rule.input.choice", choices=str(context.get("expected", "")))
+    return Reason("rule.input.invalid", str(detail.get("msg", "")) or None)
+
+
+def _text_reason(kind: str, code: object, position: object) -> Reason:
+    return Reason(f"rule.text.{kind}", code=str(code), position=str(position))
+
+
+def _shape_reason(pattern: str, value: Any) -> Reason:
+    if pattern == text.TEXT_PATTERN and isinstance(value, str) and (refused := text.problem(value)):
+        return _text_reason(refused.kind, refused.code, refused.position)
+    if pattern == text.QUARTER_PATTERN:
+        if isinstance(value, str) and not value.strip():
+            return Reason("rule.quarter.empty")
+        return Reason("rule.quarter.format", text=value if isinstance(value, str) else "")
+    if pattern == text.CODE_PATTERN:
+        return Reason("rule.input.code")
+    if pattern == text.CURSOR_PATTERN:
+        return Reason("rule.cursor.invalid")
+    return Reason("rule.input.form")

@@ -1,38 +1,18 @@
-"""Exporting mandates: every mandate matching a filter, streamed a page at a time as CSV or JSON.
+"""Exporting mandates: every mandate matching a filter, as of one moment, streamed as CSV or JSON.
 
 The command line and the console's export dialog both write through here, from any service's
-`list_mandates` for one actor.
+`export_mandates` for one actor (a snapshot read a page at a time, never the whole list in memory).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractContextManager
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import AbstractContextManager, aclosing
 from typing import IO, Any
 
 from onss_tui.services import dto
-
-EXPORT_PAGE = 500
-"""Mandates read per page while exporting."""
-
-
-MandatePages = Callable[[dto.MandateFilter, dto.PageRequest], Awaitable[dto.Page[dto.MandatePublic]]]
-"""A service's `list_mandates` for one actor (`functools.partial(service.list_mandates, actor)`)."""
-
-
-async def iter_mandates(pages: MandatePages, wanted: dto.MandateFilter) -> AsyncIterator[dto.MandatePublic]:
-    """Every mandate matching the filter, a page at a time (never the whole table in memory)."""
-    page = dto.PageRequest(size=EXPORT_PAGE)
-    while True:
-        result = await pages(wanted, page)
-        for mandate in result.items:
-            yield mandate
-        if result.next_cursor is None:
-            return
-        page = dto.PageRequest(size=EXPORT_PAGE, cursor=result.next_cursor)
-
 
 EXPORT_COLUMNS = [
     "id",
@@ -88,24 +68,24 @@ async def write_mandates(mandates: AsyncIterator[dto.MandatePublic], out: IO[str
 
 
 async def export_mandates(
-    pages: MandatePages,
-    wanted: dto.MandateFilter,
+    mandates: AsyncGenerator[dto.MandatePublic],
     output: Callable[[], AbstractContextManager[IO[str]]],
     fmt: str,
 ) -> int:
-    """Write the matching mandates to what `output` opens, a page at a time.
+    """Write the mandates (a service's `export_mandates`) to what `output` opens, as they come.
 
-    The first page is read before anything is written, so that a refused filter leaves no output.
+    The first mandate is read before anything is written, so that a refused filter leaves no output;
+    the read ends (its snapshot released) however the writing ends.
     """
-    mandates = iter_mandates(pages, wanted)
-    first = await anext(mandates, None)
+    async with aclosing(mandates):
+        first = await anext(mandates, None)
 
-    async def all_mandates() -> AsyncIterator[dto.MandatePublic]:
-        if first is None:
-            return
-        yield first
-        async for mandate in mandates:
-            yield mandate
+        async def all_mandates() -> AsyncIterator[dto.MandatePublic]:
+            if first is None:
+                return
+            yield first
+            async for mandate in mandates:
+                yield mandate
 
-    with output() as out:
-        return await write_mandates(all_mandates(), out, fmt)
+        with output() as out:
+            return await write_mandates(all_mandates(), out, fmt)

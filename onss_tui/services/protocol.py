@@ -6,6 +6,7 @@ for the terminal on a local store and for any client of the HTTP API alike.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Protocol, runtime_checkable
 
 from onss_tui.services.dto import (
@@ -122,6 +123,13 @@ class AccessService(Protocol):
     async def list_mandates(
         self, actor: Actor, filter: MandateFilter | None = None, page: PageRequest | None = None
     ) -> Page[MandatePublic]: ...
+
+    def export_mandates(
+        self, actor: Actor, filter: MandateFilter | None = None
+    ) -> AsyncGenerator[MandatePublic]:
+        """Every mandate matching the filter as of one moment (a snapshot, whatever is written meanwhile),
+        streamed; close it (`contextlib.aclosing`) when stopping early."""
+        ...
 
     async def get_mandate(self, actor: Actor, mandate_id: int) -> MandatePublic: ...
 

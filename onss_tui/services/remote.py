@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import AsyncGenerator
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from onss_tui.services import dto
+from onss_tui.services.arguments import checked
+from onss_tui.services.dto import Code, Id, Limit, Search, Version
 from onss_tui.services.errors import (
     Conflict,
     NotFound,
@@ -26,9 +29,11 @@ from onss_tui.services.errors import (
     ServiceError,
     Unavailable,
     ValidationFailed,
+    invalid_input,
 )
 from onss_tui.services.wire import (
     ErrorBody,
+    ExportEnd,
     Me,
     QualityActivation,
     RevealedNiss,
@@ -44,6 +49,7 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.U
 """Failures before the request left: a write that met one of these did not happen."""
 
 _PAGES: dict[type, TypeAdapter[Any]] = {}
+_EXPORT_LINE: TypeAdapter[dto.MandatePublic | ExportEnd] = TypeAdapter(dto.MandatePublic | ExportEnd)
 
 
 def _adapter(kind: Any) -> TypeAdapter[Any]:
@@ -103,8 +109,16 @@ def error_from_response(response: httpx.Response, *, write: bool) -> ServiceErro
         return Unavailable(body.detail if wait is None else f"{body.detail} (retry after {wait} s)")
     if status >= 500:
         unknown = write and (body.outcome_unknown or status != 503)
-        return Unavailable(body.detail, outcome_unknown=unknown)
+        return Unavailable(body.message, outcome_unknown=unknown, retry_after=_seconds(response))
     return _unreadable(_described(response), write=write)
+
+
+def _seconds(response: httpx.Response) -> float | None:
+    """The delay a `Retry-After` header asks for, in seconds (None without one, or with a date)."""
+    try:
+        return float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
 
 
 def _answer(kind: Any, response: httpx.Response, *, write: bool) -> Any:
@@ -199,38 +213,45 @@ class RemoteService:
 
     # ------------------------------------------------------------------ identity and catalogues
 
-    async def list_identities(self, query: str = "", limit: int = 50) -> list[dto.Identity]:
+    @checked
+    async def list_identities(self, query: Search = "", limit: Limit = 50) -> list[dto.Identity]:
         body = {"query": query, "limit": limit}
         return await self._read(list[dto.Identity], "POST", "/me/identities", json=body)
 
+    @checked
     async def sign_in(self, actor: int) -> dto.PersonPublic:
         await self._check(actor)
         return await self._write(dto.PersonPublic, "POST", "/me/sign-in")
 
+    @checked
     async def catalogue(self, actor: int) -> dto.Catalogue:
         await self._check(actor)
         return await self._read(dto.Catalogue, "GET", "/catalogue")
 
-    async def reveal_niss(self, actor: int, person_id: int) -> str:
+    @checked
+    async def reveal_niss(self, actor: int, person_id: Id) -> str:
         await self._check(actor)
         revealed = await self._write(RevealedNiss, "POST", f"/persons/{int(person_id)}/niss")
         return revealed.niss
 
     # ------------------------------------------------------------------ enterprises
 
+    @checked
     async def list_enterprises(
-        self, actor: int, query: str = "", page: dto.PageRequest | None = None
+        self, actor: int, query: Search = "", page: dto.PageRequest | None = None
     ) -> dto.Page[dto.EnterpriseSummary]:
         await self._check(actor)
         params = _params(page, query=query)
         return await self._read(dto.Page[dto.EnterpriseSummary], "GET", "/enterprises", params=params)
 
-    async def get_overview(self, actor: int, enterprise_id: int) -> dto.EnterpriseOverview:
+    @checked
+    async def get_overview(self, actor: int, enterprise_id: Id) -> dto.EnterpriseOverview:
         await self._check(actor)
         return await self._read(dto.EnterpriseOverview, "GET", f"/enterprises/{int(enterprise_id)}")
 
+    @checked
     async def activate_quality(
-        self, actor: int, enterprise_id: int, quality_code: str
+        self, actor: int, enterprise_id: Id, quality_code: Code
     ) -> dto.EnterpriseOverview:
         await self._check(actor)
         body = QualityActivation(quality_code=quality_code)
@@ -239,18 +260,21 @@ class RemoteService:
 
     # ------------------------------------------------------------------ designations
 
+    @checked
     async def designate_main_access_manager(
         self, actor: int, request: dto.MainAccessManagerDesignation
     ) -> dto.DesignationPublic:
         await self._check(actor)
         return await self._write(dto.DesignationPublic, "POST", "/designations/main-access-manager", request)
 
+    @checked
     async def designate(self, actor: int, request: dto.DesignationRequest) -> dto.DesignationPublic:
         await self._check(actor)
         return await self._write(dto.DesignationPublic, "POST", "/designations", request)
 
+    @checked
     async def end_designation(
-        self, actor: int, designation_id: int, expected_version: int
+        self, actor: int, designation_id: Id, expected_version: Version
     ) -> dto.DesignationPublic:
         await self._check(actor)
         path = f"/designations/{int(designation_id)}/end"
@@ -258,10 +282,11 @@ class RemoteService:
             dto.DesignationPublic, "POST", path, VersionedStep(expected_version=expected_version)
         )
 
+    @checked
     async def list_designations(
         self,
         actor: int,
-        enterprise_id: int,
+        enterprise_id: Id,
         filter: dto.DesignationFilter | None = None,
         page: dto.PageRequest | None = None,
     ) -> dto.Page[dto.DesignationPublic]:
@@ -271,10 +296,11 @@ class RemoteService:
 
     # ------------------------------------------------------------------ users
 
+    @checked
     async def list_users(
         self,
         actor: int,
-        enterprise_id: int,
+        enterprise_id: Id,
         filter: dto.UserFilter | None = None,
         page: dto.PageRequest | None = None,
     ) -> dto.Page[dto.UserPublic]:
@@ -282,34 +308,40 @@ class RemoteService:
         path = f"/enterprises/{int(enterprise_id)}/users"
         return await self._read(dto.Page[dto.UserPublic], "GET", path, params=_params(filter, page))
 
-    async def get_user(self, actor: int, user_id: int) -> dto.UserPublic:
+    @checked
+    async def get_user(self, actor: int, user_id: Id) -> dto.UserPublic:
         await self._check(actor)
         return await self._read(dto.UserPublic, "GET", f"/users/{int(user_id)}")
 
+    @checked
     async def create_user(self, actor: int, request: dto.UserCreate) -> dto.UserPublic:
         await self._check(actor)
         return await self._write(dto.UserPublic, "POST", "/users", request)
 
-    async def update_user(self, actor: int, user_id: int, changes: dto.UserUpdate) -> dto.UserPublic:
+    @checked
+    async def update_user(self, actor: int, user_id: Id, changes: dto.UserUpdate) -> dto.UserPublic:
         await self._check(actor)
         return await self._write(dto.UserPublic, "PATCH", f"/users/{int(user_id)}", changes)
 
+    @checked
     async def set_user_status(
-        self, actor: int, user_id: int, status: dto.UserStatus, expected_version: int
+        self, actor: int, user_id: Id, status: dto.UserStatus, expected_version: Version
     ) -> dto.UserPublic:
         await self._check(actor)
         body = StatusChange(status=status, expected_version=expected_version)
         return await self._write(dto.UserPublic, "PUT", f"/users/{int(user_id)}/status", body)
 
+    @checked
     async def grant_services(
-        self, actor: int, user_ids: list[int], service_codes: list[str]
+        self, actor: int, user_ids: dto.UserIds, service_codes: dto.ServiceCodes
     ) -> list[dto.UserPublic]:
         await self._check(actor)
         body = ServiceChange(user_ids=list(user_ids), service_codes=list(service_codes))
         return await self._write(list[dto.UserPublic], "POST", "/users/services/grant", body)
 
+    @checked
     async def withdraw_services(
-        self, actor: int, user_ids: list[int], service_codes: list[str]
+        self, actor: int, user_ids: dto.UserIds, service_codes: dto.ServiceCodes
     ) -> list[dto.UserPublic]:
         await self._check(actor)
         body = ServiceChange(user_ids=list(user_ids), service_codes=list(service_codes))
@@ -317,23 +349,63 @@ class RemoteService:
 
     # ------------------------------------------------------------------ mandates
 
+    @checked
     async def list_providers(
-        self, actor: int, query: str = "", page: dto.PageRequest | None = None
+        self, actor: int, query: Search = "", page: dto.PageRequest | None = None
     ) -> dto.Page[dto.ProviderPublic]:
         await self._check(actor)
         params = _params(page, query=query)
         return await self._read(dto.Page[dto.ProviderPublic], "GET", "/providers", params=params)
 
+    @checked
     async def list_mandates(
         self, actor: int, filter: dto.MandateFilter | None = None, page: dto.PageRequest | None = None
     ) -> dto.Page[dto.MandatePublic]:
         await self._check(actor)
         return await self._read(dto.Page[dto.MandatePublic], "GET", "/mandates", params=_params(filter, page))
 
-    async def get_mandate(self, actor: int, mandate_id: int) -> dto.MandatePublic:
+    async def export_mandates(
+        self, actor: int, filter: dto.MandateFilter | None = None
+    ) -> AsyncGenerator[dto.MandatePublic]:
+        """The server's snapshot of the matching mandates, a line at a time (never all in memory); a stream
+        cut short, or a line the API never writes, is an error, never a shorter export."""
+        try:
+            wanted = dto.MandateFilter.model_validate(filter or dto.MandateFilter())
+        except ValidationError as exc:
+            raise invalid_input(exc) from None
+        await self._check(actor)
+        try:
+            async with self._client.stream("GET", "/mandates/export", params=_params(wanted)) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    raise (
+                        error_from_response(response, write=False)
+                        if response.status_code >= 400
+                        else (_unreadable(_described(response), write=False))
+                    )
+                exported = 0
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    item = _EXPORT_LINE.validate_json(line)
+                    if isinstance(item, ExportEnd):
+                        if item.exported != exported:
+                            raise _unreadable(_described(response), write=False)
+                        return
+                    exported += 1
+                    yield item
+        except httpx.TransportError as exc:
+            raise Unavailable(self._unreachable(exc)) from exc
+        except ValidationError as exc:
+            raise _unreadable("HTTP 200, application/x-ndjson", write=False) from exc
+        raise Unavailable(Reason("rule.api.export_cut"))
+
+    @checked
+    async def get_mandate(self, actor: int, mandate_id: Id) -> dto.MandatePublic:
         await self._check(actor)
         return await self._read(dto.MandatePublic, "GET", f"/mandates/{int(mandate_id)}")
 
+    @checked
     async def create_mandate(self, actor: int, request: dto.MandateCreate) -> dto.MandatePublic:
         await self._check(actor)
         return await self._write(dto.MandatePublic, "POST", "/mandates", request)
@@ -345,26 +417,38 @@ class RemoteService:
             dto.MandatePublic, "POST", path, VersionedStep(expected_version=expected_version)
         )
 
-    async def submit_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+    @checked
+    async def submit_mandate(
+        self, actor: int, mandate_id: Id, expected_version: Version
+    ) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, "submit", expected_version)
 
-    async def accept_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+    @checked
+    async def accept_mandate(
+        self, actor: int, mandate_id: Id, expected_version: Version
+    ) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, "accept", expected_version)
 
-    async def reject_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+    @checked
+    async def reject_mandate(
+        self, actor: int, mandate_id: Id, expected_version: Version
+    ) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, "reject", expected_version)
 
-    async def close_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+    @checked
+    async def close_mandate(self, actor: int, mandate_id: Id, expected_version: Version) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, "close", expected_version)
 
     # ------------------------------------------------------------------ audit
 
+    @checked
     async def list_audit(
         self, actor: int, filter: dto.AuditFilter | None = None, page: dto.PageRequest | None = None
     ) -> dto.Page[dto.AuditEntryPublic]:
         await self._check(actor)
         return await self._read(dto.Page[dto.AuditEntryPublic], "GET", "/audit", params=_params(filter, page))
 
+    @checked
     async def verify_audit(self, actor: int) -> dto.AuditVerification:
         await self._check(actor)
         return await self._read(dto.AuditVerification, "GET", "/audit/verification")

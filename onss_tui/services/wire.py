@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from onss_tui.services.dto import DTO, Identity, UserStatus
+from onss_tui.services.dto import (
+    DTO,
+    Code,
+    Identity,
+    Limit,
+    Request,
+    Search,
+    ServiceCodes,
+    UserIds,
+    UserStatus,
+    Version,
+)
 from onss_tui.services.errors import Reason, ServiceError, Unavailable, ValidationFailed
 
 
@@ -72,36 +83,43 @@ class Me(DTO):
     identity: Identity | None
 
 
-class IdentityQuery(DTO):
+class IdentityQuery(Request):
     """A search among the identities the token may sign in as (the holder's only)."""
 
-    query: str = ""
-    limit: int = Field(default=50, ge=1, le=500)
+    query: Search = ""
+    limit: Limit = 50
 
 
-class VersionedStep(DTO):
+class VersionedStep(Request):
     """A change based on the version of the object the client last read."""
 
-    expected_version: int
+    expected_version: Version
 
 
-class StatusChange(DTO):
+class StatusChange(Request):
     status: UserStatus
-    expected_version: int
+    expected_version: Version
 
 
-class ServiceChange(DTO):
-    """Online services to grant to or withdraw from several users at once."""
+class ServiceChange(Request):
+    """Online services to grant to or withdraw from several users at once (a page of users at most)."""
 
-    user_ids: list[int]
-    service_codes: list[str]
+    user_ids: UserIds
+    service_codes: ServiceCodes
 
 
-class QualityActivation(DTO):
-    quality_code: str
+class QualityActivation(Request):
+    quality_code: Code
 
 
 class RevealedNiss(DTO):
     """A national register number, formatted; it travels only in a response body, never in a URL."""
 
     niss: str
+
+
+class ExportEnd(DTO):
+    """The last line of an export's stream (`GET /mandates/export`, one mandate a line before it): how
+    many mandates it held. A stream that ends without it was cut short."""
+
+    exported: int

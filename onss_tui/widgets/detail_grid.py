@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
+from onss_tui.widgets.plain import literal
+
 Pair = tuple[str | Text, str | Text]
-"""A label and its value."""
+"""A label and its value; a string is shown as it is, never read as markup."""
 
 
 def detail_grid(
@@ -31,5 +33,5 @@ def detail_grid(
         else:
             grid.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
     for start in range(0, len(pairs), per_line):
-        grid.add_row(*(cell for pair in pairs[start : start + per_line] for cell in pair))
+        grid.add_row(*(literal(cell) for pair in pairs[start : start + per_line] for cell in pair))
     return grid

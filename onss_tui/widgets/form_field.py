@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -68,7 +68,9 @@ class FormField(Vertical):
 
     def _say_error(self, _lang: str | None = None) -> None:
         said = self.app.say(self._error)
-        self.query_one(".form-error", Static).update(Content(said))  # plain: it may repeat what was typed
+        self.query_one(".form-error", Static).update(
+            plain_content(said)
+        )  # plain: it may repeat what was typed
 
     def clear_error(self) -> None:
         self.remove_class("-invalid")

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.widgets import Static
 
 from onss_tui.domain import identifiers as ids
+from onss_tui.domain.text import EMAIL_MAX, NAME_MAX, NUMBER_MAX, PHONE_MAX
 from onss_tui.widgets.input import Input
+from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
@@ -32,6 +33,15 @@ PLACEHOLDERS = {
     kind: f"ident.placeholder.{kind}" for kind in ("niss", "enterprise_or_onss", "eid", "phone", "email")
 }
 """Message keys: the shape of each kind of number, shown while the field is empty."""
+LONGEST = {
+    "niss": NUMBER_MAX,
+    "enterprise_or_onss": NUMBER_MAX,
+    "eid": NUMBER_MAX,
+    "phone": PHONE_MAX,
+    "email": EMAIL_MAX,
+    "text": NAME_MAX,
+}
+"""The most characters each kind of field takes: the service's bound for it."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,7 @@ class IdentifierInput(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Tr(self.label_key, suffix=" *" if self.required else "", classes="field-label")
-        yield Input(value=self._initial, compact=True, id=f"{self.id}-input")
+        yield Input(value=self._initial, compact=True, id=f"{self.id}-input", max_length=LONGEST[self.kind])
         yield Static("", classes="field-reason")
 
     def on_mount(self) -> None:
@@ -233,6 +243,6 @@ class IdentifierInput(Horizontal):
                 text = f"✗ {message}"
         else:
             text = ""
-        reason.update(Content(text))  # plain: a reason from the service may repeat what was typed
+        reason.update(plain_content(text))  # plain: a reason from the service may repeat what was typed
         self.set_class(invalid, "-invalid")
         self.set_class(not invalid and bool(self._verdict.key), "-valid")

@@ -11,6 +11,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from onss_tui.widgets.plain import plain_content
+
 if TYPE_CHECKING:
     from textual import getters
 
@@ -70,4 +72,4 @@ class NavBar(Horizontal):
             else:
                 parts.append(Content.styled(label, "dim"))
         self.query_one("#nav-tabs", Static).update(Content("").join(parts))
-        self.query_one("#nav-context", Static).update(app.sub_title)
+        self.query_one("#nav-context", Static).update(plain_content(app.sub_title))

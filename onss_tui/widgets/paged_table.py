@@ -44,8 +44,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
+from onss_tui.domain.text import shown
 from onss_tui.services.dto import Page, PageRequest
 from onss_tui.services.errors import ServiceError
+from onss_tui.widgets.plain import literal
 
 Row = TypeVar("Row")
 Cell = str | Text
@@ -661,7 +663,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
                 return self._t("table.failed")
             # Said in the console's language when drawn (again after a switch: `set_columns`); the
             # border's text is markup, what the service said is not.
-            return escape(getattr(self.app, "say", str)(self._failure.message))
+            return escape(shown(getattr(self.app, "say", str)(self._failure.message)))
         if self._show_loading:
             return self._t("table.loading")
         if not self._rows:
@@ -774,10 +776,11 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         """One cell cut (with an ellipsis) or padded to its column's width, in `style` (a `Text`'s own
         styles on top)."""
         if isinstance(cell, str):
+            cell = shown(cell)
             if cell_len(cell) > width:
                 cell = set_cell_size(cell, width - 1) + "…"
             return [Segment(set_cell_size(cell, width), style)]
-        text = cell.copy()
+        text = literal(cell).copy()
         text.truncate(width, overflow="ellipsis", pad=True)
         text.end = ""
         return [Segment(part, style + own) for part, own, _ in text.render(self.app.console)]

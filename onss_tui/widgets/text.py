@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from textual.content import Content
 from textual.widgets import Static
 
+from onss_tui.domain.text import shown
+
 if TYPE_CHECKING:
     from textual import getters
 
@@ -44,4 +46,4 @@ class Tr(Static):
         self._relabel()
 
     def _relabel(self, _lang: str | None = None) -> None:
-        self.update(Content(self.app.t(self.key, **self.kwargs) + self.suffix))
+        self.update(Content(shown(self.app.t(self.key, **self.kwargs) + self.suffix)))

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import Session
 
 from onss_tui.services import dto
+from onss_tui.services.errors import ValidationFailed
 from onss_tui.services.local import registry
 from onss_tui.services.local.service import LocalService
 from tests.conftest import World, niss
@@ -62,9 +63,12 @@ async def test_a_renamed_person_is_found_by_their_new_name_only(service, staff) 
 
 
 async def test_a_search_of_many_words_looks_for_the_first_few(service, stephanie) -> None:  # type: ignore[no-untyped-def]
-    """Each word is a condition; a thousand of them made SQLite refuse the statement."""
-    typed = "stephanie " + " ".join(["lefevre"] * 1200)
+    """Each word is a condition; a thousand of them made SQLite refuse the statement. A search is 200
+    characters at most: past that it is refused."""
+    typed = "stephanie " + " ".join(["lefevre"] * 20)
     assert [identity.person.id for identity in await service.list_identities(typed)] == [stephanie]
+    with pytest.raises(ValidationFailed):
+        await service.list_identities("stephanie " + " ".join(["lefevre"] * 1200))
 
 
 async def test_one_person_s_answer_holds_only_them(local, stephanie, world) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,7 @@ async def test_a_staffed_employer_with_a_mandate(store) -> None:  # type: ignore
         assert all(row[2].endswith("-***.**") for row in rows)
         assert steps(screen) == [None]  # nothing left to do
         groups = screen.query_one("#overview-groups").content
-        handled = dict(zip(groups.columns[0]._cells, groups.columns[1]._cells, strict=True))  # type: ignore[attr-defined]
+        handled = dict(zip(map(str, groups.columns[0]._cells), groups.columns[1]._cells, strict=True))  # type: ignore[attr-defined]
         assert str(handled["DmfA-Dimona"]) == "Securex Secrétariat Social"
         assert str(handled["Temporary unemployment"]) == "the enterprise itself"
         figures = screen.query_one("#overview-figures").content

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,7 +32,7 @@ class Numbers:
             await self.gate.wait()
         values, size = self.values, request.size
         if request.cursor:
-            bound, direction = json.loads(request.cursor)
+            direction, bound = request.cursor.split("_")[0], int(request.cursor.split("_")[1])
             if direction == "next":
                 start = bound + 1
                 items = values[start : start + size]
@@ -50,8 +49,9 @@ class Numbers:
         end = start + len(items)
         return Page(
             items=items,
-            next_cursor=json.dumps([items[-1], "next"]) if end < len(values) else None,
-            prev_cursor=json.dumps([items[0], "prev"]) if start > 0 else None,
+            # Cursors in the alphabet the service's are in (URL-safe base 64).
+            next_cursor=f"next_{items[-1]}" if end < len(values) else None,
+            prev_cursor=f"prev_{items[0]}" if start > 0 else None,
         )
 
 

@@ -1,13 +1,16 @@
 """Mandates an enterprise gives to secretariats and providers: listed, created, and taken through their
 steps (sent, accepted or rejected, closed); and the providers a principal may choose from."""
 
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+
 from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from onss_tui.api.deps import Holder, Id, MandateQuery, Page, Search, Service
 from onss_tui.api.responses import json_response
 from onss_tui.services import dto
-from onss_tui.services.wire import VersionedStep
+from onss_tui.services.wire import ExportEnd, VersionedStep
 
 router = APIRouter(tags=["mandates"])
 
@@ -20,6 +23,39 @@ async def list_providers(holder: Holder, service: Service, page: Page, query: Se
 @router.get("/mandates", response_model=dto.Page[dto.MandatePublic], summary="Mandates")
 async def list_mandates(holder: Holder, service: Service, page: Page, filter: MandateQuery) -> Response:
     return json_response(await service.list_mandates(holder, filter, page))
+
+
+class NdjsonResponse(StreamingResponse):
+    media_type = "application/x-ndjson"
+
+
+@router.get(
+    "/mandates/export",
+    summary="Every mandate matching the filter, as of one moment",
+    responses={
+        200: {
+            "description": "One mandate (as `GET /mandates/{mandate_id}` gives it) a line, then a last "
+            'line `{"exported": N}`; a stream without that line was cut short.',
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def export_mandates(holder: Holder, service: Service, filter: MandateQuery) -> Response:
+    mandates = service.export_mandates(holder, filter)
+    first = await anext(mandates, None)  # a refused filter is answered before the stream starts
+
+    async def lines() -> AsyncIterator[str]:
+        async with aclosing(mandates):
+            exported = 0
+            if first is not None:
+                yield first.model_dump_json() + "\n"
+                exported += 1
+            async for mandate in mandates:
+                yield mandate.model_dump_json() + "\n"
+                exported += 1
+            yield ExportEnd(exported=exported).model_dump_json() + "\n"
+
+    return NdjsonResponse(lines())
 
 
 @router.get("/mandates/{mandate_id}", response_model=dto.MandatePublic, summary="A mandate")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, false, or_, select
 
 from onss_tui.domain.rules import MANAGER_ROLES
 from onss_tui.services import dto
 from onss_tui.services.dto import PageRequest, Role
 from onss_tui.services.local import audit, convert, search
-from onss_tui.services.local.context import Context
+from onss_tui.services.local.context import Context, target_id
 from onss_tui.services.local.paging import keyset_page
 from onss_tui.services.local.tables import AuditEntry, Designation, Enterprise, Mandate, PortalUser, Provider
 
@@ -31,7 +31,9 @@ def list_audit(c: Context, wanted: dto.AuditFilter, page: PageRequest) -> dto.Pa
         stmt = stmt.where(AuditEntry.actor_id == wanted.actor_id)
     if wanted.enterprise_id is not None:
         stmt = stmt.where(AuditEntry.enterprise_id == wanted.enterprise_id)
-    if wanted.action.strip():  # codes are lower case: "Mandate" finds "mandate.accept"
+    if search.finds_nothing(wanted.action):
+        stmt = stmt.where(false())
+    elif wanted.action.strip():  # codes are lower case: "Mandate" finds "mandate.accept"
         stmt = stmt.where(search.prefix_range(AuditEntry.action, wanted.action.strip().lower()))
     rows, after, before = keyset_page(
         c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), page, descending=True
@@ -56,8 +58,9 @@ def _describe(
     numbers: dict[str, set[int]] = {}
     for entry in entries:
         kind, _, number = entry.target.partition(":")
-        if number.isdigit():
-            numbers.setdefault(kind, set()).add(int(number))
+        key = target_id(number)
+        if key is not None:
+            numbers.setdefault(kind, set()).add(key)
     person_of = {f"person:{i}": i for i in numbers.get("person", ())}
     for kind, table in (("user", PortalUser), ("designation", Designation)):
         if kind in numbers:

@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Row, bindparam, inspect
+from sqlalchemy import Engine, Row, bindparam, inspect, text
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.dto import SYSTEM, DesignationStatus, Role, UserStatus
-from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Reason, ValidationFailed
+from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Reason
 from onss_tui.services.local import audit
-from onss_tui.services.local.store import unavailable
+from onss_tui.services.local.store import STORE_FAILURES, store_failure
 from onss_tui.services.local.tables import (
     AccessGrant,
     Designation,
@@ -170,11 +170,6 @@ class Context:
         )
 
 
-def unstorable() -> ValidationFailed:
-    """A value the store cannot hold or compare: a number out of range, a NUL character in a text."""
-    return ValidationFailed({"input": Reason("rule.unstorable")})
-
-
 def run_read(store: Store, actor: int | None, work: Callable[[Context], T]) -> T:
     """Run `work` in a session of its own."""
     try:
@@ -185,17 +180,50 @@ def run_read(store: Store, actor: int | None, work: Callable[[Context], T]) -> T
                 if person is None:
                     raise PermissionDenied(Reason("rule.signed_out"))
             return work(Context(store, session, person))
-    except OperationalError as exc:
-        raise unavailable(exc) from exc
-    except (DataError, OverflowError) as exc:
-        raise unstorable() from exc
+    except STORE_FAILURES as exc:
+        raise store_failure(exc) from exc
+
+
+class Snapshot:
+    """Many reads as of one moment, for an export: one read transaction (SQLite's WAL keeps its snapshot;
+    PostgreSQL's is REPEATABLE READ, read only), which never blocks a writer. `read` runs work in it,
+    failures classified as `run_read` does; `close` ends it."""
+
+    def __init__(self, store: Store, actor: int | None) -> None:
+        self.session = Session(store.engine)
+        try:
+            if not store.sqlite:
+                self.session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            person = None
+            if actor is not None:
+                person = self.session.connection().execute(_ACTOR_ROW, {"actor": actor}).first()
+                if person is None:
+                    raise PermissionDenied(Reason("rule.signed_out"))
+            self.context = Context(store, self.session, person)
+        except STORE_FAILURES as exc:
+            self.session.close()
+            raise store_failure(exc) from exc
+        except BaseException:
+            self.session.close()
+            raise
+
+    def read(self, work: Callable[[Context], T]) -> T:
+        try:
+            return work(self.context)
+        except STORE_FAILURES as exc:
+            raise store_failure(exc) from exc
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def run_write(
     store: Store, actor: int | None, action: str, target: str, work: Callable[[Context], T], reading: bool
 ) -> T:
     """Run `work` in one transaction that holds the audit chain's head (so writes are serial); a refusal
-    rolls it back and is recorded as `action` on `target`. `reading` lets support staff through."""
+    rolls it back and is recorded as `action` on `target`. `reading` lets support staff through. A store
+    that fails while the change is being committed leaves its outcome unknown; before, it was not made."""
+    committing = False
     try:
         with Session(store.writer, expire_on_commit=False) as session:
             audit.lock_head(session)
@@ -205,6 +233,7 @@ def run_write(
                 if context.support and not reading:
                     context.require(False, "")
                 result = work(context)
+                committing = True
                 session.commit()
                 return result
             except PermissionDenied as exc:
@@ -214,10 +243,8 @@ def run_write(
                 session.rollback()
                 raise Conflict(Reason("rule.changed_meanwhile")) from exc
         _record_refusal(store, actor_id, actor_name, action, target, refusal)
-    except OperationalError as exc:
-        raise unavailable(exc) from exc
-    except (DataError, OverflowError) as exc:
-        raise unstorable() from exc
+    except STORE_FAILURES as exc:
+        raise store_failure(exc, committing=committing) from exc
     raise refusal
 
 
@@ -261,7 +288,8 @@ def _enterprise_of(session: Session, target: str) -> int | None:
     kind, _, number = target.partition(":")
     if kind == "users":  # several users, of one enterprise as a rule: the first one's
         kind, number = "user", number.partition(",")[0]
-    if not number.isdigit():
+    key = target_id(number)
+    if key is None:
         return None
     owners: dict[str, tuple[Any, str]] = {
         "enterprise": (Enterprise, "id"),
@@ -272,5 +300,13 @@ def _enterprise_of(session: Session, target: str) -> int | None:
     if kind not in owners:
         return None
     table, column = owners[kind]
-    row = session.get(table, int(number))
+    row = session.get(table, key)
     return getattr(row, column) if row is not None else None
+
+
+def target_id(number: str) -> int | None:
+    """The id a target names ("12" of "mandate:12"), else None: a target may hold what was typed (an
+    enterprise number, a superscript digit), which is no id."""
+    if not (number.isascii() and number.isdigit()) or int(number) > dto.MAX_ID:
+        return None
+    return int(number)

@@ -3,7 +3,7 @@ next steps), and the qualities it holds."""
 
 from __future__ import annotations
 
-from sqlmodel import col, func, or_, select
+from sqlmodel import col, false, func, or_, select
 
 from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.services import dto
@@ -39,7 +39,9 @@ def list_enterprises(c: Context, query: str, page: PageRequest) -> dto.Page[dto.
     stmt = select(Enterprise)
     if not c.support:
         stmt = stmt.where(col(Enterprise.id).in_(c.enterprise_ids()))
-    if query.strip():
+    if search.finds_nothing(query):
+        stmt = stmt.where(false())
+    elif query.strip():
         key = name_key(query)
         matches = search.enterprise_ids(c.session, query, key)
         digits = search.digits_of(query)

@@ -30,6 +30,8 @@ from onss_tui.services.local.tables import (
 def list_identities(c: Context, query: str, limit: int, only: int | None) -> list[dto.Identity]:
     """People who may sign in (support staff first, then by name); `only` narrows it to one person."""
     s = c.session
+    if search.finds_nothing(query):
+        return []
     # Correlated EXISTS, served per person by the person indexes.
     holds = (
         select(Designation.id)

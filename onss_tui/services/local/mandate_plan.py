@@ -150,6 +150,9 @@ def _party_filters(c: Context, wanted: dto.MandateFilter) -> list[PartyFilter]:
             continue
         key = name_key(query)
         party = PartyFilter()
+        if search.finds_nothing(query):
+            filters.append(party)
+            continue
         if principal:
             matches = search.enterprise_ids(c.session, query, key)
             if matches is None:  # too many to list: dense, scan the ordered index

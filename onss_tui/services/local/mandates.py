@@ -4,7 +4,7 @@ providers to choose from, the list, one mandate, creating one, and the steps of 
 from __future__ import annotations
 
 from sqlalchemy import inspect
-from sqlmodel import and_, col, or_, select
+from sqlmodel import and_, col, false, or_, select
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter, QuarterError
@@ -40,7 +40,9 @@ from onss_tui.services.local.tables import (
 def list_providers(c: Context, query: str, page: PageRequest) -> dto.Page[dto.ProviderPublic]:
     """The mandataries to choose from, by name; `query` a number or a part of the name."""
     stmt = select(Provider, Enterprise).join(Enterprise, col(Enterprise.id) == Provider.enterprise_id)
-    if query.strip():
+    if search.finds_nothing(query):
+        stmt = stmt.where(false())
+    elif query.strip():
         digits = ids.compact_digits(query)
         if digits.isdigit():
             stmt = stmt.where(
@@ -113,10 +115,8 @@ def create_mandate(c: Context, request: dto.MandateCreate) -> dto.MandatePublic:
     principal = get_enterprise(c, request.principal_id)
     c.require(Role.LEGAL_REPRESENTATIVE in c.roles(request.principal_id), Reason("rule.mandate.legal_only"))
     errors: dict[str, str] = {}
-    provider = c.session.get(Provider, request.mandatary_id) if request.mandatary_id > 0 else None
-    if request.mandatary_id <= 0:
-        errors["mandatary_id"] = Reason("rule.mandate.choose_mandatary")
-    elif provider is None:
+    provider = c.session.get(Provider, request.mandatary_id)
+    if provider is None:
         errors["mandatary_id"] = Reason("rule.mandate.unknown_mandatary")
     elif provider.enterprise_id == principal.id:
         errors["mandatary_id"] = Reason("rule.mandate.self")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, TypeVarTuple, overload
 
-from sqlalchemy import Connection, Row, tuple_
+from sqlalchemy import Connection, Integer, Row, String, TypeDecorator, tuple_
 from sqlalchemy import Select as CoreSelect
 from sqlalchemy.orm import Mapped
 from sqlalchemy.sql import ColumnElement
@@ -19,6 +20,7 @@ from onss_tui.services.dto import PageRequest
 from onss_tui.services.errors import Reason, ValidationFailed
 
 R = TypeVar("R")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 Ts = TypeVarTuple("Ts")
 SortKey = ColumnElement[Any] | Mapped[Any]
 """A column a page is sorted on: a Core column or a model's (`col(Model.field)`)."""
@@ -29,16 +31,44 @@ def encode_cursor(values: Sequence[Any], direction: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> tuple[list[Any], str]:
+_KEY_RANGE = range(-(2**31), 2**31)
+"""The integers a sort key may hold (32-bit columns)."""
+
+
+def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> tuple[list[Any], str]:
+    """The sort-key values and direction of a cursor, checked strictly against the keys of the sort: any
+    other cursor (not base 64, not JSON, another shape, a value of another type or out of range) is
+    `ValidationFailed`, never sent to the database."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-        values, direction = data["k"], data["d"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise ValidationFailed({"cursor": Reason("rule.cursor.invalid")}) from exc
-    if direction not in ("next", "prev") or not isinstance(values, list) or len(values) != width:
+    except (binascii.Error, ValueError, RecursionError) as exc:
+        raise _invalid() from exc
+    if not isinstance(data, dict) or set(data) != {"k", "d"} or data["d"] not in ("next", "prev"):
+        raise _invalid()
+    values = data["k"]
+    if not isinstance(values, list) or len(values) != len(keys):
         raise ValidationFailed({"cursor": Reason("rule.cursor.other_sort")})
-    return values, direction
+    if not all(_fits(value, key) for value, key in zip(values, keys, strict=True)):
+        raise _invalid()
+    return values, data["d"]
+
+
+def _fits(value: Any, key: SortKey) -> bool:
+    """`value` is one the column `key` may hold: an integer in range, or a text without an unpaired
+    surrogate (which no store can hold)."""
+    column_type = getattr(key, "type")  # a Core column's or a model attribute's  # noqa: B009
+    if isinstance(column_type, TypeDecorator):  # SQLModel's text columns
+        column_type = column_type.impl_instance
+    if isinstance(column_type, Integer):
+        return type(value) is int and value in _KEY_RANGE
+    if isinstance(column_type, String):
+        return type(value) is str and not _SURROGATE.search(value)
+    return False
+
+
+def _invalid() -> ValidationFailed:
+    return ValidationFailed({"cursor": Reason("rule.cursor.invalid")})
 
 
 @overload
@@ -93,7 +123,7 @@ def keyset_page(
     bound: list[Any] | None = None
     forward = not page.from_end
     if page.cursor:
-        bound, direction = decode_cursor(page.cursor, len(keys))
+        bound, direction = decode_cursor(page.cursor, keys)
         forward = direction == "next"
     scan_descending = descending == forward
     if bound is not None:

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, and_, col, or_, select, true
 
+from onss_tui.domain import text as text_rule
 from onss_tui.domain.identifiers import compact_digits
 from onss_tui.services.local.tables import Enterprise, Person, Provider, ids_of, name_key
 
@@ -29,6 +30,12 @@ statement of over a thousand."""
 
 TRIGRAM = 3
 """The shortest name fragment a trigram index can serve."""
+
+
+def finds_nothing(*texts: str) -> bool:
+    """A search holding a character the text rule refuses (a NUL, a control, an unpaired surrogate)
+    matches nothing stored: it is answered at once, never sent to a database that might refuse it."""
+    return not all(text_rule.searchable(text) for text in texts)
 
 
 def escape_like(fragment: str) -> str:
@@ -70,10 +77,9 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
         ids = ids_of(session.exec(statement.limit(MATCH_CAP + 1)).all())
     elif len(key) < TRIGRAM:
         return None
-    elif session.get_bind().dialect.name == "sqlite" and "\x00" not in key:
+    elif session.get_bind().dialect.name == "sqlite":
         # A phrase of the trigram index: the key as a substring (LIKE with an ESCAPE clause would not be
-        # served by the index, and reads every name). The index's query syntax cannot hold a NUL
-        # character: such a key is looked for by LIKE.
+        # served by the index, and reads every name).
         phrase = '"' + key.replace('"', '""') + '"'
         ids = list(
             session.execute(
@@ -88,9 +94,8 @@ def enterprise_ids(session: Session, query: str, key: str) -> list[int] | None:
 
 
 def words_of(text: str) -> list[str]:
-    """The distinct accent-free words of a search, at most `MAX_WORDS` (a NUL character, which would end
-    the pattern early on SQLite and is refused by PostgreSQL, is left out)."""
-    return list(dict.fromkeys(name_key(text.replace("\x00", " ")).split()))[:MAX_WORDS]
+    """The distinct accent-free words of a search, at most `MAX_WORDS`."""
+    return list(dict.fromkeys(name_key(text).split()))[:MAX_WORDS]
 
 
 def person_condition(query: str) -> ColumnElement[bool]:

@@ -10,15 +10,18 @@ the audit entry commits with the change; a refused attempt is recorded in a tran
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
-from onss_tui.services.dto import MandateAction, PageRequest, UserStatus
+from onss_tui.services.arguments import checked
+from onss_tui.services.dto import Code, Id, Limit, MandateAction, PageRequest, Search, UserStatus, Version
+from onss_tui.services.errors import invalid_input
 from onss_tui.services.local import (
     audit_trail,
     designations,
@@ -27,10 +30,25 @@ from onss_tui.services.local import (
     mandates,
     users,
 )
-from onss_tui.services.local.context import Context, Store, run_read, run_write
+from onss_tui.services.local.context import Context, Snapshot, Store, run_read, run_write
 from onss_tui.services.local.store import close_store, open_store
 
 T = TypeVar("T")
+
+EXPORT_PAGE = 500
+"""Mandates read per page of an export."""
+
+
+TARGET_IDS = 5
+"""Ids of users a grant's audit target names; past these, how many more there are."""
+
+
+def users_target(user_ids: list[int]) -> str:
+    """The audit target of a change to several users, bounded whatever their number: the first few
+    distinct ids and the count of the others ("users:4,9,12,15,20+495")."""
+    distinct = list(dict.fromkeys(user_ids))
+    more = len(distinct) - TARGET_IDS
+    return "users:" + ",".join(map(str, distinct[:TARGET_IDS])) + (f"+{more}" if more > 0 else "")
 
 
 class LocalService:
@@ -89,43 +107,51 @@ class LocalService:
 
     # ------------------------------------------------------------------ identity and catalogues
 
+    @checked
     async def list_identities(
-        self, query: str = "", limit: int = 50, *, person_id: int | None = None
+        self, query: Search = "", limit: Limit = 50, *, person_id: Id | None = None
     ) -> list[dto.Identity]:
         """`person_id` narrows the list to one person (the API answers only about the token holder)."""
         return await self._read(
             None, partial(identity.list_identities, query=query, limit=limit, only=person_id)
         )
 
+    @checked
     async def sign_in(self, actor: int) -> dto.PersonPublic:
         return await self._write(actor, "person.sign_in", f"person:{actor}", identity.sign_in, reading=True)
 
+    @checked
     async def catalogue(self, actor: int) -> dto.Catalogue:
         return await self._read(actor, identity.catalogue)
 
-    async def reveal_niss(self, actor: int, person_id: int) -> str:
+    @checked
+    async def reveal_niss(self, actor: int, person_id: Id) -> str:
         work = partial(identity.reveal_niss, person_id=person_id)
         return await self._write(actor, "person.reveal_niss", f"person:{person_id}", work, reading=True)
 
     # ------------------------------------------------------------------ enterprises
 
+    @checked
     async def list_enterprises(
-        self, actor: int, query: str = "", page: PageRequest | None = None
+        self, actor: int, query: Search = "", page: PageRequest | None = None
     ) -> dto.Page[dto.EnterpriseSummary]:
         work = partial(enterprises.list_enterprises, query=query, page=page or PageRequest())
         return await self._read(actor, work)
 
-    async def get_overview(self, actor: int, enterprise_id: int) -> dto.EnterpriseOverview:
+    @checked
+    async def get_overview(self, actor: int, enterprise_id: Id) -> dto.EnterpriseOverview:
         return await self._read(actor, partial(enterprises.get_overview, enterprise_id=enterprise_id))
 
+    @checked
     async def activate_quality(
-        self, actor: int, enterprise_id: int, quality_code: str
+        self, actor: int, enterprise_id: Id, quality_code: Code
     ) -> dto.EnterpriseOverview:
         work = partial(enterprises.activate_quality, enterprise_id=enterprise_id, quality_code=quality_code)
         return await self._write(actor, "quality.activate", f"enterprise:{enterprise_id}", work)
 
     # ------------------------------------------------------------------ designations
 
+    @checked
     async def designate_main_access_manager(
         self, actor: int, request: dto.MainAccessManagerDesignation
     ) -> dto.DesignationPublic:
@@ -134,22 +160,25 @@ class LocalService:
             actor, "designation.designate_main", f"enterprise:{request.enterprise_ref}", work
         )
 
+    @checked
     async def designate(self, actor: int, request: dto.DesignationRequest) -> dto.DesignationPublic:
         work = partial(designations.designate, request=request)
         return await self._write(actor, "designation.designate", f"enterprise:{request.enterprise_id}", work)
 
+    @checked
     async def end_designation(
-        self, actor: int, designation_id: int, expected_version: int
+        self, actor: int, designation_id: Id, expected_version: Version
     ) -> dto.DesignationPublic:
         work = partial(
             designations.end_designation, designation_id=designation_id, expected_version=expected_version
         )
         return await self._write(actor, "designation.end", f"designation:{designation_id}", work)
 
+    @checked
     async def list_designations(
         self,
         actor: int,
-        enterprise_id: int,
+        enterprise_id: Id,
         filter: dto.DesignationFilter | None = None,
         page: PageRequest | None = None,
     ) -> dto.Page[dto.DesignationPublic]:
@@ -163,10 +192,11 @@ class LocalService:
 
     # ------------------------------------------------------------------ users
 
+    @checked
     async def list_users(
         self,
         actor: int,
-        enterprise_id: int,
+        enterprise_id: Id,
         filter: dto.UserFilter | None = None,
         page: PageRequest | None = None,
     ) -> dto.Page[dto.UserPublic]:
@@ -178,19 +208,23 @@ class LocalService:
         )
         return await self._read(actor, work)
 
-    async def get_user(self, actor: int, user_id: int) -> dto.UserPublic:
+    @checked
+    async def get_user(self, actor: int, user_id: Id) -> dto.UserPublic:
         return await self._read(actor, partial(users.get_user, user_id=user_id))
 
+    @checked
     async def create_user(self, actor: int, request: dto.UserCreate) -> dto.UserPublic:
         work = partial(users.create_user, request=request)
         return await self._write(actor, "user.create", f"enterprise:{request.enterprise_id}", work)
 
-    async def update_user(self, actor: int, user_id: int, changes: dto.UserUpdate) -> dto.UserPublic:
+    @checked
+    async def update_user(self, actor: int, user_id: Id, changes: dto.UserUpdate) -> dto.UserPublic:
         work = partial(users.update_user, user_id=user_id, changes=changes)
         return await self._write(actor, "user.update", f"user:{user_id}", work)
 
+    @checked
     async def set_user_status(
-        self, actor: int, user_id: int, status: UserStatus, expected_version: int
+        self, actor: int, user_id: Id, status: UserStatus, expected_version: Version
     ) -> dto.UserPublic:
         status = UserStatus(status)
         work = partial(
@@ -198,13 +232,15 @@ class LocalService:
         )
         return await self._write(actor, f"user.{status.value}", f"user:{user_id}", work)
 
+    @checked
     async def grant_services(
-        self, actor: int, user_ids: list[int], service_codes: list[str]
+        self, actor: int, user_ids: dto.UserIds, service_codes: dto.ServiceCodes
     ) -> list[dto.UserPublic]:
         return await self._change_grants(actor, user_ids, service_codes, grant=True)
 
+    @checked
     async def withdraw_services(
-        self, actor: int, user_ids: list[int], service_codes: list[str]
+        self, actor: int, user_ids: dto.UserIds, service_codes: dto.ServiceCodes
     ) -> list[dto.UserPublic]:
         return await self._change_grants(actor, user_ids, service_codes, grant=False)
 
@@ -215,16 +251,18 @@ class LocalService:
         work = partial(
             users.change_grants, user_ids=user_ids, service_codes=service_codes, grant=grant, action=action
         )
-        return await self._write(actor, action, "users:" + ",".join(map(str, user_ids)), work)
+        return await self._write(actor, action, users_target(user_ids), work)
 
     # ------------------------------------------------------------------ mandates
 
+    @checked
     async def list_providers(
-        self, actor: int, query: str = "", page: PageRequest | None = None
+        self, actor: int, query: Search = "", page: PageRequest | None = None
     ) -> dto.Page[dto.ProviderPublic]:
         work = partial(mandates.list_providers, query=query, page=page or PageRequest())
         return await self._read(actor, work)
 
+    @checked
     async def list_mandates(
         self, actor: int | None, filter: dto.MandateFilter | None = None, page: PageRequest | None = None
     ) -> dto.Page[dto.MandatePublic]:
@@ -234,23 +272,65 @@ class LocalService:
         )
         return await self._read(actor, work)
 
-    async def get_mandate(self, actor: int, mandate_id: int) -> dto.MandatePublic:
+    async def export_mandates(
+        self, actor: int | None, filter: dto.MandateFilter | None = None
+    ) -> AsyncGenerator[dto.MandatePublic]:
+        """Every mandate matching the filter as of one moment (a snapshot, whatever is written meanwhile),
+        read a page at a time; writers are never blocked. `actor` None: the operator of the store.
+        Close the iterator (`contextlib.aclosing`) when stopping early, to end the read."""
+        try:
+            wanted = dto.MandateFilter.model_validate(filter or dto.MandateFilter())
+        except ValidationError as exc:
+            raise invalid_input(exc) from None
+        snapshot = await self._in_thread(Snapshot, self.store, actor)
+        try:
+            page = PageRequest(size=EXPORT_PAGE)
+            while True:
+                work = partial(mandates.list_mandates, wanted=wanted, page=page)
+                result = await self._in_thread(snapshot.read, work)
+                for mandate in result.items:
+                    yield mandate
+                if result.next_cursor is None:
+                    return
+                page = PageRequest(size=EXPORT_PAGE, cursor=result.next_cursor)
+        finally:
+            await self._in_thread(snapshot.close)
+
+    async def _in_thread(self, call: Callable[..., T], *args: Any) -> T:
+        """A read's step, in a worker thread (in the caller's with `reads_inline`)."""
+        if self.reads_inline:
+            return call(*args)
+        return await asyncio.to_thread(call, *args)
+
+    @checked
+    async def get_mandate(self, actor: int, mandate_id: Id) -> dto.MandatePublic:
         return await self._read(actor, partial(mandates.get_mandate, mandate_id=mandate_id))
 
+    @checked
     async def create_mandate(self, actor: int, request: dto.MandateCreate) -> dto.MandatePublic:
         work = partial(mandates.create_mandate, request=request)
         return await self._write(actor, "mandate.create", f"enterprise:{request.principal_id}", work)
 
-    async def submit_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+    @checked
+    async def submit_mandate(
+        self, actor: int, mandate_id: Id, expected_version: Version
+    ) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, MandateAction.SUBMIT, expected_version)
 
-    async def accept_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+    @checked
+    async def accept_mandate(
+        self, actor: int, mandate_id: Id, expected_version: Version
+    ) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, MandateAction.ACCEPT, expected_version)
 
-    async def reject_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+    @checked
+    async def reject_mandate(
+        self, actor: int, mandate_id: Id, expected_version: Version
+    ) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, MandateAction.REJECT, expected_version)
 
-    async def close_mandate(self, actor: int, mandate_id: int, expected_version: int) -> dto.MandatePublic:
+    @checked
+    async def close_mandate(self, actor: int, mandate_id: Id, expected_version: Version) -> dto.MandatePublic:
         return await self._mandate_step(actor, mandate_id, MandateAction.CLOSE, expected_version)
 
     async def _mandate_step(
@@ -263,11 +343,13 @@ class LocalService:
 
     # ------------------------------------------------------------------ audit
 
+    @checked
     async def list_audit(
         self, actor: int, filter: dto.AuditFilter | None = None, page: PageRequest | None = None
     ) -> dto.Page[dto.AuditEntryPublic]:
         work = partial(audit_trail.list_audit, wanted=filter or dto.AuditFilter(), page=page or PageRequest())
         return await self._read(actor, work)
 
+    @checked
     async def verify_audit(self, actor: int) -> dto.AuditVerification:
         return await self._read(actor, audit_trail.verify_audit)

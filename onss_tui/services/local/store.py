@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from onss_tui.services.errors import Unavailable
+from onss_tui.services.errors import Conflict, Reason, ServiceError, Unavailable, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD_REVISION = "0008"
@@ -141,6 +145,73 @@ def _statistics_stale(connection: Connection) -> bool:
     return not then / 2 <= now <= then * 2
 
 
+STORE_FAILURES = (DBAPIError, PoolTimeout, OverflowError, UnicodeEncodeError)
+"""What a call to the store may fail with; `store_failure` says what each means."""
+
+RETRY_BUSY = 1.0
+"""Seconds worth waiting before trying again a store that was busy or slow."""
+RETRY_UNREACHABLE = 5.0
+"""Seconds worth waiting before trying again a store that could not be reached."""
+
+_REFUSED_STATES = ("22", "54")
+"""PostgreSQL's classes of refused input: a data exception (too long, out of range, a NUL or a character
+its encoding lacks), a program limit exceeded (an index row too large, too many arguments)."""
+_BUSY_STATES = ("57014", "55P03")
+"""A statement cancelled (its timeout) or a lock not obtained in time."""
+_RACE_STATES = ("40001", "40P01")
+"""A serialization failure or a deadlock: another transaction won, nothing of this one was kept."""
+_REFUSED_MESSAGES = (
+    "number of parameters",  # libpq: more than 65,535 values in one statement
+    "too many sql variables",
+    "expression tree is too large",
+    "pattern too complex",
+    "string or blob too big",
+    "too many terms",
+)
+_BUSY_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_INTERRUPT")
+
+
+def unstorable() -> ValidationFailed:
+    """A value the store cannot hold or compare: a number out of range, a text too long for it."""
+    return ValidationFailed({"input": Reason("rule.unstorable")})
+
+
+def store_failure(exc: BaseException, *, committing: bool = False) -> ServiceError:
+    """What a failure of the store means for the caller, honestly: input the database refuses is
+    `ValidationFailed`; a database unreachable, busy or too slow is `Unavailable`, whose message names
+    neither its host, its port nor its user (the log does), and whose outcome is unknown only when the
+    failure came while a write was being committed. Anything else is not the caller's doing: re-raised."""
+    if isinstance(exc, (OverflowError, UnicodeEncodeError)):
+        return unstorable()
+    if isinstance(exc, PoolTimeout):
+        return _unavailable(exc, "rule.store.busy", RETRY_BUSY, committing)
+    assert isinstance(exc, DBAPIError)
+    if isinstance(exc.orig, (OverflowError, UnicodeEncodeError)):
+        return unstorable()
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    said = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    refused = isinstance(exc, DataError) or state.startswith(_REFUSED_STATES)
+    if refused or any(m in said for m in _REFUSED_MESSAGES):
+        log.info("the store refused an input: %s", said.splitlines()[0] if said else type(exc).__name__)
+        return unstorable()
+    if state in _RACE_STATES:
+        return Conflict(Reason("rule.changed_meanwhile"))
+    if state in _BUSY_STATES or getattr(exc.orig, "sqlite_errorname", "") in _BUSY_SQLITE:
+        return _unavailable(exc, "rule.store.busy", RETRY_BUSY, committing)
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        return _unavailable(exc, "rule.store.unavailable", RETRY_UNREACHABLE, committing)
+    raise exc
+
+
+def _unavailable(exc: BaseException, key: str, retry_after: float, committing: bool) -> Unavailable:
+    log.warning("the store is unavailable: %s", exc)
+    if committing:
+        unknown = Reason("rule.store.outcome_unknown")
+        return Unavailable(unknown, outcome_unknown=True, retry_after=retry_after)
+    return Unavailable(Reason(key), retry_after=retry_after)
+
+
 def unavailable(exc: OperationalError) -> Unavailable:
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-    return Unavailable(f"the database is unavailable: {reason}", outcome_unknown=True)
+    """A store that could not be reached or did not answer in time, for a read or a check."""
+    failure = store_failure(exc)
+    return failure if isinstance(failure, Unavailable) else Unavailable(Reason("rule.store.unavailable"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import inspect
-from sqlmodel import col, select
+from sqlmodel import col, false, select
 
 from onss_tui.services import dto
 from onss_tui.services.dto import PageRequest, UserStatus
@@ -43,6 +43,8 @@ def list_users(
     """An enterprise's users that match the filter (not removed ones, unless asked for by status)."""
     get_enterprise(c, enterprise_id)
     stmt = select(PortalUser).where(PortalUser.enterprise_id == enterprise_id)
+    if search.finds_nothing(wanted.text):
+        stmt = stmt.where(false())
     if not (c.support or may_manage_users(c, enterprise_id)):
         # A plain user sees their own record only: the contact data they may change.
         if not c.has_user_account(enterprise_id):

@@ -1,0 +1,65 @@
+"""An export is one consistent read: a snapshot taken when it starts, which writers committing meanwhile
+neither change nor wait for (local and over the API, on SQLite and PostgreSQL). Over `ASGITransport` the
+server's stream arrives whole before the writes: the local runs are the ones that interleave them."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import aclosing
+
+import pytest
+
+from onss_tui.domain.quarters import Quarter
+from onss_tui.services import dto
+from onss_tui.services.local import service as local_service
+from tests.conftest import World
+
+
+def _mandate(world: World, principal: int, quarter: Quarter) -> dto.MandateCreate:
+    """A mandate for one quarter, which no other overlaps."""
+    return dto.MandateCreate(
+        principal_id=principal,
+        mandatary_id=world.secretariat,
+        groups=["dmfa_dimona"] if principal == world.employer else ["dmfappl_dimona"],
+        start_quarter=str(quarter),
+        end_quarter=str(quarter),
+    )
+
+
+async def test_an_export_is_one_snapshot_that_blocks_no_writer(
+    service, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local_service, "EXPORT_PAGE", 2)  # many pages, with writes between them
+    quarter = Quarter.current()
+    principals = {world.employer: world.lr, world.townhall: world.lr_town}
+    before = []
+    for principal, actor in principals.items():
+        for _ in range(4):
+            before.append(await service.create_mandate(actor, _mandate(world, principal, quarter)))
+            quarter = quarter.next()
+    written = []
+    exported = []
+    async with aclosing(service.export_mandates(world.support, dto.MandateFilter())) as mandates:
+        exported.append(await anext(mandates))
+        # Writers meanwhile: a mandate sorting after the export's position and one before it; each
+        # commits while the export is open (waiting for the export to end would never finish).
+        for principal, actor in principals.items():
+            made = service.create_mandate(actor, _mandate(world, principal, quarter))
+            written.append(await asyncio.wait_for(made, timeout=60))
+            quarter = quarter.next()
+        exported += [mandate async for mandate in mandates]
+    assert sorted(m.id for m in exported) == sorted(m.id for m in before)
+    assert not {m.id for m in written} & {m.id for m in exported}
+    again = [m async for m in service.export_mandates(world.support, dto.MandateFilter())]
+    assert len(again) == len(before) + len(written)
+
+
+async def test_an_export_refused_or_out_of_bounds_says_so_before_it_starts(service, world: World) -> None:
+    from onss_tui.services.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        async for _ in service.export_mandates(
+            world.support, dto.MandateFilter.model_construct(text="x" * 300)
+        ):
+            pass
+    assert [m async for m in service.export_mandates(world.outsider, dto.MandateFilter())] == []
