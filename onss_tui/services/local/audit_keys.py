@@ -96,9 +96,12 @@ def write_key_pair(path: Path) -> SigningKey:
 
 
 def make_private_folder(folder: Path) -> None:
-    """Create `folder` (and its parents) readable only by this account; an existing one is left as it is."""
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True)
+    """Create `folder` and its missing parents, each readable only by this account; existing ones are left
+    as they are."""
+    missing = [f for f in (folder, *folder.parents) if not f.exists()]
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
+        each.chmod(0o700)  # whatever the umask
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
