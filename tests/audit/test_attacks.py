@@ -90,7 +90,8 @@ async def test_a_checkpoint_removed_from_the_store_is_caught(
 
 def _insert(store: Anchored, statement: Statement) -> None:
     store.run(
-        "INSERT INTO audit_checkpoint (seq, entry_id, entry_hash, entries, signed_at, key_id, prev, signature) "
+        "INSERT INTO audit_checkpoint "
+        "(seq, entry_id, entry_hash, entries, signed_at, key_id, prev, signature) "
         "VALUES (:seq, :entry_id, :entry_hash, :entries, :signed_at, :key_id, :prev, :signature)",
         **statement.__dict__,
     )

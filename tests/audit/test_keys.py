@@ -33,7 +33,7 @@ def test_a_key_pair_is_private_and_never_overwritten(tmp_path: Path) -> None:
 
 
 def test_a_key_others_may_read_is_refused(tmp_path: Path) -> None:
-    key, path = new_key(tmp_path)
+    _, path = new_key(tmp_path)
     path.chmod(0o644)
     with pytest.raises(AuditKeyError, match=r"may be read by others \(mode 0644\): chmod 600"):
         load_signing_key(path)
