@@ -126,6 +126,7 @@ def _serve(
             if problem:
                 secret = secrets.token_urlsafe(32)
                 _demo_tokens(service, secret)
+            asyncio.run(service.checkpoint_audit(None))  # the head as the server found it, signed
             assert secret is not None
             options: dict[str, Any] = {"log_level": "info", "server_header": False, "date_header": True}
             where = f"[{args.host}]" if ":" in args.host else args.host
