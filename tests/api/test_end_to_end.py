@@ -18,8 +18,8 @@ from onss_tui.api.main import create_app
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFailed
-from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.audit_keys import write_key_pair
+from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
 from onss_tui.services.local.tokens import issue_token
 from onss_tui.services.remote import RemoteService
