@@ -9,6 +9,7 @@ import pytest
 
 from onss_tui.services.local.service import LocalService
 from tests.audit.anchored import Anchored, new_key, write_until
+from tests.cli.test_commands import command  # noqa: F401 (the fixture that runs `onss-tui` in-process)
 from tests.conftest import World
 
 
