@@ -167,15 +167,25 @@ class Anchor:
         self.file = file
         self.syslog = syslog
         self.trusted = {k.id: k for k in earlier_keys} | {key.id: key.public}
+        self._seen: Statement | None = None
+        """The newest checkpoint this anchor saw committed."""
 
     # ------------------------------------------------------------------ making checkpoints
 
     def due(self, session: Session, head: AuditHead, now: datetime) -> bool:
         """The head moved since the last checkpoint, by N entries or more, or M minutes after it (or it
-        was signed by another key: a rotation anchors the head at once)."""
+        was signed by another key: a rotation anchors the head at once).
+
+        The last checkpoint this anchor saw committed answers first: it is never newer than the store's
+        last, so when it says "not due", the store's would too; only then is the store asked."""
+        if self._seen is not None and not self._due_after(self._seen, head, now):
+            return False
         last = last_checkpoint(session)
         if last is None:
             return head.entries > 0
+        return self._due_after(last, head, now)
+
+    def _due_after(self, last: Statement, head: AuditHead, now: datetime) -> bool:
         if last.entry_id == head.last_id:
             return False
         return (
@@ -208,6 +218,9 @@ class Anchor:
 
     def publish(self, statements: list[Statement]) -> None:
         """Copy checkpoints outside the store; a failure is logged (the next catch-up copies them)."""
+        newest = max(statements, key=lambda s: s.seq)
+        if self._seen is None or newest.seq > self._seen.seq:
+            self._seen = newest
         if self.file is not None:
             try:
                 append_lines(self.file, statements)
