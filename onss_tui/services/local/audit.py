@@ -24,12 +24,15 @@ from onss_tui.services.local.tables import AuditEntry, AuditHead, id_of, utcnow
 GENESIS = "0" * 64
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
 
 
 HASHED = ("id", "at", "actor_id", "actor_name", "action", "target", "enterprise_id", "outcome")
-"""The columns an entry's hash covers, besides `before_json` and `after_json` and the previous hash."""
+"""The columns an entry's hash covers, besides `before_json`, `after_json` and the previous hash."""
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -40,14 +43,24 @@ def entry_hash(entry: AuditEntry) -> str:
 
 def row_hash(row: Mapping[Any, Any]) -> str:
     """The hash of an entry read as a row of `audit_entry` (its columns by name)."""
-    content = {name: row[name] for name in HASHED}
-    content["at"] = _timestamp(row["at"])
-    content["before"], content["after"] = row["before_json"], row["after_json"]
-    return hashlib.sha256((row["prev_hash"] + _canonical(content)).encode()).hexdigest()
+    content = {
+        "id": row["id"],
+        "at": _timestamp(row["at"]),
+        "actor_id": row["actor_id"],
+        "actor_name": row["actor_name"],
+        "action": row["action"],
+        "target": row["target"],
+        "enterprise_id": row["enterprise_id"],
+        "outcome": row["outcome"],
+        "before": row["before_json"],
+        "after": row["after_json"],
+    }
+    return hashlib.sha256((row["prev_hash"] + _ENCODER.encode(content)).encode()).hexdigest()
 
 
 def _timestamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    """The time as the hash has it: to the microsecond, without a zone (`%Y-%m-%dT%H:%M:%S.%f`)."""
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def lock_head(session: Session) -> AuditHead:
