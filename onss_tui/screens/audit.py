@@ -45,7 +45,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
     DEFAULT_CSS = """
     AuditScreen {
         #audit-filters > Input { width: 1fr; min-width: 12; }
-        #audit-chain { height: 1; margin: 0 1; color: $text-muted; }
+        #audit-chain { height: auto; max-height: 2; margin: 0 1; color: $text-muted; }
         #audit-chain.-intact { color: $text-success; }
         #audit-chain.-broken { color: $text-error; text-style: bold; }
         #audit-detail { height: 8; }

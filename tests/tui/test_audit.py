@@ -190,7 +190,7 @@ async def test_an_anchored_trail_s_attacks_are_named_in_each_language(store: Sto
             await session.open("audit")
             await session.press("v")
             chain = session.app.screen.query_one("#audit-chain")
-            assert chain.has_class("-intact") and " 4 " in str(chain.render())
+            assert chain.has_class("-intact") and ": 4)" in str(chain.render())
     anchored.run("UPDATE audit_entry SET actor_name = 'Mallory' WHERE id = 25")
     anchored.rechain(25)
     for lang, words in ATTACKS_SAID.items():
