@@ -18,7 +18,7 @@ from onss_tui.cli.store import database_url, open_local, require_store
 from onss_tui.config import Settings, data_directory
 from onss_tui.services.dto import AuditVerification
 from onss_tui.services.local.audit_keys import AuditKeyError, PublicKey, load_public_keys, write_key_pair
-from onss_tui.services.local.checkpoints import Statement, read_checkpoint_file
+from onss_tui.services.local.checkpoints import CheckpointFileError, Statement, read_checkpoint_file
 
 KEY_PROBLEMS = ("no_public_key", "wrong_key")
 """Problems of the verifier's setup rather than of the trail: a usage error."""
@@ -37,7 +37,7 @@ def run_audit(args: argparse.Namespace) -> int:
                 from onss_tui.cli.witness import run_witness
 
                 return asyncio.run(run_witness(args))
-    except AuditKeyError as exc:
+    except (AuditKeyError, CheckpointFileError) as exc:
         raise CommandError(str(exc)) from exc
     raise AssertionError(f"no such audit command: {args.audit_command}")
 
@@ -63,7 +63,11 @@ def _verify(args: argparse.Namespace) -> int:
     copy = Path(args.checkpoints) if args.checkpoints else checkpoint_file(settings, database_url(args))
     if args.checkpoints and not copy.is_file():
         raise CommandError(f"no checkpoint file at {copy}")
-    outside = read_checkpoint_file(copy) if copy.is_file() else None
+    try:
+        outside = read_checkpoint_file(copy) if copy.is_file() else None
+    except CheckpointFileError as exc:
+        print(f"onss-tui: audit trail broken [outside_unreadable]: {exc}", file=sys.stderr)
+        return EXIT_BROKEN_TRAIL
     mark_file = copy.with_name(copy.name + ".verified")
     mark = None if args.full else _read_mark(mark_file)
     service = open_local(args, migrate=False)

@@ -112,3 +112,13 @@ def test_checkpoint_needs_a_key(command, store_url: str) -> None:  # type: ignor
     assert command("db", "upgrade", "--database", store_url).code == 0
     run = command("audit", "checkpoint", "--database", store_url)
     assert run.code == 1 and "no audit signing key" in run.err
+
+
+def test_an_unreadable_copy_is_named(command, signed_store: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    copy = tmp_path / "outside" / "store.checkpoints"
+    with copy.open("a") as lines:
+        lines.write("{not json\n")
+    broken = command("audit", "verify", "--database", signed_store)
+    assert broken.code == 3 and "[outside_unreadable]" in broken.err and "line 2" in broken.err
+    witness = command("audit", "witness", "--api", "http://127.0.0.1:9", "--token=t", "--output", str(copy))
+    assert witness.code == 1 and "line 2" in witness.err and "Traceback" not in witness.err
