@@ -78,6 +78,30 @@ def test_a_rewrite_is_named_with_a_code(command, signed_store: str) -> None:  # 
     assert broken.err.startswith("onss-tui: audit trail broken at entry 1 [rewritten]: ")
 
 
+def test_a_truncation_with_the_head_moved_back_is_named_with_a_code(command, signed_store: str) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(signed_store)
+    with engine.begin() as connection:
+        signed = connection.execute(text("SELECT entry_id FROM audit_checkpoint")).scalar_one()
+        connection.execute(text("DELETE FROM audit_entry WHERE id > :id"), {"id": signed - 5})
+        kept = connection.execute(select(ENTRIES.c.hash).where(ENTRIES.c.id == signed - 5)).scalar_one()
+        connection.execute(
+            text("UPDATE audit_head SET last_id = :id, last_hash = :h, entries = :id"),
+            {"id": signed - 5, "h": kept},
+        )
+    engine.dispose()
+    broken = command("audit", "verify", "--database", signed_store)
+    assert broken.code == 3 and f"at entry {signed - 4} [rolled_back]" in broken.err
+
+
+def test_a_forged_checkpoint_is_named_with_a_code(command, signed_store: str) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(signed_store)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE audit_checkpoint SET entries = entries + 1"))
+    engine.dispose()
+    broken = command("audit", "verify", "--database", signed_store)
+    assert broken.code == 3 and "[checkpoint_forged]" in broken.err
+
+
 def test_a_removed_checkpoint_is_named_with_a_code(command, signed_store: str) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(signed_store)
     with engine.begin() as connection:

@@ -206,3 +206,15 @@ async def test_an_anchored_trail_s_attacks_are_named_in_each_language(store: Sto
             await session.open("audit")
             await session.press("v")
             assert session.noticed(said), (lang, session.notices)
+
+
+def test_every_problem_of_the_trail_is_said_in_each_language() -> None:
+    from typing import get_args
+
+    from onss_tui.i18n import Messages
+    from onss_tui.services.dto import AuditProblem
+
+    messages = Messages().by_language
+    for lang in ("en", "fr", "nl"):
+        missing = [p for p in get_args(AuditProblem) if f"audit.chain.{p}" not in messages[lang]]
+        assert missing == [], (lang, missing)
