@@ -21,9 +21,13 @@ def default_database_url() -> str:
     return f"sqlite:///{user_data_path(APP_NAME) / 'onss-tui.db'}"
 
 
+def data_directory() -> Path:
+    return user_data_path(APP_NAME)
+
+
 def screenshot_dir() -> Path:
     """Where the console saves its screenshots (the data directory: the current one may be unwritable)."""
-    return user_data_path(APP_NAME) / "screenshots"
+    return data_directory() / "screenshots"
 
 
 class SettingsError(ValueError):
@@ -62,6 +66,22 @@ class Settings(BaseSettings):
     lang: str | None = None
     theme: str = "textual-dark"
     keys: dict[str, str] = Field(default_factory=dict, description="Binding id -> keys.")
+    audit_key_file: Path | None = Field(
+        default=None, description="The Ed25519 private key that signs the trail's checkpoints (0600)."
+    )
+    audit_public_keys: list[Path] = Field(
+        default_factory=list, description="Public key files of earlier signing keys (after a rotation)."
+    )
+    audit_checkpoint_every: int = Field(default=1000, ge=1, description="A checkpoint every N entries.")
+    audit_checkpoint_minutes: float = Field(
+        default=10.0, gt=0, description="And every M minutes of activity."
+    )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="The copy of the checkpoints outside the database (default: beside a SQLite file, "
+        "else in the data directory).",
+    )
+    audit_syslog: bool = Field(default=False, description="Also send each checkpoint to the system log.")
 
     @classmethod
     def settings_customise_sources(

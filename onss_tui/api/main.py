@@ -5,6 +5,10 @@ national register numbers travel in JSON bodies only, never in a URL. Typed serv
 422/403/404/409/503 with an `ErrorBody`, and `RemoteService` maps them back.
 """
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,6 +22,7 @@ from onss_tui.api.deps import attach, document_query_models
 from onss_tui.api.routes import audit, designations, enterprises, identity, mandates, users
 from onss_tui.config import Settings
 from onss_tui.services.errors import ServiceError, invalid_input
+from onss_tui.services.local.anchoring import anchor_from_settings
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.wire import ErrorBody
 
@@ -47,9 +52,40 @@ async def _invalid_input(_request: Request, exc: RequestValidationError | Valida
     return JSONResponse(ErrorBody.of(failed).model_dump(exclude_none=True), status_code=422)
 
 
+CHECKPOINT_TIMER = 60.0
+"""Seconds between two looks at whether the trail's head is due for a checkpoint by time."""
+
+
+async def _sign_when_due(service: LocalService) -> None:
+    """Sign the trail's head every M minutes of activity, also when no write comes to do it."""
+    while True:
+        await asyncio.sleep(CHECKPOINT_TIMER)
+        try:
+            await service.checkpoint_if_due()
+        except Exception:  # the next look tries again; a write signs it meanwhile
+            logging.getLogger(__name__).exception("cannot sign a checkpoint of the audit trail")
+
+
+def _lifespan(service: LocalService) -> Any:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        timer = asyncio.create_task(_sign_when_due(service)) if service.store.anchor is not None else None
+        try:
+            yield
+        finally:
+            if timer is not None:
+                timer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await timer
+
+    return lifespan
+
+
 def create_app(service: LocalService, *, secret: str, limiter: FailedAuthLimiter | None = None) -> FastAPI:
-    """The API over `service`; tokens are checked with `secret` (HMAC) against the store's token table."""
+    """The API over `service`; tokens are checked with `secret` (HMAC) against the store's token table.
+    While it serves, a timer signs the trail's head when it is due by time (if the store is anchored)."""
     app = FastAPI(
+        lifespan=_lifespan(service),
         title="onss-tui API",
         version=__version__,
         description="Secure access for Belgian employers (ONSS / RSZ): managers, users, mandates, audit. "
@@ -80,7 +116,9 @@ def open_service(url: str, *, migrate: bool = True) -> LocalService:
 
 def worker_app() -> FastAPI:
     """The app of one worker process (`--workers N`): its own connections to the store, which the server
-    process names, with the secret, in the environment the workers inherit."""
+    process names, with the secret and the audit signing key, in the environment the workers inherit."""
     settings = Settings()
     assert settings.api_secret is not None
-    return create_app(open_service(settings.database_url, migrate=False), secret=settings.api_secret)
+    service = open_service(settings.database_url, migrate=False)
+    service.anchor_trail(anchor_from_settings(settings, settings.database_url))
+    return create_app(service, secret=settings.api_secret)

@@ -89,8 +89,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    _add_database(
-        audit_commands.add_parser("verify", help="check that no entry was edited, inserted or removed")
+    verify = audit_commands.add_parser(
+        "verify", help="check the chain, the signed checkpoints and their copy outside the store"
+    )
+    _add_database(verify)
+    verify.add_argument(
+        "--public-key",
+        action="append",
+        metavar="FILE",
+        help="public key file (PEM; repeat for the keys of earlier rotations; default: the settings')",
+    )
+    verify.add_argument(
+        "--checkpoints", metavar="FILE", help="the copy of the checkpoints (default: the settings')"
+    )
+    verify.add_argument(
+        "--full", action="store_true", help="walk the whole chain, not only what came since the last check"
+    )
+    keygen = audit_commands.add_parser("keygen", help="write a new key pair to sign checkpoints")
+    keygen.add_argument(
+        "--output", metavar="FILE", help="private key file (mode 0600); the public key goes to FILE.pub"
+    )
+    checkpoint = audit_commands.add_parser("checkpoint", help="sign the trail's head now")
+    _add_database(checkpoint)
+    checkpoint.add_argument("--key", metavar="FILE", help="private key (default: the settings')")
+    witness = audit_commands.add_parser(
+        "witness", help="copy a server's new checkpoints to a file and report a fork"
+    )
+    witness.add_argument("--api", metavar="URL", help="the server (default: ONSS_TUI_API_URL)")
+    witness.add_argument("--token", help="bearer token (default: ONSS_TUI_API_TOKEN)")
+    witness.add_argument("--output", metavar="FILE", required=True, help="the witness's checkpoint file")
+    witness.add_argument(
+        "--public-key", action="append", metavar="FILE", help="check each signature with this public key"
     )
 
     api = commands.add_parser("api", help="run the HTTP API server")

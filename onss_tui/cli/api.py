@@ -1,8 +1,10 @@
 """`onss-tui api`: the HTTP API under uvicorn, over the local store.
 
 The secret that protects the tokens comes from the settings (`ONSS_TUI_API_SECRET` or `api_secret` in
-the config file). Without a proper secret the server refuses to start, unless `--demo` is given: then
-it makes a temporary secret and prints a token for a few people of the store, valid until it stops.
+the config file), and so does the key that signs the audit trail's checkpoints (`ONSS_TUI_AUDIT_KEY_FILE`
+or `audit_key_file`). Without a proper secret or a usable key the server refuses to start, unless
+`--demo` is given: then it makes a temporary secret (and prints a token for a few people of the store,
+valid until it stops) and, without a key, a temporary key, whose public half it names.
 
 With `--workers N`, N processes serve the same port (uvicorn's supervisor restarts one that dies), each
 with its own connections to the store; each counts failed authentications on its own.
@@ -16,6 +18,9 @@ import os
 import secrets
 import socket
 import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -25,6 +30,9 @@ from onss_tui.api.main import create_app, open_service
 from onss_tui.cli.errors import CommandError
 from onss_tui.cli.store import database_url, require_store
 from onss_tui.config import Settings
+from onss_tui.services.local.anchoring import anchor_from_settings
+from onss_tui.services.local.audit_keys import AuditKeyError, write_key_pair
+from onss_tui.services.local.checkpoints import Anchor
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import close_store
 from onss_tui.services.local.tokens import issue_token, secret_problem
@@ -64,22 +72,61 @@ def _demo_tokens(service: LocalService, secret: str) -> None:
         print(f"  {person.full_name} ({roles}): {issued.token}", flush=True)
 
 
+def _audit_key(settings: Settings, demo: bool, temporary: ExitStack) -> Path:
+    """The signing key file of the settings; in demo mode without one, a temporary key."""
+    if settings.audit_key_file is not None:
+        return settings.audit_key_file
+    if not demo:
+        raise CommandError(
+            "no audit signing key is set (ONSS_TUI_AUDIT_KEY_FILE): the API server does not start without "
+            "one (except with --demo); create one with 'onss-tui audit keygen'"
+        )
+    folder = Path(temporary.enter_context(tempfile.TemporaryDirectory(prefix="onss-tui-demo-key-")))
+    key = write_key_pair(folder / "audit.key")
+    print(
+        f"demo: temporary audit signing key {key.id}; its public key: {folder / 'audit.key.pub'}",
+        file=sys.stderr,
+    )
+    return folder / "audit.key"
+
+
+def _anchor(settings: Settings, url: str, key_file: Path) -> Anchor:
+    try:
+        anchor = anchor_from_settings(settings, url, key_file=key_file)
+    except AuditKeyError as exc:
+        raise CommandError(f"{exc}; the API server does not start without its audit signing key") from exc
+    assert anchor is not None
+    return anchor
+
+
 def run_server(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CommandError(f"--workers must be at least 1, not {args.workers}")
     if not args.demo:  # the demo fills a new store; otherwise a mistyped path would serve an empty one
         require_store(args)
-    secret = Settings().api_secret
+    settings = Settings()
+    secret = settings.api_secret
     problem = secret_problem(secret)
     if problem and not args.demo:
         raise CommandError(f"{problem}; the API server does not start without one (except with --demo)")
+    with ExitStack() as temporary:
+        key_file = _audit_key(settings, args.demo, temporary)
+        anchor = _anchor(settings, database_url(args), key_file)
+        return _serve(args, secret, problem, anchor, key_file)
+
+
+def _serve(
+    args: argparse.Namespace, secret: str | None, problem: str | None, anchor: Anchor, key_file: Path
+) -> int:
     sock = _listen(args.host, args.port)
     try:
         service = open_service(database_url(args))
         try:
+            service.anchor_trail(anchor)
             if problem:
                 secret = secrets.token_urlsafe(32)
                 _demo_tokens(service, secret)
+            asyncio.run(service.checkpoint_audit(None))  # the head as the server found it, signed
             assert secret is not None
             options: dict[str, Any] = {"log_level": "info", "server_header": False, "date_header": True}
             where = f"[{args.host}]" if ":" in args.host else args.host
@@ -88,7 +135,13 @@ def run_server(args: argparse.Namespace) -> int:
                 app = create_app(service, secret=secret)
                 uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
                 return 0
-            os.environ.update(ONSS_TUI_DATABASE_URL=database_url(args), ONSS_TUI_API_SECRET=secret)
+            os.environ.update(
+                ONSS_TUI_DATABASE_URL=database_url(args),
+                ONSS_TUI_API_SECRET=secret,
+                ONSS_TUI_AUDIT_KEY_FILE=str(key_file),
+            )
+            if anchor.file is not None:
+                os.environ["ONSS_TUI_AUDIT_CHECKPOINT_FILE"] = str(anchor.file)
             config = uvicorn.Config(
                 "onss_tui.api.main:worker_app", factory=True, workers=args.workers, **options
             )

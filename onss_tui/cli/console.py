@@ -4,7 +4,8 @@ The first frame comes before anything slow: the settings (pydantic), the store l
 migrations) and the demo seeding are all loaded by the app's connect worker while the sign-in screen says
 what is happening. Only the language and the theme are needed earlier; `early_preferences` reads them
 the way `onss_tui.config.Settings` does, without importing it. `--demo` fills a fresh temporary SQLite
-file with the seeder and removes it on exit; with `--demo-store`, it copies one built beforehand instead.
+file with the seeder (or, with `--demo-store`, copies one built beforehand), signs its trail with a key of
+its own, and removes both on exit.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onss_tui.cli.errors import EXIT_USAGE, CommandError, describe_failure
-from onss_tui.cli.store import actor_by_niss, require_store
+from onss_tui.cli.store import actor_by_niss, anchor_local, require_store
 
 if TYPE_CHECKING:
     from onss_tui.app import Connect, Connection
@@ -108,6 +109,21 @@ def _copy_demo(prepared: Path, copy: Path) -> tuple[str, ...]:
     return tuple(json.loads(_suggestions(prepared).read_text(encoding="utf-8"))["suggested"])
 
 
+def _anchor_demo(service: LocalService, settings: Settings, demo_dir: Path) -> None:
+    """The demo store's own signing key, so that its trail verifies with signed checkpoints."""
+    from onss_tui.services.local.audit_keys import write_key_pair
+    from onss_tui.services.local.checkpoints import Anchor
+
+    key = write_key_pair(demo_dir / "audit.key")
+    anchor = Anchor(
+        key,
+        every_entries=settings.audit_checkpoint_every,
+        every_minutes=settings.audit_checkpoint_minutes,
+        file=demo_dir / "demo.db.checkpoints",
+    )
+    service.anchor_trail(anchor)
+
+
 def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Connect:
     """The app's `connect`: opens the store (or the API connection) and finds the acting person."""
     from onss_tui.app import ConnectFailed, Connection
@@ -135,13 +151,21 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                 if args.demo_store is None:
                     report("sign_in.seeding")
                     suggested = await asyncio.to_thread(_seed_demo, service)
+                await asyncio.to_thread(_anchor_demo, service, settings, demo_dir)
+                await service.checkpoint_audit(None)
             else:
                 if args.database:  # a mistyped path: say so, rather than open a new, empty store
                     try:
                         await asyncio.to_thread(require_store, args)  # it imports the store layer
                     except CommandError as exc:
                         raise ConnectFailed(str(exc), EXIT_USAGE) from exc
-                service = await asyncio.to_thread(_open_local, args.database or settings.database_url, report)
+                url = args.database or settings.database_url
+                service = await asyncio.to_thread(_open_local, url, report)
+                try:
+                    await asyncio.to_thread(anchor_local, service, settings, url)
+                except CommandError as exc:
+                    await service.aclose()
+                    raise ConnectFailed(str(exc), EXIT_USAGE) from exc
             actor = None
             if args.actor:
                 try:

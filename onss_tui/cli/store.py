@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from onss_tui.cli.errors import CommandError
 
 if TYPE_CHECKING:
+    from onss_tui.config import Settings
     from onss_tui.services.local.service import LocalService
 
 
@@ -29,6 +30,20 @@ def open_local(args: argparse.Namespace, *, migrate: bool = True) -> LocalServic
     from onss_tui.services.local.service import LocalService
 
     return LocalService.open(database_url(args), migrate=migrate)
+
+
+def anchor_local(service: LocalService, settings: Settings, url: str) -> None:
+    """Set up the audit anchor of a local store from the settings: sign with the key file they name, if
+    any, and verify with it, with their earlier public keys, against the checkpoint file."""
+    from onss_tui.services.local.anchoring import anchor_from_settings, checkpoint_file, public_keys
+    from onss_tui.services.local.audit_keys import AuditKeyError
+
+    try:
+        anchor = anchor_from_settings(settings, url)
+        earlier = public_keys(settings.audit_public_keys)
+    except AuditKeyError as exc:
+        raise CommandError(str(exc)) from exc
+    service.anchor_trail(anchor, public_keys=earlier, checkpoint_copy=checkpoint_file(settings, url))
 
 
 def require_store(args: argparse.Namespace) -> None:

@@ -1,5 +1,6 @@
 """The audit trail: every change and every refused attempt, newest first, paged and filtered by person,
-enterprise and action, with each entry's before and after; `v` verifies the hash chain.
+enterprise and action, with each entry's before and after; `v` verifies the hash chain and its signed
+checkpoints (support staff).
 
 The person and enterprise filters take a name or a number and narrow the trail once it designates exactly
 one person or enterprise (looked up through the service, as typed).
@@ -47,7 +48,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
     DEFAULT_CSS = """
     AuditScreen {
         #audit-filters > Input { width: 1fr; min-width: 12; }
-        #audit-chain { height: 1; margin: 0 1; color: $text-muted; }
+        #audit-chain { height: auto; max-height: 2; margin: 0 1; color: $text-muted; }
         #audit-chain.-intact { color: $text-success; }
         #audit-chain.-broken { color: $text-error; text-style: bold; }
         #audit-detail { height: 8; }
@@ -237,16 +238,33 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         view.update(Group(grid, changes))
 
     def _chain_problem(self, result: AuditVerification) -> str:
-        """What breaks the chain, in the console's language (as the service said it, from an older one)."""
-        first, last = result.first_bad_id or 0, result.last_id or 0
+        """What breaks the trail, in the console's language (as the service said it, from an older one)."""
+        first, last, seq = result.first_bad_id or 0, result.last_id or 0, result.checkpoint_seq or 0
+        values = {"first": first, "last": last, "seq": seq, "key": result.key_id or "?"}
         if result.problem == "missing":
             key = "audit.chain.missing_one" if first == last else "audit.chain.missing"
             return self.app.t(key, first=first, last=last)
-        if result.problem == "truncated":
-            return self.app.t("audit.chain.truncated", end=first - 1, last=last)
+        if result.problem in ("truncated", "rolled_back"):
+            return self.app.t(f"audit.chain.{result.problem}", end=first - 1, **values)
         if result.problem is not None:
-            return self.app.t(f"audit.chain.{result.problem}")
+            return self.app.t(f"audit.chain.{result.problem}", **values)
         return result.reason or ""
+
+    def _chain_line(self, result: AuditVerification) -> str:
+        t = self.app.t
+        count = result.entries if result.entries is not None else result.entries_checked
+        if result.ok and result.checkpoints_checked:
+            return t(
+                "audit.chain.intact_signed",
+                count=count,
+                checkpoints=result.checkpoints_checked,
+                entry=result.last_checkpoint_entry,
+            )
+        if result.ok:
+            return t("audit.chain.intact_unsigned", count=count)
+        if result.first_bad_id is None:
+            return t("audit.chain.broken_anywhere", reason=self._chain_problem(result))
+        return t("audit.chain.broken", id=result.first_bad_id, reason=self._chain_problem(result))
 
     def _reason(self, after: dict[str, Any]) -> str | None:
         """Why an attempt was refused, taken out of its record: in the console's language when the trail
@@ -302,12 +320,11 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         except Exception:
             chain.update(t("audit.chain.unknown"))  # not checked; the app says what went wrong
             raise
+        message = self._chain_line(result)
         if result.ok:
-            message = t("audit.chain.intact", count=result.entries_checked)
             chain.add_class("-intact")
             self.notify(message)
         else:
-            message = t("audit.chain.broken", id=result.first_bad_id, reason=self._chain_problem(result))
             chain.add_class("-broken")
             self.notify(message, severity="error", timeout=15)
         chain.update(plain_content(message))

@@ -440,14 +440,74 @@ class AuditFilter(Request):
     ] = Field(default="", description="The start of an action's code (mandate, user.grant).")
 
 
+AuditProblem = Literal[
+    "missing",
+    "inserted",
+    "edited",
+    "truncated",
+    "rewritten",
+    "rolled_back",
+    "checkpoint_removed",
+    "checkpoint_forged",
+    "unknown_key",
+    "wrong_key",
+    "no_public_key",
+    "fork",
+    "outside_unreadable",
+]
+
+
 class AuditVerification(DTO):
     ok: bool
-    entries_checked: int
+    entries_checked: int = Field(description="Entries whose chain was walked (from `since_entry` on).")
     first_bad_id: int | None = None
     reason: str | None = None
-    problem: Literal["missing", "inserted", "edited", "truncated"] | None = Field(
+    problem: AuditProblem | None = Field(
         default=None,
         description="What `reason` says: entries first_bad_id..last_id missing; an entry inserted or "
-        "replaced, or edited, at first_bad_id; the trail ending before last_id, the last written.",
+        "replaced, or edited, at first_bad_id; the trail ending before last_id, the last written; "
+        "entries first_bad_id..last_id rewritten with recomputed hashes (a checkpoint signed another hash "
+        "for last_id); the trail rolled back behind a signed checkpoint; checkpoint `checkpoint_seq` "
+        "removed from the store, forged, signed by an unknown key, or differing from the outside copy "
+        "(fork); no checkpoint signed by the public keys given (wrong_key), or none given; the outside copy "
+        "unreadable.",
     )
     last_id: int | None = None
+    checkpoint_seq: int | None = Field(default=None, description="The checkpoint the problem concerns.")
+    key_id: str | None = Field(
+        default=None, description="The key of the last checkpoint, or the unknown one."
+    )
+    entries: int | None = Field(default=None, description="Entries in the trail.")
+    since_entry: int | None = Field(
+        default=None, description="The walk started after this entry, verified before (incremental)."
+    )
+    checkpoints_checked: int = 0
+    outside_checkpoints: int | None = Field(
+        default=None, description="Checkpoints of the outside copy compared; none when there is no copy."
+    )
+    last_checkpoint_seq: int | None = None
+    last_checkpoint_entry: int | None = None
+    last_checkpoint_at: str | None = None
+
+
+class AuditCheckpointPublic(DTO):
+    """A signed checkpoint of the trail, as stored and as copied outside (`onss-tui audit witness`)."""
+
+    seq: int
+    entry_id: int
+    entry_hash: str
+    entries: int
+    signed_at: str
+    key_id: str
+    prev: str = Field(description="SHA-256 of the previous checkpoint's signed statement.")
+    signature: str = Field(description="Ed25519 signature (base64) of the statement.")
+
+
+class CheckpointPage(DTO):
+    items: list[AuditCheckpointPublic]
+    more: bool = Field(description="More checkpoints follow the last one of this page.")
+
+
+class CheckpointQuery(DTO):
+    after: int = Field(default=0, ge=0, le=2**31 - 1, description="Checkpoints after this sequence number.")
+    limit: int = Field(default=100, ge=1, le=1000)

@@ -10,10 +10,13 @@ from collections.abc import AsyncGenerator
 from typing import Protocol, runtime_checkable
 
 from onss_tui.services.dto import (
+    AuditCheckpointPublic,
     AuditEntryPublic,
     AuditFilter,
     AuditVerification,
     Catalogue,
+    CheckpointPage,
+    CheckpointQuery,
     DesignationFilter,
     DesignationPublic,
     DesignationRequest,
@@ -148,7 +151,18 @@ class AccessService(Protocol):
         self, actor: Actor, filter: AuditFilter | None = None, page: PageRequest | None = None
     ) -> Page[AuditEntryPublic]: ...
 
-    async def verify_audit(self, actor: Actor) -> AuditVerification: ...
+    async def verify_audit(self, actor: Actor, *, full: bool = False) -> AuditVerification:
+        """The chain, the signed checkpoints and their outside copy (support staff only), incremental from
+        the last intact verification unless `full`."""
+        ...
+
+    async def list_checkpoints(self, actor: Actor, query: CheckpointQuery | None = None) -> CheckpointPage:
+        """The trail's signed checkpoints after `query.after`, oldest first (what a witness copies)."""
+        ...
+
+    async def checkpoint_audit(self, actor: Actor) -> AuditCheckpointPublic | None:
+        """Sign the trail's head now (support staff only); None while the trail is empty."""
+        ...
 
     async def aclose(self) -> None:
         """Release connections."""

@@ -449,6 +449,17 @@ class RemoteService:
         return await self._read(dto.Page[dto.AuditEntryPublic], "GET", "/audit", params=_params(filter, page))
 
     @checked
-    async def verify_audit(self, actor: int) -> dto.AuditVerification:
+    async def verify_audit(self, actor: int, *, full: bool = False) -> dto.AuditVerification:
         await self._check(actor)
-        return await self._read(dto.AuditVerification, "GET", "/audit/verification")
+        params = {"full": "true"} if full else None
+        return await self._read(dto.AuditVerification, "GET", "/audit/verification", params=params)
+
+    async def list_checkpoints(
+        self, actor: int, query: dto.CheckpointQuery | None = None
+    ) -> dto.CheckpointPage:
+        await self._check(actor)
+        return await self._read(dto.CheckpointPage, "GET", "/audit/checkpoints", params=_params(query))
+
+    async def checkpoint_audit(self, actor: int) -> dto.AuditCheckpointPublic | None:
+        await self._check(actor)
+        return await self._write(dto.AuditCheckpointPublic | None, "POST", "/audit/checkpoints")

@@ -18,6 +18,7 @@ from onss_tui.api.main import create_app
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFailed
+from onss_tui.services.local.audit_keys import write_key_pair
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
 from onss_tui.services.local.tokens import issue_token
@@ -78,7 +79,8 @@ async def test_a_mandate_lives_its_life_over_http(live_url: str, local: LocalSer
         assert set(invalid.value.field_errors) == {"designee_niss"}
         overview = await employer.get_overview(world.lr, world.employer)
         assert overview.mandates_active == 1
-        assert (await employer.verify_audit(world.lr)).ok
+        with pytest.raises(PermissionDenied, match="Only support staff verify"):
+            await employer.verify_audit(world.lr)  # a legal representative reads the trail, not verifies it
     finally:
         await employer.aclose()
         await secretariat.aclose()
@@ -96,11 +98,19 @@ def store_file(tmp_path: Path) -> Iterator[str]:
     yield url
 
 
-def command_env(tmp_path: Path, secret: str | None) -> dict[str, str]:
+def command_env(tmp_path: Path, secret: str | None, *, key: bool = True) -> dict[str, str]:
+    """The environment of a command: no settings of the machine's user, the secret, and (with `key`) an
+    audit signing key of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONSS_TUI_")}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no config file of the machine's user
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
     if secret is not None:
         env["ONSS_TUI_API_SECRET"] = secret
+    if key:
+        path = tmp_path / "keys" / "audit.key"
+        if not path.exists():
+            write_key_pair(path)
+        env["ONSS_TUI_AUDIT_KEY_FILE"] = str(path)
     return env
 
 
@@ -126,6 +136,20 @@ def test_the_server_refuses_to_start_without_a_proper_secret(tmp_path: Path, sto
         assert done.returncode == 1
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("onss-tui: ")
         assert reason in done.stderr
+
+
+def test_the_server_refuses_to_start_without_its_audit_signing_key(tmp_path: Path, store_file: str) -> None:
+    no_key = onss_tui("api", "--database", store_file, env=command_env(tmp_path, SECRET, key=False))
+    assert no_key.returncode == 1 and no_key.stderr.count("\n") == 1
+    assert "no audit signing key is set (ONSS_TUI_AUDIT_KEY_FILE)" in no_key.stderr
+    assert "onss-tui audit keygen" in no_key.stderr
+    env = command_env(tmp_path, SECRET)
+    Path(env["ONSS_TUI_AUDIT_KEY_FILE"]).chmod(0o644)
+    open_key = onss_tui("api", "--database", store_file, env=env)
+    assert open_key.returncode == 1 and "may be read by others" in open_key.stderr
+    absent = env | {"ONSS_TUI_AUDIT_KEY_FILE": str(tmp_path / "absent.key")}
+    missing = onss_tui("api", "--database", store_file, env=absent)
+    assert missing.returncode == 1 and "no audit signing key at" in missing.stderr
 
 
 async def test_tokens_from_the_command_line_open_and_close_the_door(tmp_path: Path, store_file: str) -> None:
@@ -168,7 +192,7 @@ async def test_demo_mode_starts_without_a_secret_and_prints_tokens(tmp_path: Pat
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "onss_tui", "api", "--demo", "--database", store_file, "--port", str(port)],
-        env=command_env(tmp_path, None),
+        env=command_env(tmp_path, None, key=False),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -179,10 +203,14 @@ async def test_demo_mode_starts_without_a_secret_and_prints_tokens(tmp_path: Pat
         remote = RemoteService(f"http://127.0.0.1:{port}", token)
         me = await remote.holder()
         assert me.identity is not None and me.identity.person.full_name in name
+        assert me.identity.person.support_staff  # the first listed: support staff may verify
+        verified = await remote.verify_audit(me.person_id)
+        assert verified.ok and verified.checkpoints_checked == 1, verified.reason
         await remote.aclose()
     finally:
         server.terminate()
-        await asyncio.to_thread(server.communicate, timeout=30)
+        _, errors = await asyncio.to_thread(server.communicate, timeout=30)
+    assert "demo: temporary audit signing key" in errors
 
 
 async def test_workers_share_the_port_with_the_secret_and_the_store(tmp_path: Path, store_file: str) -> None:

@@ -72,6 +72,16 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def audit_key(folder: Path) -> Path:
+    """A signing key for the server's audit trail (a server outside --demo does not start without one)."""
+    from onss_tui.services.local.audit_keys import write_key_pair
+
+    path = folder / "keys" / "audit.key"
+    if not path.exists():
+        write_key_pair(path)
+    return path
+
+
 @pytest.fixture
 def api_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """`onss-tui api` on a free port of 127.0.0.1 over a store holding the small world; its URL and a
@@ -85,7 +95,8 @@ def api_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     command = [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)]
     server = subprocess.Popen(
         command,
-        env=clean_env(tmp_path) | {"ONSS_TUI_API_SECRET": SECRET},
+        env=clean_env(tmp_path)
+        | {"ONSS_TUI_API_SECRET": SECRET, "ONSS_TUI_AUDIT_KEY_FILE": str(audit_key(tmp_path))},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

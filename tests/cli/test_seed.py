@@ -19,7 +19,7 @@ from onss_tui.cli.progress import SeedProgressBars
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
-from onss_tui.services.local import audit, mandate_plan
+from onss_tui.services.local import audit_verify, mandate_plan
 from onss_tui.services.local.seed import SeedError, SeedReport, seed_store
 from onss_tui.services.local.seed.bulk import FORKS, Aside
 from onss_tui.services.local.service import LocalService
@@ -269,7 +269,7 @@ def test_one_demo_identity_per_role(seeded: Seeded) -> None:
 
 def test_the_trail_holds_one_entry_per_bulk_table_and_verifies(seeded: Seeded) -> None:
     with Session(seeded.engine) as session:
-        assert audit.verify(session).ok
+        assert audit_verify.verify(session, {}).result.ok
     bulk = {
         action: json.loads(after)
         for action, after in seeded.rows(

@@ -16,7 +16,7 @@ from tests.tui.conftest import Store
 
 async def test_verify_says_the_trail_is_intact(store: Store) -> None:
     await make_main_access_manager(store.service, store.world)
-    async with console(store.service, store.world.lr) as session:
+    async with console(store.service, store.world.support) as session:
         await session.open("audit")
         assert isinstance(session.app.screen, AuditScreen)
         assert "designation.designate_main" in [e.action for e in session.table.rows]
@@ -24,7 +24,18 @@ async def test_verify_says_the_trail_is_intact(store: Store) -> None:
         chain = session.app.screen.query_one("#audit-chain")
         assert chain.has_class("-intact")
         assert "Audit trail intact" in str(chain.render())
+        assert "no signed checkpoint protects it" in str(chain.render())  # this store has no key
         assert session.noticed("Audit trail intact")
+
+
+async def test_verifying_is_for_support_staff(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.lr, lang="fr") as session:
+        await session.open("audit")
+        await session.press("v")
+        chain = session.app.screen.query_one("#audit-chain")
+        assert not chain.has_class("-intact", "-broken")
+        assert session.noticed("Seul le support vérifie le journal d'audit")
 
 
 async def test_an_entry_names_what_it_was_done_to(store: Store) -> None:
@@ -153,3 +164,57 @@ async def test_what_breaks_the_chain_is_said_in_the_console_s_language(store: St
             "het logboek stopt bij regel 3 maar regel 9"
         )
         assert say(broken(reason="from a server of another version")) == "from a server of another version"
+
+
+ATTACKS_SAID = {
+    "en": ("Audit trail broken at entry", "were rewritten", "no longer has the hash checkpoint"),
+    "fr": ("Journal d'audit rompu à l'entrée", "ont été réécrites", "n'a plus l'empreinte signée"),
+    "nl": ("Auditlogboek verbroken bij regel", "werden herschreven", "heeft niet meer de hash"),
+}
+CHECKPOINT_REMOVED_SAID = {
+    "en": "Audit trail broken: checkpoint 2 was removed from the store",
+    "fr": "Journal d'audit rompu : le point de contrôle 2 a été supprimé de la base",
+    "nl": "Auditlogboek verbroken: controlepunt 2 werd uit de databank verwijderd",
+}
+
+
+async def test_an_anchored_trail_s_attacks_are_named_in_each_language(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.audit.anchored import Anchored, new_key, write_until
+
+    key, key_file = new_key(tmp_path)
+    anchored = Anchored(store.service, key, key_file, tmp_path / "store.checkpoints")
+    store.service.anchor_trail(anchored.anchor())
+    await write_until(store.service, store.world.lr, 48)
+    for lang in ("en", "fr", "nl"):
+        async with console(store.service, store.world.support, size=(80, 24), lang=lang) as session:
+            await session.open("audit")
+            await session.press("v")
+            chain = session.app.screen.query_one("#audit-chain")
+            assert chain.has_class("-intact") and ": 4)" in str(chain.render())
+    anchored.run("UPDATE audit_entry SET actor_name = 'Mallory' WHERE id = 25")
+    anchored.rechain(25)
+    for lang, words in ATTACKS_SAID.items():
+        async with console(store.service, store.world.support, size=(80, 24), lang=lang) as session:
+            await session.open("audit")
+            await session.press("v")
+            chain = session.app.screen.query_one("#audit-chain")
+            assert chain.has_class("-broken")
+            assert all(session.noticed(w) for w in words), (lang, session.notices)
+    anchored.run("DELETE FROM audit_checkpoint WHERE seq = 2")
+    for lang, said in CHECKPOINT_REMOVED_SAID.items():
+        async with console(store.service, store.world.support, size=(80, 24), lang=lang) as session:
+            await session.open("audit")
+            await session.press("v")
+            assert session.noticed(said), (lang, session.notices)
+
+
+def test_every_problem_of_the_trail_is_said_in_each_language() -> None:
+    from typing import get_args
+
+    from onss_tui.i18n import Messages
+    from onss_tui.services.dto import AuditProblem
+
+    messages = Messages().by_language
+    for lang in ("en", "fr", "nl"):
+        missing = [p for p in get_args(AuditProblem) if f"audit.chain.{p}" not in messages[lang]]
+        assert missing == [], (lang, missing)

@@ -1,49 +1,66 @@
 """The audit trail: entries appended in the writer's transaction, chained by SHA-256.
 
 Each entry's hash covers the previous entry's hash and this entry's content, so editing, inserting or
-removing any entry breaks the chain from there on; `audit_head` remembers the last entry, so that
-removing entries at the end is caught too.
+removing any entry breaks the chain from there on; `audit_head` remembers the last entry. Whoever can
+write the database can recompute the chain, so the store's `Anchor` (`checkpoints`) signs the head from
+time to time with a key kept outside it; `audit_verify` checks both.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from onss_tui.services.dto import SYSTEM, AuditVerification
+from onss_tui.services.dto import SYSTEM
+from onss_tui.services.local.checkpoints import ANCHOR, Anchor, Statement, last_checkpoint
 from onss_tui.services.local.tables import AuditEntry, AuditHead, id_of, utcnow
 
 GENESIS = "0" * 64
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
+
+
+HASHED = ("id", "at", "actor_id", "actor_name", "action", "target", "enterprise_id", "outcome")
+"""The columns an entry's hash covers, besides `before_json`, `after_json` and the previous hash."""
 
 
 def entry_hash(entry: AuditEntry) -> str:
+    return row_hash(
+        {name: getattr(entry, name) for name in (*HASHED, "before_json", "after_json", "prev_hash")}
+    )
+
+
+def row_hash(row: Mapping[Any, Any]) -> str:
+    """The hash of an entry read as a row of `audit_entry` (its columns by name)."""
     content = {
-        "id": entry.id,
-        "at": _timestamp(entry.at),
-        "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "action": entry.action,
-        "target": entry.target,
-        "enterprise_id": entry.enterprise_id,
-        "outcome": entry.outcome,
-        "before": entry.before_json,
-        "after": entry.after_json,
+        "id": row["id"],
+        "at": _timestamp(row["at"]),
+        "actor_id": row["actor_id"],
+        "actor_name": row["actor_name"],
+        "action": row["action"],
+        "target": row["target"],
+        "enterprise_id": row["enterprise_id"],
+        "outcome": row["outcome"],
+        "before": row["before_json"],
+        "after": row["after_json"],
     }
-    return hashlib.sha256((entry.prev_hash + _canonical(content)).encode()).hexdigest()
+    return hashlib.sha256((row["prev_hash"] + _ENCODER.encode(content)).encode()).hexdigest()
 
 
 def _timestamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    """The time as the hash has it: to the microsecond, without a zone (`%Y-%m-%dT%H:%M:%S.%f`)."""
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
 def lock_head(session: Session) -> AuditHead:
@@ -88,6 +105,10 @@ def append(
     session.add(entry)
     head.last_id, head.last_hash, head.entries = id_of(entry), entry.hash, head.entries + 1
     session.add(head)
+    anchor: Anchor | None = session.info.get(ANCHOR)
+    if anchor is not None and anchor.due(session, head, entry.at):
+        session.flush()
+        anchor.sign(session, head, entry.at)
     return entry
 
 
@@ -96,63 +117,21 @@ append_by_system = partial(append, actor_id=None, actor_name=SYSTEM)
 `enterprise_id` and `after` by name."""
 
 
-def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
-    last = 0
-    while True:
-        rows = session.exec(
-            select(AuditEntry).where(col(AuditEntry.id) > last).order_by(col(AuditEntry.id)).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = id_of(rows[-1])
-        session.expunge_all()
+def checkpoint_now(session: Session, anchor: Anchor) -> Statement | None:
+    """A checkpoint of the head now, unless the last one already signs it with this key (then that one);
+    None for an empty trail. The caller commits."""
+    head = lock_head(session)
+    if head.entries == 0:
+        return None
+    last = last_checkpoint(session)
+    if last is not None and last.entry_id == head.last_id and last.key_id == anchor.key.id:
+        return last
+    return anchor.sign(session, head, utcnow())
 
 
-def verify(session: Session) -> AuditVerification:
-    """Walk the whole chain; name the first entry that does not fit."""
-    head = session.get(AuditHead, 1)
-    previous_hash, previous_id, count = GENESIS, 0, 0
-    for entry in _entries(session):
-        count += 1
-        entry_id = id_of(entry)
-        if entry_id != previous_id + 1:
-            missing = (
-                f"{previous_id + 1}" if entry_id == previous_id + 2 else f"{previous_id + 1}..{entry_id - 1}"
-            )
-            return AuditVerification(
-                ok=False,
-                entries_checked=count,
-                first_bad_id=previous_id + 1,
-                reason=f"entry {missing} is missing (removed)",
-                problem="missing",
-                last_id=entry_id - 1,
-            )
-        if entry.prev_hash != previous_hash:
-            return AuditVerification(
-                ok=False,
-                entries_checked=count,
-                first_bad_id=entry_id,
-                reason="it does not follow the entry before it (an entry was inserted or replaced)",
-                problem="inserted",
-            )
-        if entry_hash(entry) != entry.hash:
-            return AuditVerification(
-                ok=False,
-                entries_checked=count,
-                first_bad_id=entry_id,
-                reason="its content does not match its hash (it was edited)",
-                problem="edited",
-            )
-        previous_hash, previous_id = entry.hash, entry_id
-    if head is not None and (head.last_id != previous_id or head.last_hash != previous_hash):
-        return AuditVerification(
-            ok=False,
-            entries_checked=count,
-            first_bad_id=previous_id + 1,
-            reason=f"the trail ends at entry {previous_id} but entry {head.last_id} was written "
-            "(entries were removed at the end)",
-            problem="truncated",
-            last_id=head.last_id,
-        )
-    return AuditVerification(ok=True, entries_checked=count)
+def checkpoint_if_due(session: Session, anchor: Anchor) -> Statement | None:
+    """A checkpoint of the head if one is due by now (M minutes of activity since the last); the caller
+    commits."""
+    head = lock_head(session)
+    now = utcnow()
+    return anchor.sign(session, head, now) if anchor.due(session, head, now) else None

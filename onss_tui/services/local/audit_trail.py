@@ -1,5 +1,6 @@
 """Reading the audit trail: the entries a person may see, each with its enterprise and what its target
-is in words, and the check of the whole hash chain."""
+is in words; its signed checkpoints; and its verification, which only support staff and the store's
+operator may ask for (it reads the whole trail of every enterprise)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,20 @@ from sqlmodel import Session, col, false, or_, select
 from onss_tui.domain.rules import MANAGER_ROLES
 from onss_tui.services import dto
 from onss_tui.services.dto import PageRequest, Role
+from onss_tui.services.errors import PermissionDenied, Reason, ValidationFailed
 from onss_tui.services.local import audit, convert, search
+from onss_tui.services.local.checkpoints import Statement
 from onss_tui.services.local.context import Context, target_id
 from onss_tui.services.local.paging import keyset_page
-from onss_tui.services.local.tables import AuditEntry, Designation, Enterprise, Mandate, PortalUser, Provider
+from onss_tui.services.local.tables import (
+    AuditCheckpoint,
+    AuditEntry,
+    Designation,
+    Enterprise,
+    Mandate,
+    PortalUser,
+    Provider,
+)
 
 
 def list_audit(c: Context, wanted: dto.AuditFilter, page: PageRequest) -> dto.Page[dto.AuditEntryPublic]:
@@ -95,6 +106,33 @@ def _describe(
     return enterprises, labels
 
 
-def verify_audit(c: Context) -> dto.AuditVerification:
-    """Walk the whole chain; name the first entry that does not fit."""
-    return audit.verify(c.session)
+def may_verify(c: Context) -> None:
+    """Verifying is for support staff and the store's operator (no actor)."""
+    if c.actor is not None and not c.support:
+        raise PermissionDenied(Reason("rule.audit.verify_support_only"))
+
+
+def list_checkpoints(c: Context, wanted: dto.CheckpointQuery) -> dto.CheckpointPage:
+    """Checkpoints after `wanted.after`, oldest first: what a witness copies (any signed-in person may)."""
+    rows = c.session.exec(
+        select(AuditCheckpoint)
+        .where(col(AuditCheckpoint.seq) > wanted.after)
+        .order_by(col(AuditCheckpoint.seq))
+        .limit(wanted.limit + 1)
+    ).all()
+    items = [checkpoint_public(Statement.of(row)) for row in rows[: wanted.limit]]
+    return dto.CheckpointPage(items=items, more=len(rows) > wanted.limit)
+
+
+def checkpoint_audit(c: Context) -> dto.AuditCheckpointPublic | None:
+    """Sign the head now (support staff, the operator); None while the trail is empty."""
+    may_verify(c)
+    anchor = c.store.anchor
+    if anchor is None:
+        raise ValidationFailed({"key": Reason("rule.audit.no_key")})
+    statement = audit.checkpoint_now(c.session, anchor)
+    return None if statement is None else checkpoint_public(statement)
+
+
+def checkpoint_public(statement: Statement) -> dto.AuditCheckpointPublic:
+    return dto.AuditCheckpointPublic.model_validate(statement, from_attributes=True)

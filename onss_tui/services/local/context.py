@@ -16,6 +16,8 @@ from onss_tui.services import dto
 from onss_tui.services.dto import SYSTEM, DesignationStatus, Role, UserStatus
 from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Reason
 from onss_tui.services.local import audit
+from onss_tui.services.local.anchoring import Verifier
+from onss_tui.services.local.checkpoints import ANCHOR, Anchor
 from onss_tui.services.local.store import STORE_FAILURES, store_failure
 from onss_tui.services.local.tables import (
     AccessGrant,
@@ -46,6 +48,9 @@ class Store:
         """Providers by id, each read once: their registry only grows, and a row never changes."""
         self.dense_plans: set[tuple[int | None, str]] = set()
         """Mandate filters known to match many mandates: their pages skip the probe (`mandate_plan`)."""
+        self.anchor: Anchor | None = None
+        """Signs checkpoints of the audit trail as writes append to it (none: the trail is not anchored)."""
+        self.verifier = Verifier()
 
 
 class Context:
@@ -225,7 +230,7 @@ def run_write(
     that fails while the change is being committed leaves its outcome unknown; before, it was not made."""
     committing = False
     try:
-        with Session(store.writer, expire_on_commit=False) as session:
+        with Session(store.writer, expire_on_commit=False, info={ANCHOR: store.anchor}) as session:
             audit.lock_head(session)
             context = Context(store, session, _acting(session, actor))
             actor_id, actor_name = context.actor_id, context.actor_name
@@ -268,7 +273,7 @@ def _record_refusal(
     why: dict[str, Any] = {"reason": str(refusal.message)}
     if isinstance(refusal.message, Reason):  # for the trail to say it in its reader's language
         why.update(reason_key=refusal.message.key, reason_params=refusal.message.params)
-    with Session(store.writer) as session:
+    with Session(store.writer, info={ANCHOR: store.anchor}) as session:
         audit.append(
             session,
             actor_id=actor_id,

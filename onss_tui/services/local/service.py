@@ -10,12 +10,14 @@ the audit entry commits with the change; a refused attempt is recorded in a tran
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
@@ -30,6 +32,9 @@ from onss_tui.services.local import (
     mandates,
     users,
 )
+from onss_tui.services.local.audit import checkpoint_if_due
+from onss_tui.services.local.audit_keys import PublicKey
+from onss_tui.services.local.checkpoints import ANCHOR, Anchor
 from onss_tui.services.local.context import Context, Snapshot, Store, run_read, run_write
 from onss_tui.services.local.store import close_store, open_store
 
@@ -70,6 +75,26 @@ class LocalService:
         self.engine = engine
         self.reads_inline = reads_inline
         self.store = Store(engine, current_quarter)
+        self.audit_keys: dict[str, PublicKey] = {}
+        """The public keys a verification of the trail accepts (the signing key's and earlier ones)."""
+        self.checkpoint_copy: Path | None = None
+        """The copy of the checkpoints outside the store that a verification compares with."""
+
+    def anchor_trail(
+        self,
+        anchor: Anchor | None,
+        *,
+        public_keys: Mapping[str, PublicKey] | None = None,
+        checkpoint_copy: Path | None = None,
+    ) -> None:
+        """Sign checkpoints with `anchor` from now on (None: no more), verify with its keys and
+        `public_keys`, against `checkpoint_copy` (default: the anchor's file); copy outside the
+        checkpoints the anchor's file lacks."""
+        self.store.anchor = anchor
+        self.audit_keys = dict(public_keys or {}) | (anchor.trusted if anchor else {})
+        self.checkpoint_copy = checkpoint_copy or (anchor.file if anchor else None)
+        if anchor is not None:
+            anchor.catch_up(self.engine)
 
     @property
     def current_quarter(self) -> Callable[[], Quarter]:
@@ -351,5 +376,38 @@ class LocalService:
         return await self._read(actor, work)
 
     @checked
-    async def verify_audit(self, actor: int) -> dto.AuditVerification:
-        return await self._read(actor, audit_trail.verify_audit)
+    async def verify_audit(self, actor: int | None, *, full: bool = False) -> dto.AuditVerification:
+        """Support staff and the operator (`actor` None) only; in a worker thread, one at a time, from the
+        mark the last intact verification left (`full`: from the first entry)."""
+        await self._read(actor, audit_trail.may_verify)
+        return await asyncio.to_thread(
+            self.store.verifier.run, self.engine, self.audit_keys, self.checkpoint_copy, full=full
+        )
+
+    @checked
+    async def list_checkpoints(
+        self, actor: int, query: dto.CheckpointQuery | None = None
+    ) -> dto.CheckpointPage:
+        return await self._read(
+            actor, partial(audit_trail.list_checkpoints, wanted=query or dto.CheckpointQuery())
+        )
+
+    @checked
+    async def checkpoint_audit(self, actor: int | None) -> dto.AuditCheckpointPublic | None:
+        """Sign the trail's head now (support staff, the operator)."""
+        return await self._write(
+            actor, "audit.checkpoint", "audit", audit_trail.checkpoint_audit, reading=True
+        )
+
+    async def checkpoint_if_due(self) -> None:
+        """Sign the head if the last checkpoint is M minutes old and entries came since (a timer's call)."""
+        if self.store.anchor is not None:
+            await asyncio.to_thread(_checkpoint_if_due, self.store)
+
+
+def _checkpoint_if_due(store: Store) -> None:
+    anchor = store.anchor
+    assert anchor is not None
+    with Session(store.writer, info={ANCHOR: anchor}) as session:
+        checkpoint_if_due(session, anchor)
+        session.commit()

@@ -265,6 +265,21 @@ class AuditHead(SQLModel, table=True):
     entries: int = 0
 
 
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed statement of the chain's head (`checkpoints`): the entry, its hash and the count, when,
+    by which key, after which checkpoint; the same line is copied outside the database."""
+
+    __tablename__ = "audit_checkpoint"
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    entry_id: int = Field(index=True)
+    entry_hash: str = Field(max_length=64)
+    entries: int
+    signed_at: str = Field(max_length=32)
+    key_id: str = Field(max_length=16)
+    prev: str = Field(max_length=64)
+    signature: str = Field(max_length=100)
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the HTTP API, stored only as its SHA-256."""
 
