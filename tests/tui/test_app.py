@@ -198,8 +198,13 @@ async def test_reveal_shows_the_highlighted_person_only_and_is_audited(store) ->
 
 
 def launch_args(**values: object) -> argparse.Namespace:
-    defaults = {"database": None, "demo": False, "actor": None, "lang": None, "api": None, "token": None}
-    return argparse.Namespace(**(defaults | values))
+    """The console's options as the command line gives them, with `values` set."""
+    from onss_tui.cli import build_parser
+
+    args = build_parser().parse_args([])
+    for name, value in values.items():
+        setattr(args, name, value)
+    return args
 
 
 async def test_signing_in_asks_for_the_catalogue_and_the_enterprises_together(store) -> None:  # type: ignore[no-untyped-def]
