@@ -1,6 +1,7 @@
 """Creating a user (national register number checked as typed, names, phone, e-mail, first online
-services) or changing a user's contact data. What the service refuses shows beside its field; the form
-stays exactly as typed. Dismisses with the user as the service returned it, or None.
+services) or changing a user: the account's contact data (its enterprise's managers, or the user), and the
+person's name (the person themselves, or support staff). What the service refuses shows beside its field;
+the form stays exactly as typed. Dismisses with the user as the service returned it, or None.
 """
 
 from __future__ import annotations
@@ -11,27 +12,40 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 
 from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
-from onss_tui.services.dto import UserCreate, UserPublic, UserUpdate
+from onss_tui.services.dto import PersonUpdate, UserCreate, UserPublic, UserUpdate
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.text import Tr
 
-CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
+NAME_FIELDS = ("first_name", "last_name")
+CONTACT_FIELDS = ("phone", "email")
+
+
+def held(user: UserPublic) -> dict[str, str]:
+    """What the form shows of a user: the person's names and the account's contact data."""
+    return {
+        "first_name": user.person.first_name,
+        "last_name": user.person.last_name,
+        "phone": user.phone or "",
+        "email": user.email or "",
+    }
 
 
 class UserFormScreen(OnssModal[UserPublic | None]):
-    """A new user of the enterprise being worked on (`user` None), or the contact data of `user`."""
+    """A new user of the enterprise being worked on (`user` None), or `user` changed."""
 
     DEFAULT_CSS = """
     #user-form { width: 90; }
     #user-form-title { text-style: bold; margin-bottom: 1; }
     #user-form-body { height: auto; }
+    #user-form-hint { color: $text-muted; margin-bottom: 1; }
     UserFormScreen.-short #user-form { height: 100%; }
     UserFormScreen.-short #user-form-body { height: 1fr; }
     UserFormScreen.-short IdentifierInput { margin-bottom: 0; }
@@ -48,45 +62,39 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         Binding("ctrl+s", "save", "users.form.save", id="user_form.save"),
     ]
 
-    def __init__(self, user: UserPublic | None = None, *, names: bool = True) -> None:
-        """`names`: the names may be changed (an Access Manager); a plain user changes only their phone
-        number and e-mail address."""
+    def __init__(self, user: UserPublic | None = None, *, names: bool = False, contact: bool = True) -> None:
+        """`names`: the person's names may be changed (the person themselves, support staff); `contact`:
+        the account's phone number and e-mail address (its enterprise's managers, the user themselves).
+        A new user is given all of them."""
         super().__init__()
         self.user = user
-        self.names = names or user is None
+        self.editable = {
+            *(NAME_FIELDS if names or user is None else ()),
+            *(CONTACT_FIELDS if contact or user is None else ()),
+        }
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        person = self.user.person if self.user else None
+        values = held(self.user) if self.user else dict.fromkeys((*NAME_FIELDS, *CONTACT_FIELDS), "")
+        kinds = {"first_name": "text", "last_name": "text", "phone": "phone", "email": "email"}
         with Vertical(id="user-form", classes="dialog"):
-            if person is None:
+            if self.user is None:
                 yield Tr("users.form.create_title", id="user-form-title")
             else:
-                yield Tr("users.form.edit_title", id="user-form-title", name=person.full_name)
+                yield Tr("users.form.edit_title", id="user-form-title", name=self.user.person.full_name)
             with VerticalScroll(id="user-form-body"):
-                if person is None:
+                if self.user is None:
                     yield IdentifierInput("niss", "field.niss", id="niss", required=True)
+                    yield Tr("users.form.names_hint", id="user-form-hint")
                 else:
-                    yield FormField("field.niss", Static(person.niss_masked), id="niss")
-                if self.names:
-                    yield IdentifierInput(
-                        "text", "field.first_name", id="first_name", value=person.first_name if person else ""
-                    )
-                    yield IdentifierInput(
-                        "text", "field.last_name", id="last_name", value=person.last_name if person else ""
-                    )
-                else:
-                    assert person is not None
-                    for name in ("first_name", "last_name"):
-                        shown = Static(getattr(person, name), id=f"{name}-shown")
+                    yield FormField("field.niss", Static(self.user.person.niss_masked), id="niss")
+                for name in (*NAME_FIELDS, *CONTACT_FIELDS):
+                    if name in self.editable:
+                        yield IdentifierInput(kinds[name], f"field.{name}", id=name, value=values[name])
+                    else:  # plain text: a name or an address as stored, never markup
+                        shown = Static(Content(values[name] or "—"), id=f"{name}-shown")
                         yield FormField(f"field.{name}", shown, id=name)
-                yield IdentifierInput(
-                    "phone", "field.phone", id="phone", value=(person.phone or "") if person else ""
-                )
-                yield IdentifierInput(
-                    "email", "field.email", id="email", value=(person.email or "") if person else ""
-                )
-                if person is None:
+                if self.user is None:
                     services = self.app.offered_services()
                     yield FormField(
                         "users.form.services",
@@ -99,7 +107,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                     )
             yield LoadingIndicator(id="user-form-busy")
             with Horizontal(id="user-form-buttons"):
-                label = "users.form.create" if person is None else "users.form.save"
+                label = "users.form.create" if self.user is None else "users.form.save"
                 yield Button(t(label), id="user-form-save", variant="primary", compact=True)
                 yield Button(t("common.cancel"), id="user-form-cancel", compact=True)
 
@@ -124,7 +132,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         if self.user is None:
             enterprise_id = self.app.enterprise_id
             assert enterprise_id is not None
-            self._save(
+            self._create(
                 UserCreate(
                     enterprise_id=enterprise_id,
                     niss=self._text("niss"),
@@ -136,34 +144,58 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                 )
             )
             return
-        person = self.user.person
-        held = {"first_name": person.first_name, "last_name": person.last_name}
-        held |= {"phone": person.phone or "", "email": person.email or ""}
-        editable = [f for f in CONTACT_FIELDS if self.names or f not in ("first_name", "last_name")]
-        changes = {f: self._text(f) for f in editable if self._text(f) != held[f]}
-        if not changes:
+        if not self._changes():
             self.dismiss(None)
             return
-        self._save(UserUpdate(expected_version=self.user.version, **changes))
+        self._save()
+
+    def _changes(self) -> dict[str, str]:
+        """The fields that may be changed and were, with what they hold now."""
+        assert self.user is not None
+        before = held(self.user)
+        return {f: self._text(f) for f in sorted(self.editable) if self._text(f) != before[f]}
 
     @work(exclusive=True, group="save", exit_on_error=False)
-    async def _save(self, request: UserCreate | UserUpdate) -> None:
+    async def _create(self, request: UserCreate) -> None:
         actor = self.app.actor_id
         assert actor is not None
         form = self.query_one("#user-form")
         form.add_class("-busy")
         try:
-            if isinstance(request, UserCreate):
-                user = await self.app.service.create_user(actor, request)
-            else:
-                assert self.user is not None
-                user = await self.app.service.update_user(actor, self.user.id, request)
+            user = await self.app.service.create_user(actor, request)
+        except ServiceError as error:
+            show_service_error(self, error, form)
+            return
+        finally:
+            form.remove_class("-busy")
+        self.dismiss(user)
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def _save(self) -> None:
+        """The account's contact data, then the person's name: two changes, each of its own version; one
+        saved is kept in the form's idea of the user, so that saving again sends only what is left."""
+        actor = self.app.actor_id
+        assert actor is not None and self.user is not None
+        form = self.query_one("#user-form")
+        form.add_class("-busy")
+        changes = self._changes()
+        try:
+            contact = {f: v for f, v in changes.items() if f in CONTACT_FIELDS}
+            if contact:
+                request = UserUpdate(expected_version=self.user.version, **contact)
+                self.user = await self.app.service.update_user(actor, self.user.id, request)
+            names = {f: v for f, v in changes.items() if f in NAME_FIELDS}
+            if names:
+                person = self.user.person
+                renamed = PersonUpdate(expected_version=person.version, **names)
+                person = await self.app.service.update_person(actor, person.id, renamed)
+                self.user = self.user.model_copy(update={"person": person})
         except ServiceError as error:
             show_service_error(self, error, form, reload=self._reload)
             return
         finally:
             form.remove_class("-busy")
-        self.dismiss(user)
+        self.dismiss(self.user)
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def _reload(self) -> None:
@@ -171,11 +203,8 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         actor = self.app.actor_id
         assert actor is not None and self.user is not None
         self.user = await self.app.service.get_user(actor, self.user.id)
-        person = self.user.person
-        current = {"first_name": person.first_name, "last_name": person.last_name}
-        current |= {"phone": person.phone or "", "email": person.email or ""}
-        for field, value in current.items():
+        for field, value in held(self.user).items():
             for typed_in in self.query(f"#{field}").results(IdentifierInput):
                 typed_in.value = value
             for shown in self.query(f"#{field}-shown").results(Static):
-                shown.update(value)
+                shown.update(Content(value or "—"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from onss_tui.services.dto import DTO, Identity, UserStatus
+from onss_tui.services.dto import DTO, STATED_REASON_MAX, Identity, UserStatus
 from onss_tui.services.errors import Reason, ServiceError, Unavailable, ValidationFailed
 
 
@@ -99,6 +99,12 @@ class ServiceChange(DTO):
 
 class QualityActivation(DTO):
     quality_code: str
+
+
+class RevealRequest(DTO):
+    """Why a national register number is revealed: required, except of one's own."""
+
+    reason: str = Field(default="", max_length=STATED_REASON_MAX)
 
 
 class RevealedNiss(DTO):
