@@ -153,13 +153,11 @@ _DIRECTION_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202
 it was written."""
 
 
-def stated_reason(errors: dict[str, str], field: str, value: str, *, required: bool) -> str | None:
+def stated_reason(errors: dict[str, str], field: str, value: str) -> str | None:
     """A reason someone states for an action (kept in the trail): one line of at most `STATED_REASON_MAX`
-    characters, without control characters; None when blank (an error, when `required`)."""
+    characters, without control characters; None when blank."""
     text = value.strip()
     if not text:
-        if required:
-            errors[field] = Reason("rule.reason.required")
         return None
     if len(text) > STATED_REASON_MAX:
         errors[field] = Reason("rule.reason.too_long", most=str(STATED_REASON_MAX), given=str(len(text)))

@@ -166,13 +166,14 @@ def reveal_niss(c: Context, person_id: int, reason: str) -> str:
     target = f"person:{person_id}"
     granted = None if own or c.support else rights.reveal_grant(c, person_id)
     errors: dict[str, str] = {}
-    stated = fields.stated_reason(errors, "reason", reason, required=not own)
-    if not (own or c.support or granted):  # the trail keeps the reason given, when it is one it may keep
-        kept = None if errors else stated
-        c.concern(target, rights.enterprise_concerned(c, person_id), stated_reason=kept)
-        raise PermissionDenied(Reason("rule.niss_hidden"))
-    if errors:
+    stated = fields.stated_reason(errors, "reason", reason)
+    if errors:  # a reason too long, or not one line of text: whoever sends it
         raise ValidationFailed(errors)
+    if not (own or c.support or granted):
+        c.concern(target, rights.enterprise_concerned(c, person_id), stated_reason=stated)
+        raise PermissionDenied(Reason("rule.niss_hidden"))
+    if stated is None and not own:
+        raise ValidationFailed({"reason": Reason("rule.reason.required")})
     after: dict[str, Any] = {"stated_reason": stated}
     enterprise_id = None
     if granted is not None:
