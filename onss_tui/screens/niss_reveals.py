@@ -1,5 +1,5 @@
 """Who saw my number: everyone who revealed the national register number of the person signed in, newest
-first, with the enterprise they did it for, their role there (or support staff) and the reason they gave,
+first, with the enterprise they did it for and their role there (or support staff), and the reason they gave,
 read from the audit trail through the service one page at a time. Opened from the overview and the audit
 trail (`w`); Escape closes it.
 """
@@ -21,10 +21,6 @@ from onss_tui.screens.errors import show_service_error
 from onss_tui.services.dto import NissReveal, Page, PageRequest
 from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.text import Tr
-
-
-def _enterprise(reveal: NissReveal) -> str:
-    return reveal.enterprise_name or "—"
 
 
 class NissRevealsScreen(OnssModal[None]):
@@ -70,18 +66,22 @@ class NissRevealsScreen(OnssModal[None]):
         t = self.app.t
         return [
             Column("at", t("reveal.seen.column.at"), lambda r: local_time(r.at)[:16], 16),
-            Column("who", t("reveal.seen.column.who"), self._who, 14, flex=2),
-            Column("enterprise", t("reveal.seen.column.enterprise"), _enterprise, 10, flex=2),
+            Column("who", t("reveal.seen.column.who"), lambda r: r.revealed_by, 12, flex=2),
+            Column("for", t("reveal.seen.column.for"), self._for, 12, flex=2),
             Column("reason", t("reveal.seen.column.reason"), lambda r: r.reason or "—", 10, flex=3),
         ]
 
-    def _who(self, reveal: NissReveal) -> str:
-        """Who revealed it, and as what: their role in the enterprise named, or support staff."""
+    def _for(self, reveal: NissReveal) -> str:
+        """For whom it was revealed: the enterprise named, or support staff."""
         if reveal.support_staff:
-            return f"{reveal.revealed_by} · {self.app.t('role.support_staff')}"
+            return self.app.t("role.support_staff")
+        return reveal.enterprise_name or "—"
+
+    def _as(self, reveal: NissReveal) -> str:
+        """As what: their role in the enterprise named, or support staff."""
         if reveal.role is not None:
-            return f"{reveal.revealed_by} · {self.app.t(f'role.{reveal.role.value}')}"
-        return reveal.revealed_by
+            return f"{self.app.t(f'role.{reveal.role.value}')}, {reveal.enterprise_name or '—'}"
+        return self._for(reveal)
 
     async def _fetch(self, request: PageRequest) -> Page[NissReveal]:
         assert self.app.actor_id is not None
@@ -101,9 +101,7 @@ class NissRevealsScreen(OnssModal[None]):
         if reveal is None:
             detail.update("")
             return
-        text = Text(f"{local_time(reveal.at)} · {self._who(reveal)}")
-        if reveal.enterprise_name:
-            text.append(f" · {reveal.enterprise_name}")
+        text = Text(f"{local_time(reveal.at)} · {reveal.revealed_by} ({self._as(reveal)})")
         text.append(f"\n{self.app.t('reveal.seen.column.reason')}: ", style="dim")
         text.append(reveal.reason or "—")
         detail.update(text)
