@@ -8,7 +8,6 @@ one person or enterprise (looked up through the service, as typed).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -30,12 +29,7 @@ from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import Column, PagedTable
-
-
-def local_time(at: datetime) -> str:
-    """An entry's time (stored in UTC) in the local time zone, to the second."""
-    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return f"{aware.astimezone():%Y-%m-%d %H:%M:%S}"
+from onss_tui.widgets.text import local_time
 
 
 class AuditScreen(BrowseScreen[AuditEntryPublic]):

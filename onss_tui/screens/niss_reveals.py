@@ -15,12 +15,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from onss_tui.screens.audit import local_time
 from onss_tui.screens.base import OnssModal
 from onss_tui.screens.errors import show_service_error
 from onss_tui.services.dto import NissReveal, Page, PageRequest
 from onss_tui.widgets.paged_table import Column, PagedTable
-from onss_tui.widgets.text import Tr
+from onss_tui.widgets.text import Tr, local_time
 
 
 class NissRevealsScreen(OnssModal[None]):

@@ -9,11 +9,10 @@ import json
 import pytest
 
 from onss_tui.domain.identifiers import eid_card_for
-from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import PermissionDenied, ValidationFailed
 from tests.conftest import EMPLOYER_NUMBER, EMPLOYER_ONSS, World, niss
-from tests.contract.conftest import Staff, main_designation
+from tests.contract.conftest import Staff, main_designation, mandate
 from tests.contract.test_contract_people import town_manager
 
 
@@ -104,21 +103,13 @@ async def test_refused_reads_are_recorded_once_each_in_the_trail_of_what_they_ai
     service, staff: Staff
 ) -> None:  # type: ignore[no-untyped-def]
     world = staff.world
-    mandate = await service.create_mandate(
-        world.lr,
-        dto.MandateCreate(
-            principal_id=world.employer,
-            mandatary_id=world.secretariat,
-            groups=["dmfa_dimona"],
-            start_quarter=str(Quarter.current()),
-        ),
-    )
+    given = await service.create_mandate(world.lr, mandate(world))
     reads = {
         "enterprise.view": lambda: service.get_overview(world.outsider, world.employer),
         "designation.list": lambda: service.list_designations(world.outsider, world.employer),
         "user.list": lambda: service.list_users(world.outsider, world.employer),
         "user.view": lambda: service.get_user(world.outsider, staff.user_id),
-        "mandate.view": lambda: service.get_mandate(world.outsider, mandate.id),
+        "mandate.view": lambda: service.get_mandate(world.outsider, given.id),
     }
     for read in reads.values():
         for _ in range(2):

@@ -350,3 +350,24 @@ async def test_a_grant_on_its_way_is_not_cancelled_from_under_it(store: Store) -
         assert isinstance(session.app.screen, UsersScreen)
         assert session.table.cursor_row.services == ["dimona"]
         assert session.noticed("Dimona granted to X A")
+
+
+async def test_support_staff_change_a_person_s_name_and_nothing_else(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lote", last_name="V"),
+    )
+    async with console(store.service, store.world.support, size=(80, 24), lang="nl") as session:
+        await session.press("enter")  # the enterprise picker: Brasserie Dupont comes first
+        await session.open("users")
+        await session.press("o")
+        form = session.app.screen
+        assert isinstance(form, UserFormScreen)
+        assert not list(form.query("#phone").results(IdentifierInput))  # the account's: not theirs
+        first_name = form.query_one("#first_name", IdentifierInput)
+        first_name.value = "Lotte"
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, UsersScreen)
+        assert session.table.cursor_row.person.first_name == "Lotte"
+        assert session.noticed("Lotte V: wijzigingen bewaard.")
