@@ -156,6 +156,7 @@ def catalogue(c: Context) -> dto.Catalogue:
 
 
 REVEAL = "person.reveal_niss"
+"""The action a reveal is recorded as; who saw a number is read back from the entries of this action."""
 
 
 def reveal_niss(c: Context, person_id: int, reason: str) -> str:
@@ -222,14 +223,18 @@ def list_niss_reveals(c: Context, page: dto.PageRequest) -> dto.Page[dto.NissRev
         c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), page, descending=True
     )
     named = {e.enterprise_id for e in rows if e.enterprise_id is not None}
-    enterprises = {
-        row.id: (row.enterprise_number, row.name)
-        for row in c.session.execute(
-            select(Enterprise.id, Enterprise.enterprise_number, Enterprise.name).where(
-                col(Enterprise.id).in_(named)
+    enterprises = (
+        {
+            row.id: (row.enterprise_number, row.name)
+            for row in c.session.execute(
+                select(Enterprise.id, Enterprise.enterprise_number, Enterprise.name).where(
+                    col(Enterprise.id).in_(named)
+                )
             )
-        )
-    }
+        }
+        if named
+        else {}
+    )
     return dto.Page(
         items=[convert.niss_reveal(entry, enterprises.get(entry.enterprise_id or 0)) for entry in rows],
         next_cursor=after,
