@@ -165,7 +165,8 @@ class ConsoleApp(App[int]):
         return frozenset(overview.my_roles)
 
     def reveal_niss(self, person_id: int, shown: Callable[[str], None] | None = None) -> None:
-        """Ask the service for a person's national register number (the reveal is audited) and show it."""
+        """Ask the service for a person's national register number without a reason (one's own: for
+        anyone else's, `screens.reveal` asks the reason first) and show it; the reveal is audited."""
         self._reveal(person_id, shown)
 
     @work(group="reveal", exit_on_error=False)

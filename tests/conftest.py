@@ -128,13 +128,13 @@ EMPLOYER_ONSS = "130387593"
 def build_world(engine) -> World:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
         person = registry.register_person
-        lr = person(s, LR_NISS, "Anne", "Peeters", phone="0471123456", eid_card=LR_EID)
-        lr_town = person(s, niss("780312145"), "Luc", "Maes", phone="0472000111")
-        lr_ssa = person(s, niss("700101123"), "Marie", "Dubois", phone="0473000222")
-        lr_sp = person(s, niss("690505087"), "Koen", "Wouters", phone="0474000333")
+        lr = person(s, LR_NISS, "Anne", "Peeters", eid_card=LR_EID)
+        lr_town = person(s, niss("780312145"), "Luc", "Maes")
+        lr_ssa = person(s, niss("700101123"), "Marie", "Dubois")
+        lr_sp = person(s, niss("690505087"), "Koen", "Wouters")
         support = person(s, niss("900201997"), "Sam", "Support", support_staff=True)
         outsider = person(s, niss("880808222"), "Olivier", "Outsider")
-        newcomer = person(s, niss("950615334"), "Nina", "Nieuw", phone="0475000444")
+        newcomer = person(s, niss("950615334"), "Nina", "Nieuw")
         employer = registry.register_enterprise(
             s,
             EMPLOYER_NUMBER,
@@ -142,7 +142,7 @@ def build_world(engine) -> World:  # type: ignore[no-untyped-def]
             "employer",
             onss_number=EMPLOYER_ONSS,
             qualities=["onss_employer"],
-            legal_representatives=[lr],
+            legal_representatives=[(lr, "0471123456")],
         )
         townhall = registry.register_enterprise(
             s,
@@ -150,7 +150,7 @@ def build_world(engine) -> World:  # type: ignore[no-untyped-def]
             "Commune de Namur",
             "local_administration",
             qualities=["local_administration_employer"],
-            legal_representatives=[lr_town],
+            legal_representatives=[(lr_town, "0472000111")],
         )
         ssa = registry.register_enterprise(
             s,
@@ -158,7 +158,7 @@ def build_world(engine) -> World:  # type: ignore[no-untyped-def]
             "Securex Secrétariat Social",
             "employer",
             qualities=["approved_social_secretariat", "onss_employer"],
-            legal_representatives=[lr_ssa],
+            legal_representatives=[(lr_ssa, "0473000222")],
         )
         sp = registry.register_enterprise(
             s,
@@ -166,7 +166,7 @@ def build_world(engine) -> World:  # type: ignore[no-untyped-def]
             "Payroll Partners",
             "employer",
             qualities=["social_service_provider"],
-            legal_representatives=[lr_sp],
+            legal_representatives=[(lr_sp, "0474000333")],
         )
         secretariat = registry.register_provider(s, ssa, "social_secretariat", "140")
         provider = registry.register_provider(s, sp, "service_provider")

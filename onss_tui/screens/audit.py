@@ -1,6 +1,6 @@
 """The audit trail: every change and every refused attempt, newest first, paged and filtered by person,
 enterprise and action, with each entry's before and after; `v` verifies the hash chain and its signed
-checkpoints (support staff).
+checkpoints (support staff); `w` shows who saw the actor's own national register number.
 
 The person and enterprise filters take a name or a number and narrow the trail once it designates exactly
 one person or enterprise (looked up through the service, as typed).
@@ -8,7 +8,6 @@ one person or enterprise (looked up through the service, as typed).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -33,12 +32,7 @@ from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.plain import plain_content
-
-
-def local_time(at: datetime) -> str:
-    """An entry's time (stored in UTC) in the local time zone, to the second."""
-    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return f"{aware.astimezone():%Y-%m-%d %H:%M:%S}"
+from onss_tui.widgets.text import local_time
 
 
 class AuditScreen(BrowseScreen[AuditEntryPublic]):
@@ -60,6 +54,8 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         Binding("slash", "focus_filter", "audit.key.filter", id="audit.filter"),
         Binding("v", "verify", "audit.key.verify", id="audit.verify"),
         Binding("d", "focus_detail", "audit.key.detail", id="audit.detail"),
+        # Not in the footer, full at 80 columns: in the help and the palette.
+        Binding("w", "niss_reveals", "reveal.seen.key", id="audit.niss_reveals", show=False),
         Binding("f5", "reload", "common.reload", id="audit.reload", show=False),
     ]
 
@@ -303,6 +299,12 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
 
     def action_focus_detail(self) -> None:
         self.query_one("#audit-detail").focus()
+
+    def action_niss_reveals(self) -> None:
+        """Who saw the actor's own national register number."""
+        from onss_tui.screens.niss_reveals import NissRevealsScreen
+
+        self.app.push_screen(NissRevealsScreen())
 
     def action_reload(self) -> None:
         """F5: the trail again (an entry is never changed: there is no one row to fetch again)."""

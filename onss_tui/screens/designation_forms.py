@@ -186,16 +186,6 @@ class MainAccessManagerForm(DesignationForm):
             yield Select[str](self._relations(), id="designee_relation", allow_blank=False, compact=True)
         yield from self._newcomer_and_submit("designee_", "mam-submit")
 
-    def on_mount(self) -> None:
-        """The legal representative's phone, as the portal knows it (Textual also calls the base's)."""
-        phone = self.app.actor.phone if self.app.actor is not None else None
-        if phone:
-            try:
-                shown = format_phone(phone)
-            except IdentifierError:
-                shown = phone
-            self.query_one("#legal_representative_phone", IdentifierInput).value = shown
-
     def _relations(self) -> list[tuple[str, str]]:
         return [(self.app.t(f"designation.relation.{r}"), r) for r in RELATIONS]
 
@@ -229,6 +219,17 @@ class MainAccessManagerForm(DesignationForm):
         if self.overview is not None and not enterprise_ref.value:
             number = self.overview.enterprise.enterprise_number
             enterprise_ref.value = shown_number(number, format_enterprise_number)
+        own_phone = self.query_one("#legal_representative_phone", IdentifierInput)
+        if not own_phone.value and (phone := self._own_phone()):
+            try:
+                own_phone.value = format_phone(phone)
+            except IdentifierError:
+                own_phone.value = phone
+
+    def _own_phone(self) -> str | None:
+        """The legal representative's phone, as given for their designation in this enterprise."""
+        mine = self.overview.legal_representatives if self.overview else []
+        return next((d.phone for d in mine if d.person.id == self.app.actor_id and d.phone), None)
 
     def replaced(self) -> DesignationPublic | None:
         return self.overview.main_access_manager if self.overview else None

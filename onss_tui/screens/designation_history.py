@@ -15,6 +15,7 @@ from textual.containers import Vertical
 
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.overview import designation_role
+from onss_tui.screens.reveal import reveal
 from onss_tui.services.dto import DesignationPublic, DesignationStatus, Page, PageRequest
 from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.text import Tr
@@ -135,4 +136,5 @@ class DesignationHistory(Vertical):
                 if row.person.id == person_id:
                     self.table.update_row(row)
 
-        self.app.reveal_niss(person_id, shown)
+        person = designation.person
+        reveal(self, person_id, person.full_name, person.niss_masked, shown)

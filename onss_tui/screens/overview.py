@@ -3,7 +3,8 @@
 Everything comes from one `service.get_overview` call. The next steps follow the procedure of the
 portal (designate the Main Access Manager, then Access Managers, then create users; finalise waiting
 mandates); Enter on a step opens the screen where it is done. `r` reveals the national register number
-of the person highlighted in the managers table (the reveal is audited).
+of the person highlighted in the managers table (anyone else's once a reason is given: the reveal and
+its reason are audited); `w` shows who saw the actor's own number.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal, OnssScreen
 from onss_tui.screens.enterprise_picker import shown_number
+from onss_tui.screens.reveal import reveal
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NAV_KEYS, NavBar
 from onss_tui.widgets.paged_table import LOADING_DELAY
@@ -61,6 +63,7 @@ class OverviewScreen(OnssScreen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar = [
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
+        Binding("w", "niss_reveals", "reveal.seen.key", id="overview.niss_reveals"),
         Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),
         Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload", show=False),
         Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
@@ -204,12 +207,7 @@ class OverviewScreen(OnssScreen[None]):
         table.clear(columns=True)
         for column in PEOPLE_COLUMNS:
             table.add_column(t(f"overview.column.{column}"), key=column)
-        people: list[DesignationPublic] = [
-            *([o.main_access_manager] if o.main_access_manager else []),
-            *o.co_main_access_managers,
-            *o.access_managers,
-            *o.legal_representatives,
-        ]
+        people = self._people()
         if o.main_access_manager is None:
             table.add_row(
                 t("role.main_access_manager"),
@@ -228,6 +226,18 @@ class OverviewScreen(OnssScreen[None]):
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _people(self) -> list[DesignationPublic]:
+        """The managers and legal representatives, as the table lists them."""
+        o = self.overview
+        if o is None:
+            return []
+        return [
+            *([o.main_access_manager] if o.main_access_manager else []),
+            *o.co_main_access_managers,
+            *o.access_managers,
+            *o.legal_representatives,
+        ]
 
     def _groups(self) -> Table:
         t, o = self.app.t, self.overview
@@ -260,13 +270,22 @@ class OverviewScreen(OnssScreen[None]):
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         if not row_key.value or ":" not in row_key.value:
             return
-        person_id = int(row_key.value.split(":")[1])
+        designation_id = int(row_key.value.split(":")[0])
+        held = next((d for d in self._people() if d.id == designation_id), None)
+        if held is None:
+            return
 
         def shown(niss: str) -> None:
             if row_key in table.rows:
                 table.update_cell(row_key, "niss", Text(niss, style="bold"))
 
-        self.app.reveal_niss(person_id, shown)
+        reveal(self, held.person.id, held.person.full_name, held.person.niss_masked, shown)
+
+    def action_niss_reveals(self) -> None:
+        """Who saw the actor's own national register number."""
+        from onss_tui.screens.niss_reveals import NissRevealsScreen
+
+        self.app.push_screen(NissRevealsScreen())
 
     def action_activate_quality(self) -> None:
         """Offer the qualities the enterprise does not hold active yet; the service decides who may."""

@@ -1,6 +1,7 @@
 """Creating a user (national register number checked as typed, names, phone, e-mail, first online
-services) or changing a user's contact data. What the service refuses shows beside its field; the form
-stays exactly as typed. Dismisses with the user as the service returned it, or None.
+services) or changing a user: the account's contact data (its enterprise's managers, or the user), and the
+person's name (the person themselves, or support staff). What the service refuses shows beside its field;
+the form stays exactly as typed. Dismisses with the user as the service returned it, or None.
 """
 
 from __future__ import annotations
@@ -17,23 +18,37 @@ from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
 from onss_tui.screens.errors import show_service_error
-from onss_tui.services.dto import PersonPublic, UserCreate, UserPublic, UserUpdate
+from onss_tui.services.dto import PersonUpdate, UserCreate, UserPublic, UserUpdate
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import Tr
 
-CONTACT_FIELDS = ("first_name", "last_name", "phone", "email")
+NAME_FIELDS = ("first_name", "last_name")
+CONTACT_FIELDS = ("phone", "email")
+
+
+def held(user: UserPublic) -> dict[str, str]:
+    """What the form shows of a user: the person's names and the account's contact data, as the console
+    shows stored text (`domain.text.shown`: a control or a direction override as a stand-in)."""
+    stored = {
+        "first_name": user.person.first_name,
+        "last_name": user.person.last_name,
+        "phone": user.phone or "",
+        "email": user.email or "",
+    }
+    return {field: shown(value) for field, value in stored.items()}
 
 
 class UserFormScreen(OnssModal[UserPublic | None]):
-    """A new user of the enterprise being worked on (`user` None), or the contact data of `user`."""
+    """A new user of the enterprise being worked on (`user` None), or `user` changed."""
 
     DEFAULT_CSS = """
     #user-form { width: 90; }
     #user-form-title { text-style: bold; margin-bottom: 1; }
     #user-form-body { height: auto; }
+    #user-form-hint { color: $text-muted; margin-bottom: 1; }
     UserFormScreen.-short #user-form { height: 100%; }
     UserFormScreen.-short #user-form-body { height: 1fr; }
     UserFormScreen.-short IdentifierInput { margin-bottom: 0; }
@@ -50,56 +65,46 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         Binding("ctrl+s", "save", "users.form.save", id="user_form.save"),
     ]
 
-    def __init__(self, user: UserPublic | None = None, *, names: bool = True) -> None:
-        """`names`: the names may be changed (an Access Manager); a plain user changes only their phone
-        number and e-mail address."""
+    def __init__(self, user: UserPublic | None = None, *, names: bool = False, contact: bool = True) -> None:
+        """`names`: the person's names may be changed (the person themselves, support staff); `contact`:
+        the account's phone number and e-mail address (its enterprise's managers, the user themselves).
+        A new user is given all of them."""
         super().__init__()
         self.user = user
-        self.names = names or user is None
+        self.editable = {
+            *(NAME_FIELDS if names or user is None else ()),
+            *(CONTACT_FIELDS if contact or user is None else ()),
+        }
 
     def compose(self) -> ComposeResult:
         t = self.app.t
-        person = self.user.person if self.user else None
+        values = held(self.user) if self.user else dict.fromkeys((*NAME_FIELDS, *CONTACT_FIELDS), "")
+        kinds = {"first_name": "text", "last_name": "text", "phone": "phone", "email": "email"}
         with Vertical(id="user-form", classes="dialog"):
-            if person is None:
+            if self.user is None:
                 yield Tr("users.form.create_title", id="user-form-title")
             else:
-                yield Tr("users.form.edit_title", id="user-form-title", name=person.full_name)
+                yield Tr("users.form.edit_title", id="user-form-title", name=self.user.person.full_name)
             with VerticalScroll(id="user-form-body"):
-                if person is None:
+                if self.user is None:
                     yield IdentifierInput("niss", "field.niss", id="niss", required=True)
+                    yield Tr("users.form.names_hint", id="user-form-hint")
                 else:
-                    yield FormField("field.niss", Static(plain_content(person.niss_masked)), id="niss")
-                if self.names:
-                    yield IdentifierInput(
-                        "text",
-                        "field.first_name",
-                        id="first_name",
-                        value=shown(person.first_name) if person else "",
+                    yield FormField(
+                        "field.niss", Static(plain_content(self.user.person.niss_masked)), id="niss"
                     )
-                    yield IdentifierInput(
-                        "text",
-                        "field.last_name",
-                        id="last_name",
-                        value=shown(person.last_name) if person else "",
-                    )
-                else:
-                    assert person is not None
-                    for name in ("first_name", "last_name"):
-                        held = Static(plain_content(getattr(person, name)), id=f"{name}-shown")
-                        yield FormField(f"field.{name}", held, id=name)
-                yield IdentifierInput(
-                    "phone", "field.phone", id="phone", value=shown(person.phone or "") if person else ""
-                )
-                yield IdentifierInput(
-                    "email", "field.email", id="email", value=shown(person.email or "") if person else ""
-                )
-                if person is None:
+                for name in (*NAME_FIELDS, *CONTACT_FIELDS):
+                    if name in self.editable:
+                        yield IdentifierInput(kinds[name], f"field.{name}", id=name, value=values[name])
+                    else:  # plain text: a name or an address as stored, never markup
+                        kept = Static(plain_content(values[name] or "—"), id=f"{name}-shown")
+                        yield FormField(f"field.{name}", kept, id=name)
+                if self.user is None:
                     services = self.app.offered_services()
                     yield FormField(
                         "users.form.services",
                         SelectionList[str](
-                            *[(plain_content(self.app.catalogue_name(s)), s.code) for s in services],
+                            *[(self.app.catalogue_name(s), s.code) for s in services],
                             id="service-list",
                             compact=True,
                         ),
@@ -107,7 +112,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                     )
             yield LoadingIndicator(id="user-form-busy")
             with Horizontal(id="user-form-buttons"):
-                label = "users.form.create" if person is None else "users.form.save"
+                label = "users.form.create" if self.user is None else "users.form.save"
                 yield Button(t(label), id="user-form-save", variant="primary", compact=True)
                 yield Button(t("common.cancel"), id="user-form-cancel", compact=True)
 
@@ -132,48 +137,71 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         if self.user is None:
             enterprise_id = self.app.enterprise_id
             assert enterprise_id is not None
-            self._save(
-                UserCreate,
-                dict(
-                    enterprise_id=enterprise_id,
-                    niss=self._text("niss"),
-                    first_name=self._text("first_name") or None,
-                    last_name=self._text("last_name") or None,
-                    phone=self._text("phone") or None,
-                    email=self._text("email") or None,
-                    services=list(self.query_one("#service-list", SelectionList).selected),
-                ),
+            self._create(
+                {
+                    "enterprise_id": enterprise_id,
+                    "niss": self._text("niss"),
+                    "first_name": self._text("first_name") or None,
+                    "last_name": self._text("last_name") or None,
+                    "phone": self._text("phone") or None,
+                    "email": self._text("email") or None,
+                    "services": list(self.query_one("#service-list", SelectionList).selected),
+                }
             )
             return
-        person = self.user.person
-        held = _as_shown(person)  # a field is sent only when the user changed what it showed
-        editable = [f for f in CONTACT_FIELDS if self.names or f not in ("first_name", "last_name")]
-        changes = {f: self._text(f) for f in editable if self._text(f) != held[f]}
-        if not changes:
+        if not self._changes():
             self.dismiss(None)
             return
-        self._save(UserUpdate, dict(expected_version=self.user.version, **changes))
+        self._save()
+
+    def _changes(self) -> dict[str, str]:
+        """The fields that may be changed and were, with what they hold now."""
+        assert self.user is not None
+        before = held(self.user)
+        return {f: self._text(f) for f in sorted(self.editable) if self._text(f) != before[f]}
 
     @work(exclusive=True, group="save", exit_on_error=False)
-    async def _save(self, kind: type[UserCreate | UserUpdate], fields: dict[str, Any]) -> None:
-        """Save the form as a request of `kind`; one the service's bounds refuse is said as it would."""
+    async def _create(self, fields: dict[str, Any]) -> None:
+        """Create the user; a request the service's bounds refuse is said beside its field, as it would."""
         actor = self.app.actor_id
         assert actor is not None
         form = self.query_one("#user-form")
         form.add_class("-busy")
         try:
-            request = kind(**fields)
-            if isinstance(request, UserCreate):
-                user = await self.app.service.create_user(actor, request)
-            else:
-                assert self.user is not None
-                user = await self.app.service.update_user(actor, self.user.id, request)
+            user = await self.app.service.create_user(actor, UserCreate(**fields))
+        except ServiceError as error:
+            show_service_error(self, error, form)
+            return
+        finally:
+            form.remove_class("-busy")
+        self.dismiss(user)
+
+    @work(exclusive=True, group="save", exit_on_error=False)
+    async def _save(self) -> None:
+        """The account's contact data, then the person's name: two changes, each of its own version; one
+        saved is kept in the form's idea of the user, so that saving again sends only what is left."""
+        actor = self.app.actor_id
+        assert actor is not None and self.user is not None
+        form = self.query_one("#user-form")
+        form.add_class("-busy")
+        changes = self._changes()
+        try:
+            contact = {f: v for f, v in changes.items() if f in CONTACT_FIELDS}
+            if contact:
+                request = UserUpdate(expected_version=self.user.version, **contact)
+                self.user = await self.app.service.update_user(actor, self.user.id, request)
+            names = {f: v for f, v in changes.items() if f in NAME_FIELDS}
+            if names:
+                person = self.user.person
+                renamed = PersonUpdate(expected_version=person.version, **names)
+                person = await self.app.service.update_person(actor, person.id, renamed)
+                self.user = self.user.model_copy(update={"person": person})
         except ServiceError as error:
             show_service_error(self, error, form, reload=self._reload)
             return
         finally:
             form.remove_class("-busy")
-        self.dismiss(user)
+        self.dismiss(self.user)
 
     @work(exclusive=True, group="save", exit_on_error=False)
     async def _reload(self) -> None:
@@ -181,17 +209,8 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         actor = self.app.actor_id
         assert actor is not None and self.user is not None
         self.user = await self.app.service.get_user(actor, self.user.id)
-        person = self.user.person
-        current = _as_shown(person)
-        for field, value in current.items():
+        for field, value in held(self.user).items():
             for typed_in in self.query(f"#{field}").results(IdentifierInput):
                 typed_in.value = value
-            for name_shown in self.query(f"#{field}-shown").results(Static):
-                name_shown.update(plain_content(value))
-
-
-def _as_shown(person: PersonPublic) -> dict[str, str]:
-    """A person's names and contact data as the form shows them (`domain.text.shown`)."""
-    held = {"first_name": person.first_name, "last_name": person.last_name}
-    held |= {"phone": person.phone or "", "email": person.email or ""}
-    return {field: shown(value) for field, value in held.items()}
+            for kept in self.query(f"#{field}-shown").results(Static):
+                kept.update(plain_content(value or "—"))

@@ -2,8 +2,9 @@
 with users: create, edit, suspend, reactivate, remove, and grant or withdraw online services to one user or
 to several selected with space.
 
-National register numbers stay masked; `r` (as on the overview) reveals the highlighted user's number
-(the service records the reveal in the audit trail) for as long as the screen is open.
+National register numbers stay masked; `r` (as on the overview) reveals the highlighted user's number,
+once a reason is given (the service records the reveal and its reason in the audit trail), for as long
+as the screen is open.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from onss_tui.domain.rules import MANAGER_ROLES
 from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
+from onss_tui.screens.reveal import reveal
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
@@ -112,6 +114,14 @@ class UsersScreen(BrowseScreen[UserPublic]):
     def _manages(self) -> bool:
         """The actor manages this enterprise's users (else a plain user sees and edits their own record)."""
         return bool(MANAGER_ROLES & self.roles)
+
+    @property
+    def _support(self) -> bool:
+        """The actor is support staff: they change nothing here but a person's name."""
+        return self.app.actor is not None and self.app.actor.support_staff
+
+    def _own(self, user: UserPublic | None) -> bool:
+        return user is not None and user.person.id == self.app.actor_id
 
     def columns(self) -> list[Column[UserPublic]]:
         t = self.app.t
@@ -215,8 +225,8 @@ class UsersScreen(BrowseScreen[UserPublic]):
             ("status", self._status_cell(user)),
             ("niss", niss),
             ("created", f"{user.created_at:%Y-%m-%d}"),
-            ("phone", phone_shown(person.phone)),
-            ("email", person.email or "—"),
+            ("phone", phone_shown(user.phone)),
+            ("email", user.email or "—"),
             ("services", self._services(user)),
         ]
         grid = detail_grid(
@@ -229,10 +239,10 @@ class UsersScreen(BrowseScreen[UserPublic]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self._status
-        if action == "edit":
-            row = self.table.cursor_row
-            own = row is not None and row.person.id == self.app.actor_id
-            return (self._manages or own) and status in (UserStatus.ACTIVE, UserStatus.SUSPENDED)
+        if action == "edit":  # the account's contact data, or a person's own name (the form says which)
+            own = self._own(self.table.cursor_row)
+            editable = self._manages or own or self._support
+            return editable and status in (UserStatus.ACTIVE, UserStatus.SUSPENDED)
         if action in ("create", "grant", "withdraw", "set_status") and not self._manages:
             return False
         if action == "set_status":
@@ -283,7 +293,11 @@ class UsersScreen(BrowseScreen[UserPublic]):
                 self.table.update_row(changed)
                 self.notify(self.app.t("users.done.update", name=changed.person.full_name))
 
-        self.app.push_screen(UserFormScreen(user, names=self._manages), saved)
+        own = self._own(user)
+        form = UserFormScreen(
+            user, names=own or self._support, contact=(self._manages or own) and not self._support
+        )
+        self.app.push_screen(form, saved)
 
     def action_grant(self) -> None:
         users = self.targets()
@@ -382,4 +396,4 @@ class UsersScreen(BrowseScreen[UserPublic]):
             self.revealed[person_id] = niss
             self.table.update_row(user)
 
-        self.app.reveal_niss(person_id, shown)
+        reveal(self, person_id, user.person.full_name, user.person.niss_masked, shown)

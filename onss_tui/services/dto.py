@@ -40,6 +40,10 @@ SYSTEM = "system"
 loaded in bulk (an audit entry's `actor`, a designation's `designated_by`, a mandate's `created_by`)."""
 
 
+STATED_REASON_MAX = 200
+"""The most characters of a reason someone states for an action (revealing a national register number)."""
+
+
 class DTO(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -162,13 +166,15 @@ class Page(DTO, Generic[T]):
 
 
 class PersonPublic(DTO):
+    """A person as everyone who knows them sees them: their name, and their number masked. Contact data is
+    not the person's: it is given per account (`UserPublic`, `DesignationPublic`)."""
+
     id: int
     niss_masked: str
     first_name: str
     last_name: str
-    phone: str | None = None
-    email: str | None = None
     support_staff: bool = False
+    version: int = Field(description="The version of the person's name, for `update_person`.")
 
     @property
     def full_name(self) -> str:
@@ -205,6 +211,8 @@ class DesignationPublic(DTO):
     status: DesignationStatus
     relation: Relation | None
     designated_by: str | None
+    phone: str | None = Field(default=None, description="The contact phone given for this designation.")
+    email: str | None = Field(default=None, description="The e-mail address given for this designation.")
     started_at: datetime
     ended_at: datetime | None
     version: int
@@ -287,16 +295,23 @@ class DesignationFilter(Request):
 
 
 class UserPublic(DTO):
+    """A person's account as a user of one enterprise; its contact data is this enterprise's."""
+
     id: int
     enterprise_id: int
     person: PersonPublic
     status: UserStatus
+    phone: str | None = None
+    email: str | None = None
     services: list[str]
     created_at: datetime
     version: int
 
 
 class UserCreate(Request):
+    """A person made a user of the enterprise. Names are asked only of someone nobody knows yet (given for a
+    known person, they must be theirs); the phone and e-mail address are this account's."""
+
     enterprise_id: Id
     niss: Number
     first_name: Name | None = None
@@ -307,13 +322,35 @@ class UserCreate(Request):
 
 
 class UserUpdate(Request):
-    """Changes to a user's contact data; `expected_version` is the version the change is based on."""
+    """Changes to a user's contact data (this account's only); `expected_version` is the version of the
+    account the change is based on. An empty text removes a phone number or an e-mail address."""
+
+    expected_version: Version
+    phone: Phone | None = None
+    email: Email | None = None
+
+
+class PersonUpdate(Request):
+    """A person's new name, changed by themselves or by support staff; `expected_version` is the person's
+    version the change is based on."""
 
     expected_version: Version
     first_name: Name | None = None
     last_name: Name | None = None
-    phone: Phone | None = None
-    email: Email | None = None
+
+
+class NissReveal(DTO):
+    """Someone who saw a person's national register number in full: when, who, for which enterprise, and
+    the reason they gave."""
+
+    id: int = Field(description="The audit entry that records it.")
+    at: datetime
+    revealed_by: str
+    support_staff: bool = Field(default=False, description="They revealed it as support staff.")
+    role: Role | None = Field(default=None, description="Their role in the enterprise named.")
+    enterprise_number: str | None = None
+    enterprise_name: str | None = None
+    reason: str | None = Field(default=None, description="The reason they gave.")
 
 
 class UserSort(StrEnum):

@@ -27,9 +27,11 @@ from onss_tui.services.dto import (
     MandateCreate,
     MandateFilter,
     MandatePublic,
+    NissReveal,
     Page,
     PageRequest,
     PersonPublic,
+    PersonUpdate,
     ProviderPublic,
     UserCreate,
     UserFilter,
@@ -57,8 +59,19 @@ class AccessService(Protocol):
 
     async def catalogue(self, actor: Actor) -> Catalogue: ...
 
-    async def reveal_niss(self, actor: Actor, person_id: int) -> str:
-        """The formatted national register number of a person; the reveal is audited."""
+    async def reveal_niss(self, actor: Actor, person_id: int, reason: str = "") -> str:
+        """The formatted national register number of a person, for who may see it: the person themselves,
+        support staff, a manager or legal representative of an enterprise the person is part of. Anyone
+        but the person states `reason` (one line, at most `dto.STATED_REASON_MAX` characters), which the
+        trail keeps."""
+        ...
+
+    async def update_person(self, actor: Actor, person_id: int, changes: PersonUpdate) -> PersonPublic:
+        """Change a person's name: the person themselves, or support staff."""
+        ...
+
+    async def list_niss_reveals(self, actor: Actor, page: PageRequest | None = None) -> Page[NissReveal]:
+        """Who saw the actor's national register number, newest first (their own reveals aside)."""
         ...
 
     # -- enterprises

@@ -37,6 +37,7 @@ from onss_tui.services.wire import (
     Me,
     QualityActivation,
     RevealedNiss,
+    RevealRequest,
     ServiceChange,
     StatusChange,
     VersionedStep,
@@ -229,10 +230,22 @@ class RemoteService:
         return await self._read(dto.Catalogue, "GET", "/catalogue")
 
     @checked
-    async def reveal_niss(self, actor: int, person_id: Id) -> str:
+    async def reveal_niss(self, actor: int, person_id: Id, reason: str = "") -> str:
         await self._check(actor)
-        revealed = await self._write(RevealedNiss, "POST", f"/persons/{int(person_id)}/niss")
+        path = f"/persons/{int(person_id)}/niss"
+        # Not checked here: the server says what is wrong with the reason, as it does for every field.
+        revealed = await self._write(RevealedNiss, "POST", path, RevealRequest.model_construct(reason=reason))
         return revealed.niss
+
+    async def update_person(self, actor: int, person_id: int, changes: dto.PersonUpdate) -> dto.PersonPublic:
+        await self._check(actor)
+        return await self._write(dto.PersonPublic, "PATCH", f"/persons/{int(person_id)}", changes)
+
+    async def list_niss_reveals(
+        self, actor: int, page: dto.PageRequest | None = None
+    ) -> dto.Page[dto.NissReveal]:
+        await self._check(actor)
+        return await self._read(dto.Page[dto.NissReveal], "GET", "/me/niss-reveals", params=_params(page))
 
     # ------------------------------------------------------------------ enterprises
 

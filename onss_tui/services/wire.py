@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from onss_tui.services.dto import (
     DTO,
+    STATED_REASON_MAX,
     Code,
     Identity,
     Limit,
@@ -110,6 +111,12 @@ class ServiceChange(Request):
 
 class QualityActivation(Request):
     quality_code: Code
+
+
+class RevealRequest(Request):
+    """Why a national register number is revealed: required, except of one's own."""
+
+    reason: str = Field(default="", max_length=STATED_REASON_MAX)
 
 
 class RevealedNiss(DTO):

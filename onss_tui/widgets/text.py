@@ -1,7 +1,9 @@
-"""`Tr`: a line of text given as a message key, shown in the current language and relabelled on switch."""
+"""`Tr`: a line of text given as a message key, shown in the current language and relabelled on switch; and
+`local_time`, a time the store keeps as it is shown."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
@@ -47,3 +49,9 @@ class Tr(Static):
 
     def _relabel(self, _lang: str | None = None) -> None:
         self.update(Content(shown(self.app.t(self.key, **self.kwargs) + self.suffix)))
+
+
+def local_time(at: datetime) -> str:
+    """A time stored in UTC (an audit entry's), in the local time zone, to the second."""
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return f"{aware.astimezone():%Y-%m-%d %H:%M:%S}"

@@ -215,7 +215,7 @@ async def test_national_register_numbers_never_travel_in_urls(app, local: LocalS
     remote = RemoteService("http://api.test", token, transport=httpx.ASGITransport(app=app))
     remote._client.event_hooks["request"].append(remember)
     designation = await remote.designate_main_access_manager(world.lr, main_designation())
-    revealed = await remote.reveal_niss(world.lr, designation.person.id)
+    revealed = await remote.reveal_niss(world.lr, designation.person.id, "designation file")
     await remote.list_identities("85073003328")
     await remote.aclose()
     assert revealed.replace(".", "").replace("-", "") == MAM_NISS

@@ -42,7 +42,7 @@ async def test_an_entry_says_what_its_target_is(service, staff: Staff) -> None:
     world = staff.world
     next_quarter = str(Quarter.current().next())
     created = await service.create_mandate(world.lr, mandate(world, start_quarter=next_quarter))
-    await service.reveal_niss(world.lr, staff.mam)
+    await service.reveal_niss(world.lr, staff.mam, "designation file")
     qualities = (await service.catalogue(world.lr)).qualities
     inactive = next(q.code for q in qualities if q.code != "onss_employer")
     await service.activate_quality(staff.mam, world.employer, inactive)
@@ -63,7 +63,7 @@ async def test_national_register_numbers_are_masked_in_the_trail(service, staff:
 
 
 async def test_revealing_a_number_is_recorded(service, staff: Staff) -> None:
-    shown = await service.reveal_niss(staff.world.lr, staff.mam)
+    shown = await service.reveal_niss(staff.world.lr, staff.mam, "designation file")
     assert shown.startswith("95.06.15-") and "*" not in shown
     entries = (await service.list_audit(staff.world.lr, dto.AuditFilter(action="person.reveal_niss"))).items
     assert entries[0].target == f"person:{staff.mam}" and entries[0].actor == "Anne Peeters"

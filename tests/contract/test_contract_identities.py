@@ -54,8 +54,10 @@ async def test_support_staff_come_first_then_everyone_else_each_by_name_accents_
 
 async def test_a_renamed_person_is_found_by_their_new_name_only(service, staff) -> None:  # type: ignore[no-untyped-def]
     user = await new_user(service, staff, first_name="Aaron", last_name="Aerts")
-    await service.update_user(
-        staff.am, user.id, dto.UserUpdate(expected_version=user.version, last_name="Zéeman")
+    await service.update_person(  # support staff change a person's name, when asked
+        staff.world.support,
+        user.person.id,
+        dto.PersonUpdate(expected_version=user.person.version, last_name="Zéeman"),
     )
     found = await service.list_identities("zeeman aaron")
     assert [identity.person.id for identity in found] == [user.person.id]

@@ -93,7 +93,7 @@ async def list_designations(service, staff: Staff, actor: int) -> object:
 
 
 async def reveal_niss_of_main(service, staff: Staff, actor: int) -> object:
-    return await service.reveal_niss(actor, staff.mam)
+    return await service.reveal_niss(actor, staff.mam, "checking the designation")
 
 
 MANAGERS = {"main_access_manager", "co_main_access_manager", "access_manager"}
@@ -112,7 +112,8 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
     "read_overview": (read_overview, INSIDERS | {"support"}),
     "list_designations": (list_designations, INSIDERS | {"support"}),
     "list_users": (list_users, MANAGERS | {"support", "user"}),  # a plain user: their own record
-    "reveal_niss_of_main": (reveal_niss_of_main, INSIDERS | {"support"}),
+    # The people of an enterprise are revealed to its managers and legal representatives, not to its users.
+    "reveal_niss_of_main": (reveal_niss_of_main, {"legal_representative", *MANAGERS, "support"}),
 }
 
 

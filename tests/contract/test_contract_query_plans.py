@@ -169,3 +169,31 @@ async def test_an_enterprise_number_or_a_rare_name_is_looked_up_not_walked_to(
             assert [e.id for e in found.items] == [world.employer], query
     assert statements
     assert enterprise_index_walks(local, statements) == []
+
+
+async def test_who_saw_a_number_is_read_through_the_trail_s_target_index(
+    local: LocalService, busy: Staff
+) -> None:
+    """A person's reveals are looked up by target, however many reveals of others the trail holds: not a
+    walk of the whole trail in id order."""
+    for _ in range(3):
+        await local.reveal_niss(busy.am, busy.mam, "someone else")
+    await local.reveal_niss(busy.am, busy.user, "payroll")
+    with captured(local) as statements:
+        seen = await local.list_niss_reveals(busy.user, dto.PageRequest(size=1))
+        await local.list_niss_reveals(
+            busy.user, dto.PageRequest(size=1, cursor=seen.prev_cursor or seen.next_cursor)
+        )
+    reveals = [(s, p) for s, p in statements if "audit_entry.target" in s]
+    assert reveals
+    sqlite = local.engine.dialect.name == "sqlite"
+    with local.engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if not sqlite:  # as in `table_scans`: a tiny table is otherwise read whole
+            cursor.execute("SET enable_seqscan = off")
+        for statement, parameters in reveals:
+            explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+            cursor.execute(explain + statement, parameters)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "ix_audit_target" in plan, plan
+        cursor.close()

@@ -97,7 +97,9 @@ async def test_wrong_then_right_national_register_number(store) -> None:  # type
             store.world.lr,
             AuditFilter(action="designation.designate_main", enterprise_id=store.world.employer),
         )
-        assert [e.outcome for e in trail.items] == ["done"]
+        # A wrong number of one's own is a proof of identity that failed: recorded, as refused.
+        assert [e.outcome for e in trail.items] == ["done", "refused"]
+        assert trail.items[1].after["unproven"] == ["legal_representative_niss"]
 
 
 async def test_a_refused_designation_shows_the_reason_and_keeps_the_form(store) -> None:  # type: ignore[no-untyped-def]

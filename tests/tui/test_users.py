@@ -6,6 +6,7 @@ from textual import events
 from textual.widgets import SelectionList, Static
 
 from onss_tui.domain.identifiers import format_niss
+from onss_tui.screens.reveal import RevealScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.screens.users import UsersScreen
 from onss_tui.services import dto
@@ -161,10 +162,20 @@ async def test_reveal_shows_the_number_and_is_recorded(store: Store) -> None:
         assert screen._niss(session.table.cursor_row) == "90.01.01-***.**"
         detail = screen.query_one("#user-detail")
         assert "(r: reveal)" in "".join(strip.text for strip in detail.render_lines(detail.size.region))
-        await session.press("r")
+        await session.press("r")  # someone else's number: the reason is asked first
+        dialog = session.app.screen
+        assert isinstance(dialog, RevealScreen)
+        await session.press("enter")  # no reason: said beside the field, nothing revealed
+        assert session.app.screen is dialog
+        assert "Say why you need it" in str(dialog.query_one("#reason .form-error", Static).render())
+        await session.pilot.press(*"payroll check")
+        await session.press("enter")
+        assert session.app.screen is screen
         assert screen._niss(session.table.cursor_row) == format_niss(NEW_NISS)
         trail = await store.service.list_audit(store.world.lr, dto.AuditFilter(action="person.reveal_niss"))
-        assert [e.target for e in trail.items] == [f"person:{user.person.id}"]
+        assert [(e.target, e.after["stated_reason"]) for e in trail.items] == [
+            (f"person:{user.person.id}", "payroll check")
+        ]
 
 
 async def test_the_reveal_hint_names_the_key_a_keymap_gives(store: Store) -> None:
@@ -227,21 +238,24 @@ async def test_a_conflict_says_so_and_reloads_the_user(store: Store) -> None:
         await session.press("p")
         assert "Changed by someone else" in str(session.app.screen.query_one("#confirm-title").render())
         await session.press("y")
-        assert session.table.cursor_row.person.phone == "+32478999999"
+        assert session.table.cursor_row.phone == "+32478999999"
         assert session.table.cursor_row.status == dto.UserStatus.ACTIVE
         await session.press("p")
         assert session.table.cursor_row.status == dto.UserStatus.SUSPENDED
 
 
-async def test_a_plain_user_sees_and_changes_only_their_own_contact_data(store: Store) -> None:
+async def test_a_plain_user_sees_and_changes_only_their_own_record(store: Store) -> None:
     await make_main_access_manager(store.service, store.world)
-    for base, first in (("950615334", "Nina"), ("800101012", "Xavier")):
-        await store.service.create_user(
-            store.world.lr,
-            dto.UserCreate(
-                enterprise_id=store.world.employer, niss=niss(base), first_name=first, last_name="N"
-            ),
-        )
+    # Nina Nieuw is known already: her names need not be typed again.
+    await store.service.create_user(
+        store.world.lr, dto.UserCreate(enterprise_id=store.world.employer, niss=niss("950615334"))
+    )
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(
+            enterprise_id=store.world.employer, niss=niss("800101012"), first_name="X", last_name="N"
+        ),
+    )
     async with console(store.service, store.world.newcomer) as session:  # Nina Nieuw, a plain user
         await session.open("users")
         await settle(session.pilot)
@@ -251,20 +265,45 @@ async def test_a_plain_user_sees_and_changes_only_their_own_contact_data(store: 
         await session.press("o")
         form = session.app.screen
         assert isinstance(form, UserFormScreen)
-        assert not list(form.query("#first_name").results(IdentifierInput))  # the names: shown, not editable
         mine = form.user
         assert mine is not None
-        renamed = await store.service.update_user(  # meanwhile an Access Manager corrects the name
-            store.world.lr, mine.id, dto.UserUpdate(expected_version=mine.version, last_name="Nieuwenhuis")
+        changed = await store.service.update_user(  # meanwhile an Access Manager gives her account a phone
+            store.world.lr, mine.id, dto.UserUpdate(expected_version=mine.version, phone="0478999999")
         )
         await type_into(session, "email", "nina@nieuw.be")
         await session.press("ctrl+s", "y")  # a conflict: show the user as now stored
-        assert form.query_one("#last_name-shown", Static).render().plain == "Nieuwenhuis"  # type: ignore[union-attr]
+        assert form.query_one("#phone", IdentifierInput).value == "+32478999999"
         await type_into(session, "email", "nina@nieuw.be")  # the form now holds the stored data
+        form.query_one("#last_name", IdentifierInput).value = "Nieuwenhuis"  # her own name: hers to change
         await session.press("ctrl+s")
         assert isinstance(session.app.screen, UsersScreen)
-        assert session.table.cursor_row.person.email == "nina@nieuw.be"
-        assert session.table.cursor_row.version > renamed.version
+        row = session.table.cursor_row
+        assert (row.phone, row.email, row.person.last_name) == (
+            "+32478999999",
+            "nina@nieuw.be",
+            "Nieuwenhuis",
+        )
+        assert row.version > changed.version
+
+
+async def test_a_manager_changes_the_account_s_contact_data_but_not_the_person_s_name(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr, size=(80, 24), lang="fr") as session:
+        await session.open("users")
+        await session.press("o")
+        form = session.app.screen
+        assert isinstance(form, UserFormScreen)
+        assert not list(form.query("#first_name").results(IdentifierInput))  # shown, not editable
+        assert form.query_one("#last_name-shown", Static).render().plain == "V"  # type: ignore[union-attr]
+        await type_into(session, "phone", "0478123456")
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, UsersScreen)
+        assert session.table.cursor_row.phone == "+32478123456"
+        assert session.noticed("Lotte V : modifications enregistrées.")
 
 
 async def test_a_refused_grant_keeps_the_dialog_and_its_ticks_and_names_who(store: Store) -> None:
@@ -311,3 +350,24 @@ async def test_a_grant_on_its_way_is_not_cancelled_from_under_it(store: Store) -
         assert isinstance(session.app.screen, UsersScreen)
         assert session.table.cursor_row.services == ["dimona"]
         assert session.noticed("Dimona granted to X A")
+
+
+async def test_support_staff_change_a_person_s_name_and_nothing_else(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lote", last_name="V"),
+    )
+    async with console(store.service, store.world.support, size=(80, 24), lang="nl") as session:
+        await session.press("enter")  # the enterprise picker: Brasserie Dupont comes first
+        await session.open("users")
+        await session.press("o")
+        form = session.app.screen
+        assert isinstance(form, UserFormScreen)
+        assert not list(form.query("#phone").results(IdentifierInput))  # the account's: not theirs
+        first_name = form.query_one("#first_name", IdentifierInput)
+        first_name.value = "Lotte"
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, UsersScreen)
+        assert session.table.cursor_row.person.first_name == "Lotte"
+        assert session.noticed("Lotte V: wijzigingen bewaard.")

@@ -146,3 +146,40 @@ def test_people_of_an_earlier_store_get_their_name_keys(store_url: str) -> None:
         engine.dispose()
     assert any(not (last + first).isascii() for last, first, _ in people)
     assert [key for *_, key in people] == [tables.name_key(last, first) for last, first, _ in people]
+
+
+def test_contact_data_of_an_earlier_store_moves_onto_each_account(store_url: str) -> None:
+    """Migration 0009 copies what a person held onto each of their users and designations (a designation
+    keeps its own phone), then drops it from the person; going back gives the person one account's."""
+    from alembic import command
+
+    from onss_tui.services.local.seed import seed_store
+
+    engine = open_store(store_url)
+    try:
+        seed_store(engine, enterprises=20, mandates=100, users=60, seed=5)
+        with engine.begin() as connection:
+            config = migrations(connection)
+            command.downgrade(config, "0008")
+            assert {"phone", "email"} <= {c["name"] for c in inspect(connection).get_columns("person")}
+            connection.execute(text("UPDATE person SET phone = '+32470000001', email = 'p' || id || '@x.be'"))
+            connection.execute(text("UPDATE designation SET contact_phone = NULL WHERE id % 2 = 0"))
+            kept = dict(
+                connection.execute(text("SELECT id, contact_phone FROM designation WHERE id % 2 = 1")).all()
+            )
+            command.upgrade(config, "head")
+            people = {c["name"] for c in inspect(connection).get_columns("person")}
+            users = connection.execute(text("SELECT person_id, phone, email FROM portal_user")).all()
+            designations = connection.execute(
+                text("SELECT id, person_id, contact_phone, contact_email FROM designation")
+            ).all()
+    finally:
+        engine.dispose()
+    assert not {"phone", "email"} & people
+    assert users and all(
+        (phone, email) == ("+32470000001", f"p{person}@x.be") for person, phone, email in users
+    )
+    assert designations
+    for designation, person, phone, email in designations:
+        assert email == f"p{person}@x.be"
+        assert phone == (kept[designation] or "+32470000001" if designation % 2 else "+32470000001")

@@ -1,13 +1,14 @@
-"""Who the token belongs to, signing in, the catalogues, and revealing a national register number."""
+"""Who the token belongs to, signing in, the catalogues, a person's name, revealing a national register
+number and who revealed the holder's."""
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 
-from onss_tui.api.deps import Holder, Id, Service
+from onss_tui.api.deps import Holder, Id, Page, Service
 from onss_tui.api.responses import json_list_response, json_response
 from onss_tui.services import dto
-from onss_tui.services.wire import IdentityQuery, Me, RevealedNiss
+from onss_tui.services.wire import IdentityQuery, Me, RevealedNiss, RevealRequest
 
 router = APIRouter(tags=["identity"])
 
@@ -38,8 +39,33 @@ async def catalogue(holder: Holder, service: Service) -> Response:
     return json_response(await service.catalogue(holder))
 
 
-@router.post(
-    "/persons/{person_id}/niss", response_model=RevealedNiss, summary="Reveal a national register number"
+@router.get(
+    "/me/niss-reveals",
+    response_model=dto.Page[dto.NissReveal],
+    summary="Who saw the holder's national register number",
 )
-async def reveal_niss(holder: Holder, service: Service, person_id: Id) -> Response:
-    return json_response(RevealedNiss(niss=await service.reveal_niss(holder, person_id)))
+async def list_niss_reveals(holder: Holder, service: Service, page: Page) -> Response:
+    return json_response(await service.list_niss_reveals(holder, page))
+
+
+@router.post(
+    "/persons/{person_id}/niss",
+    response_model=RevealedNiss,
+    summary="Reveal a national register number",
+    description="The person themselves, support staff, or a manager or legal representative of an "
+    "enterprise the person is part of; anyone but the person gives a reason, which the trail keeps.",
+)
+async def reveal_niss(
+    holder: Holder, service: Service, person_id: Id, body: RevealRequest | None = None
+) -> Response:
+    reason = body.reason if body is not None else ""
+    return json_response(RevealedNiss(niss=await service.reveal_niss(holder, person_id, reason)))
+
+
+@router.patch(
+    "/persons/{person_id}",
+    response_model=dto.PersonPublic,
+    summary="Change a person's name (the person themselves, or support staff)",
+)
+async def update_person(holder: Holder, service: Service, person_id: Id, body: dto.PersonUpdate) -> Response:
+    return json_response(await service.update_person(holder, person_id, body))

@@ -35,7 +35,9 @@ async def create_user(holder: Holder, service: Service, body: dto.UserCreate) ->
     return json_response(await service.create_user(holder, body))
 
 
-@router.patch("/users/{user_id}", response_model=dto.UserPublic, summary="Change a user's contact data")
+@router.patch(
+    "/users/{user_id}", response_model=dto.UserPublic, summary="Change the contact data of a user's account"
+)
 async def update_user(holder: Holder, service: Service, user_id: Id, body: dto.UserUpdate) -> Response:
     return json_response(await service.update_user(holder, user_id, body))
 

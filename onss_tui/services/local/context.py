@@ -1,5 +1,12 @@
 """One call to the local store: its session and actor, what the actor may do (read once per call), and
-the runners that give each read or write its transaction and record a refused write in the trail."""
+the runners that give each read or write its transaction and record a refusal in the trail.
+
+A refusal is recorded once, in a transaction of its own, under the enterprise it concerns: the one its
+target names (`enterprise:N`, a user's, a designation's, a mandate's principal), or the one the work said
+it concerns (`Context.concern`) when its target names none as such (a designation typed by enterprise
+number, a person's national register number). A check of who the actor is that fails while the answer is
+a validation error (the legal representative's own eID card or number, said beside its field) is
+recorded as a refusal too (`Context.refuse_quietly`)."""
 
 from __future__ import annotations
 
@@ -14,7 +21,14 @@ from sqlmodel import Session, SQLModel, col, select
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.dto import SYSTEM, DesignationStatus, Role, UserStatus
-from onss_tui.services.errors import Conflict, NotFound, PermissionDenied, Reason
+from onss_tui.services.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Reason,
+    ServiceError,
+    ValidationFailed,
+)
 from onss_tui.services.local import audit
 from onss_tui.services.local.anchoring import Verifier
 from onss_tui.services.local.checkpoints import ANCHOR, Anchor
@@ -62,6 +76,12 @@ class Context:
         self.actor = actor
         self._roles: dict[int, frozenset[Role]] | None = None
         self._services: dict[int, set[str]] | None = None
+        self.concerned: tuple[str, int | None] | None = None
+        """The target and enterprise a refusal of this call is recorded under, when `concern` said them."""
+        self.refusal_facts: dict[str, Any] = {}
+        """What a refusal's entry keeps beside its reason (bounded values the work gives, never input)."""
+        self.quiet_refusal: Reason | None = None
+        """A refusal to record although the call fails as a validation error (`refuse_quietly`)."""
 
     @property
     def actor_id(self) -> int | None:
@@ -155,6 +175,19 @@ class Context:
         if not self.may_read(enterprise_id):
             raise PermissionDenied(Reason("rule.no_role_here"))
 
+    def concern(self, target: str, enterprise_id: int | None, **facts: Any) -> None:
+        """Say what this call aims at, once the work knows it: a refusal is recorded as aimed at `target`,
+        in the trail of `enterprise_id`, keeping `facts` (bounded values)."""
+        self.concerned = (target, enterprise_id)
+        self.refusal_facts.update(facts)
+
+    def refuse_quietly(self, reason: Reason, **facts: Any) -> None:
+        """A check of who the actor is failed: the call still fails as the validation error it raises,
+        and the trail records the attempt as refused for `reason` (the first one), keeping `facts`."""
+        if self.quiet_refusal is None:
+            self.quiet_refusal = reason
+        self.refusal_facts.update(facts)
+
     def record(
         self,
         action: str,
@@ -176,7 +209,8 @@ class Context:
 
 
 def run_read(store: Store, actor: int | None, work: Callable[[Context], T]) -> T:
-    """Run `work` in a session of its own."""
+    """Run `work` in a session of its own. A refusal is the caller's to record (`record_refused_read`),
+    in a thread: recording writes, and a read may run on the server's event loop."""
     try:
         with Session(store.engine) as session:
             person = None
@@ -223,19 +257,27 @@ class Snapshot:
 
 
 def run_write(
-    store: Store, actor: int | None, action: str, target: str, work: Callable[[Context], T], reading: bool
+    store: Store,
+    actor: int | None,
+    action: str,
+    target: str,
+    work: Callable[[Context], T],
+    support_passes: bool,
 ) -> T:
     """Run `work` in one transaction that holds the audit chain's head (so writes are serial); a refusal
-    rolls it back and is recorded as `action` on `target`. `reading` lets support staff through. A store
-    that fails while the change is being committed leaves its outcome unknown; before, it was not made."""
+    rolls it back and is recorded as `action` on `target`. Support staff are refused at once, unless
+    `support_passes` (an audited read, a person's name): then the work decides. A store that fails while
+    the change is being committed leaves its outcome unknown; before, it was not made."""
     committing = False
+    failure: ServiceError
+    refusal: str
     try:
         with Session(store.writer, expire_on_commit=False, info={ANCHOR: store.anchor}) as session:
             audit.lock_head(session)
             context = Context(store, session, _acting(session, actor))
-            actor_id, actor_name = context.actor_id, context.actor_name
+            actor_id, actor_name = context.actor_id, context.actor_name  # read before a rollback expires them
             try:
-                if context.support and not reading:
+                if context.support and not support_passes:
                     context.require(False, "")
                 result = work(context)
                 committing = True
@@ -243,14 +285,43 @@ def run_write(
                 return result
             except PermissionDenied as exc:
                 session.rollback()
-                refusal = exc
+                failure, refusal = exc, exc.message
+            except ValidationFailed as exc:
+                session.rollback()
+                if context.quiet_refusal is None:
+                    raise
+                failure, refusal = exc, context.quiet_refusal
             except IntegrityError as exc:
                 session.rollback()
                 raise Conflict(Reason("rule.changed_meanwhile")) from exc
-        _record_refusal(store, actor_id, actor_name, action, target, refusal)
+        _record_refusal(
+            store,
+            actor_id,
+            actor_name,
+            action,
+            target,
+            refusal,
+            context.refusal_facts,
+            context.concerned,
+        )
     except STORE_FAILURES as exc:
         raise store_failure(exc, committing=committing) from exc
-    raise refusal
+    raise failure
+
+
+def record_refused_read(
+    store: Store, actor: int, action: str, target: str, refusal: PermissionDenied
+) -> None:
+    """Record a refused read as `action` on `target`, in the trail of the enterprise the target names
+    (nothing when the actor is no one the store knows: the refusal said they are signed out)."""
+    try:
+        with Session(store.engine) as session:
+            row = session.connection().execute(_ACTOR_ROW, {"actor": actor}).first()
+        if row is not None:
+            name = f"{row.first_name} {row.last_name}"
+            _record_refusal(store, actor, name, action, target, refusal.message, {})
+    except STORE_FAILURES as exc:
+        raise store_failure(exc) from exc
 
 
 def _acting(session: Session, actor: int | None) -> Person | None:
@@ -268,19 +339,24 @@ def _record_refusal(
     actor_name: str,
     action: str,
     target: str,
-    refusal: PermissionDenied,
+    refusal: str,
+    facts: dict[str, Any],
+    concerned: tuple[str, int | None] | None = None,
 ) -> None:
-    why: dict[str, Any] = {"reason": str(refusal.message)}
-    if isinstance(refusal.message, Reason):  # for the trail to say it in its reader's language
-        why.update(reason_key=refusal.message.key, reason_params=refusal.message.params)
+    """One entry, of a bounded size: the reason, its message key and values, and the work's `facts`; aimed
+    at what the work said it concerns, else at `target` in the trail of the enterprise it names."""
+    why: dict[str, Any] = {"reason": str(refusal), **facts}
+    if isinstance(refusal, Reason):  # for the trail to say it in its reader's language
+        why.update(reason_key=refusal.key, reason_params=refusal.params)
     with Session(store.writer, info={ANCHOR: store.anchor}) as session:
+        target, enterprise_id = concerned or (target, _enterprise_of(session, target))
         audit.append(
             session,
             actor_id=actor_id,
             actor_name=actor_name,
             action=action,
             target=target,
-            enterprise_id=_enterprise_of(session, target),
+            enterprise_id=enterprise_id,
             outcome="refused",
             after=why,
         )

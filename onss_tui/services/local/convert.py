@@ -51,9 +51,8 @@ def person(row: Person) -> dto.PersonPublic:
         niss_masked=ids.mask_niss(row.niss),
         first_name=row.first_name,
         last_name=row.last_name,
-        phone=row.phone,
-        email=row.email,
         support_staff=row.support_staff,
+        version=row.version,
     )
 
 
@@ -88,6 +87,8 @@ def designations(
             status=DesignationStatus(d.status),
             relation=None if d.relation is None else Relation(d.relation),
             designated_by=names.get(d.designated_by_id) if d.designated_by_id else SYSTEM,
+            phone=d.contact_phone,
+            email=d.contact_email,
             started_at=d.started_at,
             ended_at=d.ended_at,
             version=d.version,
@@ -117,6 +118,8 @@ def users(c: Context, rows: Sequence[PortalUser]) -> list[dto.UserPublic]:
             enterprise_id=u.enterprise_id,
             person=person(people[u.person_id]),
             status=UserStatus(u.status),
+            phone=u.phone,
+            email=u.email,
             services=grants.get(id_of(u), []),
             created_at=u.created_at,
             version=u.version,
@@ -214,6 +217,25 @@ def mandates(
 
 def mandate(c: Context, row: Mandate, *, with_steps: bool = False) -> dto.MandatePublic:
     return mandates(c, [row], with_steps=with_steps)[0]
+
+
+def niss_reveal(entry: AuditEntry, enterprise: tuple[str, str] | None) -> dto.NissReveal:
+    """A reveal of a national register number, as its audit entry recorded it."""
+    after = json.loads(entry.after_json) if entry.after_json else {}
+    role, reason = after.get("role"), after.get("stated_reason")
+    return dto.NissReveal(
+        id=id_of(entry),
+        at=entry.at,
+        revealed_by=entry.actor_name,
+        support_staff=after.get("support_staff") is True,
+        role=Role(role) if isinstance(role, str) and role in _ROLES else None,
+        enterprise_number=enterprise[0] if enterprise else None,
+        enterprise_name=enterprise[1] if enterprise else None,
+        reason=reason if isinstance(reason, str) else None,
+    )
+
+
+_ROLES = frozenset(role.value for role in Role)
 
 
 def audit_entry(

@@ -21,30 +21,37 @@ def designate_main_access_manager(
     c: Context, request: dto.MainAccessManagerDesignation
 ) -> dto.DesignationPublic:
     """A legal representative designates the enterprise's Main Access Manager, or replaces the current
-    one, proving who they are by their eID card and national register number."""
+    one, proving who they are by their eID card and national register number. An attempt that fails that
+    proof is recorded as refused, in the trail of the enterprise typed, as one by someone who is not its
+    legal representative is; the phone number they give becomes that of their own designation there."""
     me = c.acting_person()
     errors: dict[str, str] = {}
     enterprise = fields.enterprise_by_ref(c, errors, request.enterprise_ref)
     if enterprise is not None:
+        c.concern(f"enterprise:{enterprise.id}", enterprise.id)
         c.require(
             Role.LEGAL_REPRESENTATIVE in c.roles(id_of(enterprise)),
             Reason("rule.main.legal_only"),
         )
+    not_yours: dict[str, Reason] = {}
     try:
         card = ids.validate_eid_card(request.legal_representative_eid)
         if me.eid_card and card != me.eid_card:
-            errors["legal_representative_eid"] = Reason("rule.main.not_your_eid")
+            not_yours["legal_representative_eid"] = Reason("rule.main.not_your_eid")
     except ids.IdentifierError as exc:
         errors["legal_representative_eid"] = fields.identifier_reason(
             "eid", request.legal_representative_eid, exc
         )
     try:
         if ids.validate_niss(request.legal_representative_niss) != me.niss:
-            errors["legal_representative_niss"] = Reason("rule.main.not_your_niss")
+            not_yours["legal_representative_niss"] = Reason("rule.main.not_your_niss")
     except ids.IdentifierError as exc:
         errors["legal_representative_niss"] = fields.identifier_reason(
             "niss", request.legal_representative_niss, exc
         )
+    if not_yours:  # who is acting is not proven: said beside the fields, and recorded as refused
+        errors.update(not_yours)
+        c.refuse_quietly(next(iter(not_yours.values())), unproven=list(not_yours))
     own_phone = fields.phone(
         errors, "legal_representative_phone", request.legal_representative_phone, required=True
     )
@@ -86,6 +93,7 @@ def designate_main_access_manager(
         email,
         relation=request.designee_relation,
     )
+    _keep_own_phone(c, id_of(enterprise), own_phone)
     result = convert.designation(c, designation)
     c.record(
         "designation.replace_main" if current else "designation.designate_main",
@@ -150,8 +158,7 @@ def _add(
     relation: Relation | None = None,
 ) -> Designation:
     """A new designation of `person`, active at once when they have signed in before (else pending until
-    they do); their phone and e-mail address are kept where they had none."""
-    fields.complete_contact(person, phone, email)
+    they do), with the contact data given for it."""
     designation = Designation(
         enterprise_id=enterprise_id,
         person_id=id_of(person),
@@ -160,11 +167,28 @@ def _add(
         status=DesignationStatus.ACTIVE if person.signed_in_at else DesignationStatus.PENDING,
         relation=relation,
         contact_phone=phone,
+        contact_email=email,
         designated_by_id=c.actor_id,
     )
     c.session.add(designation)
     c.session.flush()
     return designation
+
+
+def _keep_own_phone(c: Context, enterprise_id: int, phone: str | None) -> None:
+    """The phone number a legal representative gives becomes that of their designation as the
+    enterprise's legal representative (the console offers it the next time)."""
+    own = c.session.exec(
+        select(Designation).where(
+            Designation.enterprise_id == enterprise_id,
+            Designation.person_id == c.actor_id,
+            Designation.role == Role.LEGAL_REPRESENTATIVE,
+            Designation.status != DesignationStatus.ENDED,
+        )
+    ).first()
+    if own is not None and phone and own.contact_phone != phone:
+        own.contact_phone = phone
+        own.version += 1
 
 
 def _end(c: Context, designation: Designation) -> None:

@@ -1,8 +1,10 @@
 """Checks of a request's fields that several areas share (phone, e-mail, a person by national register
-number, an enterprise by reference, the version a change was based on), and the words of their reasons."""
+number, a person's names, an enterprise by reference, a reason stated for an action, the version a change
+was based on), and the words of their reasons."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -10,6 +12,7 @@ from sqlmodel import select
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.i18n import LANGUAGES
+from onss_tui.services.dto import STATED_REASON_MAX
 from onss_tui.services.errors import Conflict, Reason, in_every_language
 from onss_tui.services.local.context import Context
 from onss_tui.services.local.tables import CatalogueRow, Enterprise, Person, name_key
@@ -83,16 +86,21 @@ def person_for(
     last_name: str | None,
     prefix: str = "",
 ) -> Person | None:
-    """The person with this national register number, creating it when names are given."""
+    """The person with this national register number, creating it when names are given. A known person's
+    name is theirs: names given for them must be theirs (accents and case aside), or they are refused."""
     try:
         compact = ids.validate_niss(niss)
     except ids.IdentifierError as exc:
         errors[field] = identifier_reason("niss", niss, exc)
         return None
+    first, last = (first_name or "").strip(), (last_name or "").strip()
     person = c.session.exec(select(Person).where(Person.niss == compact)).first()
     if person is not None:
+        held_names = (("first_name", first, person.first_name), ("last_name", last, person.last_name))
+        for name, typed, held in held_names:
+            if typed and name_key(typed) != name_key(held):
+                errors[f"{prefix}{name}"] = Reason("rule.person.known_by_another_name")
         return person
-    first, last = (first_name or "").strip(), (last_name or "").strip()
     if not first:
         errors[f"{prefix}first_name"] = Reason("rule.person.first_name")
     if not last:
@@ -129,9 +137,30 @@ def enterprise_by_ref(c: Context, errors: dict[str, str], ref: str) -> Enterpris
     return enterprise
 
 
-def complete_contact(person: Person, phone: str | None, email: str | None) -> None:
-    """Keep a phone number and an e-mail address for a person who had none."""
-    if phone and person.phone is None:
-        person.phone = phone
-    if email and person.email is None:
-        person.email = email
+def names(errors: dict[str, str], first_name: str | None, last_name: str | None) -> dict[str, str]:
+    """The names given (stripped), each refused when it is blank."""
+    given: dict[str, str] = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        if value is not None:
+            if not value.strip():
+                errors[field] = Reason("rule.users.name_empty")
+            given[field] = value.strip()
+    return given
+
+
+_DIRECTION_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Characters that change the direction of the text around them: a reason shown in a trail must read as
+it was written."""
+
+
+def stated_reason(errors: dict[str, str], field: str, value: str) -> str | None:
+    """A reason someone states for an action (kept in the trail): one line of at most `STATED_REASON_MAX`
+    characters, without control characters; None when blank."""
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > STATED_REASON_MAX:
+        errors[field] = Reason("rule.reason.too_long", most=str(STATED_REASON_MAX), given=str(len(text)))
+    elif any(unicodedata.category(ch) in ("Cc", "Cs") or ch in _DIRECTION_CONTROLS for ch in text):
+        errors[field] = Reason("rule.reason.characters")
+    return text

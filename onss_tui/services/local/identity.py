@@ -1,5 +1,12 @@
 """Who may sign in and as whom: the identities offered, signing in (which activates pending
-designations), the catalogues, and revealing a national register number."""
+designations), the catalogues; a person's name, which is theirs; revealing a national register number,
+and who revealed one's own.
+
+Who reveals whose number: a person their own; support staff anyone's; a manager or legal representative of
+an enterprise the number of anyone who holds or held an account there (a user, a designation). Anyone but
+the person themselves states a reason, which the trail keeps. A refused reveal is recorded in the trail of
+the first enterprise the actor and the person share, else of the first the person is part of now.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,12 @@ from sqlmodel import col, or_, select
 from onss_tui.domain import identifiers as ids
 from onss_tui.services import dto
 from onss_tui.services.dto import DesignationStatus, UserStatus
-from onss_tui.services.errors import PermissionDenied, Reason
-from onss_tui.services.local import convert, search
+from onss_tui.services.errors import PermissionDenied, Reason, ValidationFailed
+from onss_tui.services.local import convert, fields, rights, search
 from onss_tui.services.local.context import Context
+from onss_tui.services.local.paging import keyset_page
 from onss_tui.services.local.tables import (
+    AuditEntry,
     CatalogueRow,
     Designation,
     Enterprise,
@@ -23,6 +32,7 @@ from onss_tui.services.local.tables import (
     Quality,
     ServiceGroup,
     id_of,
+    name_key,
     utcnow,
 )
 
@@ -147,24 +157,88 @@ def catalogue(c: Context) -> dto.Catalogue:
     return dto.Catalogue(qualities=qualities, online_services=services, service_groups=groups)
 
 
-def reveal_niss(c: Context, person_id: int) -> str:
-    """A person's national register number in full, for themselves, support staff and people who share
-    an enterprise with them; the trail records who saw it."""
+REVEAL = "person.reveal_niss"
+"""The action a reveal is recorded as; who saw a number is read back from the entries of this action."""
+
+
+def reveal_niss(c: Context, person_id: int, reason: str) -> str:
+    """A person's national register number in full, for who may see it (the module says who), with the
+    reason they state; the trail records who saw it, as what, and why."""
     person = c.get(Person, person_id, "rule.no_person")
-    if not (c.support or person_id == c.actor_id or _shares_enterprise(c, person_id)):
+    own = person_id == c.actor_id
+    target = f"person:{person_id}"
+    granted = None if own or c.support else rights.reveal_grant(c, person_id)
+    errors: dict[str, str] = {}
+    stated = fields.stated_reason(errors, "reason", reason)
+    if errors:  # a reason too long, or not one line of text: whoever sends it
+        raise ValidationFailed(errors)
+    if not (own or c.support or granted):
+        c.concern(target, rights.enterprise_concerned(c, person_id), stated_reason=stated)
         raise PermissionDenied(Reason("rule.niss_hidden"))
-    c.record("person.reveal_niss", f"person:{person_id}", None)
+    if stated is None and not own:
+        raise ValidationFailed({"reason": Reason("rule.reason.required")})
+    after: dict[str, Any] = {"stated_reason": stated}
+    enterprise_id = None
+    if granted is not None:
+        enterprise_id, role = granted
+        after["role"] = role.value
+    elif not own:
+        after["support_staff"] = True
+    c.record(REVEAL, target, enterprise_id, after=after)
     return ids.format_niss(person.niss)
 
 
-def _shares_enterprise(c: Context, person_id: int) -> bool:
-    mine = c.enterprise_ids()
-    if not mine:
-        return False
-    designated = select(Designation.id).where(
-        Designation.person_id == person_id, col(Designation.enterprise_id).in_(mine)
+def update_person(c: Context, person_id: int, changes: dto.PersonUpdate) -> dto.PersonPublic:
+    """Change a person's name: the person themselves or support staff; every user account of the person
+    follows (they are listed by name). A change based on an older version of the person is refused."""
+    person = c.get(Person, person_id, "rule.no_person")
+    target = f"person:{person_id}"
+    if not (c.support or person_id == c.actor_id):
+        c.concern(target, rights.enterprise_concerned(c, person_id))
+        raise PermissionDenied(Reason("rule.person.name_is_theirs"))
+    errors: dict[str, str] = {}
+    given = fields.names(errors, changes.first_name, changes.last_name)
+    if errors:
+        raise ValidationFailed(errors)
+    before = convert.person(person)
+    fields.check_version(person, changes.expected_version, "person")
+    for name, value in given.items():
+        setattr(person, name, value)
+    person.name_key = name_key(person.last_name, person.first_name)
+    for user in c.session.exec(select(PortalUser).where(PortalUser.person_id == person.id)).all():
+        user.name_key = person.name_key
+    c.session.flush()
+    result = convert.person(person)
+    c.record("person.rename", target, None, before=convert.dump(before), after=convert.dump(result))
+    return result
+
+
+def list_niss_reveals(c: Context, page: dto.PageRequest) -> dto.Page[dto.NissReveal]:
+    """Who saw the actor's national register number (themselves aside), newest first, from the trail."""
+    stmt = select(AuditEntry).where(
+        AuditEntry.target == f"person:{c.actor_id}",
+        AuditEntry.action == REVEAL,
+        AuditEntry.outcome == "done",
+        or_(col(AuditEntry.actor_id).is_(None), col(AuditEntry.actor_id) != c.actor_id),
     )
-    using = select(PortalUser.id).where(
-        PortalUser.person_id == person_id, col(PortalUser.enterprise_id).in_(mine)
+    rows, after, before = keyset_page(
+        c.session, stmt, [col(AuditEntry.id)], lambda a: (a.id,), page, descending=True
     )
-    return bool(c.session.exec(designated.limit(1)).first() or c.session.exec(using.limit(1)).first())
+    named = {e.enterprise_id for e in rows if e.enterprise_id is not None}
+    enterprises = (
+        {
+            row.id: (row.enterprise_number, row.name)
+            for row in c.session.execute(
+                select(Enterprise.id, Enterprise.enterprise_number, Enterprise.name).where(
+                    col(Enterprise.id).in_(named)
+                )
+            )
+        }
+        if named
+        else {}
+    )
+    return dto.Page(
+        items=[convert.niss_reveal(entry, enterprises.get(entry.enterprise_id or 0)) for entry in rows],
+        next_cursor=after,
+        prev_cursor=before,
+    )

@@ -29,8 +29,6 @@ def register_person(
     first_name: str,
     last_name: str,
     *,
-    phone: str | None = None,
-    email: str | None = None,
     eid_card: str | None = None,
     support_staff: bool = False,
 ) -> Person:
@@ -39,8 +37,6 @@ def register_person(
         first_name=first_name,
         last_name=last_name,
         name_key=name_key(last_name, first_name),
-        phone=ids.validate_phone(phone) if phone else None,
-        email=email,
         eid_card=ids.validate_eid_card(eid_card) if eid_card else None,
         support_staff=support_staff,
     )
@@ -63,9 +59,10 @@ def register_enterprise(
     *,
     onss_number: str | None = None,
     qualities: Iterable[str] = (),
-    legal_representatives: Iterable[Person] = (),
+    legal_representatives: Iterable[Person | tuple[Person, str]] = (),
 ) -> Enterprise:
-    """An enterprise with its qualities (the first one active) and its legal representatives."""
+    """An enterprise with its qualities (the first one active) and its legal representatives, each with
+    the phone number the register gives for them there, if any (`(person, phone)`)."""
     enterprise = Enterprise(
         enterprise_number=ids.validate_enterprise_number(enterprise_number),
         onss_number=ids.validate_onss_number(onss_number) if onss_number else None,
@@ -84,13 +81,15 @@ def register_enterprise(
                 activated_at=utcnow() if position == 0 else None,
             )
         )
-    for person in legal_representatives:
+    for representative in legal_representatives:
+        person, phone = representative if isinstance(representative, tuple) else (representative, None)
         session.add(
             Designation(
                 enterprise_id=id_of(enterprise),
                 person_id=id_of(person),
                 role=Role.LEGAL_REPRESENTATIVE,
                 status=DesignationStatus.ACTIVE,
+                contact_phone=ids.validate_phone(phone) if phone else None,
             )
         )
     session.flush()

@@ -1,9 +1,12 @@
 """What the acting person may do to a record, asked of one call's context: end a designation, manage an
-enterprise's users, act for a mandatary, take a step of a mandate's lifecycle."""
+enterprise's users, reveal a person's national register number, act for a mandatary, take a step of a
+mandate's lifecycle; and which enterprise an attempt on a person concerns."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from sqlmodel import select
 
 from onss_tui.domain.rules import (
     MAHIS_CONSULT,
@@ -13,10 +16,14 @@ from onss_tui.domain.rules import (
     MANDATE_LIFECYCLE,
     Party,
 )
-from onss_tui.services.dto import MandateAction, Role
+from onss_tui.services.dto import DesignationStatus, MandateAction, Role, UserStatus
 from onss_tui.services.errors import Reason
 from onss_tui.services.local.context import Context
-from onss_tui.services.local.tables import Designation
+from onss_tui.services.local.tables import Designation, PortalUser
+
+REVEALING_ROLES = MANAGER_ROLES | {Role.LEGAL_REPRESENTATIVE}
+"""Who reveals the national register numbers of the people of their enterprise: its managers (Main,
+co-main, Access Manager) and its legal representatives, who designate the Main Access Manager by number."""
 
 
 def why_not_end(c: Context, designation: Designation) -> Reason | None:
@@ -36,6 +43,39 @@ def why_not_end(c: Context, designation: Designation) -> Reason | None:
 
 def may_manage_users(c: Context, enterprise_id: int) -> bool:
     return bool(c.roles(enterprise_id) & MANAGER_ROLES)
+
+
+def enterprises_of(c: Context, person_id: int, *, current: bool) -> set[int]:
+    """The enterprises where a person holds an account: a designation or a user (`current`: a designation
+    not ended, a user not removed)."""
+    designated = select(Designation.enterprise_id).where(Designation.person_id == person_id)
+    using = select(PortalUser.enterprise_id).where(PortalUser.person_id == person_id)
+    if current:
+        designated = designated.where(Designation.status != DesignationStatus.ENDED)
+        using = using.where(PortalUser.status != UserStatus.REMOVED)
+    return set(c.session.exec(designated).all()) | set(c.session.exec(using).all())
+
+
+def reveal_grant(c: Context, person_id: int) -> tuple[int, Role] | None:
+    """Why the actor may reveal a person's number as one of the people of their enterprise: the first
+    enterprise (by id) where the person holds or held an account and the actor a revealing role, with that
+    role; None when there is none."""
+    for enterprise_id in sorted(enterprises_of(c, person_id, current=False)):
+        held = c.roles(enterprise_id) & REVEALING_ROLES
+        if held:
+            return enterprise_id, min(held, key=list(Role).index)
+    return None
+
+
+def enterprise_concerned(c: Context, person_id: int) -> int | None:
+    """The enterprise an attempt on a person concerns, whose trail records it: the first (by id) that the
+    actor and the person are both part of; else the first the person is part of now; else none."""
+    theirs = enterprises_of(c, person_id, current=False)
+    shared = theirs & set(c.enterprise_ids()) if c.actor is not None else set()
+    if shared:
+        return min(shared)
+    now = enterprises_of(c, person_id, current=True)
+    return min(now) if now else None
 
 
 def acts_for_mandatary(c: Context, enterprise_id: int, *, manage: bool) -> bool:

@@ -4,7 +4,8 @@ Each method says whether its call reads or writes, and under which audit action 
 the work to an area module (`identity`, `enterprises`, `designations`, `users`, `mandates`,
 `audit_trail`), whose functions hold the rules. A call runs in a worker thread with its own session. A
 write takes the audit chain's head lock first, so writes are serial, checks and changes are atomic, and
-the audit entry commits with the change; a refused attempt is recorded in a transaction of its own.
+the audit entry commits with the change; a refused attempt, a read's as a write's, is recorded in a
+transaction of its own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.arguments import checked
 from onss_tui.services.dto import Code, Id, Limit, MandateAction, PageRequest, Search, UserStatus, Version
-from onss_tui.services.errors import invalid_input
+from onss_tui.services.errors import PermissionDenied, invalid_input
 from onss_tui.services.local import (
     audit_trail,
     designations,
@@ -35,7 +36,14 @@ from onss_tui.services.local import (
 from onss_tui.services.local.audit import checkpoint_if_due
 from onss_tui.services.local.audit_keys import PublicKey
 from onss_tui.services.local.checkpoints import ANCHOR, Anchor
-from onss_tui.services.local.context import Context, Snapshot, Store, run_read, run_write
+from onss_tui.services.local.context import (
+    Context,
+    Snapshot,
+    Store,
+    record_refused_read,
+    run_read,
+    run_write,
+)
 from onss_tui.services.local.store import close_store, open_store
 
 T = TypeVar("T")
@@ -113,10 +121,17 @@ class LocalService:
     async def aclose(self) -> None:
         await asyncio.to_thread(close_store, self.engine)
 
-    async def _read(self, actor: int | None, work: Callable[[Context], T]) -> T:
-        if self.reads_inline:
-            return run_read(self.store, actor, work)
-        return await asyncio.to_thread(run_read, self.store, actor, work)
+    async def _read(self, actor: int | None, action: str, target: str, work: Callable[[Context], T]) -> T:
+        """Run `work` in a read transaction; a refusal is recorded as `action` on `target` (in a thread:
+        recording writes)."""
+        try:
+            if self.reads_inline:
+                return run_read(self.store, actor, work)
+            return await asyncio.to_thread(run_read, self.store, actor, work)
+        except PermissionDenied as refusal:
+            if actor is not None:
+                await asyncio.to_thread(record_refused_read, self.store, actor, action, target, refusal)
+            raise
 
     async def _write(
         self,
@@ -125,10 +140,11 @@ class LocalService:
         target: str,
         work: Callable[[Context], T],
         *,
-        reading: bool = False,
+        support_passes: bool = False,
     ) -> T:
-        """Run `work` in one write transaction; `reading` lets support staff through (audited reads)."""
-        return await asyncio.to_thread(run_write, self.store, actor, action, target, work, reading)
+        """Run `work` in one write transaction; with `support_passes`, support staff are let through to
+        the work, which decides (audited reads, a person's name)."""
+        return await asyncio.to_thread(run_write, self.store, actor, action, target, work, support_passes)
 
     # ------------------------------------------------------------------ identity and catalogues
 
@@ -137,22 +153,35 @@ class LocalService:
         self, query: Search = "", limit: Limit = 50, *, person_id: Id | None = None
     ) -> list[dto.Identity]:
         """`person_id` narrows the list to one person (the API answers only about the token holder)."""
-        return await self._read(
-            None, partial(identity.list_identities, query=query, limit=limit, only=person_id)
-        )
+        work = partial(identity.list_identities, query=query, limit=limit, only=person_id)
+        return await self._read(None, "person.list", "persons", work)
 
     @checked
     async def sign_in(self, actor: int) -> dto.PersonPublic:
-        return await self._write(actor, "person.sign_in", f"person:{actor}", identity.sign_in, reading=True)
+        return await self._write(
+            actor, "person.sign_in", f"person:{actor}", identity.sign_in, support_passes=True
+        )
 
     @checked
     async def catalogue(self, actor: int) -> dto.Catalogue:
-        return await self._read(actor, identity.catalogue)
+        return await self._read(actor, "catalogue.view", "catalogue", identity.catalogue)
 
     @checked
-    async def reveal_niss(self, actor: int, person_id: Id) -> str:
-        work = partial(identity.reveal_niss, person_id=person_id)
-        return await self._write(actor, "person.reveal_niss", f"person:{person_id}", work, reading=True)
+    async def reveal_niss(self, actor: int, person_id: Id, reason: str = "") -> str:
+        work = partial(identity.reveal_niss, person_id=person_id, reason=reason)
+        return await self._write(actor, identity.REVEAL, f"person:{person_id}", work, support_passes=True)
+
+    @checked
+    async def update_person(self, actor: int, person_id: Id, changes: dto.PersonUpdate) -> dto.PersonPublic:
+        work = partial(identity.update_person, person_id=person_id, changes=changes)
+        return await self._write(actor, "person.rename", f"person:{person_id}", work, support_passes=True)
+
+    @checked
+    async def list_niss_reveals(
+        self, actor: int, page: PageRequest | None = None
+    ) -> dto.Page[dto.NissReveal]:
+        work = partial(identity.list_niss_reveals, page=page or PageRequest())
+        return await self._read(actor, "person.list_reveals", f"person:{actor}", work)
 
     # ------------------------------------------------------------------ enterprises
 
@@ -161,11 +190,12 @@ class LocalService:
         self, actor: int, query: Search = "", page: PageRequest | None = None
     ) -> dto.Page[dto.EnterpriseSummary]:
         work = partial(enterprises.list_enterprises, query=query, page=page or PageRequest())
-        return await self._read(actor, work)
+        return await self._read(actor, "enterprise.list", "enterprises", work)
 
     @checked
     async def get_overview(self, actor: int, enterprise_id: Id) -> dto.EnterpriseOverview:
-        return await self._read(actor, partial(enterprises.get_overview, enterprise_id=enterprise_id))
+        work = partial(enterprises.get_overview, enterprise_id=enterprise_id)
+        return await self._read(actor, "enterprise.view", f"enterprise:{enterprise_id}", work)
 
     @checked
     async def activate_quality(
@@ -181,9 +211,8 @@ class LocalService:
         self, actor: int, request: dto.MainAccessManagerDesignation
     ) -> dto.DesignationPublic:
         work = partial(designations.designate_main_access_manager, request=request)
-        return await self._write(
-            actor, "designation.designate_main", f"enterprise:{request.enterprise_ref}", work
-        )
+        # The enterprise is named by what was typed: the work says which it is, once found.
+        return await self._write(actor, "designation.designate_main", "enterprise", work)
 
     @checked
     async def designate(self, actor: int, request: dto.DesignationRequest) -> dto.DesignationPublic:
@@ -213,7 +242,7 @@ class LocalService:
             wanted=filter or dto.DesignationFilter(),
             page=page or PageRequest(),
         )
-        return await self._read(actor, work)
+        return await self._read(actor, "designation.list", f"enterprise:{enterprise_id}", work)
 
     # ------------------------------------------------------------------ users
 
@@ -231,11 +260,12 @@ class LocalService:
             wanted=filter or dto.UserFilter(),
             page=page or PageRequest(),
         )
-        return await self._read(actor, work)
+        return await self._read(actor, "user.list", f"enterprise:{enterprise_id}", work)
 
     @checked
     async def get_user(self, actor: int, user_id: Id) -> dto.UserPublic:
-        return await self._read(actor, partial(users.get_user, user_id=user_id))
+        work = partial(users.get_user, user_id=user_id)
+        return await self._read(actor, "user.view", f"user:{user_id}", work)
 
     @checked
     async def create_user(self, actor: int, request: dto.UserCreate) -> dto.UserPublic:
@@ -285,7 +315,7 @@ class LocalService:
         self, actor: int, query: Search = "", page: PageRequest | None = None
     ) -> dto.Page[dto.ProviderPublic]:
         work = partial(mandates.list_providers, query=query, page=page or PageRequest())
-        return await self._read(actor, work)
+        return await self._read(actor, "provider.list", "providers", work)
 
     @checked
     async def list_mandates(
@@ -295,7 +325,7 @@ class LocalService:
         work = partial(
             mandates.list_mandates, wanted=filter or dto.MandateFilter(), page=page or PageRequest()
         )
-        return await self._read(actor, work)
+        return await self._read(actor, "mandate.list", "mandates", work)
 
     async def export_mandates(
         self, actor: int | None, filter: dto.MandateFilter | None = None
@@ -329,7 +359,8 @@ class LocalService:
 
     @checked
     async def get_mandate(self, actor: int, mandate_id: Id) -> dto.MandatePublic:
-        return await self._read(actor, partial(mandates.get_mandate, mandate_id=mandate_id))
+        work = partial(mandates.get_mandate, mandate_id=mandate_id)
+        return await self._read(actor, "mandate.view", f"mandate:{mandate_id}", work)
 
     @checked
     async def create_mandate(self, actor: int, request: dto.MandateCreate) -> dto.MandatePublic:
@@ -373,13 +404,13 @@ class LocalService:
         self, actor: int, filter: dto.AuditFilter | None = None, page: PageRequest | None = None
     ) -> dto.Page[dto.AuditEntryPublic]:
         work = partial(audit_trail.list_audit, wanted=filter or dto.AuditFilter(), page=page or PageRequest())
-        return await self._read(actor, work)
+        return await self._read(actor, "audit.list", "audit", work)
 
     @checked
     async def verify_audit(self, actor: int | None, *, full: bool = False) -> dto.AuditVerification:
         """Support staff and the operator (`actor` None) only; in a worker thread, one at a time, from the
         mark the last intact verification left (`full`: from the first entry)."""
-        await self._read(actor, audit_trail.may_verify)
+        await self._read(actor, "audit.verify", "audit", audit_trail.may_verify)
         return await asyncio.to_thread(
             self.store.verifier.run, self.engine, self.audit_keys, self.checkpoint_copy, full=full
         )
@@ -388,15 +419,14 @@ class LocalService:
     async def list_checkpoints(
         self, actor: int, query: dto.CheckpointQuery | None = None
     ) -> dto.CheckpointPage:
-        return await self._read(
-            actor, partial(audit_trail.list_checkpoints, wanted=query or dto.CheckpointQuery())
-        )
+        work = partial(audit_trail.list_checkpoints, wanted=query or dto.CheckpointQuery())
+        return await self._read(actor, "audit.checkpoints", "audit", work)
 
     @checked
     async def checkpoint_audit(self, actor: int | None) -> dto.AuditCheckpointPublic | None:
         """Sign the trail's head now (support staff, the operator)."""
         return await self._write(
-            actor, "audit.checkpoint", "audit", audit_trail.checkpoint_audit, reading=True
+            actor, "audit.checkpoint", "audit", audit_trail.checkpoint_audit, support_passes=True
         )
 
     async def checkpoint_if_due(self) -> None:

@@ -74,6 +74,9 @@ class ServiceGroup(CatalogueRow, table=True):
 
 
 class Person(SQLModel, table=True):
+    """One human, by national register number. Their name is theirs; contact data belongs to each of their
+    accounts (a user, a designation) in one enterprise."""
+
     __tablename__ = "person"
     __table_args__ = (
         # Support staff, then everyone else, each by name: the sign-in list walks it, reading the names.
@@ -88,8 +91,6 @@ class Person(SQLModel, table=True):
         description="Lower-case, accent-free 'last first', for searching: made from the names when the "
         "person is added, and again when they are renamed.",
     )
-    phone: str | None = None
-    email: str | None = None
     eid_card: str | None = Field(default=None, max_length=12)
     support_staff: bool = False
     signed_in_at: datetime | None = None
@@ -145,6 +146,7 @@ class Designation(SQLModel, table=True):
     status: str = Field(max_length=10)
     relation: str | None = Field(default=None, max_length=10)
     contact_phone: str | None = None
+    contact_email: str | None = None
     designated_by_id: int | None = Field(default=None, foreign_key="person.id")
     started_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
@@ -153,6 +155,8 @@ class Designation(SQLModel, table=True):
 
 
 class PortalUser(SQLModel, table=True):
+    """A person's access as a user of one enterprise, with the contact data given for it."""
+
     __tablename__ = "portal_user"
     __table_args__ = (
         UniqueConstraint("enterprise_id", "person_id"),
@@ -164,6 +168,8 @@ class PortalUser(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id")
     name_key: str = Field(description="Lower-case 'last first', for sorting and searching.")
     status: str = Field(max_length=10)
+    phone: str | None = None
+    email: str | None = None
     created_by_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow)
     version: int = 1
@@ -240,6 +246,7 @@ class AuditEntry(SQLModel, table=True):
         Index("ix_audit_enterprise", "enterprise_id", "id"),
         Index("ix_audit_actor", "actor_id", "id"),
         Index("ix_audit_action", "action", "id"),
+        Index("ix_audit_target", "target", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime

@@ -1,5 +1,9 @@
 """An enterprise's users of the portal: listing them, creating one, changing their contact data or their
-status, and granting or withdrawing their online services (access managers do; a user sees themselves)."""
+status, and granting or withdrawing their online services (access managers do; a user sees themselves).
+
+A user is a person's account in one enterprise: its phone number and e-mail address are this enterprise's,
+and nothing done here reads or changes what another enterprise holds about the person (their name is
+theirs: `identity.update_person`)."""
 
 from __future__ import annotations
 
@@ -20,7 +24,6 @@ from onss_tui.services.local.tables import (
     AccessGrant,
     Enterprise,
     OnlineService,
-    Person,
     PortalUser,
     id_of,
     name_key,
@@ -103,17 +106,19 @@ def create_user(c: Context, request: dto.UserCreate) -> dto.UserPublic:
     ).first()
     if user is not None and user.status != UserStatus.REMOVED:
         raise ValidationFailed({"niss": Reason("rule.users.already")})
-    fields.complete_contact(person, phone, email)
     if user is None:
         user = PortalUser(
             enterprise_id=id_of(enterprise),
             person_id=id_of(person),
             name_key=name_key(person.last_name, person.first_name),
             status=UserStatus.ACTIVE,
+            phone=phone,
+            email=email,
             created_by_id=c.actor_id,
         )
-    else:
+    else:  # this enterprise's removed account, made active again: what is given replaces what it held
         user.status, user.created_by_id, user.created_at = UserStatus.ACTIVE, c.actor_id, utcnow()
+        user.phone, user.email = phone or user.phone, email or user.email
         user.version += 1
     c.session.add(user)
     c.session.flush()
@@ -159,41 +164,27 @@ def _service_codes(
 
 
 def update_user(c: Context, user_id: int, changes: dto.UserUpdate) -> dto.UserPublic:
-    """Change a user's names (access managers) or contact data (they too); every user row of the person
-    follows a change of name."""
+    """Change the contact data of a user's account (its enterprise's managers, or the user themselves);
+    a change based on an older version of the account is refused."""
     user = _get_user(c, user_id)
     manager = may_manage_users(c, user.enterprise_id)
     own = user.person_id == c.actor_id
     c.require(manager or own, Reason("rule.users.managers_change"))
-    if not manager and (changes.first_name is not None or changes.last_name is not None):
-        raise PermissionDenied(Reason("rule.users.own_contact_only"))
     if user.status == UserStatus.REMOVED:
         raise ValidationFailed({"status": Reason("rule.users.removed")})
     errors: dict[str, str] = {}
-    person = c.session.get(Person, user.person_id)
-    assert person is not None
     new: dict[str, str | None] = {}
     if changes.phone is not None:
         new["phone"] = fields.phone(errors, "phone", changes.phone, required=False)
     if changes.email is not None:
         new["email"] = fields.email(errors, "email", changes.email)
-    for name in ("first_name", "last_name"):
-        value = getattr(changes, name)
-        if value is not None:
-            if not value.strip():
-                errors[name] = Reason("rule.users.name_empty")
-            new[name] = value.strip()
     if errors:
         raise ValidationFailed(errors)
     before = convert.user(c, user)
     fields.check_version(user, changes.expected_version, "user")
     for name, value in new.items():
-        setattr(person, name, value)
-    person.version += 1
-    person.name_key = user.name_key = name_key(person.last_name, person.first_name)
+        setattr(user, name, value)
     c.session.flush()
-    for other in c.session.exec(select(PortalUser).where(PortalUser.person_id == person.id)).all():
-        other.name_key = user.name_key
     result = convert.user(c, user)
     c.record(
         "user.update",

@@ -1,5 +1,6 @@
 """The people the seeder draws: names of a region, a national register number of their own, a phone number
-and an e-mail address or not, and the `name_key` their rows carry."""
+and an e-mail address or not (which their accounts carry: a person's row holds none), and the `name_key`
+their rows carry."""
 
 from __future__ import annotations
 
@@ -117,7 +118,7 @@ class People:
         pool = self._clock.pool
         for p in self.drawn:
             yield (
-                p.id, p.niss, p.first_name, p.last_name, self.key_of(p), p.phone, p.email, p.eid_card, 0,
+                p.id, p.niss, p.first_name, p.last_name, self.key_of(p), p.eid_card, 0,
                 None if p.signed_in is None else pool[p.signed_in], 1,
             )  # fmt: skip
 

@@ -228,9 +228,12 @@ class Plan:
         by: PlannedPerson | None = None,
         ended: int | None = None,
     ) -> None:
-        """One designation (people as objects: see `designation_rows`); managers leave a contact phone."""
+        """One designation (people as objects: see `designation_rows`); managers leave a contact phone, and
+        the e-mail address they have, if any."""
         pool = self.clock.pool
-        phone = None if role == Role.LEGAL_REPRESENTATIVE else person.phone or self.people.phone(e.region)
+        manager = role != Role.LEGAL_REPRESENTATIVE
+        phone = person.phone or self.people.phone(e.region) if manager else None
+        email = person.email if manager else None
         version = 1 if status == "pending" or role == Role.LEGAL_REPRESENTATIVE else 2
         self.designations.append(
             (
@@ -242,6 +245,7 @@ class Plan:
                 status,
                 relation.value if relation else None,
                 phone,
+                email,
                 by,
                 pool[since],
                 None if ended is None else pool[ended],
@@ -383,14 +387,16 @@ class Plan:
 
     def designation_rows(self) -> Iterator[tuple]:
         for d in self.designations:
-            by, ended_by = d[8], d[11]
+            by, ended_by = d[9], d[12]
             yield (
-                *d[:2], d[2].id, *d[3:8], by and by.id, *d[9:11], ended_by and ended_by.id, d[12]
+                *d[:2], d[2].id, *d[3:9], by and by.id, *d[10:12], ended_by and ended_by.id, d[13]
             )  # fmt: skip
 
     def user_rows(self) -> Iterator[tuple]:
+        """Each user with the contact data its person gave this enterprise."""
         for u in self.users:
-            yield (u[0], u[1], u[2].id, u[3], u[4], u[5].id, u[6], u[7])
+            person = u[2]
+            yield (u[0], u[1], person.id, u[3], u[4], person.phone, person.email, u[5].id, u[6], u[7])
 
     def grant_rows(self) -> Iterator[tuple]:
         for user_id, code, by, at in self.grants:
