@@ -10,6 +10,8 @@ from platformdirs import user_config_path, user_data_path
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from onss_tui.private_files import write_private_text
+
 APP_NAME = "onss-tui"
 
 
@@ -85,5 +87,4 @@ def save_setting(name: str, value: str) -> None:
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     lines = [line for line in lines if line.split("=", 1)[0].strip() != name]
     lines.insert(0, f"{name} = {value!r}".replace("'", '"'))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private_text(path, "\n".join(lines) + "\n")  # it may hold the API's secret or a token

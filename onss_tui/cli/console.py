@@ -65,7 +65,11 @@ def early_preferences(environ: Mapping[str, str] = os.environ) -> dict[str, str]
 def _open_local(url: str, report: Callable[[str], None]) -> LocalService:
     from onss_tui.services.local.service import LocalService
 
-    return LocalService.open(url, migrating=lambda: report("sign_in.migrating"))
+    return LocalService.open(
+        url,
+        migrating=lambda: report("sign_in.migrating"),
+        waiting=lambda: report("sign_in.waiting_migration"),
+    )
 
 
 def _seed_demo(service: LocalService) -> tuple[str, ...]:

@@ -63,9 +63,15 @@ class LocalService:
 
     @classmethod
     def open(
-        cls, url: str, *, migrate: bool = True, migrating: Callable[[], object] | None = None
+        cls,
+        url: str,
+        *,
+        migrate: bool = True,
+        migrating: Callable[[], object] | None = None,
+        waiting: Callable[[], object] | None = None,
     ) -> LocalService:
-        return cls(open_store(url, migrate=migrate, migrating=migrating))
+        """The service on the store at `url`, migrated if need be (see `store.open_store`)."""
+        return cls(open_store(url, migrate=migrate, migrating=migrating, waiting=waiting))
 
     async def aclose(self) -> None:
         await asyncio.to_thread(close_store, self.engine)
