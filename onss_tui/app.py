@@ -18,11 +18,13 @@ import asyncio
 import contextlib
 import gc
 import importlib
+import signal
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -55,12 +57,14 @@ DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
 
 class Connection(NamedTuple):
-    """An opened store: the service, the acting person when already known, and (for a demo store) the
-    national register numbers of people worth signing in as first."""
+    """An opened store: the service, the acting person when already known (then fixed for the session),
+    (for a demo store) the national register numbers of people worth signing in as first, and the files
+    holding personal data or a secret that others can read (to warn of)."""
 
     service: AccessService
     actor_id: int | None = None
     suggested: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 Connect = Callable[[Callable[[str], None], "Settings"], Awaitable[Connection]]
@@ -149,12 +153,22 @@ class OnssApp(ConsoleApp):
         settings: Settings | None = None,
         connect: Connect | None = None,
         theme: str | None = None,
+        fixed_identity: bool = False,
+        locked: bool = False,
     ) -> None:
         """`settings` default to the config file and environment, read after the first frame when connecting;
-        `theme` is the theme to start with until then."""
+        `theme` is the theme to start with until then. With `actor_id`, or `fixed_identity` (the connection
+        names the person), no list of people is offered: that person is signed in, and only them. `locked` is
+        an SSH session: the person fixed, what they choose remembered in the store (the account and its
+        config file are everyone's), no file written, and signed out after `ssh_idle_minutes` idle."""
         if (service is None) == (connect is None):
             raise ValueError("give either a service or a way to connect to one")
         super().__init__(lang=lang)
+        self.identity_fixed = fixed_identity or locked or actor_id is not None
+        self.locked = locked
+        self.end_reason = "quit"
+        """How the console ended: quit, idle (signed out), hangup (the terminal went away)."""
+        self._last_input = time.monotonic()
         self.settings = settings
         if service is not None:
             self.service = service
@@ -171,6 +185,10 @@ class OnssApp(ConsoleApp):
     # ------------------------------------------------------------------ start
 
     def get_default_screen(self) -> Screen:
+        if self.identity_fixed:
+            from onss_tui.screens.session import SessionScreen
+
+            return SessionScreen()
         from onss_tui.screens.sign_in import SignInScreen
 
         return SignInScreen()
@@ -179,6 +197,10 @@ class OnssApp(ConsoleApp):
         if self.settings is not None:
             self._apply_settings(self.settings)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.locked:
+            loop = asyncio.get_running_loop()
+            for hang_up in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(hang_up, self._end, "hangup")
         if self._connect is not None:
             # Once the first frame is drawn: the store's imports, in a thread, would share the GIL with it.
             self.call_after_refresh(self._open_store)
@@ -213,14 +235,39 @@ class OnssApp(ConsoleApp):
         self.suggested = connection.suggested
         if connection.actor_id is not None:
             self.preset_actor_id = connection.actor_id
+            self.identity_fixed = True
         self.service_ready = True
+        for path in connection.warnings:
+            self.notify(self.t("files.readable_by_others", path=path), severity="warning", timeout=20)
+        if self.locked:
+            assert self.settings is not None
+            idle = self.settings.ssh_idle_minutes * 60
+            self.set_interval(min(30.0, idle / 4), partial(self._sign_out_when_idle, idle))
+
+    def _sign_out_when_idle(self, idle: float) -> None:
+        if time.monotonic() - self._last_input >= idle:
+            minutes = f"{self.settings.ssh_idle_minutes:g}" if self.settings else ""
+            self.exit_message = self.t("session.idle", minutes=minutes)
+            self._end("idle")
+
+    def _end(self, reason: str) -> None:
+        self.end_reason = reason
+        self.exit(0)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.Paste):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
 
     def _give_up(self, message: str, exit_code: int) -> None:
         self.exit_message = message
         self.exit(exit_code, return_code=exit_code)
 
     def sign_in(self, actor_id: int) -> None:
-        """Sign in as a person, load the catalogue, then go to their enterprise (or ask which one)."""
+        """Sign in as a person, load the catalogue, then go to their enterprise (or ask which one). With a
+        fixed identity, only the person it names, once."""
+        if self.identity_fixed and self.actor_id is not None:
+            return
         self._sign_in(actor_id)
 
     @work(exclusive=True, group="sign-in", exit_on_error=False)
@@ -229,6 +276,8 @@ class OnssApp(ConsoleApp):
 
         try:
             person = await self.service.sign_in(actor_id)
+            if self.locked:
+                await self._apply_preferences(actor_id)
             # Side by side: over the HTTP API, one round trip instead of two.
             catalogue, first = await asyncio.gather(
                 self.service.catalogue(actor_id),
@@ -243,6 +292,15 @@ class OnssApp(ConsoleApp):
                 self.pick_enterprise("overview")
         finally:
             self.start_up_done()
+
+    async def _apply_preferences(self, actor_id: int) -> None:
+        """The language and theme the person chose before (kept in the store), without saving them again."""
+        preferences = await self.service.get_preferences(actor_id)
+        if preferences.lang in LANGUAGES:
+            self.lang = preferences.lang
+        if preferences.theme in self.available_themes:
+            self._remembered_theme = preferences.theme
+            self.theme = preferences.theme
 
     def start_up_done(self) -> None:
         """The first screen is shown, or waits for the user: what start-up deferred is done once its
@@ -324,12 +382,23 @@ class OnssApp(ConsoleApp):
             self._save_setting("theme", self.theme)
 
     def _save_setting(self, name: str, value: str) -> None:
+        if self.locked:
+            if self.actor_id is not None:
+                self._save_preference(self.actor_id, name, value)
+            return
         from onss_tui.config import save_setting
 
         try:
             save_setting(name, value)
         except OSError as exc:
             self.notify(self.t("common.setting_not_saved", reason=str(exc)), severity="warning")
+
+    @work(group="preferences", exit_on_error=False)
+    async def _save_preference(self, actor_id: int, name: str, value: str) -> None:
+        """Remember a choice in the store, for the person (an SSH session's account is everyone's)."""
+        from onss_tui.services.dto import Preferences
+
+        await self.service.save_preferences(actor_id, Preferences.model_validate({name: value}))
 
     # ------------------------------------------------------------------ navigation
 
@@ -372,6 +441,22 @@ class OnssApp(ConsoleApp):
             if changed and previous in SCREENS:
                 await self.remove_mode(previous)
                 self.add_mode(previous, _screen_factory(previous))
+
+    async def act_as_someone_else(self) -> None:
+        """Back to the list of people (a demo's sign-in), forgetting who acted and where."""
+        if self.identity_fixed or self.actor_id is None:
+            return
+        await self.switch_mode("_default")
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        for name in SCREENS:
+            await self.remove_mode(name)
+            self.add_mode(name, _screen_factory(name))
+        self.actor_id, self.actor, self.catalogue = None, None, None
+        self.enterprise_id = None
+        self.enterprise_name = self.enterprise_category = None
+        self.sub_title = ""
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_screen", "pick_enterprise"):
@@ -417,6 +502,8 @@ class OnssApp(ConsoleApp):
             for name in SCREENS:
                 yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), partial(self.open_screen, name))
             yield SystemCommand(t("nav.enterprise"), t("palette.enterprise"), self.action_pick_enterprise)
+            if not self.identity_fixed:
+                yield SystemCommand(t("palette.act_as"), t("palette.act_as_help"), self.act_as_someone_else)
             yield from self._binding_commands(screen)
         for lang in LANGUAGES:
             yield SystemCommand(
@@ -431,7 +518,9 @@ class OnssApp(ConsoleApp):
             t("palette.theme_light"), t("palette.theme_help"), partial(self._set_theme, LIGHT_THEME)
         )
         yield SystemCommand(t("nav.help"), t("palette.help"), self.action_help)
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if not (self.locked and command.title == "Screenshot"):  # no file written on the server
+                yield command
 
     def _binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The current screen's own actions (those its footer shows), so that each is in the palette."""

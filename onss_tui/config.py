@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     lang: str | None = None
     theme: str = "textual-dark"
     keys: dict[str, str] = Field(default_factory=dict, description="Binding id -> keys.")
+    token_lifetime_days: int = Field(default=90, ge=1, le=3650, description="How long a new token lives.")
+    ssh_idle_minutes: float = Field(
+        default=15, gt=0, le=24 * 60, description="An SSH session without a key pressed signs out after this."
+    )
+
+    def secret_held(self) -> bool:
+        """The config file holds a secret (the API's secret or a token), so must be its owner's alone."""
+        found = _TomlFile(Settings, config_file())()
+        return bool(found.get("api_secret") or found.get("api_token"))
 
     @classmethod
     def settings_customise_sources(

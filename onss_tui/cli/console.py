@@ -40,26 +40,52 @@ def config_path() -> Path:
     return user_config_path("onss-tui") / "config.toml"
 
 
-def early_preferences(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """`lang` and `theme` as the settings will have them: the environment first, then the config file.
-
-    A config file that cannot be read is left for `Settings` to report once the console is up.
-    """
-    found: dict[str, str] = {}
+def _config_values() -> dict[str, str]:
+    """The config file's plain values; one that cannot be read is left for `Settings` to report."""
     try:
-        found = {
-            k: v
-            for k, v in tomllib.loads(config_path().read_text(encoding="utf-8")).items()
-            if isinstance(v, str)
-        }
+        table = tomllib.loads(config_path().read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError):
-        found = {}
+        return {}
+    return {k: v for k, v in table.items() if isinstance(v, str)}
+
+
+def early_setting(name: str, environ: Mapping[str, str] = os.environ) -> str | None:
+    """One setting as `Settings` will have it (the environment first, then the config file), read
+    without pydantic; None when neither sets it."""
+    return environ.get(ENV_PREFIX + name.upper()) or _config_values().get(name) or None
+
+
+def early_database_url(environ: Mapping[str, str] = os.environ) -> str:
+    """`database_url` as `Settings` will have it, the platform's data directory by default."""
+    from platformdirs import user_data_path
+
+    return early_setting("database_url", environ) or f"sqlite:///{user_data_path('onss-tui') / 'onss-tui.db'}"
+
+
+def early_preferences(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """`lang` and `theme` as the settings will have them: the environment first, then the config file."""
+    found = _config_values()
     preferences = {}
     for name in ("lang", "theme"):
         value = environ.get(ENV_PREFIX + name.upper()) or found.get(name)
         if value:
             preferences[name] = value
     return preferences
+
+
+def exposed_files(url: str, settings: Settings) -> tuple[str, ...]:
+    """The store's file, and the config file when it holds a secret, if others can read them."""
+    from onss_tui.config import config_file
+    from onss_tui.private_files import readable_by_others
+    from onss_tui.services.local.store import sqlite_path
+
+    found = []
+    store = sqlite_path(url)
+    if store is not None and readable_by_others(store):
+        found.append(str(store))
+    if readable_by_others(config_file()) and settings.secret_held():
+        found.append(str(config_file()))
+    return tuple(found)
 
 
 def _open_local(url: str, report: Callable[[str], None]) -> LocalService:
@@ -97,6 +123,11 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
             raise ConnectFailed("--api needs a token: --token or ONSS_TUI_API_TOKEN", EXIT_USAGE)
         if api and args.actor:
             raise ConnectFailed("--as does not apply to --api: the token names the person", EXIT_USAGE)
+        if not (api or args.actor or demo_dir is not None):
+            raise ConnectFailed(
+                "say who acts: --as NISS on a local store (its operator), or --demo to try the console",
+                EXIT_USAGE,
+            )
         try:
             if api:
                 from onss_tui.services.remote import RemoteService
@@ -123,7 +154,9 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                 except CommandError as exc:
                     await service.aclose()
                     raise ConnectFailed(str(exc), EXIT_USAGE) from exc
-            return Connection(service, actor, suggested)
+            url = args.database or settings.database_url
+            warnings = () if demo_dir is not None else exposed_files(url, settings)
+            return Connection(service, actor, suggested, warnings)
         except ConnectFailed:
             raise
         except Exception as exc:
@@ -157,6 +190,7 @@ def run_console(args: argparse.Namespace) -> int:
             lang=choose_language(args.lang, preferences.get("lang")),
             theme=preferences.get("theme"),
             connect=make_connect(args, demo_dir),
+            fixed_identity=not args.demo,  # the list of people is a demo's alone
         )
         app.run()
     finally:

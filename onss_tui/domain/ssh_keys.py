@@ -45,11 +45,13 @@ ACCEPTED_TYPES = (*ED25519_TYPES, *ECDSA_CURVES, "ssh-rsa")
 
 
 class PublicKeyError(ValueError):
-    """The text is not an acceptable OpenSSH public key; the message says why, in one line."""
+    """The text is not an acceptable OpenSSH public key: the message says why in one line; `code` and
+    `params` say it for a user interface to choose its own words."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **params: str) -> None:
         super().__init__(message)
         self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -118,35 +120,45 @@ def read_blob(key_type: str, blob: bytes) -> int:
     reader = _Reader(blob)
     inner = reader.string().decode("ascii", "replace")
     if inner != key_type:
-        raise PublicKeyError("mismatch", f"the key says it is {key_type} but holds a {inner} key")
+        raise PublicKeyError(
+            "mismatch", f"the key says it is {key_type} but holds another kind of key", key_type=key_type
+        )
     if key_type in ED25519_TYPES:
         if len(reader.string()) != 32:
-            raise PublicKeyError("malformed", "an Ed25519 key holds 32 bytes")
+            raise PublicKeyError("malformed", "the key's content is malformed")
         bits = 256
     elif key_type in ECDSA_CURVES:
         curve, bits = ECDSA_CURVES[key_type]
         if reader.string().decode("ascii", "replace") != curve:
-            raise PublicKeyError("mismatch", f"the key's curve is not {curve}")
+            raise PublicKeyError(
+                "mismatch", f"the key says it is {key_type} but holds another kind of key", key_type=key_type
+            )
         point = reader.string()
         if not point or point[0] != 4 or len(point) != 1 + 2 * ((bits + 7) // 8):
-            raise PublicKeyError("malformed", "the key's curve point is malformed")
+            raise PublicKeyError("malformed", "the key's content is malformed")
     else:  # ssh-rsa
         exponent, modulus = reader.string(), reader.string()
         bits = _mpint_bits(modulus)
         if _mpint_bits(exponent) < 2 or not int.from_bytes(exponent, "big") & 1:
-            raise PublicKeyError("malformed", "the key's RSA exponent is malformed")
+            raise PublicKeyError("malformed", "the key's content is malformed")
         if bits < MIN_RSA_BITS:
             raise PublicKeyError(
                 "too_small",
                 f"an RSA key needs at least {MIN_RSA_BITS} bits (this one has {bits}): "
                 "make an Ed25519 key (ssh-keygen -t ed25519)",
+                bits=str(bits),
+                minimum=str(MIN_RSA_BITS),
             )
         if bits > MAX_RSA_BITS:
-            raise PublicKeyError("too_large", f"an RSA key of more than {MAX_RSA_BITS} bits is not accepted")
+            raise PublicKeyError(
+                "too_large",
+                f"an RSA key of more than {MAX_RSA_BITS} bits is not accepted",
+                maximum=str(MAX_RSA_BITS),
+            )
     if key_type.startswith("sk-"):
         reader.string()  # the application (e.g. "ssh:")
     if not reader.done():
-        raise PublicKeyError("malformed", "the key has bytes after its end")
+        raise PublicKeyError("malformed", "the key's content is malformed")
     return bits
 
 
@@ -165,7 +177,7 @@ def _from_rfc4716(lines: list[str]) -> tuple[str, str]:
             continued = line.endswith("\\")
             continue
         body.append(line.strip())
-    raise PublicKeyError("malformed", "the key has no END line")
+    raise PublicKeyError("truncated", "the key is cut short")
 
 
 def parse_public_key(text: str) -> PublicKey:
@@ -191,7 +203,7 @@ def parse_public_key(text: str) -> PublicKey:
     try:
         blob = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise PublicKeyError("malformed", "the key's base64 text is malformed") from exc
+        raise PublicKeyError("malformed", "the key's content is malformed") from exc
     if not key_type:
         key_type = _Reader(blob).string().decode("ascii", "replace")
     check_type(key_type)
@@ -203,14 +215,15 @@ def check_type(key_type: str) -> None:
     if key_type in ACCEPTED_TYPES:
         return
     if key_type == "ssh-dss":
-        raise PublicKeyError("type", "DSA keys are not accepted: make an Ed25519 key (ssh-keygen -t ed25519)")
+        raise PublicKeyError("dsa", "DSA keys are not accepted: make an Ed25519 key (ssh-keygen -t ed25519)")
     if "-cert-" in key_type:
-        raise PublicKeyError("type", "certificates are not accepted: give the public key itself")
-    if key_type.isascii() and key_type.isprintable() and len(key_type) <= 60:
+        raise PublicKeyError("certificate", "certificates are not accepted: give the public key itself")
+    if key_type.isascii() and key_type.isprintable() and len(key_type) <= 60 and "=" not in key_type:
+        accepted = ", ".join(ACCEPTED_TYPES)
         raise PublicKeyError(
             "type",
-            f"keys of type {key_type} are not accepted (accepted: {', '.join(ACCEPTED_TYPES)})",
+            f"keys of type {key_type} are not accepted (accepted: {accepted})",
+            key_type=key_type,
+            accepted=accepted,
         )
-    raise PublicKeyError(
-        "malformed", "a public key reads 'TYPE BASE64 [COMMENT]' (options before the type are not accepted)"
-    )
+    raise PublicKeyError("malformed", "a public key reads 'TYPE BASE64 [COMMENT]'")

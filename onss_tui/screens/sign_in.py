@@ -62,6 +62,9 @@ class SignInScreen(OnssScreen[None]):
         """The search text the list shows the people for (None: no list yet)."""
         self._sign_in_on_arrival = False
         """Enter came before the list for the text typed: sign in as its first person once it comes."""
+        self._left = False
+        """Another screen was shown over this one: back here (to act as someone else), the list is
+        offered again."""
 
     def compose(self) -> ComposeResult:
         yield NavBar()
@@ -97,11 +100,11 @@ class SignInScreen(OnssScreen[None]):
     def _ready(self, ready: bool) -> None:
         if not ready:
             return
-        preset = self.app.preset_actor_id
-        if preset is not None and self.app.actor_id is None:
-            self.query_one("#sign-in-status", Tr).set_key("sign_in.signing_in")
-            self.app.preset_actor_id = None
-            self.app.sign_in(preset)
+        if self.app.identity_fixed:  # the connection named the person: no list, but their session
+            from onss_tui.screens.session import SessionScreen
+
+            self.app.add_mode("session", SessionScreen)
+            self.app.switch_mode("session")
             return
         self._offer_choice()
 
@@ -114,10 +117,12 @@ class SignInScreen(OnssScreen[None]):
         self.load_identities(search.value)  # what was typed while the store was opening counts
         self.app.start_up_done()
 
+    def on_screen_suspend(self) -> None:
+        self._left = True
+
     def on_screen_resume(self) -> None:
-        """Back here after signing in as the person given by --as (the enterprise picker dismissed):
-        offer the list, as after any other sign-in, rather than the dots of the sign-in that is over."""
-        if self.app.actor_id is not None and self.query_one("#sign-in-loading").display:
+        """Back here to act as someone else (a demo): offer the list again."""
+        if self._left and not self.app.identity_fixed:
             self._offer_choice()
 
     @on(Input.Changed, "#sign-in-search")

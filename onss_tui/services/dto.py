@@ -371,3 +371,52 @@ class AuditVerification(DTO):
         "replaced, or edited, at first_bad_id; the trail ending before last_id, the last written.",
     )
     last_id: int | None = None
+
+
+# ---------------------------------------------------------------- SSH keys, tokens, preferences
+
+
+class SshKeyPublic(DTO):
+    """An SSH key registered to a person (the key itself is never sent back: its fingerprint says it)."""
+
+    id: int
+    person_id: int
+    person_name: str
+    key_type: str
+    fingerprint: str
+    label: str
+    added_by: str | None = Field(description="Who added it; the system for the operator of the store.")
+    added_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str | None = None
+
+
+class SshKeyAdd(DTO):
+    """An OpenSSH public key to register to a person, as a `.pub` file holds it."""
+
+    person_id: int
+    public_key: str = Field(max_length=16_384, description="e.g. 'ssh-ed25519 AAAA... anne@laptop'")
+    label: str = Field(default="", max_length=100, description="Empty: the key's own comment.")
+
+
+class SshKeyRevoke(DTO):
+    fingerprint: str = Field(max_length=100, description="As `ssh-keygen -l` prints it: SHA256:...")
+
+
+class TokenPublic(DTO):
+    """A bearer token as its holder may see it: never the token itself."""
+
+    id: int
+    person_id: int
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class Preferences(DTO):
+    """What a person's console remembers for them, wherever they sign in from."""
+
+    lang: Literal["fr", "nl", "en"] | None = None
+    theme: str | None = Field(default=None, max_length=40)

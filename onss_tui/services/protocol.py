@@ -26,6 +26,7 @@ from onss_tui.services.dto import (
     Page,
     PageRequest,
     PersonPublic,
+    Preferences,
     ProviderPublic,
     UserCreate,
     UserFilter,
@@ -141,6 +142,13 @@ class AccessService(Protocol):
     ) -> Page[AuditEntryPublic]: ...
 
     async def verify_audit(self, actor: Actor) -> AuditVerification: ...
+
+    # -- what the person's console remembers for them
+    async def get_preferences(self, actor: Actor) -> Preferences: ...
+
+    async def save_preferences(self, actor: Actor, wanted: Preferences) -> Preferences:
+        """Remember the values given (None keeps the one remembered)."""
+        ...
 
     async def aclose(self) -> None:
         """Release connections."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -25,6 +25,9 @@ from onss_tui.services.local import (
     enterprises,
     identity,
     mandates,
+    preferences,
+    ssh_keys,
+    tokens,
     users,
 )
 from onss_tui.services.local.context import Context, Store, run_read, run_write
@@ -277,3 +280,52 @@ class LocalService:
 
     async def verify_audit(self, actor: int) -> dto.AuditVerification:
         return await self._read(actor, audit_trail.verify_audit)
+
+    # ------------------------------------------------------------------ SSH keys, tokens, preferences
+
+    async def list_ssh_keys(
+        self, actor: int | None, person_id: int | None = None, *, include_revoked: bool = False
+    ) -> list[dto.SshKeyPublic]:
+        """A person's keys (their own; support staff and the operator, `actor` None: anyone's or all)."""
+        work = partial(ssh_keys.list_keys, person_id=person_id, include_revoked=include_revoked)
+        return await self._read(actor, work)
+
+    async def add_ssh_key(self, actor: int | None, request: dto.SshKeyAdd) -> dto.SshKeyPublic:
+        work = partial(ssh_keys.add_key, request=request)
+        return await self._write(actor, "ssh_key.add", f"person:{request.person_id}", work, reading=True)
+
+    async def revoke_ssh_key(self, actor: int | None, fingerprint: str) -> dto.SshKeyPublic:
+        work = partial(ssh_keys.revoke_key, fingerprint=fingerprint)
+        return await self._write(actor, "ssh_key.revoke", f"ssh_key:{fingerprint[:60]}", work, reading=True)
+
+    async def record_ssh_session(
+        self, actor: int, event: str, fingerprint: str, client: str, details: dict[str, Any] | None = None
+    ) -> None:
+        """An SSH session's start (refused unless the key is the actor's and active) or end."""
+        work = partial(
+            ssh_keys.record_session,
+            event=event,
+            fingerprint=fingerprint,
+            client=client,
+            details=details or {},
+        )
+        await self._write(actor, f"ssh.session_{event}", f"person:{actor}", work, reading=True)
+
+    async def list_tokens(
+        self, actor: int | None, person_id: int | None = None, *, include_ended: bool = False
+    ) -> list[dto.TokenPublic]:
+        """A person's bearer tokens, never the tokens themselves (a person: their own)."""
+        work = partial(tokens.list_tokens, person_id=person_id, include_ended=include_ended)
+        return await self._read(actor, work)
+
+    async def revoke_token(self, actor: int, token_id: int) -> dto.TokenPublic:
+        """End one of the actor's own tokens."""
+        work = partial(tokens.revoke_own_token, token_id=token_id)
+        return await self._write(actor, "api_token.revoke", f"person:{actor}", work, reading=True)
+
+    async def get_preferences(self, actor: int) -> dto.Preferences:
+        return await self._read(actor, preferences.get_preferences)
+
+    async def save_preferences(self, actor: int, wanted: dto.Preferences) -> dto.Preferences:
+        work = partial(preferences.save_preferences, preferences=wanted)
+        return await self._write(actor, "person.preferences", f"person:{actor}", work, reading=True)

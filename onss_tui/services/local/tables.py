@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Index, UniqueConstraint, text
@@ -265,6 +265,10 @@ class AuditHead(SQLModel, table=True):
     entries: int = 0
 
 
+TOKEN_LIFETIME = timedelta(days=90)
+"""How long a token lives unless it is issued for another time."""
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the HTTP API, stored only as its SHA-256."""
 
@@ -276,7 +280,8 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
     expires_at: datetime | None = Field(
-        default=None, description="After this the token is refused; None only for tokens issued without one."
+        default_factory=lambda: utcnow() + TOKEN_LIFETIME,
+        description="From then on the token is refused (a token without one is refused too).",
     )
     last_used_at: datetime | None = Field(
         default=None, description="When a request last presented it (to the minute, not to the request)."
