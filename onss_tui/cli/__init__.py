@@ -162,6 +162,7 @@ def _add_ssh_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     config.add_argument(
         "--command",
+        dest="program",
         metavar="PATH",
         help="the onss-tui program sshd runs (default: this one); it and its folders must be root's",
     )

@@ -185,7 +185,7 @@ def run_ssh_config(args: argparse.Namespace) -> int:
             )
         url = args.database if "://" in args.database else str(Path(args.database).expanduser().resolve())
         database = f" --database {shlex.quote(url)}"
-    program = args.command or " ".join(shlex.quote(word) for word in onss_tui_program())
+    program = args.program or " ".join(shlex.quote(word) for word in onss_tui_program())
     for problem in unsafe_for_sshd(Path(program.split()[0]).absolute()):
         print(f"onss-tui: warning: {problem}: sshd will refuse to run it", file=sys.stderr)
     print(

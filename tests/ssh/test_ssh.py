@@ -1,0 +1,298 @@
+"""Over a real sshd and the real ssh client: a key opens the console of its person, and nothing else.
+
+Each test connects as a person would (`ssh -tt`, scp, sftp, forwarding) and reads the screen through a
+terminal emulator; what it may not reach (a shell, a forwarded port, an agent, another identity) is
+checked from the outside: the output, the process the session runs, the ports, the store's trail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from onss_tui.services.dto import AuditFilter
+from tests.ssh.conftest import Sshd, fingerprint
+from tests.ssh.terminal import Terminal
+
+pytestmark = pytest.mark.ssh
+
+OVERVIEW = "Your roles: Legal representative"
+
+
+def console(
+    sshd: Sshd, key: str = "anne", *options: str, rows: int = 24, cols: int = 80, **env: str
+) -> Terminal:
+    return Terminal(sshd.ssh_command(key, "-tt", *options), sshd.client_env(**env), rows, cols)
+
+
+def run(sshd: Sshd, argv: list[str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, capture_output=True, text=True, timeout=timeout, env=sshd.client_env(), stdin=subprocess.DEVNULL
+    )
+
+
+def trail(sshd: Sshd, action: str) -> list[dict]:
+    service = sshd.service()
+    try:
+        page = asyncio.run(service.list_audit(sshd.world.support, AuditFilter(action=action)))
+    finally:
+        service.engine.dispose()
+    return [{"actor": e.actor, "action": e.action, **(e.after or {})} for e in page.items]
+
+
+def session_processes() -> list[int]:
+    """The `ssh-session` processes running now (the console sshd started for a key)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"ssh-session" in command and b"--key" in command:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_key_opens_the_overview_of_its_person_and_the_trail_shows_the_session(sshd: Sshd) -> None:
+    term = console(sshd)
+    try:
+        term.wait_for(lambda screen: OVERVIEW in screen and "Anne Peeters" in screen)
+        assert "Brasserie Dupont" in term.text
+        term.press("ctrl+q")
+        assert term.wait_end() == 0
+    finally:
+        term.close()
+    key = fingerprint(sshd.keys["anne"])
+    started = [e for e in trail(sshd, "ssh.session_start") if e["fingerprint"] == key]
+    ended = [e for e in trail(sshd, "ssh.session_end") if e["fingerprint"] == key]
+    assert started and started[0]["actor"] == "Anne Peeters"
+    assert started[0]["client"].startswith("127.0.0.1:")
+    assert ended and ended[0]["reason"] == "quit" and ended[0]["client"] == started[0]["client"]
+
+
+def test_a_command_asked_for_gets_the_console_with_a_terminal_and_a_refusal_without(sshd: Sshd) -> None:
+    for command in (["bash"], ["id"], ["sh", "-c", "echo escaped"]):
+        refused = run(sshd, sshd.ssh_command("anne", command=tuple(command)))
+        assert refused.returncode != 0
+        assert "serves the onss-tui console only" in refused.stderr
+        assert "uid=" not in refused.stdout + refused.stderr and "escaped" not in refused.stdout
+    term = Terminal(sshd.ssh_command("anne", "-tt", command=("bash", "-i")), sshd.client_env())
+    try:
+        term.wait_for(OVERVIEW)
+        term.press("i", "d", "enter")
+        assert "uid=" not in term.settle()
+        term.press("ctrl+q")
+        term.wait_end()
+    finally:
+        term.close()
+    assert b"uid=" not in term.output
+
+
+def test_scp_and_sftp_get_nothing(sshd: Sshd, tmp_path: Path) -> None:
+    target = tmp_path / "copied"
+    base = sshd.ssh_command("anne")[1:-1]  # the same options, for scp and sftp
+    options = [o if o != "-p" else "-P" for o in base]
+    for scp in (["scp", *options, "root@127.0.0.1:/etc/hostname", str(target)], ["scp", "-O", *options[:]]):
+        if scp[1] == "-O":
+            scp += ["root@127.0.0.1:/etc/hostname", str(target)]
+        copied = run(sshd, scp)
+        assert copied.returncode != 0 and not target.exists()
+    sftp = subprocess.run(
+        ["sftp", *options, "-b", "-", "root@127.0.0.1"],
+        input="get /etc/hostname " + str(target) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=sshd.client_env(),
+    )
+    assert sftp.returncode != 0 and not target.exists()
+
+
+class _Listener:
+    """A TCP server on loopback that counts the connections it accepts."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.accepted = 0
+        self.socket.settimeout(0.2)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                peer, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            self.accepted += 1
+            peer.sendall(b"secret\n")
+            peer.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.socket.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_forwarding_of_ports_and_of_the_agent_is_refused(sshd: Sshd) -> None:
+    target = _Listener()
+    local, remote = _free_port(), _free_port()
+    agent = subprocess.run(["ssh-agent", "-s"], capture_output=True, text=True, check=True).stdout
+    socket_path = agent.split("SSH_AUTH_SOCK=", 1)[1].split(";", 1)[0]
+    agent_pid = agent.split("SSH_AGENT_PID=", 1)[1].split(";", 1)[0]
+    options = ("-L", f"{local}:127.0.0.1:{target.port}", "-R", f"{remote}:127.0.0.1:{target.port}", "-A")
+    term = Terminal(
+        [
+            *sshd.ssh_command("anne", "-tt", *options)[:-1],
+            "-o",
+            "IdentityAgent=" + socket_path,
+            "root@127.0.0.1",
+        ],
+        sshd.client_env(SSH_AUTH_SOCK=socket_path),
+    )
+    try:
+        term.wait_for(OVERVIEW)
+        with socket.create_connection(("127.0.0.1", local), timeout=5) as through:
+            through.settimeout(5)
+            assert through.recv(100) == b""  # sshd refused the channel: closed, nothing came
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", remote)) != 0  # nothing listens for -R
+        sessions = session_processes()
+        assert sessions
+        for pid in sessions:
+            environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert not any(v.startswith(b"SSH_AUTH_SOCK=") for v in environment)
+            assert not any(v.startswith(b"SSH_ORIGINAL_COMMAND=") for v in environment)
+        term.press("ctrl+q")
+        term.wait_end()
+    finally:
+        term.close()
+        target.close()
+        os.kill(int(agent_pid), 15)
+    assert target.accepted == 0
+
+
+@pytest.mark.parametrize("which", ["unknown", "revoked"])
+def test_an_unknown_or_revoked_key_is_refused(sshd: Sshd, which: str) -> None:
+    key = "stranger"
+    if which == "revoked":
+        key = "revoked"
+        sshd.keys[key] = sshd.keys["stranger"].with_name("key_revoked")
+        if not sshd.keys[key].exists():
+            subprocess.run(
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(sshd.keys[key])], check=True
+            )
+        from tests.ssh.conftest import _register
+
+        _register(sshd, sshd.world.newcomer, sshd.keys[key])
+        accepted = console(sshd, key)
+        try:
+            accepted.wait_for("You hold no role in any enterprise")  # her session: no enterprise to open
+            accepted.press("ctrl+q")
+            accepted.wait_end()
+        finally:
+            accepted.close()
+        revoked = subprocess.run(
+            [
+                str(Path(os.sys.executable).with_name("onss-tui")),
+                "keys",
+                "revoke",
+                "--database",
+                sshd.store_url.removeprefix("sqlite:///"),
+                fingerprint(sshd.keys[key]),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "revoked" in revoked.stdout
+    refused = run(sshd, sshd.ssh_command(key, command=("true",)))
+    assert refused.returncode == 255
+    assert "Permission denied (publickey)" in refused.stderr
+
+
+def test_no_key_sequence_reaches_another_identity(sshd: Sshd) -> None:
+    term = console(sshd, "sam")
+    try:
+        term.wait_for("Choose an enterprise")  # support staff: every enterprise
+        term.press("escape")
+        screen = term.wait_for("Signed in as Sam Support")
+        assert "Who is acting?" not in screen
+        term.press(*"anne", "enter")  # nowhere to type a name: e opens the picker, Enter an enterprise
+        term.press("escape", "escape", "escape")
+        term.press("ctrl+p")
+        term.wait_for("Search for commands")
+        term.press(*"act as")
+        assert "Act as someone else" not in term.settle(1.0)
+        term.press("escape", "escape", "escape")
+        term.wait_for("Your roles: Support staff")  # still Sam, on the enterprise Enter opened
+        term.press("ctrl+q")
+        term.wait_end()
+    finally:
+        term.close()
+    assert b"Who is acting" not in term.output and b"Act as someone else" not in term.output
+    service = sshd.service()
+    try:
+        entries = asyncio.run(service.list_audit(sshd.world.support, AuditFilter(action="person.sign_in")))
+    finally:
+        service.engine.dispose()
+    assert {e.actor for e in entries.items} <= {"Sam Support", "Anne Peeters", "Nina Nieuw"}
+
+
+def test_resizing_the_terminal_reaches_the_console(sshd: Sshd) -> None:
+    term = console(sshd, rows=24, cols=80)
+    try:
+        term.wait_for(OVERVIEW)
+        footer = [i for i, line in enumerate(term.screen.display) if "Commands" in line]
+        assert footer == [23]
+        term.resize(30, 110)
+        term.wait_for(lambda _: any("Commands" in line for line in term.screen.display[29:]))
+        assert term.screen.display[29].rstrip().endswith("Commands")
+        assert len(term.screen.display[29].rstrip()) > 80
+        term.press("ctrl+q")
+        term.wait_end()
+    finally:
+        term.close()
+
+
+def test_the_client_language_is_used_until_the_person_chooses_one(sshd: Sshd) -> None:
+    term = console(sshd, "sam", "-o", "SendEnv=LANG", LANG="nl_BE.UTF-8")
+    try:
+        term.wait_for("Kies een onderneming")
+        term.press("escape")
+        term.wait_for("Aangemeld als Sam Support")
+        term.press("ctrl+q")
+        term.wait_end()
+    finally:
+        term.close()
+
+
+def test_an_idle_session_signs_out(sshd: Sshd) -> None:
+    sshd.set_config("ssh_idle_minutes = 0.04\n")
+    try:
+        term = console(sshd)
+        try:
+            term.wait_for(OVERVIEW)
+            assert term.wait_end(timeout=30) == 0
+        finally:
+            term.close()
+    finally:
+        sshd.set_config("")
+    assert b"Signed out after 0.04 minutes without activity" in term.output
+    key = fingerprint(sshd.keys["anne"])
+    assert any(e["reason"] == "idle" for e in trail(sshd, "ssh.session_end") if e["fingerprint"] == key)
