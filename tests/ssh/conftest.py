@@ -51,7 +51,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _keygen(path: Path, comment: str) -> Path:
+def keygen(path: Path, comment: str) -> Path:
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)], check=True
     )
@@ -171,11 +171,12 @@ def sshd() -> Iterator[Sshd]:
             text=True,
             check=True,
         ).stdout
-        _keygen(home / "host_key", "host")
+        keygen(home / "host_key", "host")
         port = _free_port()
         config = home / "sshd_config"
         config.write_text(
-            f"Port {port}\nListenAddress 127.0.0.1\nHostKey {home / 'host_key'}\nPidFile {home / 'sshd.pid'}\n"
+            f"Port {port}\nListenAddress 127.0.0.1\n"
+            f"HostKey {home / 'host_key'}\nPidFile {home / 'sshd.pid'}\n"
             "UsePAM no\nStrictModes no\nPermitRootLogin prohibit-password\nLogLevel VERBOSE\n"
             "AcceptEnv LANG LC_*\nSubsystem sftp internal-sftp\n"
             f"SetEnv XDG_CONFIG_HOME={home / 'config'} XDG_DATA_HOME={home / 'data'}\n\n{block}",
@@ -188,9 +189,9 @@ def sshd() -> Iterator[Sshd]:
             _wait_for_port(port, process, log)
             server = Sshd(port, home, f"sqlite:///{store}", world, log=log)
             for name in ("anne", "sam", "stranger"):
-                server.keys[name] = _keygen(home / f"key_{name}", f"{name}@laptop")
+                server.keys[name] = keygen(home / f"key_{name}", f"{name}@laptop")
             for name, person in (("anne", world.lr), ("sam", world.support)):
-                _register(server, person, server.keys[name])
+                register(server, person, server.keys[name])
             yield server
         finally:
             process.terminate()
@@ -199,7 +200,8 @@ def sshd() -> Iterator[Sshd]:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def _register(server: Sshd, person: int, key: Path) -> None:
+def register(server: Sshd, person: int, key: Path) -> None:
+    """Register `key` to `person` in the store sshd asks."""
     import asyncio
 
     from onss_tui.services import dto

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from onss_tui.services.dto import AuditFilter
-from tests.ssh.conftest import Sshd, fingerprint
+from tests.ssh.conftest import ONSS_TUI, Sshd, fingerprint, keygen, register
 from tests.ssh.terminal import Terminal
 
 pytestmark = pytest.mark.ssh
@@ -97,16 +97,13 @@ def test_a_command_asked_for_gets_the_console_with_a_terminal_and_a_refusal_with
 
 def test_scp_and_sftp_get_nothing(sshd: Sshd, tmp_path: Path) -> None:
     target = tmp_path / "copied"
-    base = sshd.ssh_command("anne")[1:-1]  # the same options, for scp and sftp
-    options = [o if o != "-p" else "-P" for o in base]
-    for scp in (["scp", *options, "root@127.0.0.1:/etc/hostname", str(target)], ["scp", "-O", *options[:]]):
-        if scp[1] == "-O":
-            scp += ["root@127.0.0.1:/etc/hostname", str(target)]
-        copied = run(sshd, scp)
+    options = ["-P" if option == "-p" else option for option in sshd.ssh_command("anne")[1:-1]]
+    for protocol in ([], ["-O"]):  # scp over sftp (the default), and the original scp protocol
+        copied = run(sshd, ["scp", *protocol, *options, "root@127.0.0.1:/etc/hostname", str(target)])
         assert copied.returncode != 0 and not target.exists()
     sftp = subprocess.run(
         ["sftp", *options, "-b", "-", "root@127.0.0.1"],
-        input="get /etc/hostname " + str(target) + "\n",
+        input=f"get /etc/hostname {target}\n",
         capture_output=True,
         text=True,
         timeout=30,
@@ -156,15 +153,11 @@ def test_forwarding_of_ports_and_of_the_agent_is_refused(sshd: Sshd) -> None:
     socket_path = agent.split("SSH_AUTH_SOCK=", 1)[1].split(";", 1)[0]
     agent_pid = agent.split("SSH_AGENT_PID=", 1)[1].split(";", 1)[0]
     options = ("-L", f"{local}:127.0.0.1:{target.port}", "-R", f"{remote}:127.0.0.1:{target.port}", "-A")
-    term = Terminal(
-        [
-            *sshd.ssh_command("anne", "-tt", *options)[:-1],
-            "-o",
-            "IdentityAgent=" + socket_path,
-            "root@127.0.0.1",
-        ],
-        sshd.client_env(SSH_AUTH_SOCK=socket_path),
-    )
+    with_agent = [
+        f"IdentityAgent={socket_path}" if word == "IdentityAgent=none" else word
+        for word in sshd.ssh_command("anne", "-tt", *options)
+    ]
+    term = Terminal(with_agent, sshd.client_env(SSH_AUTH_SOCK=socket_path))
     try:
         term.wait_for(OVERVIEW)
         with socket.create_connection(("127.0.0.1", local), timeout=5) as through:
@@ -187,41 +180,31 @@ def test_forwarding_of_ports_and_of_the_agent_is_refused(sshd: Sshd) -> None:
     assert target.accepted == 0
 
 
-@pytest.mark.parametrize("which", ["unknown", "revoked"])
-def test_an_unknown_or_revoked_key_is_refused(sshd: Sshd, which: str) -> None:
-    key = "stranger"
-    if which == "revoked":
-        key = "revoked"
-        sshd.keys[key] = sshd.keys["stranger"].with_name("key_revoked")
-        if not sshd.keys[key].exists():
-            subprocess.run(
-                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(sshd.keys[key])], check=True
-            )
-        from tests.ssh.conftest import _register
+def test_an_unknown_key_is_refused(sshd: Sshd) -> None:
+    refused = run(sshd, sshd.ssh_command("stranger", command=("true",)))
+    assert refused.returncode == 255
+    assert "Permission denied (publickey)" in refused.stderr
 
-        _register(sshd, sshd.world.newcomer, sshd.keys[key])
-        accepted = console(sshd, key)
-        try:
-            accepted.wait_for("You hold no role in any enterprise")  # her session: no enterprise to open
-            accepted.press("ctrl+q")
-            accepted.wait_end()
-        finally:
-            accepted.close()
-        revoked = subprocess.run(
-            [
-                str(Path(os.sys.executable).with_name("onss-tui")),
-                "keys",
-                "revoke",
-                "--database",
-                sshd.store_url.removeprefix("sqlite:///"),
-                fingerprint(sshd.keys[key]),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert "revoked" in revoked.stdout
-    refused = run(sshd, sshd.ssh_command(key, command=("true",)))
+
+def test_a_revoked_key_is_refused_at_the_next_login_without_reloading_sshd(sshd: Sshd) -> None:
+    sshd.keys["nina"] = keygen(sshd.home / "key_nina", "nina@laptop")
+    register(sshd, sshd.world.newcomer, sshd.keys["nina"])
+    accepted = console(sshd, "nina")
+    try:
+        accepted.wait_for("You hold no role in any enterprise")  # her session, with no enterprise to open
+        accepted.press("ctrl+q")
+        accepted.wait_end()
+    finally:
+        accepted.close()
+    database = sshd.store_url.removeprefix("sqlite:///")
+    revoked = subprocess.run(
+        [str(ONSS_TUI), "keys", "revoke", "--database", database, fingerprint(sshd.keys["nina"])],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "revoked" in revoked.stdout
+    refused = run(sshd, sshd.ssh_command("nina", command=("true",)))
     assert refused.returncode == 255
     assert "Permission denied (publickey)" in refused.stderr
 
