@@ -25,7 +25,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from textual import events, on, work
-from textual.app import SystemCommand
+from textual.app import SystemCommand, UnknownModeError
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -53,6 +53,8 @@ ENTERPRISE_SCREENS = frozenset({"overview", "designation", "users"})
 """Screens that work on one enterprise: opening one first asks for the enterprise when none is chosen."""
 
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+IDLE_MINUTES = 15
+"""An SSH session's idle time before it signs out, when no settings say (`ssh_idle_minutes`)."""
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
 
@@ -239,15 +241,16 @@ class OnssApp(ConsoleApp):
         self.service_ready = True
         for path in connection.warnings:
             self.notify(self.t("files.readable_by_others", path=path), severity="warning", timeout=20)
-        if self.locked:
-            assert self.settings is not None
-            idle = self.settings.ssh_idle_minutes * 60
-            self.set_interval(min(30.0, idle / 4), partial(self._sign_out_when_idle, idle))
 
-    def _sign_out_when_idle(self, idle: float) -> None:
-        if time.monotonic() - self._last_input >= idle:
-            minutes = f"{self.settings.ssh_idle_minutes:g}" if self.settings else ""
-            self.exit_message = self.t("session.idle", minutes=minutes)
+    def _watch_idleness(self) -> None:
+        """An SSH session signs out after `ssh_idle_minutes` without a key pressed (or a click)."""
+        minutes = self.settings.ssh_idle_minutes if self.settings else IDLE_MINUTES
+        self._last_input = time.monotonic()
+        self.set_interval(min(30.0, minutes * 15), partial(self._sign_out_when_idle, minutes))
+
+    def _sign_out_when_idle(self, minutes: float) -> None:
+        if time.monotonic() - self._last_input >= minutes * 60:
+            self.exit_message = self.t("session.idle", minutes=f"{minutes:g}")
             self._end("idle")
 
     def _end(self, reason: str) -> None:
@@ -278,6 +281,7 @@ class OnssApp(ConsoleApp):
             person = await self.service.sign_in(actor_id)
             if self.locked:
                 await self._apply_preferences(actor_id)
+                self._watch_idleness()
             # Side by side: over the HTTP API, one round trip instead of two.
             catalogue, first = await asyncio.gather(
                 self.service.catalogue(actor_id),
@@ -444,15 +448,22 @@ class OnssApp(ConsoleApp):
 
     async def act_as_someone_else(self) -> None:
         """Back to the list of people (a demo's sign-in), forgetting who acted and where."""
+        from onss_tui.screens.sign_in import SignInScreen
+
         if self.identity_fixed or self.actor_id is None:
             return
-        await self.switch_mode("_default")
-        while len(self.screen_stack) > 1:
-            await self.pop_screen()
+        self.actor_id, self.actor, self.catalogue = None, None, None
+        if self.current_mode == "sign_in":  # from a dialog over the list of a previous turn
+            while len(self.screen_stack) > 1:
+                await self.pop_screen()
+        else:
+            with contextlib.suppress(UnknownModeError):
+                await self.remove_mode("sign_in")
+            self.add_mode("sign_in", SignInScreen)
+            await self.switch_mode("sign_in")
         for name in SCREENS:
             await self.remove_mode(name)
             self.add_mode(name, _screen_factory(name))
-        self.actor_id, self.actor, self.catalogue = None, None, None
         self.enterprise_id = None
         self.enterprise_name = self.enterprise_category = None
         self.sub_title = ""
