@@ -18,6 +18,7 @@ import pytest
 
 from onss_tui.services.dto import AuditFilter
 from tests.ssh.conftest import ONSS_TUI, Sshd, fingerprint, keygen, register
+from tests.ssh.server import free_port
 from tests.ssh.terminal import Terminal
 
 pytestmark = pytest.mark.ssh
@@ -140,15 +141,9 @@ class _Listener:
         self.socket.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_forwarding_of_ports_and_of_the_agent_is_refused(sshd: Sshd) -> None:
     target = _Listener()
-    local, remote = _free_port(), _free_port()
+    local, remote = free_port(), free_port()
     agent = subprocess.run(["ssh-agent", "-s"], capture_output=True, text=True, check=True).stdout
     socket_path = agent.split("SSH_AUTH_SOCK=", 1)[1].split(";", 1)[0]
     agent_pid = agent.split("SSH_AGENT_PID=", 1)[1].split(";", 1)[0]
