@@ -110,22 +110,25 @@ def run_ssh_session(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     from onss_tui.app import OnssApp
-    from onss_tui.cli.console import early_setting
     from onss_tui.i18n import choose_language
 
     session = Session(client_address(os.environ))
+    # The account's config file is everyone's: its language is not the person's. Theirs comes from the
+    # store once signed in; until then, or when they have none, the client's.
     app = OnssApp(
         connect=_session_connect(args, session),
-        lang=choose_language(None, early_setting("lang", {}), client_language),
+        lang=choose_language(None, None, client_language),
         locked=True,
     )
-    reason = "error"
     try:
         app.run()
-        reason = app.end_reason
+    except BaseException:
+        if app.end_reason == "quit":
+            app.end_reason = "error"
+        raise
     finally:
         if session.url is not None:
-            _record_end(session, args, reason)
+            _record_end(session, args, app.end_reason)
     if app.exit_message:
         print(f"onss-tui: {app.exit_message}", file=sys.stderr)
     return app.return_code or 0

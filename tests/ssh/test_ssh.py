@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -274,3 +275,21 @@ def test_an_idle_session_signs_out(sshd: Sshd) -> None:
     assert b"Signed out after 0.04 minutes without activity" in term.output
     key = fingerprint(sshd.keys["anne"])
     assert any(e["reason"] == "idle" for e in trail(sshd, "ssh.session_end") if e["fingerprint"] == key)
+
+
+def test_a_connection_that_drops_ends_the_session_and_the_trail_says_so(sshd: Sshd) -> None:
+    term = console(sshd, "sam")
+    try:
+        term.wait_for("Choose an enterprise")
+        sessions = session_processes()
+        assert sessions
+        term.child.kill(9)  # the client dies: sshd hangs the terminal up
+    finally:
+        term.close()
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in sessions) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in sessions)
+    key = fingerprint(sshd.keys["sam"])
+    ends = [e for e in trail(sshd, "ssh.session_end") if e["fingerprint"] == key]
+    assert ends and ends[0]["reason"] == "hangup"
