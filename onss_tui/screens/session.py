@@ -10,16 +10,17 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, Static
 
-from onss_tui.screens.base import OnssScreen
+from onss_tui.screens.opening import OpeningScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.text import Tr
 
 
-class SessionScreen(OnssScreen[None]):
+class SessionScreen(OpeningScreen):
     """The session of one person; its only ways on are the enterprise picker (e) and quitting."""
 
     HELP_KEY = "help.session"
+    STATUS, LOADING = "#session-status", "#session-loading"
 
     def compose(self) -> ComposeResult:
         yield NavBar()
@@ -30,24 +31,10 @@ class SessionScreen(OnssScreen[None]):
             yield LoadingIndicator(id="session-loading")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._relabel)
-        self.watch(self.app, "connecting_status", self._connecting)
-        self.watch(self.app, "open_failure", self._failed, init=False)
-        self.watch(self.app, "service_ready", self._ready)
-
     def _relabel(self, _lang: str | None = None) -> None:
         actor = self.app.actor
         title = self.app.t("session.title", name=actor.full_name) if actor else self.app.t("session.opening")
         self.query_one("#session-title", Static).update(Text(title))  # a name is shown as plain text
-
-    def _connecting(self, key: str) -> None:
-        if not self.app.service_ready:
-            self.query_one("#session-status", Tr).set_key(key)
-
-    def _failed(self, what: str) -> None:
-        self.query_one("#session-loading").display = False
-        self.query_one("#session-status", Tr).set_key("sign_in.open_failed", what=what)
 
     def _ready(self, ready: bool) -> None:
         preset = self.app.preset_actor_id

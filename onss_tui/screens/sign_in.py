@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
-from onss_tui.screens.base import OnssScreen
+from onss_tui.screens.opening import OpeningScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
@@ -41,11 +41,12 @@ def role_summary(app: ConsoleApp, roles: list[str], limit: int = 2) -> str:
     return ", ".join(parts) + (f" (+{more})" if more > 0 else "")
 
 
-class SignInScreen(OnssScreen[None]):
+class SignInScreen(OpeningScreen):
     """Who is acting? Lists identities; Enter signs in as the highlighted one."""
 
     HELP_KEY = "help.sign_in"
     AUTO_FOCUS = "#sign-in-search"
+    STATUS, LOADING = "#sign-in-status", "#sign-in-loading"
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "common.search", id="sign_in.search"),
         Binding("down", "move(1)", "common.down", id="sign_in.down", show=False),
@@ -77,25 +78,10 @@ class SignInScreen(OnssScreen[None]):
             yield LoadingIndicator(id="sign-in-loading")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._relabel)
-        self.watch(self.app, "connecting_status", self._connecting)
-        self.watch(self.app, "open_failure", self._failed, init=False)
-        self.watch(self.app, "service_ready", self._ready)
-
     def _relabel(self, _lang: str | None = None) -> None:
         self.query_one("#sign-in-search", Input).placeholder = self.app.t("sign_in.search")
         if self._identities:
             self._show(self._identities)
-
-    def _connecting(self, key: str) -> None:
-        if not self.app.service_ready:
-            self.query_one("#sign-in-status", Tr).set_key(key)
-
-    def _failed(self, what: str) -> None:
-        """The store could not be opened: say why, rather than "opening..." for ever."""
-        self.query_one("#sign-in-loading").display = False
-        self.query_one("#sign-in-status", Tr).set_key("sign_in.open_failed", what=what)
 
     def _ready(self, ready: bool) -> None:
         if not ready:
