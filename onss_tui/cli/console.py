@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import shutil
 import sys
 import tempfile
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onss_tui.cli.early import early_preferences
 from onss_tui.cli.errors import EXIT_USAGE, CommandError, describe_failure
 from onss_tui.cli.store import actor_by_niss, require_store
 
@@ -30,47 +29,6 @@ if TYPE_CHECKING:
     from onss_tui.services.local.service import LocalService
 
 DEMO_ENTERPRISES, DEMO_MANDATES, DEMO_SEED = 200, 2000, 1
-ENV_PREFIX = "ONSS_TUI_"
-
-
-def config_path() -> Path:
-    """The config file `Settings` reads (`onss_tui.config.config_file`), found without pydantic."""
-    from platformdirs import user_config_path
-
-    return user_config_path("onss-tui") / "config.toml"
-
-
-def _config_values() -> dict[str, str]:
-    """The config file's plain values; one that cannot be read is left for `Settings` to report."""
-    try:
-        table = tomllib.loads(config_path().read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
-    return {k: v for k, v in table.items() if isinstance(v, str)}
-
-
-def early_setting(name: str, environ: Mapping[str, str] = os.environ) -> str | None:
-    """One setting as `Settings` will have it (the environment first, then the config file), read
-    without pydantic; None when neither sets it."""
-    return environ.get(ENV_PREFIX + name.upper()) or _config_values().get(name) or None
-
-
-def early_database_url(environ: Mapping[str, str] = os.environ) -> str:
-    """`database_url` as `Settings` will have it, the platform's data directory by default."""
-    from platformdirs import user_data_path
-
-    return early_setting("database_url", environ) or f"sqlite:///{user_data_path('onss-tui') / 'onss-tui.db'}"
-
-
-def early_preferences(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """`lang` and `theme` as the settings will have them: the environment first, then the config file."""
-    found = _config_values()
-    preferences = {}
-    for name in ("lang", "theme"):
-        value = environ.get(ENV_PREFIX + name.upper()) or found.get(name)
-        if value:
-            preferences[name] = value
-    return preferences
 
 
 def exposed_files(url: str, settings: Settings) -> tuple[str, ...]:

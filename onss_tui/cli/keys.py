@@ -10,7 +10,6 @@ layer, so that sshd does not wait on it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
@@ -29,6 +28,8 @@ def onss_tui_program() -> list[str]:
 def run_keys(args: argparse.Namespace) -> int:
     if args.keys_command == "authorized":
         return _authorized(args)
+    import asyncio
+
     from onss_tui.cli.store import open_local, require_store
 
     require_store(args)
@@ -40,7 +41,7 @@ def run_keys(args: argparse.Namespace) -> int:
 
 
 def _authorized(args: argparse.Namespace) -> int:
-    from onss_tui.cli.console import early_database_url
+    from onss_tui.cli.early import early_database_url
     from onss_tui.services.local.authorized_keys import LookupFailed, authorized_line
 
     try:

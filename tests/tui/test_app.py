@@ -10,7 +10,8 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from onss_tui.app import SCREENS, OnssApp
-from onss_tui.cli.console import config_path, early_preferences, make_connect, run_console
+from onss_tui.cli.console import make_connect, run_console
+from onss_tui.cli.early import config_path, early_preferences
 from onss_tui.config import Settings, config_file
 from onss_tui.screens.designation import DesignationScreen
 from onss_tui.screens.help import HelpScreen
