@@ -18,13 +18,11 @@ import asyncio
 import contextlib
 import gc
 import importlib
-import signal
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import SystemCommand, UnknownModeError
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -37,7 +35,7 @@ from onss_tui.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from onss_tui.config import Settings
-    from onss_tui.services.dto import EnterpriseSummary
+    from onss_tui.services.dto import EnterpriseSummary, Preferences
     from onss_tui.services.protocol import AccessService
 
 SCREENS: dict[str, tuple[str, str]] = {
@@ -53,8 +51,6 @@ ENTERPRISE_SCREENS = frozenset({"overview", "designation", "users"})
 """Screens that work on one enterprise: opening one first asks for the enterprise when none is chosen."""
 
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
-IDLE_MINUTES = 15
-"""An SSH session's idle time before it signs out, when no settings say (`ssh_idle_minutes`)."""
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
 
@@ -156,21 +152,14 @@ class OnssApp(ConsoleApp):
         connect: Connect | None = None,
         theme: str | None = None,
         fixed_identity: bool = False,
-        locked: bool = False,
     ) -> None:
         """`settings` default to the config file and environment, read after the first frame when connecting;
         `theme` is the theme to start with until then. With `actor_id`, or `fixed_identity` (the connection
-        names the person), no list of people is offered: that person is signed in, and only them. `locked` is
-        an SSH session: the person fixed, what they choose remembered in the store (the account and its
-        config file are everyone's), no file written, and signed out after `ssh_idle_minutes` idle."""
+        names the person), no list of people is offered: that person is signed in, and only them."""
         if (service is None) == (connect is None):
             raise ValueError("give either a service or a way to connect to one")
         super().__init__(lang=lang)
-        self.identity_fixed = fixed_identity or locked or actor_id is not None
-        self.locked = locked
-        self.end_reason = "quit"
-        """How the console ended: quit, idle (signed out), hangup (the terminal went away)."""
-        self._last_input = time.monotonic()
+        self.identity_fixed = fixed_identity or actor_id is not None
         self.settings = settings
         if service is not None:
             self.service = service
@@ -199,10 +188,6 @@ class OnssApp(ConsoleApp):
         if self.settings is not None:
             self._apply_settings(self.settings)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        if self.locked:
-            loop = asyncio.get_running_loop()
-            for hang_up in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(hang_up, self._end, "hangup")
         if self._connect is not None:
             # Once the first frame is drawn: the store's imports, in a thread, would share the GIL with it.
             self.call_after_refresh(self._open_store)
@@ -242,26 +227,6 @@ class OnssApp(ConsoleApp):
         for path in connection.warnings:
             self.notify(self.t("files.readable_by_others", path=path), severity="warning", timeout=20)
 
-    def _watch_idleness(self) -> None:
-        """An SSH session signs out after `ssh_idle_minutes` without a key pressed (or a click)."""
-        minutes = self.settings.ssh_idle_minutes if self.settings else IDLE_MINUTES
-        self._last_input = time.monotonic()
-        self.set_interval(min(30.0, minutes * 15), partial(self._sign_out_when_idle, minutes))
-
-    def _sign_out_when_idle(self, minutes: float) -> None:
-        if time.monotonic() - self._last_input >= minutes * 60:
-            self.exit_message = self.t("session.idle", minutes=f"{minutes:g}")
-            self._end("idle")
-
-    def _end(self, reason: str) -> None:
-        self.end_reason = reason
-        self.exit(0)
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown | events.Paste):
-            self._last_input = time.monotonic()
-        await super().on_event(event)
-
     def _give_up(self, message: str, exit_code: int) -> None:
         self.exit_message = message
         self.exit(exit_code, return_code=exit_code)
@@ -279,14 +244,13 @@ class OnssApp(ConsoleApp):
 
         try:
             person = await self.service.sign_in(actor_id)
-            if self.locked:
-                await self._apply_preferences(actor_id)
-                self._watch_idleness()
-            # Side by side: over the HTTP API, one round trip instead of two.
-            catalogue, first = await asyncio.gather(
+            # Side by side: over the HTTP API, one round trip instead of two (or three).
+            catalogue, first, remembered = await asyncio.gather(
                 self.service.catalogue(actor_id),
                 self.service.list_enterprises(actor_id, page=PageRequest(size=2)),
+                self.remembered(actor_id),
             )
+            self.signed_in(remembered)
             self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
             self.sub_title = person.full_name
             self.refresh_bindings()
@@ -297,14 +261,13 @@ class OnssApp(ConsoleApp):
         finally:
             self.start_up_done()
 
-    async def _apply_preferences(self, actor_id: int) -> None:
-        """The language and theme the person chose before (kept in the store), without saving them again."""
-        preferences = await self.service.get_preferences(actor_id)
-        if preferences.lang in LANGUAGES:
-            self.lang = preferences.lang
-        if preferences.theme in self.available_themes:
-            self._remembered_theme = preferences.theme
-            self.theme = preferences.theme
+    async def remembered(self, actor_id: int) -> Preferences | None:
+        """What the store remembers of the person's choices (None: this console keeps them in its config
+        file)."""
+        return None
+
+    def signed_in(self, remembered: Preferences | None) -> None:
+        """The person is signed in: what follows for this kind of console."""
 
     def start_up_done(self) -> None:
         """The first screen is shown, or waits for the user: what start-up deferred is done once its
@@ -386,23 +349,12 @@ class OnssApp(ConsoleApp):
             self._save_setting("theme", self.theme)
 
     def _save_setting(self, name: str, value: str) -> None:
-        if self.locked:
-            if self.actor_id is not None:
-                self._save_preference(self.actor_id, name, value)
-            return
         from onss_tui.config import save_setting
 
         try:
             save_setting(name, value)
         except OSError as exc:
             self.notify(self.t("common.setting_not_saved", reason=str(exc)), severity="warning")
-
-    @work(group="preferences", exit_on_error=False)
-    async def _save_preference(self, actor_id: int, name: str, value: str) -> None:
-        """Remember a choice in the store, for the person (an SSH session's account is everyone's)."""
-        from onss_tui.services.dto import Preferences
-
-        await self.service.save_preferences(actor_id, Preferences.model_validate({name: value}))
 
     # ------------------------------------------------------------------ navigation
 
@@ -529,9 +481,7 @@ class OnssApp(ConsoleApp):
             t("palette.theme_light"), t("palette.theme_help"), partial(self._set_theme, LIGHT_THEME)
         )
         yield SystemCommand(t("nav.help"), t("palette.help"), self.action_help)
-        for command in super().get_system_commands(screen):
-            if not (self.locked and command.title == "Screenshot"):  # no file written on the server
-                yield command
+        yield from super().get_system_commands(screen)
 
     def _binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The current screen's own actions (those its footer shows), so that each is in the palette."""

@@ -109,16 +109,14 @@ def run_ssh_session(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from onss_tui.app import OnssApp
     from onss_tui.i18n import choose_language
+    from onss_tui.ssh_console import SshConsole
 
     session = Session(client_address(os.environ))
     # The account's config file is everyone's: its language is not the person's. Theirs comes from the
     # store once signed in; until then, or when they have none, the client's.
-    app = OnssApp(
-        connect=_session_connect(args, session),
-        lang=choose_language(None, None, client_language),
-        locked=True,
+    app = SshConsole(
+        connect=_session_connect(args, session), lang=choose_language(None, None, client_language)
     )
     try:
         app.run()

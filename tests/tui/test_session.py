@@ -17,6 +17,7 @@ from onss_tui.screens.overview import OverviewScreen
 from onss_tui.screens.session import SessionScreen
 from onss_tui.screens.sign_in import SignInScreen
 from onss_tui.services.dto import Preferences
+from onss_tui.ssh_console import SshConsole
 from tests.conftest import LR_NISS
 from tests.tui.conftest import record_notices, settle
 from tests.tui.test_app import launch_args
@@ -84,7 +85,7 @@ async def test_the_session_screen_fits_80_by_24_in_every_language(store, lang: s
 async def test_an_ssh_session_keeps_the_persons_choices_in_the_store_not_in_the_shared_config(  # type: ignore[no-untyped-def]
     store, config_home: Path
 ) -> None:
-    app = OnssApp(store.service, actor_id=store.world.lr, locked=True, settings=Settings())
+    app = SshConsole(service=store.service, actor_id=store.world.lr, settings=Settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("f2")  # the next language: French
@@ -93,7 +94,7 @@ async def test_an_ssh_session_keeps_the_persons_choices_in_the_store_not_in_the_
     assert not (config_home / "onss-tui" / "config.toml").exists()
     saved = await store.service.get_preferences(store.world.lr)
     assert saved == Preferences(lang="fr", theme="textual-light")
-    again = OnssApp(store.service, actor_id=store.world.lr, locked=True, settings=Settings(), lang="en")
+    again = SshConsole(service=store.service, actor_id=store.world.lr, settings=Settings(), lang="en")
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert again.lang == "fr" and again.theme == "textual-light"
@@ -101,8 +102,8 @@ async def test_an_ssh_session_keeps_the_persons_choices_in_the_store_not_in_the_
 
 
 async def test_an_idle_ssh_session_signs_out(store) -> None:  # type: ignore[no-untyped-def]
-    app = OnssApp(
-        store.service, actor_id=store.world.lr, locked=True, settings=Settings(ssh_idle_minutes=0.005)
+    app = SshConsole(
+        service=store.service, actor_id=store.world.lr, settings=Settings(ssh_idle_minutes=0.005)
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
