@@ -160,6 +160,8 @@ class OnssApp(ConsoleApp):
             raise ValueError("give either a service or a way to connect to one")
         super().__init__(lang=lang)
         self.identity_fixed = fixed_identity or actor_id is not None
+        self._fixed_person = actor_id
+        """The one person a fixed identity signs in (given, or named by the connection)."""
         self.settings = settings
         if service is not None:
             self.service = service
@@ -221,7 +223,7 @@ class OnssApp(ConsoleApp):
         self.service = connection.service
         self.suggested = connection.suggested
         if connection.actor_id is not None:
-            self.preset_actor_id = connection.actor_id
+            self.preset_actor_id = self._fixed_person = connection.actor_id
             self.identity_fixed = True
         self.service_ready = True
         for path in connection.warnings:
@@ -234,7 +236,7 @@ class OnssApp(ConsoleApp):
     def sign_in(self, actor_id: int) -> None:
         """Sign in as a person, load the catalogue, then go to their enterprise (or ask which one). With a
         fixed identity, only the person it names, once."""
-        if self.identity_fixed and self.actor_id is not None:
+        if self.identity_fixed and (self.actor_id is not None or actor_id != self._fixed_person):
             return
         self._sign_in(actor_id)
 
