@@ -23,7 +23,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from textual import events, on, work
-from textual.app import SystemCommand
+from textual.app import SystemCommand, UnknownModeError
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -35,7 +35,7 @@ from onss_tui.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from onss_tui.config import Settings
-    from onss_tui.services.dto import EnterpriseSummary
+    from onss_tui.services.dto import EnterpriseSummary, Preferences
     from onss_tui.services.protocol import AccessService
 
 SCREENS: dict[str, tuple[str, str]] = {
@@ -55,12 +55,14 @@ DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
 
 class Connection(NamedTuple):
-    """An opened store: the service, the acting person when already known, and (for a demo store) the
-    national register numbers of people worth signing in as first."""
+    """An opened store: the service, the acting person when already known (then fixed for the session),
+    (for a demo store) the national register numbers of people worth signing in as first, and the files
+    holding personal data or a secret that others can read (to warn of)."""
 
     service: AccessService
     actor_id: int | None = None
     suggested: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 Connect = Callable[[Callable[[str], None], "Settings"], Awaitable[Connection]]
@@ -149,12 +151,17 @@ class OnssApp(ConsoleApp):
         settings: Settings | None = None,
         connect: Connect | None = None,
         theme: str | None = None,
+        fixed_identity: bool = False,
     ) -> None:
         """`settings` default to the config file and environment, read after the first frame when connecting;
-        `theme` is the theme to start with until then."""
+        `theme` is the theme to start with until then. With `actor_id`, or `fixed_identity` (the connection
+        names the person), no list of people is offered: that person is signed in, and only them."""
         if (service is None) == (connect is None):
             raise ValueError("give either a service or a way to connect to one")
         super().__init__(lang=lang)
+        self.identity_fixed = fixed_identity or actor_id is not None
+        self._fixed_person = actor_id
+        """The one person a fixed identity signs in (given, or named by the connection)."""
         self.settings = settings
         if service is not None:
             self.service = service
@@ -171,6 +178,10 @@ class OnssApp(ConsoleApp):
     # ------------------------------------------------------------------ start
 
     def get_default_screen(self) -> Screen:
+        if self.identity_fixed:
+            from onss_tui.screens.session import SessionScreen
+
+            return SessionScreen()
         from onss_tui.screens.sign_in import SignInScreen
 
         return SignInScreen()
@@ -212,15 +223,21 @@ class OnssApp(ConsoleApp):
         self.service = connection.service
         self.suggested = connection.suggested
         if connection.actor_id is not None:
-            self.preset_actor_id = connection.actor_id
+            self.preset_actor_id = self._fixed_person = connection.actor_id
+            self.identity_fixed = True
         self.service_ready = True
+        for path in connection.warnings:
+            self.notify(self.t("files.readable_by_others", path=path), severity="warning", timeout=20)
 
     def _give_up(self, message: str, exit_code: int) -> None:
         self.exit_message = message
         self.exit(exit_code, return_code=exit_code)
 
     def sign_in(self, actor_id: int) -> None:
-        """Sign in as a person, load the catalogue, then go to their enterprise (or ask which one)."""
+        """Sign in as a person, load the catalogue, then go to their enterprise (or ask which one). With a
+        fixed identity, only the person it names, once."""
+        if self.identity_fixed and (self.actor_id is not None or actor_id != self._fixed_person):
+            return
         self._sign_in(actor_id)
 
     @work(exclusive=True, group="sign-in", exit_on_error=False)
@@ -229,11 +246,13 @@ class OnssApp(ConsoleApp):
 
         try:
             person = await self.service.sign_in(actor_id)
-            # Side by side: over the HTTP API, one round trip instead of two.
-            catalogue, first = await asyncio.gather(
+            # Side by side: over the HTTP API, one round trip instead of two (or three).
+            catalogue, first, remembered = await asyncio.gather(
                 self.service.catalogue(actor_id),
                 self.service.list_enterprises(actor_id, page=PageRequest(size=2)),
+                self.remembered(actor_id),
             )
+            self.signed_in(remembered)
             self.actor_id, self.actor, self.catalogue = actor_id, person, catalogue
             self.sub_title = person.full_name
             self.refresh_bindings()
@@ -243,6 +262,14 @@ class OnssApp(ConsoleApp):
                 self.pick_enterprise("overview")
         finally:
             self.start_up_done()
+
+    async def remembered(self, actor_id: int) -> Preferences | None:
+        """What the store remembers of the person's choices (None: this console keeps them in its config
+        file)."""
+        return None
+
+    def signed_in(self, remembered: Preferences | None) -> None:
+        """The person is signed in: what follows for this kind of console."""
 
     def start_up_done(self) -> None:
         """The first screen is shown, or waits for the user: what start-up deferred is done once its
@@ -407,6 +434,29 @@ class OnssApp(ConsoleApp):
                 await self.remove_mode(previous)
                 self.add_mode(previous, _screen_factory(previous))
 
+    async def act_as_someone_else(self) -> None:
+        """Back to the list of people (a demo's sign-in), forgetting who acted and where."""
+        from onss_tui.screens.sign_in import SignInScreen
+
+        if self.identity_fixed or self.actor_id is None:
+            return
+        self.actor_id, self.actor, self.catalogue = None, None, None
+        if self.current_mode == "sign_in":  # from a dialog over the list of a previous turn
+            while len(self.screen_stack) > 1:
+                await self.pop_screen()
+        else:
+            with contextlib.suppress(UnknownModeError):
+                await self.remove_mode("sign_in")
+            self.add_mode("sign_in", SignInScreen)
+            await self.switch_mode("sign_in")
+        for name in SCREENS:
+            await self.remove_mode(name)
+            self.add_mode(name, _screen_factory(name))
+        self.enterprise_id = None
+        self.enterprise_name = self.enterprise_category = None
+        self.sub_title = ""
+        self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_screen", "pick_enterprise"):
             if self.actor_id is None:
@@ -451,6 +501,8 @@ class OnssApp(ConsoleApp):
             for name in SCREENS:
                 yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), partial(self.open_screen, name))
             yield SystemCommand(t("nav.enterprise"), t("palette.enterprise"), self.action_pick_enterprise)
+            if not self.identity_fixed:
+                yield SystemCommand(t("palette.act_as"), t("palette.act_as_help"), self.act_as_someone_else)
             yield from self._binding_commands(screen)
         for lang in LANGUAGES:
             yield SystemCommand(

@@ -10,6 +10,8 @@ from platformdirs import user_config_path, user_data_path
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from onss_tui.private_files import write_private_text
+
 APP_NAME = "onss-tui"
 
 
@@ -82,6 +84,15 @@ class Settings(BaseSettings):
         "else in the data directory).",
     )
     audit_syslog: bool = Field(default=False, description="Also send each checkpoint to the system log.")
+    token_lifetime_days: int = Field(default=90, ge=1, le=3650, description="How long a new token lives.")
+    ssh_idle_minutes: float = Field(
+        default=15, gt=0, le=24 * 60, description="An SSH session without a key pressed signs out after this."
+    )
+
+    def secret_held(self) -> bool:
+        """The config file holds a secret (the API's secret or a token), so must be its owner's alone."""
+        found = _TomlFile(Settings, config_file())()
+        return bool(found.get("api_secret") or found.get("api_token"))
 
     @classmethod
     def settings_customise_sources(
@@ -110,5 +121,4 @@ def save_setting(name: str, value: str) -> None:
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
     lines = [line for line in lines if line.split("=", 1)[0].strip() != name]
     lines.insert(0, f"{name} = {value!r}".replace("'", '"'))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private_text(path, "\n".join(lines) + "\n")  # it may hold the API's secret or a token

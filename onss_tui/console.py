@@ -62,6 +62,8 @@ class ConsoleApp(App[int]):
         self.actor: PersonPublic | None = None
         self.preset_actor_id: int | None = None
         """The person to sign in as without asking (`--as`, an SSH key, a token), until signed in."""
+        self.identity_fixed = False
+        """Who acts was given (`--as`, an SSH key, a token): no list of people is offered, nor another."""
         self.suggested: tuple[str, ...] = ()
         """National register numbers of people worth signing in as first (a demo store's showcase)."""
         self.catalogue: Catalogue | None = None

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from onss_tui import __version__
 from onss_tui.api.auth import Authenticator, FailedAuthLimiter
 from onss_tui.api.deps import attach, document_query_models
-from onss_tui.api.routes import audit, designations, enterprises, identity, mandates, users
+from onss_tui.api.routes import audit, credentials, designations, enterprises, identity, mandates, users
 from onss_tui.config import Settings
 from onss_tui.services.errors import ServiceError, invalid_input
 from onss_tui.services.local.anchoring import anchor_from_settings
@@ -101,7 +101,7 @@ def create_app(service: LocalService, *, secret: str, limiter: FailedAuthLimiter
         service.engine, secret, limiter or FailedAuthLimiter(), inline=service.reads_inline
     )
     attach(app, service, authenticator)
-    for area in (identity, enterprises, designations, users, mandates, audit):
+    for area in (identity, enterprises, designations, users, mandates, audit, credentials):
         document_query_models(area.router)
         app.include_router(area.router)
     return app

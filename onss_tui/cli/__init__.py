@@ -153,10 +153,68 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database(create)
     create.add_argument("--as", dest="actor", metavar="NISS", required=True)
     create.add_argument("--label", default="")
+    create.add_argument(
+        "--days",
+        type=int,
+        help="how long it lives (default: token_lifetime_days of the settings, 90)",
+    )
     revoke = token_commands.add_parser("revoke", help="end a token")
     _add_database(revoke)
     revoke.add_argument("token", help="the token, or its id as printed by 'token create'")
+    listed = token_commands.add_parser("list", help="the tokens: label, created, last used, expires")
+    _add_database(listed)
+    listed.add_argument("--as", dest="actor", metavar="NISS", help="this person's tokens (default: all)")
+    listed.add_argument("--all", action="store_true", help="with revoked and expired ones")
+
+    _add_ssh_commands(commands)
     return parser
+
+
+def _add_ssh_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    keys = commands.add_parser("keys", help="SSH keys: who logs in with which key")
+    key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    add = key_commands.add_parser("add", help="register a person's OpenSSH public key")
+    _add_database(add)
+    add.add_argument("--as", dest="actor", metavar="NISS", required=True, help="the person the key is for")
+    add.add_argument("file", metavar="FILE", help="the public key file (e.g. id_ed25519.pub), or - for stdin")
+    add.add_argument("--label", default="", help="a name for the key (default: the key's comment)")
+    listed = key_commands.add_parser("list", help="the registered keys (fingerprints, never the keys)")
+    _add_database(listed)
+    listed.add_argument("--as", dest="actor", metavar="NISS", help="this person's keys (default: all)")
+    listed.add_argument("--all", action="store_true", help="with revoked ones")
+    revoke = key_commands.add_parser("revoke", help="end a key: the next login with it is refused")
+    _add_database(revoke)
+    revoke.add_argument("fingerprint", help="SHA256:... as 'keys list' or 'ssh-keygen -l' prints it")
+    authorized = key_commands.add_parser(
+        "authorized",
+        help="sshd's AuthorizedKeysCommand: the authorized_keys line for an active key, else nothing",
+    )
+    _add_database(authorized)
+    authorized.add_argument("user", help="the account logging in (sshd's %%u)")
+    authorized.add_argument("key_type", help="the key's type (sshd's %%t)")
+    authorized.add_argument("key", help="the key, base64 (sshd's %%k)")
+
+    session = commands.add_parser(
+        "ssh-session", help="the console for one person, as an SSH key's forced command runs it"
+    )
+    _add_database(session)
+    session.add_argument("--person", type=int, required=True, help="the person's id (from the key)")
+    session.add_argument("--key", required=True, metavar="FINGERPRINT", help="the key logged in with")
+
+    config = commands.add_parser("ssh-config", help="print the sshd_config block that serves the console")
+    _add_database(config)
+    config.add_argument("--user", default="onss", help="the service account people log in as (default onss)")
+    config.add_argument(
+        "--keys-user",
+        default=None,
+        help="the account sshd asks the store as (AuthorizedKeysCommandUser; default: --user)",
+    )
+    config.add_argument(
+        "--command",
+        dest="program",
+        metavar="PATH",
+        help="the onss-tui program sshd runs (default: this one); it and its folders must be root's",
+    )
 
 
 def _command(args: argparse.Namespace) -> Command:
@@ -194,6 +252,18 @@ def _command(args: argparse.Namespace) -> Command:
             from onss_tui.cli.serve import run_serve
 
             return run_serve
+        case "keys":
+            from onss_tui.cli.keys import run_keys
+
+            return run_keys
+        case "ssh-session":
+            from onss_tui.cli.ssh import run_ssh_session
+
+            return run_ssh_session
+        case "ssh-config":
+            from onss_tui.cli.ssh import run_ssh_config
+
+            return run_ssh_config
     raise AssertionError(f"no such command: {args.command}")
 
 

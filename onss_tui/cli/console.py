@@ -14,15 +14,14 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import shutil
 import sys
 import tempfile
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onss_tui.cli.early import early_preferences
 from onss_tui.cli.errors import EXIT_USAGE, CommandError, describe_failure
 from onss_tui.cli.store import actor_by_niss, anchor_local, require_store
 
@@ -32,42 +31,31 @@ if TYPE_CHECKING:
     from onss_tui.services.local.service import LocalService
 
 DEMO_ENTERPRISES, DEMO_MANDATES, DEMO_SEED = 200, 2000, 1
-ENV_PREFIX = "ONSS_TUI_"
 
 
-def config_path() -> Path:
-    """The config file `Settings` reads (`onss_tui.config.config_file`), found without pydantic."""
-    from platformdirs import user_config_path
+def exposed_files(url: str, settings: Settings) -> tuple[str, ...]:
+    """The store's file, and the config file when it holds a secret, if others can read them."""
+    from onss_tui.config import config_file
+    from onss_tui.private_files import readable_by_others
+    from onss_tui.services.local.store import sqlite_path
 
-    return user_config_path("onss-tui") / "config.toml"
-
-
-def early_preferences(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """`lang` and `theme` as the settings will have them: the environment first, then the config file.
-
-    A config file that cannot be read is left for `Settings` to report once the console is up.
-    """
-    found: dict[str, str] = {}
-    try:
-        found = {
-            k: v
-            for k, v in tomllib.loads(config_path().read_text(encoding="utf-8")).items()
-            if isinstance(v, str)
-        }
-    except (OSError, tomllib.TOMLDecodeError):
-        found = {}
-    preferences = {}
-    for name in ("lang", "theme"):
-        value = environ.get(ENV_PREFIX + name.upper()) or found.get(name)
-        if value:
-            preferences[name] = value
-    return preferences
+    found = []
+    store = sqlite_path(url)
+    if store is not None and readable_by_others(store):
+        found.append(str(store))
+    if readable_by_others(config_file()) and settings.secret_held():
+        found.append(str(config_file()))
+    return tuple(found)
 
 
 def _open_local(url: str, report: Callable[[str], None]) -> LocalService:
     from onss_tui.services.local.service import LocalService
 
-    return LocalService.open(url, migrating=lambda: report("sign_in.migrating"))
+    return LocalService.open(
+        url,
+        migrating=lambda: report("sign_in.migrating"),
+        waiting=lambda: report("sign_in.waiting_migration"),
+    )
 
 
 def _seed_demo(service: LocalService) -> tuple[str, ...]:
@@ -135,6 +123,11 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
             raise ConnectFailed("--api needs a token: --token or ONSS_TUI_API_TOKEN", EXIT_USAGE)
         if api and args.actor:
             raise ConnectFailed("--as does not apply to --api: the token names the person", EXIT_USAGE)
+        if not (api or args.actor or demo_dir is not None):
+            raise ConnectFailed(
+                "say who acts: --as NISS on a local store (its operator), or --demo to try the console",
+                EXIT_USAGE,
+            )
         try:
             if api:
                 from onss_tui.services.remote import RemoteService
@@ -173,7 +166,9 @@ def make_connect(args: argparse.Namespace, demo_dir: Path | None = None) -> Conn
                 except CommandError as exc:
                     await service.aclose()
                     raise ConnectFailed(str(exc), EXIT_USAGE) from exc
-            return Connection(service, actor, suggested)
+            url = args.database or settings.database_url
+            warnings = () if demo_dir is not None else exposed_files(url, settings)
+            return Connection(service, actor, suggested, warnings)
         except ConnectFailed:
             raise
         except Exception as exc:
@@ -207,6 +202,7 @@ def run_console(args: argparse.Namespace) -> int:
             lang=choose_language(args.lang, preferences.get("lang")),
             theme=preferences.get("theme"),
             connect=make_connect(args, demo_dir),
+            fixed_identity=not args.demo,  # the list of people is a demo's alone
         )
         app.run()
     finally:

@@ -7,6 +7,7 @@ without paying for it before its first frame.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,10 +27,15 @@ def database_url(args: argparse.Namespace) -> str:
     return Settings().database_url
 
 
+def say_waiting() -> None:
+    """Said once when another process holds the store's migration lock."""
+    print("onss-tui: another process is migrating this store; waiting for it…", file=sys.stderr, flush=True)
+
+
 def open_local(args: argparse.Namespace, *, migrate: bool = True) -> LocalService:
     from onss_tui.services.local.service import LocalService
 
-    return LocalService.open(database_url(args), migrate=migrate)
+    return LocalService.open(database_url(args), migrate=migrate, waiting=say_waiting)
 
 
 def anchor_local(service: LocalService, settings: Settings, url: str) -> None:

@@ -18,7 +18,7 @@ from textual.widgets import LoadingIndicator, OptionList
 from textual.widgets.option_list import Option
 
 from onss_tui.domain.text import SEARCH_MAX
-from onss_tui.screens.base import OnssScreen
+from onss_tui.screens.opening import OpeningScreen
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
 from onss_tui.widgets.navbar import NavBar
@@ -43,11 +43,12 @@ def role_summary(app: ConsoleApp, roles: list[str], limit: int = 2) -> str:
     return ", ".join(parts) + (f" (+{more})" if more > 0 else "")
 
 
-class SignInScreen(OnssScreen[None]):
+class SignInScreen(OpeningScreen):
     """Who is acting? Lists identities; Enter signs in as the highlighted one."""
 
     HELP_KEY = "help.sign_in"
     AUTO_FOCUS = "#sign-in-search"
+    STATUS, LOADING = "#sign-in-status", "#sign-in-loading"
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "common.search", id="sign_in.search"),
         Binding("down", "move(1)", "common.down", id="sign_in.down", show=False),
@@ -64,6 +65,9 @@ class SignInScreen(OnssScreen[None]):
         """The search text the list shows the people for (None: no list yet)."""
         self._sign_in_on_arrival = False
         """Enter came before the list for the text typed: sign in as its first person once it comes."""
+        self._left = False
+        """Another screen was shown over this one: back here (to act as someone else), the list is
+        offered again."""
 
     def compose(self) -> ComposeResult:
         yield NavBar()
@@ -76,34 +80,19 @@ class SignInScreen(OnssScreen[None]):
             yield LoadingIndicator(id="sign-in-loading")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "lang", self._relabel)
-        self.watch(self.app, "connecting_status", self._connecting)
-        self.watch(self.app, "open_failure", self._failed, init=False)
-        self.watch(self.app, "service_ready", self._ready)
-
     def _relabel(self, _lang: str | None = None) -> None:
         self.query_one("#sign-in-search", Input).placeholder = self.app.t("sign_in.search")
         if self._identities:
             self._show(self._identities)
 
-    def _connecting(self, key: str) -> None:
-        if not self.app.service_ready:
-            self.query_one("#sign-in-status", Tr).set_key(key)
-
-    def _failed(self, what: str) -> None:
-        """The store could not be opened: say why, rather than "opening..." for ever."""
-        self.query_one("#sign-in-loading").display = False
-        self.query_one("#sign-in-status", Tr).set_key("sign_in.open_failed", what=what)
-
     def _ready(self, ready: bool) -> None:
         if not ready:
             return
-        preset = self.app.preset_actor_id
-        if preset is not None and self.app.actor_id is None:
-            self.query_one("#sign-in-status", Tr).set_key("sign_in.signing_in")
-            self.app.preset_actor_id = None
-            self.app.sign_in(preset)
+        if self.app.identity_fixed:  # the connection named the person: no list, but their session
+            from onss_tui.screens.session import SessionScreen
+
+            self.app.add_mode("session", SessionScreen)
+            self.app.switch_mode("session")
             return
         self._offer_choice()
 
@@ -116,10 +105,12 @@ class SignInScreen(OnssScreen[None]):
         self.load_identities(search.value)  # what was typed while the store was opening counts
         self.app.start_up_done()
 
+    def on_screen_suspend(self) -> None:
+        self._left = True
+
     def on_screen_resume(self) -> None:
-        """Back here after signing in as the person given by --as (the enterprise picker dismissed):
-        offer the list, as after any other sign-in, rather than the dots of the sign-in that is over."""
-        if self.app.actor_id is not None and self.query_one("#sign-in-loading").display:
+        """Back here to act as someone else (a demo): offer the list again."""
+        if self._left and not self.app.identity_fixed:
             self._offer_choice()
 
     @on(Input.Changed, "#sign-in-search")

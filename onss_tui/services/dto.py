@@ -548,3 +548,52 @@ class CheckpointPage(DTO):
 class CheckpointQuery(DTO):
     after: int = Field(default=0, ge=0, le=2**31 - 1, description="Checkpoints after this sequence number.")
     limit: int = Field(default=100, ge=1, le=1000)
+
+
+# ---------------------------------------------------------------- SSH keys, tokens, preferences
+
+
+class SshKeyPublic(DTO):
+    """An SSH key registered to a person (the key itself is never sent back: its fingerprint says it)."""
+
+    id: int
+    person_id: int
+    person_name: str
+    key_type: str
+    fingerprint: str
+    label: str
+    added_by: str | None = Field(description="Who added it; the system for the operator of the store.")
+    added_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str | None = None
+
+
+class SshKeyAdd(Request):
+    """An OpenSSH public key to register to a person, as a `.pub` file holds it."""
+
+    person_id: Id
+    public_key: str = Field(max_length=16_384, description="e.g. 'ssh-ed25519 AAAA... anne@laptop'")
+    label: str = Field(default="", max_length=100, description="Empty: the key's own comment.")
+
+
+class SshKeyRevoke(Request):
+    fingerprint: str = Field(max_length=100, description="As `ssh-keygen -l` prints it: SHA256:...")
+
+
+class TokenPublic(DTO):
+    """A bearer token as its holder may see it: never the token itself."""
+
+    id: int
+    person_id: int
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class Preferences(Request):
+    """What a person's console remembers for them, wherever they sign in from."""
+
+    lang: Literal["fr", "nl", "en"] | None = None
+    theme: str | None = Field(default=None, max_length=40)

@@ -32,6 +32,7 @@ from onss_tui.services.dto import (
     PageRequest,
     PersonPublic,
     PersonUpdate,
+    Preferences,
     ProviderPublic,
     UserCreate,
     UserFilter,
@@ -175,6 +176,13 @@ class AccessService(Protocol):
 
     async def checkpoint_audit(self, actor: Actor) -> AuditCheckpointPublic | None:
         """Sign the trail's head now (support staff only); None while the trail is empty."""
+        ...
+
+    # -- what the person's console remembers for them
+    async def get_preferences(self, actor: Actor) -> Preferences: ...
+
+    async def save_preferences(self, actor: Actor, wanted: Preferences) -> Preferences:
+        """Remember the values given (None keeps the one remembered)."""
         ...
 
     async def aclose(self) -> None:

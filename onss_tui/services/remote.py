@@ -476,3 +476,49 @@ class RemoteService:
     async def checkpoint_audit(self, actor: int) -> dto.AuditCheckpointPublic | None:
         await self._check(actor)
         return await self._write(dto.AuditCheckpointPublic | None, "POST", "/audit/checkpoints")
+
+    # ------------------------------------------------------------------ SSH keys, tokens, preferences
+
+    @checked
+    async def list_ssh_keys(
+        self, actor: int, person_id: int | None = None, *, include_revoked: bool = False
+    ) -> list[dto.SshKeyPublic]:
+        await self._check(actor)
+        params = {"person_id": person_id, "include_revoked": include_revoked}
+        return await self._read(list[dto.SshKeyPublic], "GET", "/ssh-keys", params=_params(None, **params))
+
+    @checked
+    async def add_ssh_key(self, actor: int, request: dto.SshKeyAdd) -> dto.SshKeyPublic:
+        await self._check(actor)
+        return await self._write(dto.SshKeyPublic, "POST", "/ssh-keys", request)
+
+    @checked
+    async def revoke_ssh_key(self, actor: int, fingerprint: str) -> dto.SshKeyPublic:
+        await self._check(actor)
+        body = dto.SshKeyRevoke(fingerprint=fingerprint)
+        return await self._write(dto.SshKeyPublic, "POST", "/ssh-keys/revoke", body)
+
+    @checked
+    async def list_tokens(
+        self, actor: int, person_id: int | None = None, *, include_ended: bool = False
+    ) -> list[dto.TokenPublic]:
+        await self._check(actor)
+        if person_id not in (None, actor):
+            raise PermissionDenied(Reason("rule.token.not_yours"))
+        params = _params(None, include_ended=include_ended)
+        return await self._read(list[dto.TokenPublic], "GET", "/me/tokens", params=params)
+
+    @checked
+    async def revoke_token(self, actor: int, token_id: int) -> dto.TokenPublic:
+        await self._check(actor)
+        return await self._write(dto.TokenPublic, "POST", f"/me/tokens/{int(token_id)}/revoke")
+
+    @checked
+    async def get_preferences(self, actor: int) -> dto.Preferences:
+        await self._check(actor)
+        return await self._read(dto.Preferences, "GET", "/me/preferences")
+
+    @checked
+    async def save_preferences(self, actor: int, wanted: dto.Preferences) -> dto.Preferences:
+        await self._check(actor)
+        return await self._write(dto.Preferences, "PUT", "/me/preferences", wanted)

@@ -9,6 +9,7 @@ from textual.widgets import Input, OptionList
 
 from onss_tui.screens.enterprise_picker import EnterprisePickerScreen
 from onss_tui.screens.overview import OverviewScreen
+from onss_tui.screens.session import SessionScreen
 from onss_tui.screens.sign_in import SignInScreen
 from onss_tui.services.local import registry
 from onss_tui.widgets.paged_table import PagedTable
@@ -103,18 +104,25 @@ async def test_support_staff_choose_among_every_enterprise(store) -> None:  # ty
         assert app.enterprise_id == store.world.townhall
 
 
-async def test_leaving_the_picker_after_signing_in_by_number_offers_the_list(store) -> None:  # type: ignore[no-untyped-def]
+async def test_leaving_the_picker_after_signing_in_by_number_offers_no_list(store) -> None:  # type: ignore[no-untyped-def]
+    """The person is given (--as, a key, a token): Escape on the picker leads to their session, where no
+    list of people is offered and nothing can be typed to become someone else."""
     app = store.app(store.world.support)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, EnterprisePickerScreen)
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, SignInScreen)
-        assert not app.screen.query_one("#sign-in-loading").display
-        assert isinstance(app.focused, Input)
-        assert listed(app)[0].startswith("Sam Support")
-        assert "Signing in" not in str(app.screen.query_one("#sign-in-status").content)
+        assert isinstance(app.screen, SessionScreen)
+        assert not app.screen.query(Input) and not app.screen.query(OptionList)
+        assert "Signed in as Sam Support" in str(app.screen.query_one("#session-title").render())
+        await pilot.press(*"anne", "enter", "escape", "escape")
+        await settle(pilot)
+        assert app.actor_id == store.world.support
+        app.sign_in(store.world.lr)  # what a screen could ask: refused, the person is fixed
+        await settle(pilot)
+        assert app.actor_id == store.world.support
+        assert all(w.group != "sign-in" or not w.is_running for w in app.workers)
 
 
 async def test_a_demo_store_suggests_one_person_per_role_first(store) -> None:  # type: ignore[no-untyped-def]

@@ -31,6 +31,9 @@ from onss_tui.services.local import (
     enterprises,
     identity,
     mandates,
+    preferences,
+    ssh_keys,
+    tokens,
     users,
 )
 from onss_tui.services.local.audit import checkpoint_if_due
@@ -114,9 +117,15 @@ class LocalService:
 
     @classmethod
     def open(
-        cls, url: str, *, migrate: bool = True, migrating: Callable[[], object] | None = None
+        cls,
+        url: str,
+        *,
+        migrate: bool = True,
+        migrating: Callable[[], object] | None = None,
+        waiting: Callable[[], object] | None = None,
     ) -> LocalService:
-        return cls(open_store(url, migrate=migrate, migrating=migrating))
+        """The service on the store at `url`, migrated if need be (see `store.open_store`)."""
+        return cls(open_store(url, migrate=migrate, migrating=migrating, waiting=waiting))
 
     async def aclose(self) -> None:
         await asyncio.to_thread(close_store, self.engine)
@@ -433,6 +442,68 @@ class LocalService:
         """Sign the head if the last checkpoint is M minutes old and entries came since (a timer's call)."""
         if self.store.anchor is not None:
             await asyncio.to_thread(_checkpoint_if_due, self.store)
+
+    # ------------------------------------------------------------------ SSH keys, tokens, preferences
+
+    @checked
+    async def list_ssh_keys(
+        self, actor: int | None, person_id: int | None = None, *, include_revoked: bool = False
+    ) -> list[dto.SshKeyPublic]:
+        """A person's keys (their own; support staff and the operator, `actor` None: anyone's or all)."""
+        work = partial(ssh_keys.list_keys, person_id=person_id, include_revoked=include_revoked)
+        return await self._read(actor, "ssh_key.list", f"person:{person_id or actor}", work)
+
+    @checked
+    async def add_ssh_key(self, actor: int | None, request: dto.SshKeyAdd) -> dto.SshKeyPublic:
+        work = partial(ssh_keys.add_key, request=request)
+        return await self._write(
+            actor, "ssh_key.add", f"person:{request.person_id}", work, support_passes=True
+        )
+
+    @checked
+    async def revoke_ssh_key(self, actor: int | None, fingerprint: str) -> dto.SshKeyPublic:
+        work = partial(ssh_keys.revoke_key, fingerprint=fingerprint)
+        return await self._write(
+            actor, "ssh_key.revoke", f"ssh_key:{fingerprint[:60]}", work, support_passes=True
+        )
+
+    async def record_ssh_session(
+        self, actor: int, event: str, fingerprint: str, client: str, details: dict[str, Any] | None = None
+    ) -> None:
+        """An SSH session's start (refused unless the key is the actor's and active) or end."""
+        work = partial(
+            ssh_keys.record_session,
+            event=event,
+            fingerprint=fingerprint,
+            client=client,
+            details=details or {},
+        )
+        await self._write(actor, f"ssh.session_{event}", f"person:{actor}", work, support_passes=True)
+
+    @checked
+    async def list_tokens(
+        self, actor: int | None, person_id: int | None = None, *, include_ended: bool = False
+    ) -> list[dto.TokenPublic]:
+        """A person's bearer tokens, never the tokens themselves (a person: their own)."""
+        work = partial(tokens.list_tokens, person_id=person_id, include_ended=include_ended)
+        return await self._read(actor, "api_token.list", f"person:{person_id or actor}", work)
+
+    @checked
+    async def revoke_token(self, actor: int, token_id: int) -> dto.TokenPublic:
+        """End one of the actor's own tokens."""
+        work = partial(tokens.revoke_own_token, token_id=token_id)
+        return await self._write(actor, "api_token.revoke", f"person:{actor}", work, support_passes=True)
+
+    @checked
+    async def get_preferences(self, actor: int) -> dto.Preferences:
+        return await self._read(
+            actor, "person.preferences_view", f"person:{actor}", preferences.get_preferences
+        )
+
+    @checked
+    async def save_preferences(self, actor: int, wanted: dto.Preferences) -> dto.Preferences:
+        work = partial(preferences.save_preferences, preferences=wanted)
+        return await self._write(actor, "person.preferences", f"person:{actor}", work, support_passes=True)
 
 
 def _checkpoint_if_due(store: Store) -> None:

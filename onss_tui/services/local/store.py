@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DataError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from onss_tui.private_files import create_private_file
 from onss_tui.services.errors import Conflict, Reason, ServiceError, Unavailable, ValidationFailed
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 """The newest migration; a test checks it against Alembic's own view of the head."""
 
 
@@ -35,6 +36,18 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file of a SQLite store (None for PostgreSQL, an in-memory store, or a URL that is not one)."""
+    try:
+        parsed = make_url(normalise_url(url)) if isinstance(url, str) else url
+    except ArgumentError:
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     try:
@@ -42,9 +55,9 @@ def make_engine(url: str) -> Engine:
     except ArgumentError as exc:
         raise StoreError(f"not a database URL: {url!r}") from exc
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(parsed)
+        if path is not None:
+            create_private_file(path)  # readable by its owner alone: it holds national register numbers
         # The most recently used connection is taken first: its page cache is the warmest.
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_use_lifo=True
@@ -80,42 +93,136 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision(connection)
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration not yet applied (`onss-tui db upgrade`)."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+def _revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def open_store(url: str, *, migrate: bool = True, migrating: Callable[[], object] | None = None) -> Engine:
-    """An engine on an up-to-date schema; Alembic is imported only when a migration is due, after calling
-    `migrating` (to say so)."""
+def _known_revisions() -> set[str]:
+    return {path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")}
+
+
+_PG_LOCK_KEY = "hashtextextended('onss-tui migrations ' || current_database() || '.' || current_schema(), 0)"
+"""The advisory lock of one store: a database and its schema (parallel test runs use schemas of their own)."""
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine, waiting: Callable[[], object] | None) -> Iterator[Connection]:
+    """A transaction that holds the store's migration lock, taken before the version is read: on
+    PostgreSQL a transaction's advisory lock; on SQLite the write lock (`BEGIN IMMEDIATE`). When another
+    process holds it, `waiting` is called once, then the lock is waited for as long as it takes."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            if not connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({_PG_LOCK_KEY})").scalar():
+                if waiting is not None:
+                    waiting()
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
+            yield connection
+        return
+    writer = engine.execution_options(write=True)
+    said = False
+    while True:
+        connection = writer.connect()
+        try:
+            # The first try is short, so that a wait is said at once; the pragma on the driver's own
+            # connection, as any statement through SQLAlchemy would begin the transaction first.
+            pragma = connection.connection.driver_connection.execute  # type: ignore[union-attr]
+            pragma(f"PRAGMA busy_timeout={30000 if said else 200}")
+            try:
+                transaction = connection.begin()
+            except OperationalError as exc:
+                if not _locked(exc):
+                    raise
+                if not said and waiting is not None:
+                    waiting()
+                said = True
+                continue
+            pragma("PRAGMA busy_timeout=30000")
+            with transaction:
+                yield connection
+            return
+        finally:
+            connection.close()
+
+
+def _locked(exc: OperationalError) -> bool:
+    reason = str(exc.orig).lower()
+    return "locked" in reason or "busy" in reason
+
+
+def upgrade(
+    engine: Engine,
+    *,
+    waiting: Callable[[], object] | None = None,
+    migrating: Callable[[], object] | None = None,
+) -> str | None:
+    """Apply every migration not yet applied (`onss-tui db upgrade`), under the migration lock, so that
+    processes opening one store at once migrate it once: the others wait, then find it current. Returns
+    the revision found under the lock (None: an empty store). `migrating` is called before migrating."""
+    try:
+        with _migration_lock(engine, waiting) as connection:
+            found = _revision(connection)
+            if found == HEAD_REVISION:
+                return found
+            if found is not None and found not in _known_revisions():
+                raise StoreError(
+                    f"the database schema (revision {found}) is newer than this onss-tui: upgrade onss-tui"
+                )
+            if migrating is not None:
+                migrating()
+            from alembic import command
+            from alembic.config import Config
+            from alembic.util import CommandError
+
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            try:
+                command.upgrade(config, "head")
+            except CommandError as exc:
+                raise StoreError(f"cannot migrate the database: {exc}") from exc
+            return found
+    except OperationalError:
+        raise  # unreachable or locked: said by whoever opens the store
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot migrate the database: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def open_store(
+    url: str,
+    *,
+    migrate: bool = True,
+    migrating: Callable[[], object] | None = None,
+    waiting: Callable[[], object] | None = None,
+) -> Engine:
+    """An engine on an up-to-date schema. A store already current is opened without any lock; otherwise
+    it is migrated under the migration lock (`upgrade`): `waiting` is called if another process holds
+    it, `migrating` before migrating; Alembic is imported only then."""
     engine = make_engine(url)
     try:
         revision = current_revision(engine)
         if revision != HEAD_REVISION:
             if not migrate:
                 raise StoreError("the database schema is not up to date: run 'onss-tui db upgrade'")
-            if migrating is not None:
-                migrating()
-            upgrade(engine)
+            upgrade(engine, waiting=waiting, migrating=migrating)
     except OperationalError as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StoreError(f"cannot open the database: {reason}") from exc
+        raise StoreError(f"cannot open the database: {_first_line(exc)}") from exc
     except SQLAlchemyError as exc:
         engine.dispose()
         raise StoreError(f"cannot open the database: {exc}") from exc
+    except StoreError:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 
 from sqlalchemy import Index, UniqueConstraint, text
@@ -287,6 +287,10 @@ class AuditCheckpoint(SQLModel, table=True):
     signature: str = Field(max_length=100)
 
 
+TOKEN_LIFETIME = timedelta(days=90)
+"""How long a token lives unless it is issued for another time."""
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the HTTP API, stored only as its SHA-256."""
 
@@ -297,3 +301,36 @@ class ApiToken(SQLModel, table=True):
     label: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+    expires_at: datetime | None = Field(
+        default_factory=lambda: utcnow() + TOKEN_LIFETIME,
+        description="From then on the token is refused (a token without one is refused too).",
+    )
+    last_used_at: datetime | None = Field(
+        default=None, description="When a request last presented it (to the minute, not to the request)."
+    )
+
+
+class SshKey(SQLModel, table=True):
+    """An OpenSSH public key registered to a person: logging in over SSH with it acts as that person."""
+
+    __tablename__ = "ssh_key"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    key_type: str = Field(max_length=40)
+    key_blob: str = Field(description="The key's blob in base64, as a .pub file and sshd write it.")
+    fingerprint: str = Field(unique=True, max_length=50, description="OpenSSH's SHA256:... fingerprint.")
+    label: str = Field(default="", max_length=100)
+    added_by_id: int | None = Field(default=None, foreign_key="person.id")
+    added_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    revoked_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class PersonPreference(SQLModel, table=True):
+    """What a person's console remembers for them wherever they sign in from (an SSH session shares its
+    account, and its config file, with everyone else's)."""
+
+    __tablename__ = "person_preference"
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    lang: str | None = Field(default=None, max_length=2)
+    theme: str | None = Field(default=None, max_length=40)

@@ -1,5 +1,6 @@
-"""Bearer tokens of the HTTP API in the store: issued per person, shown once, kept only as
-HMAC-SHA256(secret, token), revoked by token or id, and resolved to the person on every request."""
+"""Bearer tokens of the HTTP API in the store: issued per person for a lifetime, shown once, kept only as
+HMAC-SHA256(secret, token), listed (never the token), revoked by token or id, and resolved to the person
+on every request: an expired or revoked token is refused, and its last use is kept to the minute."""
 
 from __future__ import annotations
 
@@ -7,13 +8,23 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, bindparam
+from sqlalchemy import Engine, bindparam, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from onss_tui.services.errors import NotFound, ValidationFailed
+from onss_tui.services import dto
+from onss_tui.services.errors import NotFound, PermissionDenied, Reason, ValidationFailed
 from onss_tui.services.local import audit
-from onss_tui.services.local.tables import ApiToken, Person, utcnow
+from onss_tui.services.local.context import Context
+from onss_tui.services.local.tables import TOKEN_LIFETIME, ApiToken, Person, id_of, utcnow
+
+DEFAULT_LIFETIME_DAYS = TOKEN_LIFETIME.days
+MAX_LIFETIME_DAYS = 3650
+LAST_USE_PRECISION = timedelta(minutes=1)
+"""A token's last use is written when the one stored is older than this: not a write per request."""
 
 MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRETS = frozenset(
@@ -44,28 +55,40 @@ class IssuedToken:
     id: int
     person_id: int
     token: str
+    expires_at: datetime
 
 
 def _writer(engine: Engine) -> Session:
     return Session(engine.execution_options(write=True), expire_on_commit=False)
 
 
-def issue_token(engine: Engine, secret: str, person_id: int, label: str = "") -> IssuedToken:
-    """A new random token for a person; the issue is audited (as `system`: the operator of the store)."""
+def issue_token(
+    engine: Engine, secret: str, person_id: int, label: str = "", *, days: int = DEFAULT_LIFETIME_DAYS
+) -> IssuedToken:
+    """A new random token for a person, valid for `days`; the issue is audited (as `system`: the operator
+    of the store)."""
+    if not 1 <= days <= MAX_LIFETIME_DAYS:
+        raise ValidationFailed({"days": f"A token lives 1 to {MAX_LIFETIME_DAYS} days."})
     token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(days=days)
     with _writer(engine) as session:
         audit.lock_head(session)
         person = session.get(Person, person_id)
         if person is None:
             raise NotFound("No such person.")
-        row = ApiToken(person_id=person_id, token_hash=token_hash(secret, token), label=label.strip())
+        row = ApiToken(
+            person_id=person_id,
+            token_hash=token_hash(secret, token),
+            label=label.strip(),
+            expires_at=expires_at,
+        )
         session.add(row)
         session.flush()
-        after = {"token_id": row.id, "label": row.label}
+        after = {"token_id": row.id, "label": row.label, "expires_at": expires_at.isoformat()}
         audit.append_by_system(session, action="api_token.issue", target=f"person:{person_id}", after=after)
         session.commit()
         assert row.id is not None
-        return IssuedToken(id=row.id, person_id=person_id, token=token)
+        return IssuedToken(id=row.id, person_id=person_id, token=token, expires_at=expires_at)
 
 
 def revoke_token(engine: Engine, secret: str | None, token_or_id: str) -> int:
@@ -96,13 +119,86 @@ def revoke_token(engine: Engine, secret: str | None, token_or_id: str) -> int:
         return row.id
 
 
-_HOLDER = select(ApiToken.person_id).where(
-    ApiToken.token_hash == bindparam("token_hash"), col(ApiToken.revoked_at).is_(None)
+_HOLDER = select(ApiToken.id, ApiToken.person_id, ApiToken.last_used_at).where(
+    ApiToken.token_hash == bindparam("token_hash"),
+    col(ApiToken.revoked_at).is_(None),
+    col(ApiToken.expires_at) > bindparam("now"),
+)
+_USED = (
+    update(ApiToken)
+    .where(col(ApiToken.id) == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
 )
 
 
 def resolve_token(engine: Engine, secret: str, token: str) -> int | None:
-    """The id of the person holding this token, or None when it is unknown or revoked (checked on every
-    request, so that a revocation takes effect at once; a plain connection, as no ORM object is needed)."""
+    """The id of the person holding this token, or None when it is unknown, revoked or expired (checked
+    on every request, so that a revocation takes effect at once; a plain connection, as no ORM object is
+    needed). Its last use is written when the one stored is a minute old; a store too busy to write it
+    now keeps the older one."""
+    now = utcnow()
     with engine.connect() as connection:
-        return connection.execute(_HOLDER, {"token_hash": token_hash(secret, token)}).scalar()
+        found = connection.execute(_HOLDER, {"token_hash": token_hash(secret, token), "now": now}).first()
+    if found is None:
+        return None
+    if found.last_used_at is None or found.last_used_at < now - LAST_USE_PRECISION:
+        _note_use(engine, found.id, now)
+    return int(found.person_id)
+
+
+def _note_use(engine: Engine, token_id: int, now: datetime) -> None:
+    """Write a token's last use, unless another writer holds the store: the request does not wait."""
+    with engine.execution_options(write=True).connect() as connection:
+        driver: Any = connection.connection.driver_connection
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            driver.execute("PRAGMA busy_timeout=0")
+        try:
+            with connection.begin():
+                if not sqlite:
+                    connection.exec_driver_sql("SET LOCAL lock_timeout = '100ms'")
+                connection.execute(_USED, {"token_id": token_id, "now": now})
+        except OperationalError:
+            pass
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA busy_timeout=30000")
+
+
+def _public(row: ApiToken) -> dto.TokenPublic:
+    return dto.TokenPublic(
+        id=id_of(row),
+        person_id=row.person_id,
+        label=row.label,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def list_tokens(c: Context, person_id: int | None, include_ended: bool) -> list[dto.TokenPublic]:
+    """A person's tokens (None: everyone's, for the operator of the store), newest first; a person sees
+    only their own."""
+    if c.actor is not None and person_id != c.actor_id:
+        raise PermissionDenied(Reason("rule.token.not_yours"))
+    stmt = select(ApiToken)
+    if person_id is not None:
+        stmt = stmt.where(ApiToken.person_id == person_id)
+    if not include_ended:
+        stmt = stmt.where(col(ApiToken.revoked_at).is_(None), col(ApiToken.expires_at) > utcnow())
+    return [_public(row) for row in c.session.exec(stmt.order_by(col(ApiToken.id).desc())).all()]
+
+
+def revoke_own_token(c: Context, token_id: int) -> dto.TokenPublic:
+    """End one of the actor's own tokens (another's is not said to exist)."""
+    row = c.session.get(ApiToken, token_id)
+    if row is None or row.person_id != c.actor_id:
+        raise NotFound(Reason("rule.token.unknown"))
+    if row.revoked_at is not None:
+        raise ValidationFailed({"token": Reason("rule.token.already_revoked")})
+    row.revoked_at = utcnow()
+    c.session.add(row)
+    c.record("api_token.revoke", f"person:{row.person_id}", None, after={"token_id": row.id})
+    return _public(row)

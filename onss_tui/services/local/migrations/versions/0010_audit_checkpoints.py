@@ -5,7 +5,7 @@ file outside it. Existing trails get their first checkpoint when a service with 
 with `onss-tui audit checkpoint`).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 
 import sqlalchemy as sa
