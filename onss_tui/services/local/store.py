@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,31 +32,47 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+DEFAULT_BUSY_TIMEOUT = 30.0
+"""Seconds a SQLite statement waits for another connection's lock, unless the engine is given a timeout."""
+
+
+def make_engine(url: str, *, timeout: float | None = None) -> Engine:
+    """An engine on `url`. With `timeout` (seconds), no statement waits longer than that: on PostgreSQL a
+    statement timeout (which covers lock waits), on SQLite a busy timeout; the pool hands a connection out
+    within it too. Without it, PostgreSQL statements are unbounded and SQLite waits `DEFAULT_BUSY_TIMEOUT`
+    (the console and the commands, whose work may rightly take long)."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"not a database URL: {url!r}") from exc
+    bounded: dict[str, Any] = {} if timeout is None else {"pool_timeout": timeout}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        busy = DEFAULT_BUSY_TIMEOUT if timeout is None else timeout
         # The most recently used connection is taken first: its page cache is the warmest.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_use_lifo=True
+            url, connect_args={"check_same_thread": False, "timeout": busy}, pool_use_lifo=True, **bounded
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy)
         return engine
     if parsed.get_backend_name() == "postgresql":
         from onss_tui.services.local.tables import declare_postgresql_options
 
         declare_postgresql_options()
-        return create_engine(url, pool_pre_ping=True, pool_size=5, connect_args={"connect_timeout": 5})
+        connect_args: dict[str, Any] = {"connect_timeout": 5}
+        if timeout is not None:
+            # Added to the URL's own `options` (a search path, say), which connect_args would replace.
+            given = parsed.query.get("options", "")
+            given = given if isinstance(given, str) else " ".join(given)
+            connect_args["options"] = f"{given} -c statement_timeout={math.ceil(timeout * 1000)}".strip()
+        return create_engine(url, pool_pre_ping=True, pool_size=5, connect_args=connect_args, **bounded)
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     """WAL, foreign keys, a busy timeout; writers take the lock at BEGIN (no upgrade deadlock)."""
 
     @event.listens_for(engine, "connect")
@@ -64,7 +81,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={math.ceil(busy_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
