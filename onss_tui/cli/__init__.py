@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=8080)
     api.add_argument("--demo", action="store_true", help="allow running without a secret (demo only)")
     api.add_argument("--workers", type=int, default=1, help="server processes sharing the port (default 1)")
+    api.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed "
+        "(default: api_forwarded_allow_ips, which names none)",
+    )
 
     token = commands.add_parser("token", help="bearer tokens for the HTTP API")
     token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
