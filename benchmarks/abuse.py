@@ -16,7 +16,9 @@ project: this one by default; give an older one to compare), spoken to over raw 
   keeps asking; how many connections the server has closed by then, its peak RSS, the client's p50/p99;
 - `frozen_store`: a write (POST /me/sign-in) while another connection holds the store (SQLite's write
   lock, or PostgreSQL locks on the tokens and the audit chain's head): how long until it is answered,
-  with what, and whether the answer says when to come back (Retry-After).
+  with what, and whether the answer says when to come back (Retry-After);
+- `guesses`: 1,000 guessed tokens with a rotating X-Forwarded-For, then 20 from the same peer without
+  it, then a valid client from that peer: the statuses each got (429: braked).
 """
 
 from __future__ import annotations
@@ -268,6 +270,31 @@ def phase_partial(port: int, pid: int, token: str, hold: float) -> dict[str, obj
     }
 
 
+def phase_guesses(port: int, token: str) -> dict[str, object]:
+    """1,000 guessed tokens, each claiming another address in X-Forwarded-For; then, from the same peer,
+    20 guesses claiming nothing, and a valid client's 20 requests: the statuses each got."""
+
+    def statuses(requests: list[bytes]) -> dict[str, int]:
+        counted: dict[str, int] = {}
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            for request in requests:
+                sock.sendall(request)
+                status = str(read_answer(sock)[0])
+                counted[status] = counted.get(status, 0) + 1
+        return counted
+
+    rotating = [
+        head("GET", "/me", f"Authorization: Bearer guess-{n}", f"X-Forwarded-For: 10.9.{n // 256}.{n % 256}")
+        for n in range(1000)
+    ]
+    plain = [head("GET", "/me", f"Authorization: Bearer plain-guess-{n}") for n in range(20)]
+    return {
+        "rotating_forwarded_for": statuses(rotating),
+        "same_peer": statuses(plain),
+        "valid_client_after": statuses([head("GET", "/me", f"Authorization: Bearer {token}")] * 20),
+    }
+
+
 @contextlib.contextmanager
 def frozen(url: str) -> Iterator[None]:
     """The store held by another connection: on SQLite its write lock, on PostgreSQL an exclusive lock on
@@ -356,6 +383,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         }
         figures["partial_bodies"] = phase_partial(port, server.pid, token, args.hold)
         figures["frozen_store"] = phase_frozen(port, token, url, args.patience)
+        figures["guesses"] = phase_guesses(port, token)  # last: on a server that brakes valid tokens too
         return figures
     finally:
         server.terminate()
