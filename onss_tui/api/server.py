@@ -59,7 +59,6 @@ def server_config(
         ws="none",
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
-        h11_max_incomplete_event_size=limits.max_head,
         **options,
     )
 
