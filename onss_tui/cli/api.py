@@ -73,13 +73,13 @@ def run_server(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CommandError(f"--workers must be at least 1, not {args.workers}")
     settings = Settings()
-    proxies = args.forwarded_allow_ips
+    proxies, named_by = args.forwarded_allow_ips, "--forwarded-allow-ips"
     if proxies is None:
-        proxies = settings.api_forwarded_allow_ips
+        proxies, named_by = settings.api_forwarded_allow_ips, "api_forwarded_allow_ips"
     try:
         trusted_proxies(proxies)
     except ValueError as exc:
-        raise CommandError(f"--forwarded-allow-ips: {exc}") from exc
+        raise CommandError(f"{named_by}: {exc}") from exc
     if not args.demo:  # the demo fills a new store; otherwise a mistyped path would serve an empty one
         require_store(args)
     secret = settings.api_secret
