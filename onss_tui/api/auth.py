@@ -34,11 +34,12 @@ HOLDER = "holder"
 
 def address_key(host: str) -> str:
     """The address failures are counted under: an IPv4 address (also when IPv6-mapped), an IPv6 address's
-    /64 network (one subscriber's usual allocation), or whatever else a trusted proxy named, bounded."""
+    /64 network (one subscriber's usual allocation), or whatever else a trusted proxy named, in printable
+    ASCII and bounded."""
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return host[:64]
+        return "".join(c for c in host if c.isascii() and c.isprintable())[:64]
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)

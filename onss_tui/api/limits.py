@@ -6,6 +6,8 @@ a body left unread, the number of connections).
 Every refusal is an `ErrorBody` with its status: 413 for a body over the bound (refused on its declared
 length before a byte of it is read), 408 for a body that does not arrive in time, and 503 with
 Retry-After for a request not served in time (`outcome_unknown` when it could have been a write).
+Starlette's own body limit (FastAPI's `max_body_size`) refuses only when the app first reads the body,
+which here comes after the token's check, and answers in plain text, outside the documented errors.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class RequestLimits:
     """Seconds for a request to arrive, from its first byte (from the connection, for the first request)
     to its last."""
     serve_timeout: float = 15.0
-    """Seconds from a request's arrival to its answer."""
+    """Seconds from a request's head to its answer (reading its body included)."""
     max_connections: int = 1000
     """Open connections, or requests being served, per server process; past it a request gets 503."""
     retry_after: int = 5

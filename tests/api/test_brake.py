@@ -151,6 +151,7 @@ async def test_an_ipv6_address_counts_by_its_network(app) -> None:  # type: igno
         assert await guess(client, 99) == 401
     assert address_key("::ffff:192.0.2.7") == "192.0.2.7"
     assert address_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert address_key("_hidden\x00\u202e" + "x" * 100) == "_hidden" + "x" * 57
 
 
 async def test_the_brake_holds_across_servers_sharing_the_store(

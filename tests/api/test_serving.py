@@ -103,3 +103,19 @@ def test_a_proxy_that_is_no_address_is_refused_in_one_line(tmp_path: Path) -> No
     )
     assert done.returncode == 1
     assert done.stderr == "onss-tui: --forwarded-allow-ips: not an IP address or network: 'proxy.example'\n"
+
+
+async def test_the_bounds_come_from_the_settings(store_url: str, tmp_path: Path, local: LocalService) -> None:
+    async with api_server(store_url, tmp_path, max_body="100") as client:
+        response = await client.post(
+            "/me/identities", content=b"{}".ljust(200), headers={"Authorization": "Bearer x"}
+        )
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is over 100 bytes."}
+
+
+def test_a_bound_that_is_no_bound_is_refused_in_one_line(tmp_path: Path) -> None:
+    env = command_env(tmp_path, SECRET) | {"ONSS_TUI_API_RECEIVE_TIMEOUT": "0"}
+    done = onss_tui("api", "--database", str(tmp_path / "none.db"), env=env)
+    assert done.returncode == 1
+    assert done.stderr == "onss-tui: invalid setting: api_receive_timeout: Input should be greater than 0\n"
