@@ -128,6 +128,12 @@ class ValidClient:
             self.failures[str(status)] = self.failures.get(str(status), 0) + 1
         self.latencies.append(time.perf_counter() - began)
 
+    def warmed(self) -> ValidClient:
+        """Connected, with a first answer already in (and not counted)."""
+        self.ask()
+        self.figures()
+        return self
+
     def keep_asking(self, until: Callable[[], bool]) -> None:
         while not until():
             self.ask()
@@ -189,11 +195,9 @@ def send_body(port: int, token: str | None, chunked: bool) -> dict[str, object]:
 
 
 def phase_body(port: int, pid: int, token: str, with_token: bool, chunked: bool = False) -> dict[str, object]:
-    client = ValidClient(port, token)
-    client.ask()
-    client.figures()
-    sampler = Sampler(pid)
+    client = ValidClient(port, token).warmed()
     before = rss_mb(pid)
+    sampler = Sampler(pid)
     sampler.start()
     result: dict[str, object] = {}
     sender = threading.Thread(
@@ -233,9 +237,7 @@ class Watcher(threading.Thread):
 
 
 def phase_partial(port: int, pid: int, token: str, hold: float) -> dict[str, object]:
-    client = ValidClient(port, token)
-    client.ask()
-    client.figures()
+    client = ValidClient(port, token).warmed()
     before = rss_mb(pid)
     sampler = Sampler(pid)
     sampler.start()

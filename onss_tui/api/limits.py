@@ -89,19 +89,29 @@ def header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
-class ServeDeadline:
-    """Answers 503 with Retry-After when the app has not answered within `serve_timeout`; an answer already
-    begun is cut instead (the connection closes). Work handed to a thread goes on to its end: the store's
-    own timeout (`store.make_engine`) bounds it, and a write cut short is reported as `outcome_unknown`."""
+class Bounding:
+    """An ASGI middleware that bounds HTTP requests by `limits` (`handle`) and lets anything else by."""
 
     def __init__(self, app: ASGIApp, limits: RequestLimits) -> None:
         self.app = app
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class ServeDeadline(Bounding):
+    """Answers 503 with Retry-After when the app has not answered within `serve_timeout`; an answer already
+    begun is cut instead (the connection closes). Work handed to a thread goes on to its end: the store's
+    own timeout (`store.make_engine`) bounds it, and a write cut short is reported as `outcome_unknown`."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def sending(message: Message) -> None:
@@ -126,19 +136,14 @@ class ServeDeadline:
             await answer(send, refusal)
 
 
-class BodyLimit:
+class BodyLimit(Bounding):
     """Refuses with 413 a request whose declared body is over `max_body`, before reading any of it."""
 
-    def __init__(self, app: ASGIApp, limits: RequestLimits) -> None:
-        self.app = app
-        self.limits = limits
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = header(scope, b"content-length")
-            if length is not None and (not length.strip().isdigit() or int(length) > self.limits.max_body):
-                await answer(send, too_large(self.limits) if length.strip().isdigit() else bad_length())
-                return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        length = header(scope, b"content-length")
+        if length is not None and (not length.strip().isdigit() or int(length) > self.limits.max_body):
+            await answer(send, too_large(self.limits) if length.strip().isdigit() else bad_length())
+            return
         await self.app(scope, receive, send)
 
 
@@ -150,19 +155,12 @@ def bad_length() -> tuple[Message, Message]:
     return error_answer(400, "The Content-Length header is not a number.", close=True)
 
 
-class BodyReader:
+class BodyReader(Bounding):
     """Reads the whole body before the app sees it, refusing it with 413 past `max_body` (a body sent in
     chunks has no declared length) and with 408 when it has not arrived within `receive_timeout`. The
     app then gets it in one message, so that no route ever waits on a slow client."""
 
-    def __init__(self, app: ASGIApp, limits: RequestLimits) -> None:
-        self.app = app
-        self.limits = limits
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         chunks: list[bytes] = []
         size = 0
         try:
