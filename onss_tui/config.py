@@ -65,6 +65,26 @@ class Settings(BaseSettings):
     api_url: str | None = None
     api_token: str | None = None
     api_secret: str | None = None
+    api_max_body: int = Field(default=1_048_576, gt=0, description="Largest request body, in bytes.")
+    api_receive_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds for a request (its head and body) to arrive."
+    )
+    api_serve_timeout: float = Field(default=15.0, gt=0, description="Seconds for a request to be served.")
+    api_database_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds a statement of the API server may run (PostgreSQL) or wait for a lock (SQLite).",
+    )
+    api_max_connections: int = Field(
+        default=1000, gt=0, description="Connections (or requests being served) per server process."
+    )
+    api_forwarded_allow_ips: str = Field(
+        default="", description="Proxies whose X-Forwarded-For is believed (comma-separated; none by default)"
+    )
+    api_failed_auth_allowed: int = Field(
+        default=10, gt=0, description="Distinct failing tokens an address may present within the window."
+    )
+    api_failed_auth_window: float = Field(default=60.0, gt=0, description="Seconds failures are remembered.")
     lang: str | None = None
     theme: str = "textual-dark"
     keys: dict[str, str] = Field(default_factory=dict, description="Binding id -> keys.")

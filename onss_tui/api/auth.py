@@ -1,104 +1,173 @@
-"""Authentication of API requests: bearer token -> person id, and a brake on repeated failures per client.
+"""Authentication of API requests: the bearer token names the acting person, checked before any byte of the
+body is read; and a brake on addresses that keep presenting tokens that fail.
 
-A client that fails to authenticate `allowed` times within `window` seconds is answered 429 with
-Retry-After until its oldest failure ages out, whatever token it presents meanwhile.
+The brake counts failing tokens, never requests: a token that is valid is always served, whatever else
+came from its address, so that nobody's failures lock out anybody else. An address (an IPv6 address by
+its /64 network) that presented `allowed` distinct failing tokens within `window` seconds is a guesser:
+its next failures are answered 429 with Retry-After (until the oldest of them ages out) and no longer
+recorded, so guessing stops paying, and costs the store no writes. One stale token retried is one
+failure, not a guess. The failures are kept in the store (`auth_failures`), so that the brake holds
+across all workers and all servers that share it. Which address a request comes from is the peer's,
+unless the operator names the proxies whose `X-Forwarded-For` is believed (`api.server`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import math
 import time
-from collections import deque
 from collections.abc import Callable
 
-from fastapi import HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from onss_tui.services.local.store import unavailable
-from onss_tui.services.local.tokens import resolve_token
+from onss_tui.api.limits import RequestLimits, answer, error_answer, header
+from onss_tui.services.local.auth_failures import recent_failures, record_failure
+from onss_tui.services.local.tokens import resolve_token, token_hash
+
+HOLDER = "holder"
+"""Where the request's scope state keeps the id of the token's holder."""
 
 
-class FailedAuthLimiter:
-    """Failed authentications per client address, kept in memory."""
+def address_key(host: str) -> str:
+    """The address failures are counted under: an IPv4 address (also when IPv6-mapped), an IPv6 address's
+    /64 network (one subscriber's usual allocation), or whatever else a trusted proxy named, in printable
+    ASCII and bounded."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "".join(c for c in host if c.isascii() and c.isprintable())[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+class FailedAuthBrake:
+    """Distinct failing tokens per address, in the store."""
 
     def __init__(
         self,
+        engine: Engine,
         allowed: int = 10,
         window: float = 60.0,
         *,
-        clock: Callable[[], float] = time.monotonic,
-        max_clients: int = 10_000,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self.engine = engine
         self.allowed = allowed
         self.window = window
         self.clock = clock
-        self.max_clients = max_clients
-        self._failures: dict[str, deque[float]] = {}
+        """Seconds since the epoch: servers sharing the store compare their times."""
 
-    def _recent(self, client: str, now: float) -> deque[float] | None:
-        failures = self._failures.get(client)
-        if failures is None:
-            return None
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        if not failures:
-            del self._failures[client]
-            return None
-        return failures
-
-    def retry_after(self, client: str) -> int | None:
-        """Seconds this client must wait before trying again, or None when it may try now."""
+    def failed(self, address: str, token_digest: str) -> int | None:
+        """A token failed from `address`: the seconds to wait when the address is braked, else None (and
+        the failure is recorded)."""
         now = self.clock()
-        failures = self._recent(client, now)
-        if failures is None or len(failures) < self.allowed:
-            return None
-        return max(1, math.ceil(failures[0] + self.window - now))
+        since = now - self.window
+        failures = recent_failures(self.engine, address, since)
+        if len(failures) >= self.allowed:
+            return max(1, math.ceil(failures[len(failures) - self.allowed] + self.window - now))
+        record_failure(self.engine, address, token_digest, now, forget_before=since)
+        return None
 
-    def record_failure(self, client: str) -> None:
-        now = self.clock()
-        if client not in self._failures and len(self._failures) >= self.max_clients:
-            for known in list(self._failures):
-                self._recent(known, now)
-            if len(self._failures) >= self.max_clients:
-                del self._failures[next(iter(self._failures))]
-        failures = self._recent(client, now) or self._failures.setdefault(client, deque())
-        failures.append(now)
+
+class Refused(Exception):
+    """A request not let in: its status, why, and the headers that go with it."""
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str]) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers
 
 
 class Authenticator:
-    """Turns a request's bearer token into the id of the acting person, braking clients that keep failing."""
+    """Turns a request's bearer token into the id of the acting person, braking addresses that guess."""
 
     def __init__(
-        self, engine: Engine, secret: str, limiter: FailedAuthLimiter, *, inline: bool = False
+        self,
+        engine: Engine,
+        secret: str,
+        brake: FailedAuthBrake,
+        limits: RequestLimits,
+        *,
+        inline: bool = False,
     ) -> None:
         self.engine = engine
         self.secret = secret
-        self.limiter = limiter
+        self.brake = brake
+        self.limits = limits
         self.inline = inline
         """The token is looked up on the event loop, as the service's reads are (`reads_inline`)."""
 
-    async def person_id(self, client: str, token: str | None) -> int:
-        """The person holding `token` (None: the request carried none); 401, or 429 for a braked client."""
-        wait = self.limiter.retry_after(client)
+    async def holder(self, host: str, token: str | None) -> int:
+        """The person holding `token` (None: the request carried none); else `Refused` (401, 429, 503)."""
+        if not token:
+            raise Refused(401, "A bearer token is required.", {"WWW-Authenticate": "Bearer"})
+        try:
+            if self.inline:
+                person_id = resolve_token(self.engine, self.secret, token)
+            else:
+                person_id = await asyncio.to_thread(resolve_token, self.engine, self.secret, token)
+        except (OperationalError, PoolTimeout) as exc:
+            raise self._unavailable() from exc
+        if person_id is not None:
+            return person_id
+        try:
+            digest = token_hash(self.secret, token)[:16]
+            wait = await asyncio.to_thread(self.brake.failed, address_key(host), digest)
+        except (OperationalError, PoolTimeout):
+            wait = None  # the token is refused all the same; only its count is lost
         if wait is not None:
-            raise HTTPException(
+            raise Refused(
                 429,
-                f"Too many failed authentications from this address: try again in {wait} s.",
-                headers={"Retry-After": str(wait)},
+                f"Too many failing tokens from this address: try again in {wait} s.",
+                {"Retry-After": str(wait), "WWW-Authenticate": "Bearer"},
             )
-        person_id = None
-        if token:
-            try:
-                if self.inline:
-                    person_id = resolve_token(self.engine, self.secret, token)
-                else:
-                    person_id = await asyncio.to_thread(resolve_token, self.engine, self.secret, token)
-            except OperationalError as exc:
-                raise unavailable(exc) from exc
-        if person_id is None:
-            self.limiter.record_failure(client)
-            detail = "A bearer token is required." if token is None else "This token is not valid."
-            raise HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
-        return person_id
+        raise Refused(401, "This token is not valid.", {"WWW-Authenticate": "Bearer"})
+
+    def _unavailable(self) -> Refused:
+        return Refused(
+            503,
+            "The store is unavailable: try again later.",
+            {"Retry-After": str(self.limits.retry_after)},
+        )
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of an `Authorization: Bearer` header, or None."""
+    value = header(scope, b"authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.decode("latin-1").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+class Authentication:
+    """Lets in only requests whose bearer token names a person (the schema's pages excepted), and does so
+    before the body is read: a request without a valid token is answered at once and costs no parsing."""
+
+    def __init__(self, app: ASGIApp, authenticator: Authenticator, open_paths: frozenset[str]) -> None:
+        self.app = app
+        self.authenticator = authenticator
+        self.open_paths = open_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.open_paths:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        try:
+            holder = await self.authenticator.holder(client[0] if client else "", bearer_token(scope))
+        except Refused as refused:
+            await answer(send, error_answer(refused.status, refused.detail, refused.headers.items()))
+            return
+        scope.setdefault("state", {})[HOLDER] = holder
+        await self.app(scope, receive, send)

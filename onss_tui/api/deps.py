@@ -1,5 +1,6 @@
-"""What the routes ask of a request, in one place: the service and the token's holder (held on the app's
-state by `attach`), ids in paths, the search text, and the page and filter models read from the query."""
+"""What the routes ask of a request, in one place: the service (held on the app's state by `attach`), the
+token's holder (found by `auth.Authentication` before the route is reached), ids in paths, the search
+text, and the page and filter models read from the query."""
 
 from typing import Annotated, Any
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from onss_tui.api.auth import Authenticator
+from onss_tui.api.auth import HOLDER
 from onss_tui.domain import text
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
@@ -17,10 +18,9 @@ MAX_ID = dto.MAX_ID
 bearer_scheme = HTTPBearer(auto_error=False, description="A token from `onss-tui token create`.")
 
 
-def attach(app: FastAPI, service: LocalService, authenticator: Authenticator) -> None:
-    """Hand `service` and `authenticator` to every route of `app`."""
+def attach(app: FastAPI, service: LocalService) -> None:
+    """Hand `service` to every route of `app`."""
     app.state.service = service
-    app.state.authenticator = authenticator
 
 
 async def _service(request: Request) -> LocalService:  # async: FastAPI runs it inline, not in a thread
@@ -30,11 +30,11 @@ async def _service(request: Request) -> LocalService:  # async: FastAPI runs it 
 
 async def _holder(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> int:
-    authenticator: Authenticator = request.app.state.authenticator
-    client = request.client.host if request.client else "unknown"
-    return await authenticator.person_id(client, None if credentials is None else credentials.credentials)
+    """The holder `auth.Authentication` found (the bearer scheme is named here for the schema's sake)."""
+    holder: int = request.scope["state"][HOLDER]
+    return holder
 
 
 class QueryModel:

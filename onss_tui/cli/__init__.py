@@ -128,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=8080)
     api.add_argument("--demo", action="store_true", help="allow running without a secret (demo only)")
     api.add_argument("--workers", type=int, default=1, help="server processes sharing the port (default 1)")
+    api.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed "
+        "(default: api_forwarded_allow_ips, which names none)",
+    )
 
     serve = commands.add_parser("serve", help="serve the console to web browsers (one console per tab)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")

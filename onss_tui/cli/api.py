@@ -7,7 +7,10 @@ or `audit_key_file`). Without a proper secret or a usable key the server refuses
 valid until it stops) and, without a key, a temporary key, whose public half it names.
 
 With `--workers N`, N processes serve the same port (uvicorn's supervisor restarts one that dies), each
-with its own connections to the store; each counts failed authentications on its own.
+with its own connections to the store; the brake on failing tokens counts in the store, for all of them.
+The bounds on a request (its size, the time it may take to arrive and to be served, the store's timeout)
+come from the settings (`api_*`); `--forwarded-allow-ips` names the proxies whose `X-Forwarded-For` is
+believed (none by default: the address a request comes from is its peer's).
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from onss_tui.api.main import create_app, open_service
+from onss_tui.api.limits import RequestLimits
+from onss_tui.api.main import app_from_settings, open_service
+from onss_tui.api.server import server_config, trusted_proxies
 from onss_tui.cli.errors import CommandError
 from onss_tui.cli.store import database_url, require_store
 from onss_tui.config import Settings
@@ -102,9 +107,16 @@ def _anchor(settings: Settings, url: str, key_file: Path) -> Anchor:
 def run_server(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise CommandError(f"--workers must be at least 1, not {args.workers}")
+    settings = Settings()
+    proxies, named_by = args.forwarded_allow_ips, "--forwarded-allow-ips"
+    if proxies is None:
+        proxies, named_by = settings.api_forwarded_allow_ips, "api_forwarded_allow_ips"
+    try:
+        trusted_proxies(proxies)
+    except ValueError as exc:
+        raise CommandError(f"{named_by}: {exc}") from exc
     if not args.demo:  # the demo fills a new store; otherwise a mistyped path would serve an empty one
         require_store(args)
-    settings = Settings()
     secret = settings.api_secret
     problem = secret_problem(secret)
     if problem and not args.demo:
@@ -112,15 +124,21 @@ def run_server(args: argparse.Namespace) -> int:
     with ExitStack() as temporary:
         key_file = _audit_key(settings, args.demo, temporary)
         anchor = _anchor(settings, database_url(args), key_file)
-        return _serve(args, secret, problem, anchor, key_file)
+        return _serve(args, settings, proxies, secret, problem, anchor, key_file)
 
 
 def _serve(
-    args: argparse.Namespace, secret: str | None, problem: str | None, anchor: Anchor, key_file: Path
+    args: argparse.Namespace,
+    settings: Settings,
+    proxies: str,
+    secret: str | None,
+    problem: str | None,
+    anchor: Anchor,
+    key_file: Path,
 ) -> int:
     sock = _listen(args.host, args.port)
     try:
-        service = open_service(database_url(args))
+        service = open_service(database_url(args), timeout=settings.api_database_timeout)
         try:
             service.anchor_trail(anchor)
             if problem:
@@ -128,12 +146,18 @@ def _serve(
                 _demo_tokens(service, secret)
             asyncio.run(service.checkpoint_audit(None))  # the head as the server found it, signed
             assert secret is not None
-            options: dict[str, Any] = {"log_level": "info", "server_header": False, "date_header": True}
+            limits = RequestLimits.from_settings(settings)
+            options: dict[str, Any] = {
+                "log_level": "info",
+                "server_header": False,
+                "date_header": True,
+                "forwarded_allow_ips": proxies,
+            }
             where = f"[{args.host}]" if ":" in args.host else args.host
             print(f"onss-tui API on http://{where}:{args.port} (schema at /openapi.json)", file=sys.stderr)
             if args.workers == 1:
-                app = create_app(service, secret=secret)
-                uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+                app = app_from_settings(service, settings.model_copy(update={"api_secret": secret}))
+                uvicorn.Server(server_config(app, limits, **options)).run(sockets=[sock])
                 return 0
             os.environ.update(
                 ONSS_TUI_DATABASE_URL=database_url(args),
@@ -142,8 +166,8 @@ def _serve(
             )
             if anchor.file is not None:
                 os.environ["ONSS_TUI_AUDIT_CHECKPOINT_FILE"] = str(anchor.file)
-            config = uvicorn.Config(
-                "onss_tui.api.main:worker_app", factory=True, workers=args.workers, **options
+            config = server_config(
+                "onss_tui.api.main:worker_app", limits, factory=True, workers=args.workers, **options
             )
             Multiprocess(config, sockets=[sock]).run()
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from onss_tui.services.errors import Conflict, Reason, ServiceError, Unavailable
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 """The newest migration; a test checks it against Alembic's own view of the head."""
 
 
@@ -48,31 +49,47 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(database)
 
 
-def make_engine(url: str) -> Engine:
+DEFAULT_BUSY_TIMEOUT = 30.0
+"""Seconds a SQLite statement waits for another connection's lock, unless the engine is given a timeout."""
+
+
+def make_engine(url: str, *, timeout: float | None = None) -> Engine:
+    """An engine on `url`. With `timeout` (seconds), no statement waits longer than that: on PostgreSQL a
+    statement timeout (which covers lock waits), on SQLite a busy timeout; the pool hands a connection out
+    within it too. Without it, PostgreSQL statements are unbounded and SQLite waits `DEFAULT_BUSY_TIMEOUT`
+    (the console and the commands, whose work may rightly take long)."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(f"not a database URL: {url!r}") from exc
+    bounded: dict[str, Any] = {} if timeout is None else {"pool_timeout": timeout}
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(parsed)
         if path is not None:
             create_private_file(path)  # readable by its owner alone: it holds national register numbers
+        busy = DEFAULT_BUSY_TIMEOUT if timeout is None else timeout
         # The most recently used connection is taken first: its page cache is the warmest.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_use_lifo=True
+            url, connect_args={"check_same_thread": False, "timeout": busy}, pool_use_lifo=True, **bounded
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy)
         return engine
     if parsed.get_backend_name() == "postgresql":
         from onss_tui.services.local.tables import declare_postgresql_options
 
         declare_postgresql_options()
-        return create_engine(url, pool_pre_ping=True, pool_size=5, connect_args={"connect_timeout": 5})
+        connect_args: dict[str, Any] = {"connect_timeout": 5}
+        if timeout is not None:
+            # Added to the URL's own `options` (a search path, say), which connect_args would replace.
+            given = parsed.query.get("options", "")
+            given = given if isinstance(given, str) else " ".join(given)
+            connect_args["options"] = f"{given} -c statement_timeout={math.ceil(timeout * 1000)}".strip()
+        return create_engine(url, pool_pre_ping=True, pool_size=5, connect_args=connect_args, **bounded)
     raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     """WAL, foreign keys, a busy timeout; writers take the lock at BEGIN (no upgrade deadlock)."""
 
     @event.listens_for(engine, "connect")
@@ -81,7 +98,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={math.ceil(busy_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

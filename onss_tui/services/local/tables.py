@@ -334,3 +334,15 @@ class PersonPreference(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", primary_key=True)
     lang: str | None = Field(default=None, max_length=2)
     theme: str | None = Field(default=None, max_length=40)
+
+
+class AuthFailure(SQLModel, table=True):
+    """A token that failed to authenticate from an address (an IPv6 address counts by its /64): the last
+    time it did, as seconds since the epoch. Every server on the store reads the same failures; rows
+    older than the brake's window are pruned as new ones come."""
+
+    __tablename__ = "auth_failure"
+    __table_args__ = (Index("ix_auth_failure_at", "failed_at"),)
+    address: str = Field(primary_key=True, max_length=64)
+    token_digest: str = Field(primary_key=True, max_length=16)
+    failed_at: float
