@@ -25,7 +25,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from onss_tui.api.limits import RequestLimits, answer, error_answer, header
+from onss_tui.services.errors import ServiceError
 from onss_tui.services.local.auth_failures import recent_failures, record_failure
+from onss_tui.services.local.store import store_failure
 from onss_tui.services.local.tokens import resolve_token, token_hash
 
 HOLDER = "holder"
@@ -79,8 +81,8 @@ class FailedAuthBrake:
 class Refused(Exception):
     """A request not let in: its status, why, and the headers that go with it."""
 
-    def __init__(self, status: int, detail: str, headers: dict[str, str]) -> None:
-        super().__init__(detail)
+    def __init__(self, status: int, detail: str | ServiceError, headers: dict[str, str]) -> None:
+        super().__init__(str(detail))
         self.status = status
         self.detail = detail
         self.headers = headers
@@ -115,7 +117,7 @@ class Authenticator:
             else:
                 person_id = await asyncio.to_thread(resolve_token, self.engine, self.secret, token)
         except (OperationalError, PoolTimeout) as exc:
-            raise self._unavailable() from exc
+            raise Refused(503, store_failure(exc), {"Retry-After": str(self.limits.retry_after)}) from exc
         if person_id is not None:
             return person_id
         try:
@@ -130,13 +132,6 @@ class Authenticator:
                 {"Retry-After": str(wait), "WWW-Authenticate": "Bearer"},
             )
         raise Refused(401, "This token is not valid.", {"WWW-Authenticate": "Bearer"})
-
-    def _unavailable(self) -> Refused:
-        return Refused(
-            503,
-            "The store is unavailable: try again later.",
-            {"Retry-After": str(self.limits.retry_after)},
-        )
 
 
 def bearer_token(scope: Scope) -> str | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onss_tui.config import Settings
+from onss_tui.services.errors import ServiceError
 from onss_tui.services.wire import ErrorBody
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -56,16 +57,19 @@ class RequestLimits:
 
 def error_answer(
     status: int,
-    detail: str,
+    detail: str | ServiceError,
     headers: Iterable[tuple[str, str]] = (),
     *,
     outcome_unknown: bool = False,
     close: bool = False,
 ) -> tuple[Message, Message]:
-    """The ASGI messages of an `ErrorBody` answer; `close` ends the connection after it (a request whose
-    body is left unread)."""
-    error = ErrorBody(detail=detail, outcome_unknown=outcome_unknown)
-    body = error.model_dump_json(exclude_defaults=True).encode()
+    """The ASGI messages of an `ErrorBody` answer (a service's error as the routes answer it, with its
+    reason); `close` ends the connection after it (a request whose body is left unread)."""
+    if isinstance(detail, ServiceError):
+        body = ErrorBody.of(detail).model_dump_json(exclude_none=True).encode()
+    else:
+        error = ErrorBody(detail=detail, outcome_unknown=outcome_unknown)
+        body = error.model_dump_json(exclude_defaults=True).encode()
     fields = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     fields += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
     if close:

@@ -92,6 +92,8 @@ Reference = Annotated[
 UserIds = Annotated[list[Id], Field(min_length=1, max_length=MAX_BATCH)]
 ServiceCodes = Annotated[list[Code], Field(min_length=1, max_length=MAX_CODES)]
 Limit = Annotated[int, Field(ge=1, le=500)]
+StatedReason = Annotated[str, StringConstraints(max_length=STATED_REASON_MAX)]
+"""A reason someone states for an action, bounded (one line, without controls: the service's rule)."""
 Search = Annotated[
     str, BeforeValidator(text.without_surrogates), StringConstraints(max_length=text.SEARCH_MAX)
 ]

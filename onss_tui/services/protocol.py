@@ -34,6 +34,7 @@ from onss_tui.services.dto import (
     PersonUpdate,
     Preferences,
     ProviderPublic,
+    StatedReason,
     UserCreate,
     UserFilter,
     UserPublic,
@@ -60,7 +61,7 @@ class AccessService(Protocol):
 
     async def catalogue(self, actor: Actor) -> Catalogue: ...
 
-    async def reveal_niss(self, actor: Actor, person_id: int, reason: str = "") -> str:
+    async def reveal_niss(self, actor: Actor, person_id: int, reason: StatedReason = "") -> str:
         """The formatted national register number of a person, for who may see it: the person themselves,
         support staff, a manager or legal representative of an enterprise the person is part of. Anyone
         but the person states `reason` (one line, at most `dto.STATED_REASON_MAX` characters), which the

@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from onss_tui.services import dto
 from onss_tui.services.arguments import checked
-from onss_tui.services.dto import Code, Id, Limit, Search, Version
+from onss_tui.services.dto import Code, Id, Limit, Search, StatedReason, Version
 from onss_tui.services.errors import (
     Conflict,
     NotFound,
@@ -230,7 +230,7 @@ class RemoteService:
         return await self._read(dto.Catalogue, "GET", "/catalogue")
 
     @checked
-    async def reveal_niss(self, actor: int, person_id: Id, reason: str = "") -> str:
+    async def reveal_niss(self, actor: int, person_id: Id, reason: StatedReason = "") -> str:
         await self._check(actor)
         path = f"/persons/{int(person_id)}/niss"
         # Not checked here: the server says what is wrong with the reason, as it does for every field.

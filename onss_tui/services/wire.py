@@ -9,13 +9,13 @@ from pydantic import BaseModel, Field
 
 from onss_tui.services.dto import (
     DTO,
-    STATED_REASON_MAX,
     Code,
     Identity,
     Limit,
     Request,
     Search,
     ServiceCodes,
+    StatedReason,
     UserIds,
     UserStatus,
     Version,
@@ -116,7 +116,7 @@ class QualityActivation(Request):
 class RevealRequest(Request):
     """Why a national register number is revealed: required, except of one's own."""
 
-    reason: str = Field(default="", max_length=STATED_REASON_MAX)
+    reason: StatedReason = ""
 
 
 class RevealedNiss(DTO):

@@ -39,7 +39,7 @@ async def test_managers_and_legal_representatives_reveal_the_numbers_of_their_en
     [
         ("", "Say why you need it"),
         ("   ", "Say why you need it"),
-        ("x" * (STATED_REASON_MAX + 1), "at most 200 characters"),
+        ("x" * (STATED_REASON_MAX + 1), "At most 200 characters"),
         ("checking\nthe file", "one line of text"),
         ("\x1b[2J", "one line of text"),
         ("file \u202eelif", "one line of text"),

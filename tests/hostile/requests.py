@@ -85,10 +85,18 @@ def writes(staff: Staff) -> dict[str, Write]:
         "update_user": Write(
             dto.UserUpdate,
             {"expected_version": 1},
-            ("first_name", "last_name", "phone", "email"),
+            ("phone", "email"),
             lambda s, r: s.update_user(staff.am, staff.user_id, r),  # type: ignore[arg-type]
             "PATCH",
             f"/users/{staff.user_id}",
+        ),
+        "update_person": Write(
+            dto.PersonUpdate,
+            {"expected_version": 1},
+            ("first_name", "last_name"),
+            lambda s, r: s.update_person(staff.user, staff.user, r),  # type: ignore[arg-type]
+            "PATCH",
+            f"/persons/{staff.user}",
         ),
         "create_mandate": Write(
             dto.MandateCreate,

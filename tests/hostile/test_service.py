@@ -50,23 +50,20 @@ async def test_every_text_field_of_every_write(local: LocalService, world: World
 async def test_names_with_markup_and_emoji_are_stored_as_typed(local: LocalService, world: World) -> None:
     staff = await staff_enterprise(local, world)
     for text in ("[/]", "[bold]x[/]", "Zoë 👩‍💼"):
-        user = await local.update_user(
-            staff.am,
-            staff.user_id,
-            dto.UserUpdate(
-                expected_version=(await local.get_user(staff.am, staff.user_id)).version, last_name=text
-            ),
+        version = (await local.get_user(staff.am, staff.user_id)).person.version
+        person = await local.update_person(
+            staff.user, staff.user, dto.PersonUpdate(expected_version=version, last_name=text)
         )
-        assert user.person.last_name == text
+        assert person.last_name == text
 
 
 async def test_names_are_trimmed(local: LocalService, world: World) -> None:
     staff = await staff_enterprise(local, world)
-    version = (await local.get_user(staff.am, staff.user_id)).version
-    user = await local.update_user(
-        staff.am, staff.user_id, dto.UserUpdate(expected_version=version, first_name="  Ilse  ")
+    version = (await local.get_user(staff.am, staff.user_id)).person.version
+    person = await local.update_person(
+        staff.user, staff.user, dto.PersonUpdate(expected_version=version, first_name="  Ilse  ")
     )
-    assert user.person.first_name == "Ilse"
+    assert person.first_name == "Ilse"
 
 
 @pytest.mark.parametrize("size", [0, 501, MANY])

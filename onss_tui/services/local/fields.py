@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.i18n import LANGUAGES
-from onss_tui.services.dto import STATED_REASON_MAX
 from onss_tui.services.errors import Conflict, Reason, in_every_language
 from onss_tui.services.local.context import Context
 from onss_tui.services.local.tables import CatalogueRow, Enterprise, Person, name_key
@@ -154,13 +153,11 @@ it was written."""
 
 
 def stated_reason(errors: dict[str, str], field: str, value: str) -> str | None:
-    """A reason someone states for an action (kept in the trail): one line of at most `STATED_REASON_MAX`
-    characters, without control characters; None when blank."""
+    """A reason someone states for an action (kept in the trail, bounded by `dto.StatedReason`): one line,
+    without control characters; None when blank."""
     text = value.strip()
     if not text:
         return None
-    if len(text) > STATED_REASON_MAX:
-        errors[field] = Reason("rule.reason.too_long", most=str(STATED_REASON_MAX), given=str(len(text)))
-    elif any(unicodedata.category(ch) in ("Cc", "Cs") or ch in _DIRECTION_CONTROLS for ch in text):
+    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in _DIRECTION_CONTROLS for ch in text):
         errors[field] = Reason("rule.reason.characters")
     return text

@@ -23,7 +23,17 @@ from sqlmodel import Session
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.arguments import checked
-from onss_tui.services.dto import Code, Id, Limit, MandateAction, PageRequest, Search, UserStatus, Version
+from onss_tui.services.dto import (
+    Code,
+    Id,
+    Limit,
+    MandateAction,
+    PageRequest,
+    Search,
+    StatedReason,
+    UserStatus,
+    Version,
+)
 from onss_tui.services.errors import PermissionDenied, invalid_input
 from onss_tui.services.local import (
     audit_trail,
@@ -176,7 +186,7 @@ class LocalService:
         return await self._read(actor, "catalogue.view", "catalogue", identity.catalogue)
 
     @checked
-    async def reveal_niss(self, actor: int, person_id: Id, reason: str = "") -> str:
+    async def reveal_niss(self, actor: int, person_id: Id, reason: StatedReason = "") -> str:
         work = partial(identity.reveal_niss, person_id=person_id, reason=reason)
         return await self._write(actor, identity.REVEAL, f"person:{person_id}", work, support_passes=True)
 
