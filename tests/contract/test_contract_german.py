@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from onss_tui.i18n import Messages
+from onss_tui.services import dto
 from onss_tui.services.errors import Reason, ValidationFailed
 from tests.conftest import World
 from tests.contract.conftest import mandate
@@ -43,3 +44,8 @@ async def test_a_refusal_names_the_kind_of_employer_in_german(service, world: Wo
         "Nebenjobs (Bijklussen) ist für diese Art von Arbeitgeber (Provinziale oder lokale Verwaltung) "
         "nicht verfügbar."
     )
+
+
+async def test_a_person_s_console_remembers_german(service, world: World) -> None:  # type: ignore[no-untyped-def]
+    await service.save_preferences(world.lr, dto.Preferences(lang="de"))
+    assert (await service.get_preferences(world.lr)).lang == "de"

@@ -166,3 +166,13 @@ async def test_a_refusal_of_the_service_is_said_in_german(store: Store) -> None:
         app.lang = "en"  # the same screen in English: what `english_left` looks for is found
         await settle(pilot)
         assert "Online services" in english_left(app)
+
+
+def test_the_command_line_offers_german_for_the_console_and_the_browser() -> None:
+    from onss_tui.cli import build_parser
+    from onss_tui.i18n import LANGUAGES
+
+    parser = build_parser()
+    for lang in LANGUAGES:
+        assert parser.parse_args(["--lang", lang]).lang == lang
+        assert parser.parse_args(["serve", "--lang", lang]).lang == lang
