@@ -50,7 +50,7 @@ SCREENS: dict[str, tuple[str, str]] = {
 ENTERPRISE_SCREENS = frozenset({"overview", "designation", "users"})
 """Screens that work on one enterprise: opening one first asks for the enterprise when none is chosen."""
 
-LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
+LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "de": "Deutsch", "en": "English"}
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
 
 

@@ -1,6 +1,6 @@
-"""Messages of the interface in French, Dutch and English, read from `onss_tui/locales/*.toml`.
+"""Messages of the interface in French, Dutch, German and English, read from `locales/*.toml`.
 
-Each locale file holds one table per language (`[en]`, `[fr]`, `[nl]`) with the same dotted keys
+Each locale file holds one table per language (`[en]`, `[fr]`, `[nl]`, `[de]`) with the same dotted keys
 (`users.title = "Users"`). `Messages.t(lang, key, **kwargs)` formats a message with `str.format`; a key no
 file defines comes back as itself, so that a gap shows on screen (and the i18n test fails).
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("fr", "nl", "en")
+LANGUAGES = ("fr", "nl", "de", "en")
 """The languages of the interface, in the order the palette lists them."""
 
 DEFAULT_LANGUAGE = "en"

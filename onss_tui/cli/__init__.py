@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--as", dest="actor", metavar="NISS", help="act as this person (national register number)"
     )
-    parser.add_argument("--lang", choices=["fr", "nl", "en"], help="language of the interface")
+    parser.add_argument("--lang", choices=["fr", "nl", "de", "en"], help="language of the interface")
     parser.add_argument("--api", metavar="URL", help="work against an onss-tui API server")
     parser.add_argument("--token", help="bearer token for --api (default: ONSS_TUI_API_TOKEN)")
     parser.add_argument("--demo-store", metavar="FILE", type=Path, help=argparse.SUPPRESS)
@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
         "other origins are refused",
     )
     serve.add_argument(
-        "--lang", choices=["fr", "nl", "en"], help="language of every tab (default: the browser's)"
+        "--lang", choices=["fr", "nl", "de", "en"], help="language of every tab (default: the browser's)"
     )
     backend = serve.add_mutually_exclusive_group()
     backend.add_argument("--demo", action="store_true", help="each tab opens a copy of one demo store")

@@ -120,12 +120,14 @@ class Request(DTO):
 
 
 class CatalogueEntry(DTO):
-    """A quality, an online service or a group of services, named in the three languages."""
+    """A quality, an online service or a group of services, named in each language (an entry with no German
+    name shows its English one)."""
 
     code: str
     name_fr: str
     name_nl: str
     name_en: str
+    name_de: str = ""
 
 
 class OnlineServiceEntry(CatalogueEntry):
@@ -597,5 +599,5 @@ class TokenPublic(DTO):
 class Preferences(Request):
     """What a person's console remembers for them, wherever they sign in from."""
 
-    lang: Literal["fr", "nl", "en"] | None = None
+    lang: Literal["fr", "nl", "de", "en"] | None = None
     theme: str | None = Field(default=None, max_length=40)

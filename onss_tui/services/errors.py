@@ -1,7 +1,7 @@
 """Typed errors that cross the service boundary; the HTTP layer maps them to status codes and back.
 
 What a rule says comes as a `Reason`: its English text, with the message key and values that let the
-console say it in French or Dutch (`onss_tui/locales/rule.toml`).
+console say it in French, Dutch or German (`onss_tui/locales/rule.toml`).
 """
 
 from __future__ import annotations

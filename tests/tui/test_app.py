@@ -92,7 +92,7 @@ async def test_palette_lists_every_screen_language_and_theme(store) -> None:  # 
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for title in ("Overview", "Designation", "Users", "Mandates", "Audit trail", "Enterprise"):
             assert title in titles
-        for language in ("Français", "Nederlands", "English"):
+        for language in ("Français", "Nederlands", "Deutsch", "English"):
             assert f"Language: {language}" in titles
         assert {"Theme: dark", "Theme: light", "Reveal NISS", "Help"} <= set(titles)
 

@@ -1,4 +1,4 @@
-"""Every message exists in French, Dutch and English, and every key the code asks for exists."""
+"""Every message exists in French, Dutch, German and English, and every key the code asks for exists."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ MESSAGE_CALLS = {"t", "_t", "Tr", "set_key", "Reason", "in_every_language"}
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_the_interface_speaks_four_languages() -> None:
+    assert set(LANGUAGES) == {"fr", "nl", "de", "en"}
+
+
+@pytest.mark.parametrize("path", LOCALE_FILES, ids=lambda p: p.name)
+def test_the_german_table_comes_last(path: Path) -> None:
+    assert list(read_locale_file(path)) == ["en", "fr", "nl", "de"], path.name
 
 
 def test_there_are_locale_files() -> None:
@@ -177,6 +186,10 @@ def test_role_names_follow_the_domain() -> None:
     assert messages.t("fr", "role.access_manager") == "Gestionnaire d'Accès"
     assert messages.t("nl", "role.access_manager") == "Toegangsbeheerder"
     assert messages.t("nl", "role.co_main_access_manager") == "Co-hoofdtoegangsbeheerder"
+    assert messages.t("de", "role.main_access_manager") == "Hauptzugangsverwalter"
+    assert messages.t("de", "role.co_main_access_manager") == "Co-Hauptzugangsverwalter"
+    assert messages.t("de", "role.access_manager") == "Zugangsverwalter"
+    assert messages.t("de", "role.legal_representative") == "Gesetzlicher Vertreter"
 
 
 def test_a_missing_key_shows_itself_and_formatting_fills_arguments() -> None:
@@ -193,7 +206,12 @@ def test_a_missing_key_shows_itself_and_formatting_fills_arguments() -> None:
         (None, "fr", {"LANG": "nl_BE.UTF-8"}, "fr"),
         (None, None, {"LANG": "nl_BE.UTF-8"}, "nl"),
         (None, None, {"LC_ALL": "fr_BE.UTF-8", "LANG": "nl_BE.UTF-8"}, "fr"),
-        (None, None, {"LANG": "de_DE.UTF-8"}, "en"),
+        (None, None, {"LANG": "de_DE.UTF-8"}, "de"),
+        (None, None, {"LANG": "de_BE.UTF-8"}, "de"),
+        (None, None, {"LC_MESSAGES": "de_BE", "LANG": "fr_BE.UTF-8"}, "de"),
+        ("de", "nl", {"LANG": "fr_BE.UTF-8"}, "de"),
+        (None, "de", {"LANG": "nl_BE.UTF-8"}, "de"),
+        (None, None, {"LANG": "it_IT.UTF-8"}, "en"),
         (None, None, {"LANG": "C.UTF-8"}, "en"),
         (None, "xx", {}, "en"),
     ],

@@ -68,7 +68,7 @@ async def test_without_demo_nor_a_person_the_console_says_who_must_act(store) ->
     assert app.exit_message is not None and "--as NISS" in app.exit_message and "--demo" in app.exit_message
 
 
-@pytest.mark.parametrize("lang", ["fr", "nl"])
+@pytest.mark.parametrize("lang", ["fr", "nl", "de"])
 async def test_the_session_screen_fits_80_by_24_in_every_language(store, lang: str) -> None:  # type: ignore[no-untyped-def]
     app = store.app(store.world.support, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -76,7 +76,11 @@ async def test_the_session_screen_fits_80_by_24_in_every_language(store, lang: s
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, SessionScreen)
-        shown = {"fr": "Connecté en tant que Sam Support", "nl": "Aangemeld als Sam Support"}[lang]
+        shown = {
+            "fr": "Connecté en tant que Sam Support",
+            "nl": "Aangemeld als Sam Support",
+            "de": "Angemeldet als Sam Support",
+        }[lang]
         assert shown in str(app.screen.query_one("#session-title").render())
         status = app.screen.query_one("#session-status")
         assert status.region.bottom <= 23 and status.region.right <= 80

@@ -21,6 +21,7 @@ SAID = {
     "en": "The server's answer could not be read (HTTP 200, text/html)",
     "fr": "La réponse du serveur n'a pas pu être lue (HTTP 200, text/html)",
     "nl": "Het antwoord van de server kon niet gelezen worden (HTTP 200, text/html)",
+    "de": "Die Antwort des Servers konnte nicht gelesen werden (HTTP 200, text/html)",
 }
 
 
@@ -36,7 +37,7 @@ class ProxyPageForMandates(httpx.AsyncBaseTransport):
         return await self.api.handle_async_request(request)
 
 
-@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+@pytest.mark.parametrize("lang", ["fr", "nl", "de", "en"])
 async def test_the_mandate_browser_stays_up_and_says_the_answer_could_not_be_read(
     store: Store, lang: str
 ) -> None:

@@ -15,7 +15,8 @@ def test_a_reason_reads_as_its_english_and_says_itself_in_each_language() -> Non
     assert isinstance(reason, str) and reason.key == "rule.users.already_status"
     messages = Messages()
     assert messages.t("fr", reason.key, **reason.values_in("fr")) == "Cet utilisateur est déjà supprimé."
-    assert reason.values_in("de") == {"status": "removed"}  # a language no value has: English
+    assert messages.t("de", reason.key, **reason.values_in("de")) == "Dieser Benutzer ist bereits entfernt."
+    assert reason.values_in("it") == {"status": "removed"}  # a language no value has: English
 
 
 def test_a_reason_survives_copies_and_pickling_whole() -> None:

@@ -276,7 +276,8 @@ def test_the_origin_a_browser_sends(url: str, origin: str) -> None:
     ("header", "language"),
     [
         ("nl-BE,nl;q=0.9,en;q=0.8", "nl"),
-        ("de-BE, fr-BE;q=0.8, en;q=0.5", "fr"),
+        ("de-BE, fr-BE;q=0.8, en;q=0.5", "de"),
+        ("it-IT, fr-BE;q=0.8, en;q=0.5", "fr"),
         ("en;q=0.2, fr;q=0.9", "fr"),
         ("fr;q=0, en-GB", "en"),
         ("ja, zh", None),

@@ -34,9 +34,12 @@ def identifier_reason(kind: str, value: str, error: ids.IdentifierError, family:
 
 
 def catalogue_names(rows: Iterable[CatalogueRow]) -> dict[str, str]:
-    """The names of catalogue entries (groups, online services), listed, in each language."""
+    """The names of catalogue entries (groups, online services), listed, in each language (English where an
+    entry has no name in that language)."""
     rows = list(rows)
-    return {lang: ", ".join(getattr(row, f"name_{lang}") for row in rows) for lang in LANGUAGES}
+    return {
+        lang: ", ".join(getattr(row, f"name_{lang}") or row.name_en for row in rows) for lang in LANGUAGES
+    }
 
 
 def listed(keys: Iterable[str], joiner: str = "rule.or") -> dict[str, str]:

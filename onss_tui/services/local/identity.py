@@ -122,7 +122,13 @@ def sign_in(c: Context) -> dto.PersonPublic:
 
 
 def _entry(row: CatalogueRow) -> dict[str, Any]:
-    return {"code": row.code, "name_fr": row.name_fr, "name_nl": row.name_nl, "name_en": row.name_en}
+    return {
+        "code": row.code,
+        "name_fr": row.name_fr,
+        "name_nl": row.name_nl,
+        "name_en": row.name_en,
+        "name_de": row.name_de,
+    }
 
 
 def catalogue(c: Context) -> dto.Catalogue:

@@ -51,6 +51,7 @@ class CatalogueRow(SQLModel):
     name_fr: str
     name_nl: str
     name_en: str
+    name_de: str = Field(default="", sa_column_kwargs={"server_default": ""})
     position: int = 0
 
 
