@@ -18,7 +18,9 @@ from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import open_store
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.paged_table import PagedTable
+from tests.conftest import LR_EID, niss
 from tests.tui.browsing import settle
+from tests.tui.conftest import type_into
 from tests.tui.test_browser_snapshots import fill
 
 SIZE = (80, 24)
@@ -144,3 +146,23 @@ async def test_the_picker_and_the_reveals_show_their_essential_columns(tmp_path:
         await settle(pilot)
         check_table(app, app.screen.query_one("#enterprises", PagedTable))
         await check_keys(pilot)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_a_notice_asking_to_correct_fields_covers_none(store, lang: str) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr, lang=lang)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await type_into(pilot, "legal_representative_eid", LR_EID)
+        await type_into(pilot, "designee_niss", niss("950615334")[:-1] + "0")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        notices = [w for w in app.screen.query("ToastRack *") if w.region.area]
+        assert notices, "the form asks for its fields to be corrected"
+        fields = [w for w in app.screen.query("Input, .field-reason, .form-error") if w.region.area]
+        assert any(w.has_class("field-reason") and w.region.area for w in fields)
+        for notice in notices:
+            for field in fields:
+                assert not notice.region.overlaps(field.region), f"a notice covers {field}"
