@@ -148,6 +148,17 @@ async def test_the_picker_and_the_reveals_show_their_essential_columns(tmp_path:
         await check_keys(pilot)
 
 
+def check_notices_clear_of_fields(app: OnssApp) -> None:
+    """A notice is up, a field shows its reason, and no notice covers a field or a reason."""
+    notices = [w for w in app.screen.query("ToastRack *") if w.region.area]
+    assert notices, "the form asks for its fields to be corrected"
+    fields = [w for w in app.screen.query("Input, .field-reason, .form-error") if w.region.area]
+    assert any(w.has_class("field-reason") for w in fields)
+    for notice in notices:
+        for field in fields:
+            assert not notice.region.overlaps(field.region), f"a notice covers {field}"
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 async def test_a_notice_asking_to_correct_fields_covers_none(store, lang: str) -> None:  # type: ignore[no-untyped-def]
     app = store.app(store.world.lr, lang=lang)
@@ -159,10 +170,17 @@ async def test_a_notice_asking_to_correct_fields_covers_none(store, lang: str) -
         await type_into(pilot, "designee_niss", niss("950615334")[:-1] + "0")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        notices = [w for w in app.screen.query("ToastRack *") if w.region.area]
-        assert notices, "the form asks for its fields to be corrected"
-        fields = [w for w in app.screen.query("Input, .field-reason, .form-error") if w.region.area]
-        assert any(w.has_class("field-reason") and w.region.area for w in fields)
-        for notice in notices:
-            for field in fields:
-                assert not notice.region.overlaps(field.region), f"a notice covers {field}"
+        check_notices_clear_of_fields(app)
+
+
+async def test_a_notice_on_the_user_form_covers_no_field(tmp_path: Any) -> None:
+    app = await console(tmp_path, "fr")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await signed_in(pilot)
+        await open_screen(pilot, "users")
+        await pilot.press("n")
+        await settle(pilot)
+        await type_into(pilot, "niss", niss("950615334")[:-1] + "0")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        check_notices_clear_of_fields(app)
