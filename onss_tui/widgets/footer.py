@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from onss_tui.console import ConsoleApp
 
 COMPACT_BELOW = 100
+Shown = tuple[Binding, bool, str]
+"""A key the footer may show: its binding, whether it is enabled, its tooltip."""
 HELP_ACTION = "help"
 """The action of the key that opens the help of the screen, with every key it offers."""
 
@@ -49,35 +51,14 @@ class Footer(TextualFooter):
     """What the keys drawn show: the language, the width, and the bindings with whether each is enabled."""
 
     def compose(self) -> ComposeResult:
-        bindings: dict[str, tuple[Binding, bool, str]] = {}
-        rank: dict[str, int] = {}
         active = self.screen.active_bindings
-        for node, binding, enabled, tooltip in active.values():
-            if binding.show and binding.description and binding.action not in bindings:
-                bindings[binding.action] = (binding, enabled, tooltip)
-                rank[binding.action] = 0 if node is self.app else 2 if node is self.screen else 1
-        shown = list(bindings.values())
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         if not (self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE):
             palette = None
         room = self.size.width or self.app.size.width
         if palette is not None:
             room -= self._width(palette[1], self.app.t(palette[1].description)) + 1
-        labels = [self.app.t(binding.description) for binding, _, _ in shown]
-        if self._needed(shown, labels) > room:
-            labels = [self._short(binding.description) for binding, _, _ in shown]
-        more = self._short("footer.more")
-        while self._needed(shown, labels) > room:
-            giving_way = [i for i, (binding, _, _) in enumerate(shown) if binding.action != HELP_ACTION]
-            if not giving_way:
-                break
-            last = min(reversed(giving_way), key=lambda i: rank[shown[i][0].action])
-            del shown[last], labels[last]
-            labels = [
-                more if b.action == HELP_ACTION else label
-                for (b, _, _), label in zip(shown, labels, strict=True)
-            ]
-        for (binding, enabled, tooltip), label in zip(shown, labels, strict=True):
+        for (binding, enabled, tooltip), label in self._fitted(room):
             yield FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
@@ -98,6 +79,27 @@ class Footer(TextualFooter):
                 tooltip=binding.tooltip,
             )
 
+    def _fitted(self, room: int) -> list[tuple[Shown, str]]:
+        """The keys shown (one per action) with their labels, within `room` cells."""
+        shown: dict[str, Shown] = {}
+        rank: dict[str, int] = {}  # keys give way the application's first, the focused widget's, the screen's
+        for node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.description and binding.action not in shown:
+                shown[binding.action] = (binding, enabled, tooltip)
+                rank[binding.action] = 0 if node is self.app else 2 if node is self.screen else 1
+        keys = [(key, self.app.t(key[0].description)) for key in shown.values()]
+        if self._needed(keys) > room:
+            keys = [(key, self._short(key[0].description)) for key, _ in keys]
+        while self._needed(keys) > room:
+            giving_way = [i for i, (key, _) in enumerate(keys) if key[0].action != HELP_ACTION]
+            if not giving_way:
+                break
+            binding_at = [key[0] for key, _ in keys]
+            del keys[min(reversed(giving_way), key=lambda i: rank[binding_at[i].action])]
+            more = self.app.t("footer.more")
+            keys = [(key, more if key[0].action == HELP_ACTION else label) for key, label in keys]
+        return keys
+
     def _short(self, description: str) -> str:
         """A key's short label, or its usual one where it has none."""
         short = f"footer.{description}"
@@ -107,8 +109,8 @@ class Footer(TextualFooter):
         """The cells a key takes on the line, its margin included."""
         return cell_len(self.app.get_key_display(binding)) + cell_len(label) + (2 if self.compact else 3)
 
-    def _needed(self, shown: list[tuple[Binding, bool, str]], labels: list[str]) -> int:
-        return sum(self._width(binding, label) for (binding, _, _), label in zip(shown, labels, strict=True))
+    def _needed(self, keys: list[tuple[Shown, str]]) -> int:
+        return sum(self._width(key[0], label) for key, label in keys)
 
     async def on_resize(self, event: events.Resize) -> None:
         self.compact = event.size.width < COMPACT_BELOW
