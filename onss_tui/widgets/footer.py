@@ -80,25 +80,44 @@ class Footer(TextualFooter):
             )
 
     def _fitted(self, room: int) -> list[tuple[Shown, str]]:
-        """The keys shown (one per action) with their labels, within `room` cells."""
-        shown: dict[str, Shown] = {}
-        rank: dict[str, int] = {}  # keys give way the application's first, the focused widget's, the screen's
+        """The keys shown (one per action) with their labels, within `room` cells: the full labels, else the
+        short ones; keys give way (the fewest, by `_giving_way`) until the rest fit, the help key named as
+        the way to them; of those, any that fit again in the room left come back."""
+        offered: dict[str, Shown] = {}
+        nodes: dict[str, object] = {}
         for node, binding, enabled, tooltip in self.screen.active_bindings.values():
-            if binding.show and binding.description and binding.action not in shown:
-                shown[binding.action] = (binding, enabled, tooltip)
-                rank[binding.action] = 0 if node is self.app else 2 if node is self.screen else 1
-        keys = [(key, self.app.t(key[0].description)) for key in shown.values()]
+            if binding.show and binding.description and binding.action not in offered:
+                offered[binding.action] = (binding, enabled, tooltip)
+                nodes[binding.action] = node
+        keys = [(key, self.app.t(key[0].description)) for key in offered.values()]
         if self._needed(keys) > room:
             keys = [(key, self._short(key[0].description)) for key, _ in keys]
-        while self._needed(keys) > room:
-            giving_way = [i for i, (key, _) in enumerate(keys) if key[0].action != HELP_ACTION]
+        more = self.app.t("footer.more")
+
+        def kept(indices: list[int]) -> list[tuple[Shown, str]]:
+            hiding = len(indices) < len(keys)
+            return [
+                (keys[i][0], more if hiding and keys[i][0][0].action == HELP_ACTION else keys[i][1])
+                for i in sorted(indices)
+            ]
+
+        shown = list(range(len(keys)))
+        gone: list[int] = []
+        while self._needed(kept(shown)) > room:
+            giving_way = [i for i in shown if keys[i][0][0].action != HELP_ACTION]
             if not giving_way:
                 break
-            binding_at = [key[0] for key, _ in keys]
-            del keys[min(reversed(giving_way), key=lambda i: rank[binding_at[i].action])]
-            more = self.app.t("footer.more")
-            keys = [(key, more if key[0].action == HELP_ACTION else label) for key, label in keys]
-        return keys
+            rank = {i: self._giving_way(nodes[keys[i][0][0].action]) for i in giving_way}
+            gone.append(min(reversed(giving_way), key=rank.__getitem__))
+            shown.remove(gone[-1])
+        for index in reversed(gone):
+            if self._needed(kept([*shown, index])) <= room:
+                shown.append(index)
+        return kept(shown)
+
+    def _giving_way(self, node: object) -> int:
+        """How soon a key of `node` gives way: the application's first, the focused widget's, the screen's."""
+        return 0 if node is self.app else 2 if node is self.screen else 1
 
     def _short(self, description: str) -> str:
         """A key's short label, or its usual one where it has none."""
