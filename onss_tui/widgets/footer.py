@@ -4,11 +4,11 @@ Binding descriptions are message keys (`nav.users`); this footer shows them tran
 space around each key) when the terminal is narrower than `COMPACT_BELOW` columns. When the keys do not
 fit on the line, each is described by its short label (`footer.<description key>`, where the catalogue
 has one); when they still do not fit, keys give way (the application's first, then the focused widget's,
-then the screen's own, each from the right) and the help key, which lists every key of the screen, is
-described as the way to the others (`footer.more`). The palette's key stays at the right.
-The keys are drawn again only when they or the width change: Textual asks after every change of the
-bindings (several before a frame, as the focus moves or a screen opens), and drawing them mounts a widget
-for each key.
+then the screen's own, each from the right; any that then fit again come back) and the help key, which
+lists every key of the screen, is described as the way to the others (`footer.more`). The palette's key
+stays at the right. The keys are drawn again only when they or the width change: Textual asks after
+every change of the bindings (several before a frame, as the focus moves or a screen opens), and drawing
+them mounts a widget for each key.
 """
 
 from __future__ import annotations
