@@ -19,6 +19,7 @@ from textual.widgets import Button, Select, Static
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_phone
 from onss_tui.domain.text import shown
 from onss_tui.screens.enterprise_picker import shown_number
+from onss_tui.screens.errors import ask_to_fix_fields
 from onss_tui.services.dto import (
     DesignationPublic,
     DesignationRequest,
@@ -118,7 +119,7 @@ class DesignationForm(VerticalScroll):
                 values[str(select.id)] = str(select.value)
         if wrong:
             wrong[0].focus_input()
-            self.app.notify(self.app.t("error.fix_fields"), severity="warning")
+            ask_to_fix_fields(self)
             return None
         return values
 

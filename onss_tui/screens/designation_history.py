@@ -73,19 +73,20 @@ class DesignationHistory(Vertical):
         self._show_hint()
 
     def _columns(self) -> list[Column[DesignationPublic]]:
-        """The columns, in the console's language: in 80 terminal columns the flexible ones are at about
-        their narrowest; a wider terminal gives the role the most."""
+        """The columns, in the console's language: the role, the holder, their number, the status and
+        since when always show (the end and who designated give way in 80 terminal columns); a wider
+        terminal gives the role the most."""
         t = self.app.t
         statuses = [t(f"designation.status.{s.value}") for s in DesignationStatus]
         status_label = t("designation.column.status")
         return [
-            Column("role", t("designation.column.role"), lambda d: designation_role(self.app, d), 12, flex=3),
-            Column("name", t("designation.column.name"), lambda d: d.person.full_name, 9, flex=2),
+            Column("role", t("designation.column.role"), lambda d: designation_role(self.app, d), 18, flex=3),
+            Column("name", t("designation.column.name"), lambda d: d.person.full_name, 14, flex=2),
             Column("niss", t("designation.column.niss"), self._niss, 15),
             Column("status", status_label, self._status, max(map(cell_len, [status_label, *statuses]))),
             Column("since", t("designation.column.since"), lambda d: f"{d.started_at:%Y-%m-%d}", 10),
-            Column("ended", t("designation.column.ended"), _ended, 10),
-            Column("by", t("designation.column.by"), self._designated_by, 4, flex=2),
+            Column("ended", t("designation.column.ended"), _ended, 10, priority=1),
+            Column("by", t("designation.column.by"), self._designated_by, 12, flex=1, priority=2),
         ]
 
     def _designated_by(self, designation: DesignationPublic) -> str:

@@ -83,13 +83,14 @@ class EnterprisePickerScreen(OnssScreen["EnterpriseSummary | None"]):
         return [
             Column("name", t("picker.column.name"), lambda e: e.name, 24, flex=1),
             Column("enterprise_number", t("picker.column.enterprise_number"), enterprise_number_shown, 14),
-            Column("onss_number", t("picker.column.onss_number"), onss_number_shown, 12),
+            Column("onss_number", t("picker.column.onss_number"), onss_number_shown, 12, priority=2),
             Column(
                 "category",
                 t("picker.column.category"),
                 lambda e: t(f"category.{e.category.value}"),
                 12,
                 flex=1,
+                priority=1,
             ),
         ]
 

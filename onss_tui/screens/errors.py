@@ -25,6 +25,7 @@ from onss_tui.services.errors import (
     Unavailable,
     ValidationFailed,
 )
+from onss_tui.widgets.footer import COMPACT_BELOW
 
 
 def _console(widget: Widget) -> ConsoleApp:
@@ -65,6 +66,14 @@ def show_field_errors(form: Widget, field_errors: dict[str, str]) -> dict[str, s
     return unplaced
 
 
+def ask_to_fix_fields(widget: Widget) -> None:
+    """Say that fields marked beneath them need correcting: in a narrow terminal in a line short enough
+    for the notice to stay on the top line, clear of the fields."""
+    app = _console(widget)
+    narrow = app.size.width < COMPACT_BELOW
+    app.notify(_t(widget, "error.fix_fields_short" if narrow else "error.fix_fields"), severity="warning")
+
+
 def show_service_error(
     widget: Widget,
     error: ServiceError,
@@ -89,7 +98,7 @@ def show_service_error(
                 markup=False,
             )
         else:
-            app.notify(_t(widget, "error.fix_fields"), severity="warning")
+            ask_to_fix_fields(widget)
         return
     if isinstance(error, Conflict):
         reload = reload or getattr(widget.screen, "action_reload", None)

@@ -162,7 +162,14 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
             Column(
                 "mandatary", t("mandates.column.mandatary"), self._mandatary_cell, 16, flex=3, sortable=True
             ),
-            Column("groups", t("mandates.column.groups"), lambda m: group_names(self.app, m), 10, flex=2),
+            Column(
+                "groups",
+                t("mandates.column.groups"),
+                lambda m: group_names(self.app, m),
+                10,
+                flex=2,
+                priority=1,
+            ),
             Column(
                 "start", t("mandates.column.validity"), lambda m: validity(self.app, m), 18, sortable=True
             ),

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -46,6 +47,8 @@ NEXT_STEP_SCREENS = {
 """Each next-step code of the service, and the screen where that step is done."""
 
 PEOPLE_COLUMNS = ("role", "name", "niss", "status")
+MIN_SHARED = 8
+"""The narrowest the role and name columns of the managers get."""
 
 
 def designation_role(app: ConsoleApp, designation: DesignationPublic) -> str:
@@ -73,6 +76,8 @@ class OverviewScreen(OnssScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.overview: EnterpriseOverview | None = None
+        self._people_width = 0
+        """The width the managers' columns were last fitted to."""
 
     def compose(self) -> ComposeResult:
         yield NavBar("overview")
@@ -205,27 +210,33 @@ class OverviewScreen(OnssScreen[None]):
         table = self.query_one("#people", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        for column in PEOPLE_COLUMNS:
-            table.add_column(t(f"overview.column.{column}"), key=column)
-        people = self._people()
+        labels = [t(f"overview.column.{column}") for column in PEOPLE_COLUMNS]
+        rows: list[tuple[str, list[str]]] = []
         if o.main_access_manager is None:
-            table.add_row(
-                t("role.main_access_manager"),
-                Text(t("overview.nobody_yet"), style="italic"),
-                "",
-                "",
-                key="none",
-            )
-        for d in people:
-            table.add_row(
-                _cell(designation_role(self.app, d)),
-                _cell(d.person.full_name),
-                _cell(d.person.niss_masked),
-                t(f"designation.status.{d.status.value}"),
-                key=f"{d.id}:{d.person.id}",
-            )
+            rows.append(("none", [t("role.main_access_manager"), t("overview.nobody_yet"), "", ""]))
+        for d in self._people():
+            status = t(f"designation.status.{d.status.value}")
+            cells = [designation_role(self.app, d), d.person.full_name, d.person.niss_masked, status]
+            rows.append((f"{d.id}:{d.person.id}", cells))
+        widths = people_widths([labels, *(cells for _, cells in rows)], table.scrollable_content_region.width)
+        self._people_width = table.size.width
+        for column, label, width in zip(PEOPLE_COLUMNS, labels, widths, strict=True):
+            table.add_column(label, key=column, width=width)
+        for key, cells in rows:
+            shown_cells = [_cell(cell) for cell in cells]
+            if key == "none":
+                shown_cells[1].stylize("italic")
+            table.add_row(*shown_cells, key=key)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.call_after_refresh(self._fit_people)
+
+    def _fit_people(self) -> None:
+        """Fit the managers' columns again when the terminal's width changed the table's."""
+        if self.overview is not None and self.query_one("#people").size.width != self._people_width:
+            self._show_people()
 
     def _people(self) -> list[DesignationPublic]:
         """The managers and legal representatives, as the table lists them."""
@@ -321,8 +332,23 @@ class OverviewScreen(OnssScreen[None]):
 
 
 def _cell(value: str) -> Text:
-    """A cell of the people's table, as the table draws a string of its own, but never as markup."""
-    return Text(shown(value), end="", no_wrap=True)
+    """A cell of the people's table, as the table draws a string of its own, but never as markup, cut
+    with an ellipsis when its column is narrower."""
+    return Text(shown(value), end="", no_wrap=True, overflow="ellipsis")
+
+
+def people_widths(lines: list[list[str]], width: int) -> list[int | None]:
+    """The widths of the managers' columns in a table `width` wide: their own (None) when they fit;
+    otherwise the number and the status keep theirs and the role and the name share what is left, the
+    role the most (each column has a space on either side)."""
+    natural = [max(cell_len(shown(line[i])) for line in lines) for i in range(len(PEOPLE_COLUMNS))]
+    room = width - 2 * len(natural)
+    if width <= 0 or sum(natural) <= room:
+        return [None] * len(natural)
+    role, name, niss, status = natural
+    shared = max(room - niss - status, 2 * MIN_SHARED)
+    role_width = max(MIN_SHARED, min(role, max(shared - name, shared * 3 // 5)))
+    return [role_width, max(MIN_SHARED, shared - role_width), None, None]
 
 
 class ChoiceScreen(OnssModal["str | None"]):

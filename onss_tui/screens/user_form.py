@@ -17,7 +17,7 @@ from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal
 from onss_tui.screens.confirm import leave_form, typed
-from onss_tui.screens.errors import show_service_error
+from onss_tui.screens.errors import ask_to_fix_fields, show_service_error
 from onss_tui.services.dto import PersonUpdate, UserCreate, UserPublic, UserUpdate
 from onss_tui.services.errors import ServiceError
 from onss_tui.widgets.form_field import FormField
@@ -132,7 +132,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
         for field in self.query(FormField):
             field.clear_error()
         if not all([field.check_required() for field in self.query(IdentifierInput)]):
-            self.app.notify(self.app.t("error.fix_fields"), severity="warning")
+            ask_to_fix_fields(self)
             return
         if self.user is None:
             enterprise_id = self.app.enterprise_id

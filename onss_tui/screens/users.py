@@ -131,7 +131,12 @@ class UsersScreen(BrowseScreen[UserPublic]):
             Column("status", t("users.column.status"), self._status_cell, 10, sortable=True),
             Column("services", t("users.column.services"), self._services, 12, flex=3),
             Column(
-                "created", t("users.column.created"), lambda u: f"{u.created_at:%Y-%m-%d}", 10, sortable=True
+                "created",
+                t("users.column.created"),
+                lambda u: f"{u.created_at:%Y-%m-%d}",
+                10,
+                sortable=True,
+                priority=1,
             ),
         ]
 

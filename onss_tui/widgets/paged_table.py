@@ -68,7 +68,13 @@ DEBOUNCE = 0.08
 
 @dataclass(frozen=True)
 class Column(Generic[Row]):
-    """One column: its key (also the sort key when `sortable`), its header and how to draw a cell."""
+    """One column: its key (also the sort key when `sortable`), its header and how to draw a cell.
+
+    `width` (or its label's, if wider) is the narrowest the column is drawn at (its text cut with an
+    ellipsis beyond), `flex` its share of the room left over. `priority` 0 marks an essential column,
+    always shown; when the columns at their widths do not fit, those of the highest priority give way
+    first (the rightmost of equals).
+    """
 
     key: str
     label: str
@@ -76,6 +82,7 @@ class Column(Generic[Row]):
     width: int
     flex: int = 0
     sortable: bool = False
+    priority: int = 0
 
 
 class TableMessage(Message):
@@ -559,7 +566,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         self._changed()
 
     def action_cycle_sort(self) -> None:
-        keys = [c.key for c in self.columns if c.sortable]
+        keys = [c.key for c in self.shown_columns if c.sortable]
         if not keys:
             return
         following = keys[(keys.index(self.sort_key) + 1) % len(keys)] if self.sort_key in keys else keys[0]
@@ -611,6 +618,8 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
     def _column_at(self, x: int) -> Column[Row] | None:
         left = self._gutter
         for column, width in zip(self.columns, self._widths(self.size.width), strict=True):
+            if not width:
+                continue
             if left <= x < left + width + 1:
                 return column
             left += width + 1
@@ -688,23 +697,42 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         return 2 if self.multi_select else 1
 
     def _widths(self, width: int) -> list[int]:
-        # A blank column at the right end, as the gutter at the left: no cell touches the border.
-        available = width - 1 - self._gutter - max(0, len(self.columns) - 1)
-        widths = [c.width for c in self.columns]
-        spare = available - sum(widths)
-        flexes = [c.flex for c in self.columns]
+        """Each column's width in a table `width` wide, 0 for a column that gives way; a column shown is
+        at least as wide as its header."""
+        shown = list(range(len(self.columns)))
+        least = [max(c.width, cell_len(c.label)) for c in self.columns]
+
+        def spare() -> int:
+            # A blank column at the right end, as the gutter at the left: no cell touches the border.
+            available = width - 1 - self._gutter - max(0, len(shown) - 1)
+            return available - sum(least[i] for i in shown)
+
+        while spare() < 0:
+            giving_way = [i for i in reversed(shown) if self.columns[i].priority > 0]
+            if not giving_way:
+                break
+            shown.remove(max(giving_way, key=lambda i: self.columns[i].priority))
+        widths = [least[i] if i in shown else 0 for i in range(len(self.columns))]
+        room = spare()
+        flexes = [c.flex if i in shown else 0 for i, c in enumerate(self.columns)]
         total = sum(flexes)
-        if total and spare > 0:
-            shares = [spare * f // total for f in flexes]
-            shares[max(range(len(flexes)), key=flexes.__getitem__)] += spare - sum(shares)
+        if total and room > 0:
+            shares = [room * f // total for f in flexes]
+            shares[max(range(len(flexes)), key=flexes.__getitem__)] += room - sum(shares)
             widths = [w + s for w, s in zip(widths, shares, strict=True)]
-        elif total and spare < 0:
+        elif total and room < 0:
             for index in sorted(range(len(flexes)), key=flexes.__getitem__, reverse=True):
-                if flexes[index] and spare < 0:
-                    cut = min(-spare, widths[index] - 4)
+                if flexes[index] and room < 0:
+                    cut = min(-room, widths[index] - 4)
                     widths[index] -= cut
-                    spare += cut
+                    room += cut
         return widths
+
+    @property
+    def shown_columns(self) -> list[Column[Row]]:
+        """The columns drawn at the table's present width (the others give way)."""
+        widths = self._widths(self.size.width)
+        return [column for column, size in zip(self.columns, widths, strict=True) if size]
 
     def _style(self, *names: str) -> Style:
         """The widget's style with component styles on top, remembered until the styles change."""
@@ -789,11 +817,12 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         """A line of cells in `style`, as wide as the table: the segments are made once, styled."""
         segments = [Segment(prefix, style)] if prefix else []
         gap = Segment(" ", style)
-        for position, (cell, size) in enumerate(zip(cells, widths, strict=True)):
+        drawn = [(cell, size) for cell, size in zip(cells, widths, strict=True) if size]
+        for position, (cell, size) in enumerate(drawn):
             if position:
                 segments.append(gap)
             segments.extend(self._cell(cell, size, style))
-        length = len(prefix) + sum(widths) + len(widths) - 1
+        length = len(prefix) + sum(widths) + len(drawn) - 1
         if length < width:
             segments.append(Segment(" " * (width - length), style))
         strip = Strip(segments, max(length, width))
@@ -818,7 +847,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         if cursor:
             names.append("cursor")
         prefix = ("● " if chosen else "  ") if self.multi_select else " "
-        cells = [column.cell(row) for column in self.columns]
+        cells = [column.cell(row) if size else "" for column, size in zip(self.columns, widths, strict=True)]
         return self._line(cells, widths, prefix, width, self._style(*names))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

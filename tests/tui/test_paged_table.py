@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 
 from onss_tui.services.dto import Page, PageRequest
@@ -416,3 +417,33 @@ async def test_enter_typed_ahead_of_its_rows_opens_the_row_they_bring() -> None:
         source.gate.set()
         await settle(app, pilot)
         assert activated() == [0, 49990]
+
+
+class NarrowApp(App[None]):
+    """A table whose columns give way: the note first, then the remark; the name and code always show."""
+
+    def compose(self) -> ComposeResult:
+        columns = [
+            Column("name", "Name", lambda n: f"number {n} with a long name", width=12, flex=1),
+            Column("code", "Code", str, width=6),
+            Column("remark", "Remark", lambda n: "remark", width=8, priority=1),
+            Column("note", "Note", lambda n: "note", width=8, priority=2),
+        ]
+        yield PagedTable(columns, Numbers(3).fetch, key=lambda n: n)
+
+
+@pytest.mark.parametrize(
+    ("width", "shown"),
+    [(60, ["Name", "Code", "Remark", "Note"]), (40, ["Name", "Code", "Remark"]), (25, ["Name", "Code"])],
+)
+async def test_columns_give_way_by_priority_when_narrow(width: int, shown: list[str]) -> None:
+    app = NarrowApp()
+    async with app.run_test(size=(width, 10)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(PagedTable)
+        assert [c.label for c in table.shown_columns] == shown
+        header, first = table.render_line(0).text, table.render_line(1).text
+        assert header.split() == shown
+        assert len(header) == len(first) == table.size.width
+        assert first.split()[:2] == ["number", "0"] or "…" in first.split()[0]
+        assert first.rstrip().endswith({4: "note", 3: "remark", 2: "0"}[len(shown)])
