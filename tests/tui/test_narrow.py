@@ -24,7 +24,7 @@ from tests.tui.conftest import type_into
 from tests.tui.test_browser_snapshots import fill
 
 SIZE = (80, 24)
-LANGUAGES = ["fr", "nl", "en"]
+LANGUAGES = ["fr", "nl", "de", "en"]
 
 ESSENTIAL = {
     "users": {"name", "niss", "status", "services"},
