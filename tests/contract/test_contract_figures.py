@@ -141,3 +141,16 @@ async def test_a_refused_look_at_an_enterprises_figures_is_in_its_trail(service,
         "Luc Maes",
         f"enterprise:{world.employer}",
     )
+
+
+async def test_the_figures_follow_every_write(service, local: LocalService, world: World) -> None:  # type: ignore[no-untyped-def]
+    before = await service.mandate_figures(world.support)
+    assert await service.mandate_figures(world.support) == before  # nothing written: the same figures
+    draft = await service.create_mandate(world.lr, mandate(world))
+    after = await service.mandate_figures(world.support)
+    assert (before.total, after.total) == (0, 1)
+    await service.submit_mandate(world.lr, draft.id, draft.version)
+    sent = await service.mandate_figures(world.support)
+    assert (counted(after.by_status), counted(sent.by_status)) == ({"to_finalise": 1}, {"pending": 1})
+    local.current_quarter = lambda: NOW.next()
+    assert (await service.mandate_figures(world.support)).current_quarter == str(NOW.next())

@@ -1,6 +1,10 @@
 """Mandates at a glance: counted by shown status, start quarter and service group, the mandataries holding
 the most, and the service groups no active mandate covers. Every figure is an aggregate query (GROUP BY,
-COUNT): no mandate is read as a row."""
+COUNT): no mandate is read as a row.
+
+The figures are kept by the store until the next write: every write appends to the audit trail in its
+own transaction, so the trail's last entry, read before the figures are counted, tells whether they may
+have changed since (a write that lands while they are counted only makes them be counted again)."""
 
 from __future__ import annotations
 
@@ -16,7 +20,18 @@ from onss_tui.services.errors import PermissionDenied, Reason
 from onss_tui.services.local.context import Context
 from onss_tui.services.local.enterprises import get_enterprise
 from onss_tui.services.local.mandate_plan import shows_as
-from onss_tui.services.local.tables import Enterprise, Mandate, MandateGroup, Provider, ServiceGroup, id_of
+from onss_tui.services.local.tables import (
+    AuditEntry,
+    Enterprise,
+    Mandate,
+    MandateGroup,
+    Provider,
+    ServiceGroup,
+    id_of,
+)
+
+FIGURES_KEPT = 256
+"""Figures kept at most (of as many enterprises); past it, all are forgotten."""
 
 
 def mandate_figures(c: Context, enterprise_id: int | None) -> dto.MandateFigures:
@@ -37,11 +52,16 @@ def mandate_figures(c: Context, enterprise_id: int | None) -> dto.MandateFigures
         scope = col(Mandate.principal_id) == enterprise_id
         if provider is not None:
             scope = or_(scope, col(Mandate.mandatary_id) == provider)
+    last_entry = c.session.exec(select(func.max(AuditEntry.id))).one() or 0
+    key = (enterprise_id, now.code, last_entry)
+    kept = c.store.figures.get(key)
+    if kept is not None:
+        return kept
     groups = c.session.exec(
         select(ServiceGroup).order_by(col(ServiceGroup.position), col(ServiceGroup.code))
     ).all()
     statuses, quarters, total = _by_status_and_start(c, scope, now.code)
-    return dto.MandateFigures(
+    figures = dto.MandateFigures(
         enterprise_id=enterprise_id,
         current_quarter=str(now),
         total=total,
@@ -51,6 +71,10 @@ def mandate_figures(c: Context, enterprise_id: int | None) -> dto.MandateFigures
         top_mandataries=_top_mandataries(c, scope),
         uncovered=_uncovered(c, enterprise, groups, now.code),
     )
+    if len(c.store.figures) >= FIGURES_KEPT:
+        c.store.figures.clear()
+    c.store.figures[key] = figures
+    return figures
 
 
 def _where(stmt: Any, scope: ColumnElement[bool] | None) -> Any:
