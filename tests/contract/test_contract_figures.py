@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from sqlmodel import Session
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.errors import PermissionDenied
+from onss_tui.services.local import registry
 from onss_tui.services.local.service import LocalService
-from tests.conftest import World
+from tests.conftest import World, enterprise_number
 from tests.contract.conftest import mandate
 from tests.contract.test_contract_mandates import active_mandate
 
@@ -154,3 +156,12 @@ async def test_the_figures_follow_every_write(service, local: LocalService, worl
     assert (counted(after.by_status), counted(sent.by_status)) == ({"to_finalise": 1}, {"pending": 1})
     local.current_quarter = lambda: NOW.next()
     assert (await service.mandate_figures(world.support)).current_quarter == str(NOW.next())
+
+
+async def test_the_figures_follow_a_bulk_load(service, local: LocalService, world: World) -> None:  # type: ignore[no-untyped-def]
+    before = await service.mandate_figures(world.support)
+    with Session(local.engine) as session:  # as the register is loaded: no audit entry
+        registry.register_enterprise(session, enterprise_number("09300004"), "Boulangerie Neuve", "employer")
+        session.commit()
+    after = await service.mandate_figures(world.support)
+    assert counted(after.uncovered)["contributions"] == counted(before.uncovered)["contributions"] + 1

@@ -2,9 +2,11 @@
 the most, and the service groups no active mandate covers. Every figure is an aggregate query (GROUP BY,
 COUNT): no mandate is read as a row.
 
-The figures are kept by the store until the next write: every write appends to the audit trail in its
-own transaction, so the trail's last entry, read before the figures are counted, tells whether they may
-have changed since (a write that lands while they are counted only makes them be counted again)."""
+The figures are kept by the store until the next write: every change of a mandate through the service
+appends to the audit trail in its own transaction, and enterprises and mandates loaded in bulk (the
+register, the seeder) add rows; so the trail's last entry and the last enterprise and mandate, read
+before the figures are counted, tell whether they may have changed since (a write that lands while they
+are counted only makes them be counted again)."""
 
 from __future__ import annotations
 
@@ -52,8 +54,7 @@ def mandate_figures(c: Context, enterprise_id: int | None) -> dto.MandateFigures
         scope = col(Mandate.principal_id) == enterprise_id
         if provider is not None:
             scope = or_(scope, col(Mandate.mandatary_id) == provider)
-    last_entry = c.session.exec(select(func.max(AuditEntry.id))).one() or 0
-    key = (enterprise_id, now.code, last_entry)
+    key = (enterprise_id, now.code, *_last_rows(c))
     kept = c.store.figures.get(key)
     if kept is not None:
         return kept
@@ -75,6 +76,15 @@ def mandate_figures(c: Context, enterprise_id: int | None) -> dto.MandateFigures
         c.store.figures.clear()
     c.store.figures[key] = figures
     return figures
+
+
+def _last_rows(c: Context) -> tuple[int, int, int]:
+    """The ids of the trail's last entry, the last mandate and the last enterprise (each from its key)."""
+    last = [
+        select(func.max(column)).scalar_subquery() for column in (AuditEntry.id, Mandate.id, Enterprise.id)
+    ]
+    entry, mandate, enterprise = c.session.exec(select(*last)).one()
+    return entry or 0, mandate or 0, enterprise or 0
 
 
 def _where(stmt: Any, scope: ColumnElement[bool] | None) -> Any:
