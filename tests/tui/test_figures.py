@@ -97,3 +97,10 @@ def test_counts_are_written_as_the_language_writes_them(lang: str, written: str)
 def test_bars_are_drawn_to_an_eighth_of_a_cell() -> None:
     assert (bar(4, 8, 4), bar(1, 1000, 4), bar(0, 8, 4), bar(8, 8, 4)) == ("██", "▏", "", "████")
     assert bar(3, 8, 1) == "▍"
+
+
+async def test_the_palette_offers_the_figures_on_the_browser(store: Store) -> None:
+    async with console(store.service, store.world.support) as session:
+        await session.open("mandates")
+        commands = [c.title for c in session.app.get_system_commands(session.app.screen)]
+        assert "Figures" in commands
