@@ -70,7 +70,7 @@ def mandate_figures(c: Context, enterprise_id: int | None) -> dto.MandateFigures
         by_start_quarter=[dto.FigureCount(key=q, count=n) for q, n in sorted(quarters.items())],
         by_group=_by_group(c, scope, groups),
         top_mandataries=_top_mandataries(c, scope),
-        uncovered=_uncovered(c, enterprise, groups, now.code),
+        uncovered=_uncovered(c, enterprise, groups, now),
     )
     if len(c.store.figures) >= FIGURES_KEPT:
         c.store.figures.clear()
@@ -148,12 +148,10 @@ def _top_mandataries(c: Context, scope: ColumnElement[bool] | None) -> list[dto.
     ]
 
 
-def _uncovered(c: Context, enterprise: Enterprise | None, groups: Any, now: int) -> list[dto.FigureCount]:
+def _uncovered(c: Context, enterprise: Enterprise | None, groups: Any, now: Quarter) -> list[dto.FigureCount]:
     """Per group, what no active mandate covers this quarter: the enterprise's own groups (1 or 0), or
     how many enterprises that may mandate the group have none covering it."""
-    covering = and_(
-        shows_as(MandateShownStatus.ACTIVE, c.store.current_quarter()), col(Mandate.start_quarter) <= now
-    )
+    covering = and_(shows_as(MandateShownStatus.ACTIVE, now), col(Mandate.start_quarter) <= now.code)
     covered = select(MandateGroup.group_code, func.count(func.distinct(Mandate.principal_id))).join(
         Mandate, col(Mandate.id) == MandateGroup.mandate_id
     )
