@@ -21,6 +21,19 @@ DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).with_name("locales")
 
 
+THOUSANDS_SEPARATORS = {"fr": "\u00a0", "nl": ".", "en": ","}
+"""What groups the thousands of a count in each language (French: a no-break space)."""
+
+
+def format_count(count: int, lang: str) -> str:
+    """A count as the language writes it: 1 000 000 (fr), 1.000.000 (nl), 1,000,000 (en).
+
+    >>> format_count(1234567, "nl"), format_count(999, "fr"), format_count(-1500, "en")
+    ('1.234.567', '999', '-1,500')
+    """
+    return f"{count:,}".replace(",", THOUSANDS_SEPARATORS.get(lang, ","))
+
+
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in table.items():

@@ -1,7 +1,8 @@
 """The mandate browser (Mahis): the mandates the actor may see, paged, filtered as you type, with steps.
 
 Support staff see every mandate; with an enterprise chosen, the browser shows that enterprise's mandates
-(as principal or mandatary) and `v` widens it to all the actor may see. The table never loads more than a
+(as principal or mandatary) and `v` widens it to all the actor may see. Opened from a bar of the figures
+(`f`), it shows the mandates that bar counts, its title saying which. The table never loads more than a
 few pages; the export streams the whole filtered view to a file, a page at a time. The filter fields are
 built once the first page is drawn (or is slow to come): building them first delays it.
 """
@@ -80,12 +81,18 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         *STEP_BINDINGS.values(),
         Binding("x", "export", "mandates.key.export", id="mandates.export"),
         Binding("v", "toggle_scope", "mandates.key.scope", id="mandates.scope"),
+        Binding("f", "figures", "figures.key.open", id="mandates.figures"),
         Binding("f5", "reload_list", "common.reload", id="mandates.reload", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, narrowed: MandateFilter | None = None, label: str = "") -> None:
         super().__init__()
-        self.whole_scope = False
+        self.narrowed = narrowed
+        """The mandates a bar of the figures counts (its scope, and a status, start quarter, group or
+        mandatary), or None."""
+        self.narrowed_label = label
+        """What the bar is called, said in the title."""
+        self.whole_scope = narrowed is not None and narrowed.enterprise_id is None
         """True: every mandate the actor may see; False: those of the chosen enterprise."""
         self._steps: list[MandateAction] = []
         """The steps the actor may take on the selected mandate (as the service says)."""
@@ -135,6 +142,7 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         t = self.app.t
         # Built with their words: set after mounting, a select's prompt could meet it not yet composed.
         statuses, groups = self._filter_options()
+        narrowed = self.narrowed or MandateFilter()
         await self.query_one("#mandate-filters").mount(
             Input(
                 id="filter-text",
@@ -143,8 +151,20 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
                 placeholder=t("mandates.filter.text"),
                 max_length=SEARCH_MAX,
             ),
-            Select[str](statuses, prompt=t("mandates.filter.status"), id="filter-status", compact=True),
-            Select[str](groups, prompt=t("mandates.filter.group"), id="filter-group", compact=True),
+            Select[str](
+                statuses,
+                prompt=t("mandates.filter.status"),
+                id="filter-status",
+                compact=True,
+                value=narrowed.status.value if narrowed.status else Select.NULL,
+            ),
+            Select[str](
+                groups,
+                prompt=t("mandates.filter.group"),
+                id="filter-group",
+                compact=True,
+                value=narrowed.group or Select.NULL,
+            ),
             Input(id="filter-quarter", compact=True, max_length=7, placeholder=t("mandates.filter.quarter")),
         )
 
@@ -212,8 +232,10 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
 
     def _show_scope(self) -> None:
         t = self.app.t
-        scope = "all" if self.whole_scope or self.app.enterprise_id is None else "enterprise"
+        scope = "all" if self._enterprise_counted() is None else "enterprise"
         title = f"{t('mandates.title')} · {t(f'mandates.scope.{scope}')}"
+        if self.narrowed_label:
+            title += f" · {self.narrowed_label}"
         if self._filters_built and self.query_one("#filter-quarter", Input).has_class("-invalid"):
             # Said where a keyboard user looks: the field's tooltip is seen only with the mouse.
             title += f" · {t('mandates.filter.bad_quarter')}"
@@ -224,7 +246,8 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
     def current_filter(self) -> MandateFilter:
         """The filter the fields show (none before they are built), with the table's sort (an unreadable
         quarter is left out)."""
-        fields: dict[str, Any] = {}
+        narrowed = self.narrowed or MandateFilter()
+        fields: dict[str, Any] = {"status": narrowed.status, "group": narrowed.group}
         if self._filters_built:
             status = self.chosen("#filter-status")
             quarter = self.query_one("#filter-quarter", Input).value.strip()
@@ -240,10 +263,18 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
             }
         return MandateFilter(
             **fields,
-            enterprise_id=None if self.whole_scope else self.app.enterprise_id,
+            start_quarter=narrowed.start_quarter,
+            mandatary=narrowed.mandatary,
+            enterprise_id=self._enterprise_counted(),
             sort=MandateSort(self.table.sort_key or MandateSort.PRINCIPAL.value),
             descending=self.table.sort_descending,
         )
+
+    def _enterprise_counted(self) -> int | None:
+        """The enterprise whose mandates are listed, or None for all the actor may see."""
+        if self.whole_scope:
+            return None
+        return self.narrowed.enterprise_id if self.narrowed is not None else self.app.enterprise_id
 
     async def fetch(self, request: PageRequest) -> Page[MandatePublic]:
         assert self.app.actor_id is not None
@@ -312,12 +343,22 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         if action == "create":
             return self._gives_mandates
         if action == "toggle_scope":
-            return self.app.enterprise_id is not None
+            return self.app.enterprise_id is not None and self.narrowed is None
+        if action == "figures":
+            return self.narrowed is None
         return True
 
     async def action_focus_filter(self) -> None:
         await self._build_filters()
         self.query_one("#filter-text", Input).focus()
+
+    def action_figures(self) -> None:
+        from onss_tui.screens.figures import FiguresScreen
+
+        enterprise = self._enterprise_counted()
+        if enterprise is None and not (self.app.actor and self.app.actor.support_staff):
+            enterprise = self.app.enterprise_id  # every enterprise's figures are for support staff
+        self.app.push_screen(FiguresScreen(enterprise))
 
     def action_toggle_scope(self) -> None:
         self.whole_scope = not self.whole_scope

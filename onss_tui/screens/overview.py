@@ -68,6 +68,7 @@ class OverviewScreen(OnssScreen[None]):
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
         Binding("w", "niss_reveals", "reveal.seen.key", id="overview.niss_reveals"),
         Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),
+        Binding("f", "figures", "figures.key.open", id="overview.figures"),
         Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload", show=False),
         Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
         Binding("k", "cursor('up')", "common.up", id="overview.up", show=False),
@@ -108,9 +109,17 @@ class OverviewScreen(OnssScreen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def action_figures(self) -> None:
+        from onss_tui.screens.figures import FiguresScreen
+
+        self.app.push_screen(FiguresScreen(self.app.enterprise_id))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "activate_quality":  # offered only to those the service lets activate one
             return self.overview is not None and bool(MAIN_ROLES.intersection(self.overview.my_roles))
+        if action == "figures":  # the enterprise's figures are for its legal representatives and managers
+            support = self.app.actor is not None and self.app.actor.support_staff
+            return support or (self.overview is not None and bool(self.overview.my_roles))
         return True
 
     @work(exclusive=True, group="overview", exit_on_error=False)

@@ -446,9 +446,50 @@ class MandateFilter(Request):
     )
     group: Code | None = None
     quarter: QuarterText | None = Field(default=None, description="Valid during this quarter.")
+    start_quarter: QuarterText | None = Field(default=None, description="Starting in this quarter.")
     enterprise_id: Id | None = Field(default=None, description="As principal or mandatary.")
     sort: MandateSort = MandateSort.PRINCIPAL
     descending: bool = False
+
+
+TOP_MANDATARIES = 10
+"""How many mandataries the figures name, those holding the most mandates first."""
+
+
+class FigureCount(DTO):
+    """One bar of a figure: what is counted (a shown status, a quarter, a group code) and how many."""
+
+    key: str
+    count: int
+
+
+class MandataryFigure(DTO):
+    provider_id: int
+    enterprise_number: str
+    name: str
+    count: int
+
+
+class MandateFigures(DTO):
+    """Mandates counted at a glance: of one enterprise (as principal or mandatary, as the mandate browser
+    shows it), or of every enterprise (support staff)."""
+
+    enterprise_id: int | None = Field(description="The enterprise counted, or None for every mandate.")
+    current_quarter: str = Field(description="The quarter it is now, by the service's calendar.")
+    total: int
+    by_status: list[FigureCount] = Field(
+        description="Every shown status (expired apart), in lifecycle order."
+    )
+    by_start_quarter: list[FigureCount] = Field(description="Start quarters (e.g. 2026Q3) holding mandates.")
+    by_group: list[FigureCount] = Field(description="Every service group, in catalogue order.")
+    top_mandataries: list[MandataryFigure] = Field(
+        description=f"The {TOP_MANDATARIES} mandataries holding the most mandates, most first."
+    )
+    uncovered: list[FigureCount] = Field(
+        description="Per service group, not covered by an active mandate this quarter: for one enterprise, "
+        "1 for each of its groups no active mandate covers (0 otherwise); for every enterprise, how many "
+        "enterprises of a category that may mandate the group have no active mandate covering it."
+    )
 
 
 # ---------------------------------------------------------------- audit

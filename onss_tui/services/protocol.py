@@ -25,6 +25,7 @@ from onss_tui.services.dto import (
     Identity,
     MainAccessManagerDesignation,
     MandateCreate,
+    MandateFigures,
     MandateFilter,
     MandatePublic,
     NissReveal,
@@ -147,6 +148,12 @@ class AccessService(Protocol):
     ) -> AsyncGenerator[MandatePublic]:
         """Every mandate matching the filter as of one moment (a snapshot, whatever is written meanwhile),
         streamed; close it (`contextlib.aclosing`) when stopping early."""
+        ...
+
+    async def mandate_figures(self, actor: Actor, enterprise_id: int | None = None) -> MandateFigures:
+        """Mandates counted by shown status, start quarter and group, the mandataries holding the most, and
+        the groups no active mandate covers: of one enterprise (its legal representatives and managers, and
+        support staff), or of every enterprise (`enterprise_id` None: support staff only)."""
         ...
 
     async def get_mandate(self, actor: Actor, mandate_id: int) -> MandatePublic: ...

@@ -414,6 +414,12 @@ class RemoteService:
         raise Unavailable(Reason("rule.api.export_cut"))
 
     @checked
+    async def mandate_figures(self, actor: int, enterprise_id: Id | None = None) -> dto.MandateFigures:
+        await self._check(actor)
+        params = _params(enterprise_id=enterprise_id)
+        return await self._read(dto.MandateFigures, "GET", "/mandates/figures", params=params)
+
+    @checked
     async def get_mandate(self, actor: int, mandate_id: Id) -> dto.MandatePublic:
         await self._check(actor)
         return await self._read(dto.MandatePublic, "GET", f"/mandates/{int(mandate_id)}")

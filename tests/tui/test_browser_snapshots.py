@@ -95,16 +95,16 @@ async def fill(service: LocalService) -> dict[str, int]:
     return {"lr": world.lr, "lr_ssa": world.lr_ssa}
 
 
-def console_on(tmp_path: Any, actor: str) -> OnssApp:
+def console_on(tmp_path: Any, actor: str, lang: str = "en") -> OnssApp:
     # The service's calendar is the frozen one too (`Quarter.current` as `frozen` set it).
     service = LocalService(
         open_store(f"sqlite:///{tmp_path / 'snapshots.db'}"), current_quarter=Quarter.current
     )
     people = asyncio.run(fill(service))
-    return OnssApp(service, actor_id=people[actor])
+    return OnssApp(service, actor_id=people[actor], lang=lang)
 
 
-def opening(screen: str):  # type: ignore[no-untyped-def]
+def opening(screen: str, *keys: str):  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot[Any]) -> None:
         for _ in range(100):
             await settle(pilot)
@@ -113,6 +113,9 @@ def opening(screen: str):  # type: ignore[no-untyped-def]
         await settle(pilot)
         pilot.app.open_screen(screen)  # type: ignore[attr-defined]
         await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
         await pilot.wait_for_scheduled_animations()
 
     return run_before
@@ -131,3 +134,8 @@ def test_mandates_screen(snap_compare, frozen, tmp_path, size) -> None:  # type:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_audit_screen(snap_compare, frozen, tmp_path, size) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(console_on(tmp_path, "lr"), terminal_size=size, run_before=opening("audit"))
+
+
+def test_figures_screen_in_french(snap_compare, frozen, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = console_on(tmp_path, "lr_ssa", lang="fr")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=opening("mandates", "f"))

@@ -3,11 +3,12 @@ steps (sent, accepted or rejected, closed); and the providers a principal may ch
 
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
-from onss_tui.api.deps import Holder, Id, MandateQuery, Page, Search, Service
+from onss_tui.api.deps import MAX_ID, Holder, Id, MandateQuery, Page, Search, Service
 from onss_tui.api.responses import json_response
 from onss_tui.services import dto
 from onss_tui.services.wire import ExportEnd, VersionedStep
@@ -56,6 +57,18 @@ async def export_mandates(holder: Holder, service: Service, filter: MandateQuery
             yield ExportEnd(exported=exported).model_dump_json() + "\n"
 
     return NdjsonResponse(lines())
+
+
+@router.get("/mandates/figures", response_model=dto.MandateFigures, summary="Mandates at a glance")
+async def mandate_figures(
+    holder: Holder,
+    service: Service,
+    enterprise_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="The enterprise counted (default: every mandate, support staff)."),
+    ] = None,
+) -> Response:
+    return json_response(await service.mandate_figures(holder, enterprise_id))
 
 
 @router.get("/mandates/{mandate_id}", response_model=dto.MandatePublic, summary="A mandate")

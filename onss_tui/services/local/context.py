@@ -62,6 +62,9 @@ class Store:
         """Providers by id, each read once: their registry only grows, and a row never changes."""
         self.dense_plans: set[tuple[int | None, str]] = set()
         """Mandate filters known to match many mandates: their pages skip the probe (`mandate_plan`)."""
+        self.figures: dict[tuple[int | None, int, int, int, int], dto.MandateFigures] = {}
+        """Mandate figures by (enterprise or None, quarter, last audit entry, mandate and enterprise):
+        exact until the next write (`figures`)."""
         self.anchor: Anchor | None = None
         """Signs checkpoints of the audit trail as writes append to it (none: the trail is not anchored)."""
         self.verifier = Verifier()

@@ -108,6 +108,13 @@ def mandate_query(c: Context, wanted: dto.MandateFilter) -> Select[Any]:
             or_(col(Mandate.end_quarter).is_(None), col(Mandate.end_quarter) >= quarter),
         )
         others.append((valid, valid))
+    if wanted.start_quarter:
+        try:
+            start = Quarter.parse(wanted.start_quarter).code
+        except QuarterError as exc:
+            raise ValidationFailed({"start_quarter": quarter_reason(exc)}) from exc
+        starts = col(Mandate.start_quarter) == start
+        others.append((starts, starts))
     rows = MANDATE_ROWS
     if not parties and not others:
         return rows

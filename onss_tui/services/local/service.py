@@ -39,6 +39,7 @@ from onss_tui.services.local import (
     audit_trail,
     designations,
     enterprises,
+    figures,
     identity,
     mandates,
     preferences,
@@ -375,6 +376,12 @@ class LocalService:
         if self.reads_inline:
             return call(*args)
         return await asyncio.to_thread(call, *args)
+
+    @checked
+    async def mandate_figures(self, actor: int, enterprise_id: Id | None = None) -> dto.MandateFigures:
+        work = partial(figures.mandate_figures, enterprise_id=enterprise_id)
+        target = "mandates" if enterprise_id is None else f"enterprise:{enterprise_id}"
+        return await self._read(actor, "mandate.figures", target, work)
 
     @checked
     async def get_mandate(self, actor: int, mandate_id: Id) -> dto.MandatePublic:

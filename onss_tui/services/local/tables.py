@@ -205,6 +205,7 @@ class Mandate(SQLModel, table=True):
         Index("ix_mandate_start", "start_quarter", "principal_key", "id"),
         Index("ix_mandate_status", "status", "principal_key", "id"),
         Index("ix_mandate_status_start", "status", "start_quarter", "principal_key", "id"),
+        Index("ix_mandate_status_end", "status", "end_quarter", "start_quarter", "principal_id"),
         Index("ix_mandate_principal", "principal_id", "id"),
         Index("ix_mandate_mandatary", "mandatary_id", "id"),
         Index("ix_mandate_principal_number", "principal_number"),
