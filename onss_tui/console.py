@@ -1,16 +1,18 @@
 """`ConsoleApp`: the console as its screens and widgets see it, and all they may ask of it.
 
 The service and who is acting, the enterprise worked on and the language (both reactive), the catalogue,
-the console's words (`t`, `say`, `who`, `catalogue_name`) and keys (`key_for`), and the few moves a
-screen asks for (`open_screen`, `pick_enterprise`, `sign_in`, `start_up_done`). `onss_tui.app.OnssApp`
-builds on it: modes, bindings, the sign-in, the palette and the one handler of failed workers. Screens
-and widgets type their app as this class (`onss_tui.screens.base`), so that none imports the
+the console's words (`t`, `say`, `who`, `catalogue_name`, `describe`; `quarter`, `day` and `count` as
+its language writes them) and keys (`key_for`), and the few moves a screen asks for (`open_screen`,
+`pick_enterprise`, `sign_in`, `start_up_done`). `onss_tui.app.OnssApp` builds on it: modes, bindings,
+the sign-in, the palette and the one handler of failed workers. Screens and widgets type their app as
+this class (`onss_tui.screens.base`), so that none imports the
 application that imports them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -19,8 +21,9 @@ from textual.binding import Binding, Keymap
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
+from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.domain.text import shown
-from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages
+from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages, written_count, written_date
 
 if TYPE_CHECKING:
     from onss_tui.services.dto import (
@@ -35,6 +38,17 @@ if TYPE_CHECKING:
 
 NAMED_KEYS = frozenset({"space", "del", "esc"})
 """Keys the footer shows by a word of the console's language (key.* messages)."""
+
+TEXTUAL_WORDS = {
+    "Dismiss menu": "textual.dismiss_menu",
+    "Show menu": "textual.show_menu",
+    "Toggle option": "textual.toggle_option",
+    "Toggle": "textual.toggle",
+    "Press button": "textual.press_button",
+    "Quit": "nav.quit",
+}
+"""Descriptions Textual gives its widgets' bindings -> the message saying the same in the console's
+language."""
 
 
 class ConsoleApp(App[int]):
@@ -91,6 +105,11 @@ class ConsoleApp(App[int]):
                 return self.t(message.key, **values)
         return message
 
+    def describe(self, description: str) -> str:
+        """A binding's description in the current language: a message key, or one of Textual's words."""
+        key = TEXTUAL_WORDS.get(description, description)
+        return self.t(key) if self.messages.has(key) else description
+
     def who(self, name: str) -> str:
         """Who acted, as the service names them: a person's name, or the system in the current language."""
         from onss_tui.services.dto import SYSTEM
@@ -113,6 +132,24 @@ class ConsoleApp(App[int]):
             entry = entry_or_code
         name: str | None = getattr(entry, f"name_{self.lang}", None)
         return shown(name or entry.name_en)
+
+    def quarter(self, quarter: Quarter | str | None) -> str:
+        """A quarter as a reader of the current language writes it ("T4 2026"); one that cannot be read
+        (from a server of another version) as it came."""
+        if quarter is None or isinstance(quarter, Quarter):
+            return quarter.written(self.lang) if quarter else ""
+        try:
+            return Quarter.parse(quarter).written(self.lang)
+        except QuarterError:
+            return shown(quarter)
+
+    def day(self, moment: date) -> str:
+        """The day of a date or a moment as a reader of the current language writes it (06/12/2026)."""
+        return written_date(moment, self.lang)
+
+    def count(self, number: int) -> str:
+        """A whole number with the current language's thousands separator."""
+        return written_count(number, self.lang)
 
     def notify(
         self,

@@ -3,14 +3,21 @@
 Each locale file holds one table per language (`[en]`, `[fr]`, `[nl]`) with the same dotted keys
 (`users.title = "Users"`). `Messages.t(lang, key, **kwargs)` formats a message with `str.format`; a key no
 file defines comes back as itself, so that a gap shows on screen (and the i18n test fails).
+
+How each language writes what is not a word is here too: dates (`written_date`), counts (`written_count`,
+applied to every whole number a message is formatted with) and French typography (`french_typography`,
+applied to every French message as it is read: a no-break space before the high punctuation and inside
+the guillemets). A quarter's form is the domain's (`Quarter.written`), as its parser reads it back.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +26,31 @@ LANGUAGES = ("fr", "nl", "en")
 
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).with_name("locales")
+
+
+NO_BREAK_SPACE = "\u00a0"
+NARROW_NO_BREAK_SPACE = "\u202f"
+_THOUSANDS = {"fr": NARROW_NO_BREAK_SPACE, "nl": ".", "en": ","}
+"""The thousands separator of each language (French: a narrow no-break space)."""
+
+
+def written_date(day: date, lang: str) -> str:
+    """A day as a reader of `lang` writes it: 06/12/2026 in French and Dutch, 2026-12-06 in English."""
+    return f"{day:%Y-%m-%d}" if lang == "en" else f"{day:%d/%m/%Y}"
+
+
+def written_count(number: int, lang: str) -> str:
+    """A whole number with the thousands separator of `lang`: 1 000 000 (fr), 1.000.000 (nl), 1,000,000."""
+    return f"{number:,}".replace(",", _THOUSANDS.get(lang, ","))
+
+
+def french_typography(text: str) -> str:
+    """French spacing: a no-break space before ":" and inside « », a narrow one before ";", "?" and "!",
+    so that a wrapped line never starts with the punctuation."""
+    text = re.sub(r" +:", NO_BREAK_SPACE + ":", text)
+    text = re.sub(r" +([;?!])", NARROW_NO_BREAK_SPACE + r"\1", text)
+    text = re.sub(r"« +", "«" + NO_BREAK_SPACE, text)
+    return re.sub(r" +»", NO_BREAK_SPACE + "»", text)
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -35,7 +67,10 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def read_locale_file(path: Path) -> dict[str, dict[str, str]]:
     """One locale file as {language: {dotted key: message}}."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {lang: _flatten(table) for lang, table in data.items()}
+    tables = {lang: _flatten(table) for lang, table in data.items()}
+    if "fr" in tables:
+        tables["fr"] = {key: french_typography(text) for key, text in tables["fr"].items()}
+    return tables
 
 
 class Messages:
@@ -86,6 +121,9 @@ class Messages:
         text = messages.get(key) or english
         if text is None:
             return key
+        for name, value in kwargs.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                kwargs[name] = written_count(value, lang)
         try:
             return text.format(**kwargs) if kwargs else text
         except (KeyError, IndexError, ValueError):

@@ -131,7 +131,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
             Column("status", t("users.column.status"), self._status_cell, 10, sortable=True),
             Column("services", t("users.column.services"), self._services, 12, flex=3),
             Column(
-                "created", t("users.column.created"), lambda u: f"{u.created_at:%Y-%m-%d}", 10, sortable=True
+                "created", t("users.column.created"), lambda u: self.app.day(u.created_at), 10, sortable=True
             ),
         ]
 
@@ -224,7 +224,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
             ("name", person.full_name),
             ("status", self._status_cell(user)),
             ("niss", niss),
-            ("created", f"{user.created_at:%Y-%m-%d}"),
+            ("created", self.app.day(user.created_at)),
             ("phone", phone_shown(user.phone)),
             ("email", user.email or "—"),
             ("services", self._services(user)),

@@ -25,7 +25,7 @@ COMPACT_BELOW = 100
 
 
 class Footer(TextualFooter):
-    """Textual's footer, translating binding descriptions through `app.t`."""
+    """Textual's footer, translating binding descriptions and tooltips through `app.describe`."""
 
     DEFAULT_CSS = """
     /* Compact, every key has a right margin: the palette's, docked right, would leave the last column
@@ -41,8 +41,11 @@ class Footer(TextualFooter):
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
-            if isinstance(widget, FooterKey) and widget.description:
-                widget.description = self.app.t(widget.description)
+            if isinstance(widget, FooterKey):
+                if widget.description:
+                    widget.description = self.app.describe(widget.description)
+                if isinstance(widget.tooltip, str) and widget.tooltip:
+                    widget.tooltip = self.app.describe(widget.tooltip)
             yield widget
 
     def on_resize(self, event: events.Resize) -> None:
