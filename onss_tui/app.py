@@ -319,7 +319,9 @@ class OnssApp(ConsoleApp):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                self.notify(self.t("screenshot.failed", reason=str(exc)), severity="error", markup=False)
+                self.notify(
+                    self.t("screenshot.failed", reason=self.os_error(exc)), severity="error", markup=False
+                )
                 return None
             path = str(folder)
         return super().deliver_screenshot(filename, path, time_format)
@@ -337,7 +339,7 @@ class OnssApp(ConsoleApp):
     def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
         if event.name == "screenshot":
             event.prevent_default()
-            reason = str(event.exception) if event.exception else ""
+            reason = self.os_error(event.exception)
             self.notify(self.t("screenshot.failed", reason=reason), severity="error", markup=False)
 
     # ------------------------------------------------------------------ failed workers
@@ -391,7 +393,7 @@ class OnssApp(ConsoleApp):
         try:
             save_setting(name, value)
         except OSError as exc:
-            self.notify(self.t("common.setting_not_saved", reason=str(exc)), severity="warning")
+            self.notify(self.t("common.setting_not_saved", reason=self.os_error(exc)), severity="warning")
 
     # ------------------------------------------------------------------ navigation
 

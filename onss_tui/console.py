@@ -11,6 +11,7 @@ application that imports them.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,20 @@ TEXTUAL_WORDS = {
 }
 """Descriptions Textual gives its widgets' bindings -> the message saying the same in the console's
 language."""
+
+OS_ERRORS = {
+    errno.ENOENT: "os_error.no_such_file",
+    errno.ENOTDIR: "os_error.not_a_folder",
+    errno.EISDIR: "os_error.is_a_folder",
+    errno.EACCES: "os_error.not_allowed",
+    errno.EPERM: "os_error.not_allowed",
+    errno.EROFS: "os_error.read_only",
+    errno.ENOSPC: "os_error.disk_full",
+    errno.EDQUOT: "os_error.disk_full",
+    errno.EEXIST: "os_error.exists",
+    errno.ENAMETOOLONG: "os_error.name_too_long",
+}
+"""What the system said (its error number) -> the message saying it in the console's language."""
 
 
 class ConsoleApp(App[int]):
@@ -109,6 +124,12 @@ class ConsoleApp(App[int]):
         """A binding's description in the current language: a message key, or one of Textual's words."""
         key = TEXTUAL_WORDS.get(description, description)
         return self.t(key) if self.messages.has(key) else description
+
+    def os_error(self, error: BaseException | None) -> str:
+        """What the system refused, in the current language (by its error number, not its English)."""
+        number = error.errno if isinstance(error, OSError) else None
+        key = OS_ERRORS.get(number or 0, "os_error.other")
+        return self.t(key, number=str(number) if number else "?")
 
     def who(self, name: str) -> str:
         """Who acted, as the service names them: a person's name, or the system in the current language."""

@@ -155,7 +155,7 @@ class OverviewScreen(OnssScreen[None]):
             for q in o.qualities
         ]
         text.append(f"{t('overview.qualities')} ", style="dim")
-        text.append(", ".join(qualities) or t("common.none"))
+        text.append(", ".join(qualities) or t("overview.qualities_none"))
         text.append("\n")
         roles = [t(f"role.{r.value}") for r in o.my_roles] + ([t("role.user")] if o.my_user_account else [])
         if self.app.actor is not None and self.app.actor.support_staff:

@@ -176,7 +176,7 @@ def test_role_names_follow_the_domain() -> None:
     assert messages.t("nl", "role.main_access_manager") == "Hoofdtoegangsbeheerder"
     assert messages.t("fr", "role.access_manager") == "Gestionnaire d'Accès"
     assert messages.t("nl", "role.access_manager") == "Toegangsbeheerder"
-    assert messages.t("nl", "role.co_main_access_manager") == "Co-hoofdtoegangsbeheerder"
+    assert messages.t("nl", "role.co_main_access_manager") == "co-Hoofdtoegangsbeheerder"
 
 
 def test_a_missing_key_shows_itself_and_formatting_fills_arguments() -> None:

@@ -118,7 +118,7 @@ async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> No
         screen = session.app.screen
         assert isinstance(screen, MandatesScreen)
         assert len(session.table.rows) == 3
-        assert "all I may see" in str(session.table.border_title)
+        assert "all you may see" in str(session.table.border_title)
         town = next(m for m in session.table.rows if m.id == mandates["town"].id)
         assert session.table.mark is not None and session.table.mark(town) == "marked"
 
@@ -251,7 +251,7 @@ async def test_only_the_steps_of_the_actors_side_are_offered(store: Store) -> No
         assert table.cursor_row.status == MandateStatus.PENDING
 
         await session.press("v")
-        assert "all I may see" in str(table.border_title)
+        assert "all you may see" in str(table.border_title)
         assert len(table.rows) == 2
     secretariat = await store.service.get_mandate(store.world.lr_ssa, mandates["pending"].id)
     assert secretariat.steps == [MandateAction.ACCEPT, MandateAction.REJECT]
@@ -368,7 +368,7 @@ async def test_switching_language_relabels_the_browser(store: Store) -> None:
         session.app.set_language("nl")
         await settle(session.pilot)
         assert status.cell(pending) == "in afwachting"
-        assert session.table.columns[0].label == "Volmachtgever"
+        assert session.table.columns[0].label == "Mandaatgever"
         assert "Details" in str(screen.query_one("#mandate-detail").border_title)
 
 
