@@ -89,7 +89,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
     def columns(self) -> list[Column[AuditEntryPublic]]:
         t = self.app.t
         return [
-            Column("at", t("audit.column.at"), lambda e: local_time(e.at), 19),
+            Column("at", t("audit.column.at"), lambda e: local_time(e.at, self.app.lang), 19),
             Column("actor", t("audit.column.actor"), lambda e: self.app.who(e.actor), 14, flex=1),
             Column("action", t("audit.column.action"), self.action_name, 16, flex=2),
             Column(
@@ -236,7 +236,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             view.update(Text(t("audit.detail.empty"), style="italic"))
             return
         facts: list[tuple[str, str | Text]] = [
-            ("entry", f"{entry.id} · {local_time(entry.at)}"),
+            ("entry", f"{entry.id} · {local_time(entry.at, self.app.lang)}"),
             ("actor", self.app.who(entry.actor)),
             ("action", f"{self.action_name(entry)} ({entry.action})"),
             ("target", self._target(entry)),
