@@ -165,7 +165,7 @@ async def test_a_mandatary_is_replaced_only_at_a_change_of_quarter(service, worl
     assert "change of quarter" in refused.value.field_errors["start_quarter"]
     closed = await service.close_mandate(world.lr, current.id, current.version)
     assert closed.end_quarter == str(NOW)
-    with pytest.raises(ValidationFailed, match=f"start at {NEXT}"):
+    with pytest.raises(ValidationFailed, match=f"start at {NEXT.written('en')}"):
         await service.create_mandate(world.lr, mandate(world, mandatary_id=world.provider))
     successor = await service.create_mandate(
         world.lr, mandate(world, mandatary_id=world.provider, start_quarter=str(NEXT), submit=True)
@@ -251,7 +251,7 @@ async def test_the_quarter_is_the_one_the_services_clock_tells(
     local.current_quarter = lambda: NEXT
     with pytest.raises(ValidationFailed) as refused:
         await service.create_mandate(world.lr, mandate(world))  # from NOW, now past
-    assert f"cannot start in the past (now: {NEXT})" in refused.value.field_errors["start_quarter"]
+    assert f"cannot start in the past (now: {NEXT.written('en')})" in refused.value.field_errors["start_quarter"]
     current = await active_mandate(service, world, start_quarter=str(NEXT))
     closed = await service.close_mandate(world.lr, current.id, current.version)
     assert closed.end_quarter == str(NEXT)
