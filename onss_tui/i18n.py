@@ -5,7 +5,7 @@ Each locale file holds one table per language (`[en]`, `[fr]`, `[nl]`) with the 
 file defines comes back as itself, so that a gap shows on screen (and the i18n test fails).
 
 How each language writes what is not a word is here too: dates (`written_date`), counts (`written_count`,
-applied to every whole number a message is formatted with) and French typography (`french_typography`,
+applied to the counts a message is formatted with, `COUNTS`) and French typography (`french_typography`,
 applied to every French message as it is read: a no-break space before the high punctuation and inside
 the guillemets). A quarter's form is the domain's (`Quarter.written`), as its parser reads it back.
 """
@@ -32,6 +32,11 @@ NO_BREAK_SPACE = "\u00a0"
 NARROW_NO_BREAK_SPACE = "\u202f"
 _THOUSANDS = {"fr": NARROW_NO_BREAK_SPACE, "nl": ".", "en": ","}
 """The thousands separator of each language (French: a narrow no-break space)."""
+
+
+COUNTS = frozenset({"count", "checkpoints", "minutes"})
+"""The values of a message that are counts, written with the language's thousands separator (an entry's
+or a mandate's number is an identifier, written as it is)."""
 
 
 def written_date(day: date, lang: str) -> str:
@@ -122,7 +127,7 @@ class Messages:
         if text is None:
             return key
         for name, value in kwargs.items():
-            if isinstance(value, int) and not isinstance(value, bool):
+            if name in COUNTS and isinstance(value, int) and not isinstance(value, bool):
                 kwargs[name] = written_count(value, lang)
         try:
             return text.format(**kwargs) if kwargs else text

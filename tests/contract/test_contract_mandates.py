@@ -251,7 +251,9 @@ async def test_the_quarter_is_the_one_the_services_clock_tells(
     local.current_quarter = lambda: NEXT
     with pytest.raises(ValidationFailed) as refused:
         await service.create_mandate(world.lr, mandate(world))  # from NOW, now past
-    assert f"cannot start in the past (now: {NEXT.written('en')})" in refused.value.field_errors["start_quarter"]
+    assert (
+        f"cannot start in the past (now: {NEXT.written('en')})" in refused.value.field_errors["start_quarter"]
+    )
     current = await active_mandate(service, world, start_quarter=str(NEXT))
     closed = await service.close_mandate(world.lr, current.id, current.version)
     assert closed.end_quarter == str(NEXT)

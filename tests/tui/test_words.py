@@ -53,10 +53,11 @@ def test_dates_counts_and_quarters_are_written_as_each_language_does() -> None:
     ]
 
 
-def test_every_whole_number_in_a_message_has_the_languages_separator() -> None:
+def test_every_count_in_a_message_has_the_languages_separator() -> None:
     messages = Messages()
     assert messages.t("nl", "sign_in.choose", count=12345).startswith("12.345 ")
     assert messages.t("fr", "sign_in.choose", count=12345).startswith(f"12{NARROW_NO_BREAK_SPACE}345 ")
+    assert "1998" in messages.t("fr", "mandates.dialog.title", id=1998)  # a number that names, not a count
 
 
 def test_french_messages_keep_their_punctuation_with_the_word_before() -> None:
