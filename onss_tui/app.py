@@ -116,6 +116,8 @@ class OnssApp(ConsoleApp):
     CSS_PATH = "app.tcss"
     TITLE = "onss-tui"
     ENABLE_COMMAND_PALETTE = True
+    OFFERS_SCREENSHOTS = True
+    """Whether the palette offers a screenshot (saved where the console runs)."""
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {name: _screen_factory(name) for name in SCREENS}
     BINDINGS: ClassVar = [
         Binding("1", "open_screen('overview')", "nav.overview", id="app.overview", show=False),
@@ -531,11 +533,12 @@ class OnssApp(ConsoleApp):
             yield SystemCommand(t("palette.minimize"), t("palette.minimize_help"), screen.action_minimize)
         elif screen.focused is not None and screen.focused.allow_maximize:
             yield SystemCommand(t("palette.maximize"), t("palette.maximize_help"), screen.action_maximize)
-        yield SystemCommand(
-            t("screenshot.title"),
-            t("palette.screenshot_help"),
-            lambda: self.call_after_refresh(self.deliver_screenshot),
-        )
+        if self.OFFERS_SCREENSHOTS:
+            yield SystemCommand(
+                t("screenshot.title"),
+                t("palette.screenshot_help"),
+                lambda: self.call_after_refresh(self.deliver_screenshot),
+            )
 
     def action_command_palette(self) -> None:
         """The command palette, asking for a command in the console's language."""
