@@ -321,3 +321,15 @@ async def test_the_status_filter_goes_by_the_status_shown(
     assert shown[ending.id] == "expired" and shown[lasting.id] == "active" and shown[closed.id] == "closed"
     ended = await service.get_mandate(world.support, ending.id)
     assert (ended.shown_status, ended.ends_this_quarter) == ("expired", False)
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+async def test_a_quarter_is_taken_as_the_console_writes_it(service, world: World, lang: str) -> None:
+    """The console shows "T1 2027" (fr), "K1 2027" (nl), "2027 Q1" (en): typed back, the service reads it."""
+    created = await service.create_mandate(
+        world.lr,
+        mandate(world, start_quarter=NEXT.written(lang), end_quarter=NEXT.next().written(lang)),
+    )
+    assert (created.start_quarter, created.end_quarter) == (str(NEXT), str(NEXT.next()))
+    listed = await service.list_mandates(world.lr, dto.MandateFilter(quarter=NEXT.written(lang)))
+    assert created.id in [m.id for m in listed.items]
