@@ -231,3 +231,34 @@ def test_the_console_says_a_reason_in_its_language_or_as_the_server_worded_it(st
     assert app.say(Reason("rule.from_the_future", "Something new.")) == "Something new."
     assert app.say(Reason("rule.mandate.start_past", "Too early.")) == "Too early."  # no {now}
     assert app.say("the database is unavailable") == "the database is unavailable"
+
+
+def test_the_keys_textuals_widgets_show_are_worded_by_the_catalogue() -> None:
+    """A key Textual's own widgets show in the footer (a select's open list: "Dismiss menu") is said in the
+    console's language: its description is one of `TEXTUAL_WORDS`, whose messages exist."""
+    import importlib
+    import inspect
+
+    from textual import widgets
+    from textual.widget import Widget
+
+    from onss_tui.console import TEXTUAL_WORDS
+
+    used = set()
+    for path in PACKAGE.rglob("*.py"):
+        for match in re.finditer(r"from textual\.widgets import ([^\n(]+)", path.read_text(encoding="utf-8")):
+            used |= {name.split(" as ")[0].strip() for name in match.group(1).split(",")}
+    shown = set()
+    for name in used:
+        module = importlib.import_module(getattr(widgets, name).__module__)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Widget):
+                for binding in cls.BINDINGS:
+                    if isinstance(binding, tuple) and len(binding) > 2:
+                        shown.add(binding[2])
+                    elif isinstance(binding, Binding) and binding.show and binding.description:
+                        shown.add(binding.description)
+    assert "Dismiss menu" in shown
+    assert sorted(shown - set(TEXTUAL_WORDS)) == []
+    keys = set(Messages().by_language["en"])
+    assert sorted(set(TEXTUAL_WORDS.values()) - keys) == []
