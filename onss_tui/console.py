@@ -196,9 +196,11 @@ class ConsoleApp(App[int]):
         super().update_keymap(keymap)
 
     def get_key_display(self, binding: Binding) -> str:
-        """A key as the keyboards of the console's language name it (espace, suppr, échap)."""
+        """A key as the keyboards of the console's language name it (espace, suppr, échap, maj+tab)."""
         shown = super().get_key_display(binding)
-        return self.t(f"key.{shown}") if shown in NAMED_KEYS else shown
+        if shown in NAMED_KEYS:
+            return self.t(f"key.{shown}")
+        return shown.replace("shift+", self.t("key.shift") + "+")
 
     def key_for(self, binding: Binding) -> str:
         """The key that runs `binding`, as the footer shows it: the keymap's first for its id, or its own."""

@@ -218,8 +218,9 @@ def test_a_locale_file_is_read_when_a_key_it_may_hold_is_asked_for(tmp_path: Pat
 
 def test_the_footer_names_keys_in_the_consoles_language(store) -> None:  # type: ignore[no-untyped-def]
     app = store.app(lang="fr")
-    shown = [app.get_key_display(Binding(key, "x")) for key in ("space", "delete", "escape", "ctrl+s")]
-    assert shown == ["espace", "suppr", "échap", "^s"]
+    keys = ("space", "delete", "escape", "ctrl+s", "shift+tab")
+    shown = [app.get_key_display(Binding(key, "x")) for key in keys]
+    assert shown == ["espace", "suppr", "échap", "^s", "maj+tab"]
     app.lang = "en"
     assert app.get_key_display(Binding("space", "x")) == "space"
 
