@@ -49,13 +49,19 @@ def written_count(number: int, lang: str) -> str:
     return f"{number:,}".replace(",", _THOUSANDS.get(lang, ","))
 
 
+_LOOSE_PUNCTUATION = re.compile(r" +([:;?!»])|(«) +")
+_FRENCH_SPACING = {":": NO_BREAK_SPACE + ":", "»": NO_BREAK_SPACE + "»", "«": "«" + NO_BREAK_SPACE}
+
+
+def _french_spacing(match: re.Match[str]) -> str:
+    mark = match.group(1) or match.group(2)
+    return _FRENCH_SPACING.get(mark) or NARROW_NO_BREAK_SPACE + mark
+
+
 def french_typography(text: str) -> str:
     """French spacing: a no-break space before ":" and inside « », a narrow one before ";", "?" and "!",
     so that a wrapped line never starts with the punctuation."""
-    text = re.sub(r" +:", NO_BREAK_SPACE + ":", text)
-    text = re.sub(r" +([;?!])", NARROW_NO_BREAK_SPACE + r"\1", text)
-    text = re.sub(r"« +", "«" + NO_BREAK_SPACE, text)
-    return re.sub(r" +»", NO_BREAK_SPACE + "»", text)
+    return _LOOSE_PUNCTUATION.sub(_french_spacing, text) if " " in text else text
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
