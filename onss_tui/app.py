@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from textual import events, on, work
 from textual.app import SystemCommand, UnknownModeError
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Input
@@ -115,6 +116,8 @@ class OnssApp(ConsoleApp):
     CSS_PATH = "app.tcss"
     TITLE = "onss-tui"
     ENABLE_COMMAND_PALETTE = True
+    OFFERS_SCREENSHOTS = True
+    """Whether the palette offers a screenshot (saved where the console runs)."""
     MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {name: _screen_factory(name) for name in SCREENS}
     BINDINGS: ClassVar = [
         Binding("1", "open_screen('overview')", "nav.overview", id="app.overview", show=False),
@@ -318,7 +321,9 @@ class OnssApp(ConsoleApp):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                self.notify(self.t("screenshot.failed", reason=str(exc)), severity="error", markup=False)
+                self.notify(
+                    self.t("screenshot.failed", reason=self.os_error(exc)), severity="error", markup=False
+                )
                 return None
             path = str(folder)
         return super().deliver_screenshot(filename, path, time_format)
@@ -336,7 +341,7 @@ class OnssApp(ConsoleApp):
     def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
         if event.name == "screenshot":
             event.prevent_default()
-            reason = str(event.exception) if event.exception else ""
+            reason = self.os_error(event.exception)
             self.notify(self.t("screenshot.failed", reason=reason), severity="error", markup=False)
 
     # ------------------------------------------------------------------ failed workers
@@ -390,7 +395,7 @@ class OnssApp(ConsoleApp):
         try:
             save_setting(name, value)
         except OSError as exc:
-            self.notify(self.t("common.setting_not_saved", reason=str(exc)), severity="warning")
+            self.notify(self.t("common.setting_not_saved", reason=self.os_error(exc)), severity="warning")
 
     # ------------------------------------------------------------------ navigation
 
@@ -517,7 +522,38 @@ class OnssApp(ConsoleApp):
             t("palette.theme_light"), t("palette.theme_help"), partial(self._set_theme, LIGHT_THEME)
         )
         yield SystemCommand(t("nav.help"), t("palette.help"), self.action_help)
-        yield from super().get_system_commands(screen)
+        yield from self._textual_commands(screen)
+
+    def _textual_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own system commands, in the console's words: its theme picker and keys panel are left
+        out (the console has its two themes and its help lists every key in the language)."""
+        t = self.t
+        yield SystemCommand(t("nav.quit"), t("palette.quit"), self.action_quit)
+        if screen.maximized is not None:
+            yield SystemCommand(t("palette.minimize"), t("palette.minimize_help"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(t("palette.maximize"), t("palette.maximize_help"), screen.action_maximize)
+        if self.OFFERS_SCREENSHOTS:
+            yield SystemCommand(
+                t("screenshot.title"),
+                t("palette.screenshot_help"),
+                lambda: self.call_after_refresh(self.deliver_screenshot),
+            )
+
+    def action_command_palette(self) -> None:
+        """The command palette, asking for a command in the console's language."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=self.t("palette.placeholder"))
+            )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit: say which key does, in the console's language."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                shown_key = self.get_key_display(Binding(key, "quit"))
+                self.notify(self.t("quit.how", key=shown_key), title=self.t("quit.title"))
+                return
 
     def _binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The current screen's own actions (those its footer shows), so that each is in the palette."""
@@ -530,7 +566,7 @@ class OnssApp(ConsoleApp):
             seen.add(binding.action)
             yield SystemCommand(
                 self.t(binding.description),
-                self.get_key_display(binding),
+                self.t("palette.on_this_screen", key=self.get_key_display(binding)),
                 partial(self.run_action, binding.action, node),
             )
 

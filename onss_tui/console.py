@@ -1,16 +1,19 @@
 """`ConsoleApp`: the console as its screens and widgets see it, and all they may ask of it.
 
 The service and who is acting, the enterprise worked on and the language (both reactive), the catalogue,
-the console's words (`t`, `say`, `who`, `catalogue_name`) and keys (`key_for`), and the few moves a
-screen asks for (`open_screen`, `pick_enterprise`, `sign_in`, `start_up_done`). `onss_tui.app.OnssApp`
-builds on it: modes, bindings, the sign-in, the palette and the one handler of failed workers. Screens
-and widgets type their app as this class (`onss_tui.screens.base`), so that none imports the
+the console's words (`t`, `say`, `who`, `catalogue_name`, `describe`; `quarter`, `day` and `count` as
+its language writes them) and keys (`key_for`), and the few moves a screen asks for (`open_screen`,
+`pick_enterprise`, `sign_in`, `start_up_done`). `onss_tui.app.OnssApp` builds on it: modes, bindings,
+the sign-in, the palette and the one handler of failed workers. Screens and widgets type their app as
+this class (`onss_tui.screens.base`), so that none imports the
 application that imports them.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -19,8 +22,9 @@ from textual.binding import Binding, Keymap
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
+from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.domain.text import shown
-from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages
+from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages, written_count, written_date
 
 if TYPE_CHECKING:
     from onss_tui.services.dto import (
@@ -35,6 +39,31 @@ if TYPE_CHECKING:
 
 NAMED_KEYS = frozenset({"space", "del", "esc"})
 """Keys the footer shows by a word of the console's language (key.* messages)."""
+
+TEXTUAL_WORDS = {
+    "Dismiss menu": "textual.dismiss_menu",
+    "Show menu": "textual.show_menu",
+    "Toggle option": "textual.toggle_option",
+    "Toggle": "textual.toggle",
+    "Press button": "textual.press_button",
+    "Quit": "nav.quit",
+}
+"""Descriptions Textual gives its widgets' bindings -> the message saying the same in the console's
+language."""
+
+OS_ERRORS = {
+    errno.ENOENT: "os_error.no_such_file",
+    errno.ENOTDIR: "os_error.not_a_folder",
+    errno.EISDIR: "os_error.is_a_folder",
+    errno.EACCES: "os_error.not_allowed",
+    errno.EPERM: "os_error.not_allowed",
+    errno.EROFS: "os_error.read_only",
+    errno.ENOSPC: "os_error.disk_full",
+    errno.EDQUOT: "os_error.disk_full",
+    errno.EEXIST: "os_error.exists",
+    errno.ENAMETOOLONG: "os_error.name_too_long",
+}
+"""What the system said (its error number) -> the message saying it in the console's language."""
 
 
 class ConsoleApp(App[int]):
@@ -91,6 +120,17 @@ class ConsoleApp(App[int]):
                 return self.t(message.key, **values)
         return message
 
+    def describe(self, description: str) -> str:
+        """A binding's description in the current language: a message key, or one of Textual's words."""
+        key = TEXTUAL_WORDS.get(description, description)
+        return self.t(key) if self.messages.has(key) else description
+
+    def os_error(self, error: BaseException | None) -> str:
+        """What the system refused, in the current language (by its error number, not its English)."""
+        number = error.errno if isinstance(error, OSError) else None
+        key = OS_ERRORS.get(number or 0, "os_error.other")
+        return self.t(key, number=str(number) if number else "?")
+
     def who(self, name: str) -> str:
         """Who acted, as the service names them: a person's name, or the system in the current language."""
         from onss_tui.services.dto import SYSTEM
@@ -113,6 +153,24 @@ class ConsoleApp(App[int]):
             entry = entry_or_code
         name: str | None = getattr(entry, f"name_{self.lang}", None)
         return shown(name or entry.name_en)
+
+    def quarter(self, quarter: Quarter | str | None) -> str:
+        """A quarter as a reader of the current language writes it ("T4 2026"); one that cannot be read
+        (from a server of another version) as it came."""
+        if quarter is None or isinstance(quarter, Quarter):
+            return quarter.written(self.lang) if quarter else ""
+        try:
+            return Quarter.parse(quarter).written(self.lang)
+        except QuarterError:
+            return shown(quarter)
+
+    def day(self, moment: date) -> str:
+        """The day of a date or a moment as a reader of the current language writes it (06/12/2026)."""
+        return written_date(moment, self.lang)
+
+    def count(self, number: int) -> str:
+        """A whole number with the current language's thousands separator."""
+        return written_count(number, self.lang)
 
     def notify(
         self,
@@ -138,9 +196,11 @@ class ConsoleApp(App[int]):
         super().update_keymap(keymap)
 
     def get_key_display(self, binding: Binding) -> str:
-        """A key as the keyboards of the console's language name it (espace, suppr, échap)."""
+        """A key as the keyboards of the console's language name it (espace, suppr, échap, maj+tab)."""
         shown = super().get_key_display(binding)
-        return self.t(f"key.{shown}") if shown in NAMED_KEYS else shown
+        if shown in NAMED_KEYS:
+            return self.t(f"key.{shown}")
+        return shown.replace("shift+", self.t("key.shift") + "+")
 
     def key_for(self, binding: Binding) -> str:
         """The key that runs `binding`, as the footer shows it: the keymap's first for its id, or its own."""

@@ -3,14 +3,21 @@
 Each locale file holds one table per language (`[en]`, `[fr]`, `[nl]`, `[de]`) with the same dotted keys
 (`users.title = "Users"`). `Messages.t(lang, key, **kwargs)` formats a message with `str.format`; a key no
 file defines comes back as itself, so that a gap shows on screen (and the i18n test fails).
+
+How each language writes what is not a word is here too: dates (`written_date`), counts (`written_count`,
+applied to the counts a message is formatted with, `COUNTS`) and French typography (`french_typography`,
+applied to every French message as it is read: a no-break space before the high punctuation and inside
+the guillemets). A quarter's form is the domain's (`Quarter.written`), as its parser reads it back.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import string
 import tomllib
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +28,44 @@ DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).with_name("locales")
 
 
-THOUSANDS_SEPARATORS = {"fr": "\u00a0", "nl": ".", "en": ","}
-"""What groups the thousands of a count in each language (French: a no-break space)."""
+NO_BREAK_SPACE = "\u00a0"
+NARROW_NO_BREAK_SPACE = "\u202f"
+_THOUSANDS = {"fr": NARROW_NO_BREAK_SPACE, "nl": ".", "de": ".", "en": ","}
+"""The thousands separator of each language (French: a narrow no-break space)."""
 
 
-def format_count(count: int, lang: str) -> str:
-    """A count as the language writes it: 1 000 000 (fr), 1.000.000 (nl), 1,000,000 (en).
+COUNTS = frozenset({"count", "checkpoints", "minutes"})
+"""The values of a message that are counts, written with the language's thousands separator (an entry's
+or a mandate's number is an identifier, written as it is)."""
 
-    >>> format_count(1234567, "nl"), format_count(999, "fr"), format_count(-1500, "en")
-    ('1.234.567', '999', '-1,500')
-    """
-    return f"{count:,}".replace(",", THOUSANDS_SEPARATORS.get(lang, ","))
+
+DATE_FORMATS = {"fr": "%d/%m/%Y", "nl": "%d/%m/%Y", "de": "%d.%m.%Y", "en": "%Y-%m-%d"}
+
+
+def written_date(day: date, lang: str) -> str:
+    """A day as a reader of `lang` writes it: 06/12/2026 in French and Dutch, 06.12.2026 in German,
+    2026-12-06 in English."""
+    return day.strftime(DATE_FORMATS.get(lang, "%Y-%m-%d"))
+
+
+def written_count(number: int, lang: str) -> str:
+    """A whole number with the thousands separator of `lang`: 1 000 000 (fr), 1.000.000 (nl), 1,000,000."""
+    return f"{number:,}".replace(",", _THOUSANDS.get(lang, ","))
+
+
+_LOOSE_PUNCTUATION = re.compile(r" +([:;?!»])|(«) +")
+_FRENCH_SPACING = {":": NO_BREAK_SPACE + ":", "»": NO_BREAK_SPACE + "»", "«": "«" + NO_BREAK_SPACE}
+
+
+def _french_spacing(match: re.Match[str]) -> str:
+    mark = match.group(1) or match.group(2)
+    return _FRENCH_SPACING.get(mark) or NARROW_NO_BREAK_SPACE + mark
+
+
+def french_typography(text: str) -> str:
+    """French spacing: a no-break space before ":" and inside « », a narrow one before ";", "?" and "!",
+    so that a wrapped line never starts with the punctuation."""
+    return _LOOSE_PUNCTUATION.sub(_french_spacing, text) if " " in text else text
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -48,7 +82,10 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 def read_locale_file(path: Path) -> dict[str, dict[str, str]]:
     """One locale file as {language: {dotted key: message}}."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {lang: _flatten(table) for lang, table in data.items()}
+    tables = {lang: _flatten(table) for lang, table in data.items()}
+    if "fr" in tables:
+        tables["fr"] = {key: french_typography(text) for key, text in tables["fr"].items()}
+    return tables
 
 
 class Messages:
@@ -99,6 +136,9 @@ class Messages:
         text = messages.get(key) or english
         if text is None:
             return key
+        for name, value in kwargs.items():
+            if name in COUNTS and isinstance(value, int) and not isinstance(value, bool):
+                kwargs[name] = written_count(value, lang)
         try:
             return text.format(**kwargs) if kwargs else text
         except (KeyError, IndexError, ValueError):

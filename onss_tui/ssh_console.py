@@ -11,13 +11,10 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
-from textual.app import SystemCommand
-from textual.screen import Screen
 
 from onss_tui.app import OnssApp
 from onss_tui.i18n import LANGUAGES
@@ -31,6 +28,9 @@ IDLE_MINUTES = 15
 
 class SshConsole(OnssApp):
     """The console for the one person of an SSH key (`onss-tui ssh-session`)."""
+
+    OFFERS_SCREENSHOTS = False
+    """No file written on the server."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(fixed_identity=True, **options)
@@ -89,8 +89,3 @@ class SshConsole(OnssApp):
         from onss_tui.services.dto import Preferences
 
         await self.service.save_preferences(actor_id, Preferences.model_validate({name: value}))
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for command in super().get_system_commands(screen):
-            if command.title != "Screenshot":  # no file written on the server
-                yield command

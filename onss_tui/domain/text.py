@@ -53,8 +53,10 @@ TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 """The rule as a pattern (for a schema to state it): none of the characters refused."""
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 """What a catalogue code is made of."""
-QUARTER_PATTERN = r"^\s*[0-9]{4}\s*[-/ ]?\s*[QqTtKk]\s*[1-4]\s*$"
-"""A quarter: the year, then Q (T in French, K in Dutch) and its number."""
+QUARTER_PATTERN = (
+    r"^\s*([0-9]{4}\s*[-/ ]?\s*[QqTtKk]\s*[1-4]|([QqTtKk]\s*[1-4]\s*[-/ ]?|[1-4]\s*[-/ ])\s*[0-9]{4})\s*$"
+)
+"""A quarter: the year, then Q (T in French, K in Dutch) and its number; or the quarter, then the year."""
 CURSOR_PATTERN = r"^[A-Za-z0-9_\-]*$"
 """A page cursor: URL-safe base 64, without padding."""
 

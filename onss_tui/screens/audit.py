@@ -1,6 +1,8 @@
 """The audit trail: every change and every refused attempt, newest first, paged and filtered by person,
 enterprise and action, with each entry's before and after; `v` verifies the hash chain and its signed
-checkpoints (support staff); `w` shows who saw the actor's own national register number.
+checkpoints (support staff); `w` shows who saw the actor's own national register number. Targets
+(`enterprise:0931.906.813`) and the field names of the before and after are shown in the console's
+language (audit.target.*, audit.field.*), quarters as its reader writes them.
 
 The person and enterprise filters take a name or a number and narrow the trail once it designates exactly
 one person or enterprise (looked up through the service, as typed).
@@ -87,10 +89,16 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
     def columns(self) -> list[Column[AuditEntryPublic]]:
         t = self.app.t
         return [
-            Column("at", t("audit.column.at"), lambda e: local_time(e.at), 19),
+            Column("at", t("audit.column.at"), lambda e: local_time(e.at, self.app.lang), 19),
             Column("actor", t("audit.column.actor"), lambda e: self.app.who(e.actor), 14, flex=1),
             Column("action", t("audit.column.action"), self.action_name, 16, flex=2),
-            Column("target", t("audit.column.target"), lambda e: e.target_label or e.target, 12, flex=4),
+            Column(
+                "target",
+                t("audit.column.target"),
+                lambda e: e.target_label or self.target_words(e.target),
+                12,
+                flex=4,
+            ),
             Column("outcome", t("audit.column.outcome"), self.outcome_name, 9),
         ]
 
@@ -98,6 +106,18 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         key = f"audit.action.{entry.action}"
         name = self.app.t(key)
         return entry.action if name == key else name
+
+    def target_words(self, target: str) -> str:
+        """A target as the trail records it (`enterprise:0931.906.813`) in words ("entreprise 0931.906.813");
+        a kind this console does not know, as recorded."""
+        kind, _, ref = target.partition(":")
+        key = f"audit.target.{kind}"
+        return self.app.t(key, ref=ref) if ref and self.app.messages.has(key) else target
+
+    def field_name(self, name: str) -> str:
+        """A field of a record's before or after, named in the console's language (unknown: as stored)."""
+        key = f"audit.field.{name}"
+        return self.app.t(key) if self.app.messages.has(key) else name
 
     def outcome_name(self, entry: AuditEntryPublic) -> str:
         key = f"audit.outcome.{entry.outcome}"
@@ -216,7 +236,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             view.update(Text(t("audit.detail.empty"), style="italic"))
             return
         facts: list[tuple[str, str | Text]] = [
-            ("entry", f"{entry.id} · {local_time(entry.at)}"),
+            ("entry", f"{entry.id} · {local_time(entry.at, self.app.lang)}"),
             ("actor", self.app.who(entry.actor)),
             ("action", f"{self.action_name(entry)} ({entry.action})"),
             ("target", self._target(entry)),
@@ -276,11 +296,11 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             return self.app.say(Reason(key, reason, **values))
         return reason
 
-    @staticmethod
-    def _target(entry: AuditEntryPublic) -> Text:
+    def _target(self, entry: AuditEntryPublic) -> Text:
+        words = self.target_words(entry.target)
         if entry.target_label is None:
-            return Text(entry.target)
-        return Text.assemble(entry.target_label, (f"  {entry.target}", "dim"))
+            return Text(words)
+        return Text.assemble(entry.target_label, (f"  {words}", "dim"))
 
     @staticmethod
     def _enterprise(entry: AuditEntryPublic) -> str:
@@ -288,9 +308,24 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             return "—" if entry.enterprise_id is None else str(entry.enterprise_id)
         return f"{enterprise_number_shown(entry.enterprise_number)} {entry.enterprise_name or ''}".strip()
 
-    @staticmethod
-    def _json(data: dict[str, Any] | None) -> JSON | Text:
-        return Text("—") if data is None else JSON.from_data(_shown_data(data), indent=1, sort_keys=True)
+    def _json(self, data: dict[str, Any] | None) -> JSON | Text:
+        if data is None:
+            return Text("—")
+        return JSON.from_data(self._shown_data(data), indent=1, sort_keys=True)
+
+    def _shown_data(self, data: Any, name: str = "") -> Any:
+        """A record's values as the console may show them (`domain.text.shown`), each field named in the
+        console's language and each quarter written as its reader writes it."""
+        if isinstance(data, str):
+            return self.app.quarter(data) if name.endswith("_quarter") else shown(data)
+        if isinstance(data, dict):
+            return {
+                shown(self.field_name(str(key))): self._shown_data(value, str(key))
+                for key, value in data.items()
+            }
+        if isinstance(data, list):
+            return [self._shown_data(value) for value in data]
+        return data
 
     # ------------------------------------------------------------------ actions
 
@@ -330,14 +365,3 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             chain.add_class("-broken")
             self.notify(message, severity="error", timeout=15)
         chain.update(plain_content(message))
-
-
-def _shown_data(data: Any) -> Any:
-    """A record's values with every text as the console may show it (`domain.text.shown`)."""
-    if isinstance(data, str):
-        return shown(data)
-    if isinstance(data, dict):
-        return {shown(str(key)): _shown_data(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_shown_data(value) for value in data]
-    return data

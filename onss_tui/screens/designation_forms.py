@@ -208,7 +208,7 @@ class MainAccessManagerForm(DesignationForm):
             text.append(
                 f" ({shown(current.person.niss_masked)}), {t(f'designation.status.{current.status.value}')}"
             )
-            text.append(f", {t('designation.since', date=f'{current.started_at:%Y-%m-%d}')}")
+            text.append(f", {t('designation.since', date=self.app.day(current.started_at))}")
         legal_representative = self.overview is None or "legal_representative" in roles_in(self.overview)
         if not legal_representative:
             text.append("\n" + t("designation.mam.only_legal_representative"), style="italic yellow")

@@ -32,10 +32,6 @@ REVEAL = Binding("r", "reveal", "common.reveal", id="designation.reveal")
 the table)."""
 
 
-def _ended(designation: DesignationPublic) -> str:
-    return f"{designation.ended_at:%Y-%m-%d}" if designation.ended_at else ""
-
-
 class DesignationHistory(Vertical):
     """The designations of the enterprise in `app.enterprise_id`, with a line saying what the keys do."""
 
@@ -84,10 +80,13 @@ class DesignationHistory(Vertical):
             Column("name", t("designation.column.name"), lambda d: d.person.full_name, 14, flex=2),
             Column("niss", t("designation.column.niss"), self._niss, 15),
             Column("status", status_label, self._status, max(map(cell_len, [status_label, *statuses]))),
-            Column("since", t("designation.column.since"), lambda d: f"{d.started_at:%Y-%m-%d}", 10),
-            Column("ended", t("designation.column.ended"), _ended, 10, priority=1),
+            Column("since", t("designation.column.since"), lambda d: self.app.day(d.started_at), 10),
+            Column("ended", t("designation.column.ended"), self._ended, 10, priority=1),
             Column("by", t("designation.column.by"), self._designated_by, 12, flex=1, priority=2),
         ]
+
+    def _ended(self, designation: DesignationPublic) -> str:
+        return self.app.day(designation.ended_at) if designation.ended_at else ""
 
     def _designated_by(self, designation: DesignationPublic) -> str:
         return self.app.who(designation.designated_by) if designation.designated_by else ""

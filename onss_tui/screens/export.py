@@ -146,7 +146,7 @@ class ExportScreen(OnssModal[tuple[int, Path] | None]):
         except OSError as error:
             self._busy(False)
             self.query_one("#export-note", Static).update(
-                plain_content(self.app.t("export.cannot_write", reason=error.strerror or str(error)))
+                plain_content(self.app.t("export.cannot_write", reason=self.app.os_error(error)))
             )
             self.query_one("#path", Input).focus()
             return

@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from onss_tui.i18n import format_count
 from onss_tui.screens.base import OnssScreen
 from onss_tui.screens.mandate_detail import enterprise_number_shown, shown_status_name
 from onss_tui.services.dto import MandateFigures, MandateFilter, MandateShownStatus
@@ -64,7 +63,7 @@ def figure_rows(app: ConsoleApp, figures: MandateFigures) -> list[tuple[str, lis
         for b in figures.by_status
     ]
     quarters: list[Bar] = [
-        (Text(b.key), b.count, narrowed(start_quarter=b.key)) for b in figures.by_start_quarter
+        (Text(app.quarter(b.key)), b.count, narrowed(start_quarter=b.key)) for b in figures.by_start_quarter
     ]
     groups: list[Bar] = [
         (plain(app.catalogue_name(b.key)), b.count, narrowed(group=b.key)) for b in figures.by_group
@@ -81,7 +80,7 @@ def figure_rows(app: ConsoleApp, figures: MandateFigures) -> list[tuple[str, lis
         (t("figures.by_start"), quarters),
         (t("figures.by_group"), groups),
         (t("figures.top_mandataries"), mandataries),
-        (t(f"figures.uncovered.{whose}", quarter=figures.current_quarter), uncovered),
+        (t(f"figures.uncovered.{whose}", quarter=app.quarter(figures.current_quarter)), uncovered),
     ]
 
 
@@ -163,7 +162,7 @@ class FiguresScreen(OnssScreen[None]):
         if figures is None:
             return
         table.border_subtitle = t(
-            "figures.total", count=format_count(figures.total, self.app.lang), quarter=figures.current_quarter
+            "figures.total", count=figures.total, quarter=self.app.quarter(figures.current_quarter)
         )
         width = max(8, self.size.width - LABEL_WIDTH - COUNT_WIDTH - 14)
         row = table.cursor_row
@@ -183,7 +182,7 @@ class FiguresScreen(OnssScreen[None]):
                 if wanted is not None:
                     self.filters[table.row_count] = wanted
                 label.truncate(LABEL_WIDTH, overflow="ellipsis")
-                shown = Text(format_count(count, self.app.lang), justify="right")
+                shown = Text(self.app.count(count), justify="right")
                 table.add_row(label, shown, Text(bar(count, largest, width)))
         table.move_cursor(row=min(row, table.row_count - 1) if row else min(self.filters, default=0))
 

@@ -78,8 +78,14 @@ def in_the_past(mandate: MandatePublic) -> bool:
     return mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED) or expired(mandate)
 
 
-def validity(app: ConsoleApp, mandate: MandatePublic) -> str:
-    return f"{mandate.start_quarter} → {mandate.end_quarter or app.t('mandates.open_end')}"
+def validity(app: ConsoleApp, mandate: MandatePublic, *, short: bool = False) -> str:
+    """From which quarter to which (both included); `short`, for a column, an open end as "from"."""
+    start = app.quarter(mandate.start_quarter)
+    if mandate.end_quarter:
+        return f"{start} → {app.quarter(mandate.end_quarter)}"
+    return (
+        app.t("mandates.validity_from", start=start) if short else f"{start} → {app.t('mandates.open_end')}"
+    )
 
 
 def mandatary_kind(app: ConsoleApp, mandate: MandatePublic, *, short: bool) -> str:
@@ -100,7 +106,7 @@ def status_text(app: ConsoleApp, mandate: MandatePublic) -> Text:
     if mandate.ends_this_quarter:
         text.append(" · " + app.t("mandates.detail.ending"), style="bold")
     elif expired(mandate):
-        text.append(" · " + app.t("mandates.detail.expired", quarter=mandate.end_quarter or ""))
+        text.append(" · " + app.t("mandates.detail.expired", quarter=app.quarter(mandate.end_quarter)))
     return text
 
 
@@ -143,7 +149,7 @@ def detail_table(
         ("groups", group_names(app, mandate)),
         ("validity", validity(app, mandate)),
         ("reference", mandate.procuration_reference or "—"),
-        ("created", f"{created_by} · {mandate.created_at:%Y-%m-%d}"),
+        ("created", f"{created_by} · {app.day(mandate.created_at)}"),
     ]
     pairs = [(t(f"mandates.detail.{name}"), value) for name, value in fields]
     per_line = 2 if wide else 1

@@ -99,7 +99,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
                 yield FormField(
                     "mandate_form.start_quarter",
                     Input(
-                        str(Quarter.current().next()),
+                        Quarter.current().next().written(self.app.lang),
                         id="start-quarter",
                         compact=True,
                         max_length=text.QUARTER_MAX,

@@ -191,7 +191,11 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
                 priority=1,
             ),
             Column(
-                "start", t("mandates.column.validity"), lambda m: validity(self.app, m), 18, sortable=True
+                "start",
+                t("mandates.column.validity"),
+                lambda m: validity(self.app, m, short=True),
+                18,
+                sortable=True,
             ),
             Column("status", t("mandates.column.status"), self._status_cell, 16, sortable=True),
         ]

@@ -64,7 +64,7 @@ class NissRevealsScreen(OnssModal[None]):
     def _columns(self) -> list[Column[NissReveal]]:
         t = self.app.t
         return [
-            Column("at", t("reveal.seen.column.at"), lambda r: local_time(r.at)[:16], 16),
+            Column("at", t("reveal.seen.column.at"), lambda r: local_time(r.at, self.app.lang)[:16], 16),
             Column("who", t("reveal.seen.column.who"), lambda r: r.revealed_by, 12, flex=2),
             Column("for", t("reveal.seen.column.for"), self._for, 12, flex=2),
             Column("reason", t("reveal.seen.column.reason"), lambda r: r.reason or "—", 10, flex=3),
@@ -100,7 +100,7 @@ class NissRevealsScreen(OnssModal[None]):
         if reveal is None:
             detail.update("")
             return
-        text = Text(f"{local_time(reveal.at)} · {reveal.revealed_by} ({self._as(reveal)})")
+        text = Text(f"{local_time(reveal.at, self.app.lang)} · {reveal.revealed_by} ({self._as(reveal)})")
         text.append(f"\n{self.app.t('reveal.seen.column.reason')}: ", style="dim")
         text.append(reveal.reason or "—")
         detail.update(text)

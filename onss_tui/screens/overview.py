@@ -169,7 +169,7 @@ class OverviewScreen(OnssScreen[None]):
             for q in o.qualities
         ]
         text.append(f"{t('overview.qualities')} ", style="dim")
-        text.append(", ".join(qualities) or t("common.none"))
+        text.append(", ".join(qualities) or t("overview.qualities_none"))
         text.append("\n")
         roles = [t(f"role.{r.value}") for r in o.my_roles] + ([t("role.user")] if o.my_user_account else [])
         if self.app.actor is not None and self.app.actor.support_staff:
@@ -203,14 +203,14 @@ class OverviewScreen(OnssScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim")
         table.add_column(justify="right")
-        table.add_row(t("overview.users_active"), str(o.users_active))
-        table.add_row(t("overview.users_suspended"), str(o.users_suspended))
-        table.add_row(t("overview.mandates_active"), str(o.mandates_active))
-        table.add_row(t("overview.mandates_waiting"), str(o.mandates_waiting))
-        ending = Text(str(o.mandates_ending_this_quarter))
+        table.add_row(t("overview.users_active"), self.app.count(o.users_active))
+        table.add_row(t("overview.users_suspended"), self.app.count(o.users_suspended))
+        table.add_row(t("overview.mandates_active"), self.app.count(o.mandates_active))
+        table.add_row(t("overview.mandates_waiting"), self.app.count(o.mandates_waiting))
+        ending = Text(self.app.count(o.mandates_ending_this_quarter))
         if o.mandates_ending_this_quarter:
             ending.stylize("bold yellow")
-        table.add_row(t("overview.mandates_ending", quarter=o.current_quarter), ending)
+        table.add_row(t("overview.mandates_ending", quarter=self.app.quarter(o.current_quarter)), ending)
         return table
 
     def _show_people(self) -> None:

@@ -133,7 +133,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
             Column(
                 "created",
                 t("users.column.created"),
-                lambda u: f"{u.created_at:%Y-%m-%d}",
+                lambda u: self.app.day(u.created_at),
                 10,
                 sortable=True,
                 priority=1,
@@ -229,7 +229,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
             ("name", person.full_name),
             ("status", self._status_cell(user)),
             ("niss", niss),
-            ("created", f"{user.created_at:%Y-%m-%d}"),
+            ("created", self.app.day(user.created_at)),
             ("phone", phone_shown(user.phone)),
             ("email", user.email or "—"),
             ("services", self._services(user)),

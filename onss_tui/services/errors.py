@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
     from pydantic_core import ErrorDetails
 
-    from onss_tui.domain.quarters import QuarterError
+    from onss_tui.domain.quarters import Quarter, QuarterError
 
 Said = str | Mapping[str, str]
 """A value in a reason: the same in every language (a name, a number), or one text per language."""
@@ -61,6 +61,11 @@ def _in(params: Mapping[str, Said], lang: str) -> dict[str, str]:
 def quarter_reason(error: QuarterError) -> Reason:
     """What is wrong with a quarter as written."""
     return Reason(f"rule.quarter.{error.code}", text=error.text)
+
+
+def quarter_in_every_language(quarter: Quarter) -> dict[str, str]:
+    """A quarter as a value of a reason: as a reader of each language writes it."""
+    return {lang: quarter.written(lang) for lang in LANGUAGES}
 
 
 def in_every_language(key: str, **params: str) -> dict[str, str]:

@@ -36,7 +36,8 @@ HELP_ACTION = "help"
 
 
 class Footer(TextualFooter):
-    """Textual's footer, translating binding descriptions through `app.t` and fitting them to its width."""
+    """Textual's footer, translating binding descriptions and tooltips through `app.describe` and fitting
+    them to its width."""
 
     DEFAULT_CSS = """
     /* Compact, every key has a right margin: the palette's, docked right, would leave the last column
@@ -57,7 +58,7 @@ class Footer(TextualFooter):
             palette = None
         room = self.size.width or self.app.size.width
         if palette is not None:
-            room -= self._width(palette[1], self.app.t(palette[1].description)) + 1
+            room -= self._width(palette[1], self.app.describe(palette[1].description)) + 1
         for (binding, enabled, tooltip), label in self._fitted(room):
             yield FooterKey(
                 binding.key,
@@ -65,18 +66,18 @@ class Footer(TextualFooter):
                 label,
                 binding.action,
                 disabled=not enabled,
-                tooltip=tooltip,
+                tooltip=self._described(tooltip),
             ).data_bind(compact=TextualFooter.compact)
         if palette is not None:
             _, binding, enabled, _ = palette
             yield FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
-                self.app.t(binding.description),
+                self.app.describe(binding.description),
                 binding.action,
                 classes="-command-palette",
                 disabled=not enabled,
-                tooltip=binding.tooltip,
+                tooltip=self._described(binding.tooltip),
             )
 
     def _fitted(self, room: int) -> list[tuple[Shown, str]]:
@@ -89,7 +90,7 @@ class Footer(TextualFooter):
             if binding.show and binding.description and binding.action not in offered:
                 offered[binding.action] = (binding, enabled, tooltip)
                 nodes[binding.action] = node
-        keys = [(key, self.app.t(key[0].description)) for key in offered.values()]
+        keys = [(key, self.app.describe(key[0].description)) for key in offered.values()]
         if self._needed(keys) > room:
             keys = [(key, self._short(key[0].description)) for key, _ in keys]
         more = self.app.t("footer.more")
@@ -122,7 +123,11 @@ class Footer(TextualFooter):
     def _short(self, description: str) -> str:
         """A key's short label, or its usual one where it has none."""
         short = f"footer.{description}"
-        return self.app.t(short if self.app.messages.has(short) else description)
+        return self.app.t(short) if self.app.messages.has(short) else self.app.describe(description)
+
+    def _described(self, tooltip: str) -> str:
+        """A key's tooltip in the current language."""
+        return self.app.describe(tooltip) if tooltip else tooltip
 
     def _width(self, binding: Binding, label: str) -> int:
         """The cells a key takes on the line, its margin included."""

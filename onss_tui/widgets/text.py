@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from onss_tui.domain.text import shown
+from onss_tui.i18n import written_date
 
 if TYPE_CHECKING:
     from textual import getters
@@ -51,7 +52,8 @@ class Tr(Static):
         self.update(Content(shown(self.app.t(self.key, **self.kwargs) + self.suffix)))
 
 
-def local_time(at: datetime) -> str:
-    """A time stored in UTC (an audit entry's), in the local time zone, to the second."""
-    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return f"{aware.astimezone():%Y-%m-%d %H:%M:%S}"
+def local_time(at: datetime, lang: str = "en") -> str:
+    """A time stored in UTC (an audit entry's), in the local time zone, to the second; its day as a reader
+    of `lang` writes it (06/12/2026 in French and Dutch)."""
+    aware = (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone()
+    return f"{written_date(aware, lang)} {aware:%H:%M:%S}"

@@ -49,7 +49,10 @@ async def test_a_rule_broken_is_422_with_the_services_field_errors(
     assert body["detail"]
     # The same, as message keys and values for a client to say in its user's language.
     assert body["field_reasons"] == {
-        "start_quarter": {"key": "rule.mandate.start_past", "params": {"now": str(Quarter.current())}},
+        "start_quarter": {
+            "key": "rule.mandate.start_past",
+            "params": {"now": {lang: Quarter.current().written(lang) for lang in ("fr", "nl", "en")}},
+        },
         "groups": {"key": "rule.mandate.unknown_group", "params": {"code": "no_such_group"}},
     }
 

@@ -124,7 +124,7 @@ async def test_replacing_ends_the_previous_designation_which_stays_in_history(se
 
 
 async def test_the_same_person_is_not_designated_twice(service, staff: Staff) -> None:
-    with pytest.raises(ValidationFailed, match="already is the Main Access Manager"):
+    with pytest.raises(ValidationFailed, match="is already the Main Access Manager"):
         await service.designate_main_access_manager(staff.world.lr, main_designation(MAM_NISS))
 
 

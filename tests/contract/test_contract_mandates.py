@@ -165,7 +165,7 @@ async def test_a_mandatary_is_replaced_only_at_a_change_of_quarter(service, worl
     assert "change of quarter" in refused.value.field_errors["start_quarter"]
     closed = await service.close_mandate(world.lr, current.id, current.version)
     assert closed.end_quarter == str(NOW)
-    with pytest.raises(ValidationFailed, match=f"start at {NEXT}"):
+    with pytest.raises(ValidationFailed, match=f"start at {NEXT.written('en')}"):
         await service.create_mandate(world.lr, mandate(world, mandatary_id=world.provider))
     successor = await service.create_mandate(
         world.lr, mandate(world, mandatary_id=world.provider, start_quarter=str(NEXT), submit=True)
@@ -251,7 +251,9 @@ async def test_the_quarter_is_the_one_the_services_clock_tells(
     local.current_quarter = lambda: NEXT
     with pytest.raises(ValidationFailed) as refused:
         await service.create_mandate(world.lr, mandate(world))  # from NOW, now past
-    assert f"cannot start in the past (now: {NEXT})" in refused.value.field_errors["start_quarter"]
+    assert (
+        f"cannot start in the past (now: {NEXT.written('en')})" in refused.value.field_errors["start_quarter"]
+    )
     current = await active_mandate(service, world, start_quarter=str(NEXT))
     closed = await service.close_mandate(world.lr, current.id, current.version)
     assert closed.end_quarter == str(NEXT)
@@ -319,3 +321,15 @@ async def test_the_status_filter_goes_by_the_status_shown(
     assert shown[ending.id] == "expired" and shown[lasting.id] == "active" and shown[closed.id] == "closed"
     ended = await service.get_mandate(world.support, ending.id)
     assert (ended.shown_status, ended.ends_this_quarter) == ("expired", False)
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+async def test_a_quarter_is_taken_as_the_console_writes_it(service, world: World, lang: str) -> None:
+    """The console shows "T1 2027" (fr), "K1 2027" (nl), "2027 Q1" (en): typed back, the service reads it."""
+    created = await service.create_mandate(
+        world.lr,
+        mandate(world, start_quarter=NEXT.written(lang), end_quarter=NEXT.next().written(lang)),
+    )
+    assert (created.start_quarter, created.end_quarter) == (str(NEXT), str(NEXT.next()))
+    listed = await service.list_mandates(world.lr, dto.MandateFilter(quarter=NEXT.written(lang)))
+    assert created.id in [m.id for m in listed.items]

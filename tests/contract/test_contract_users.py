@@ -39,7 +39,7 @@ async def test_create_refuses_bad_input_field_by_field(service, staff: Staff) ->
 
 async def test_a_person_is_a_user_of_an_enterprise_once(service, staff: Staff) -> None:
     user = await new_user(service, staff)
-    with pytest.raises(ValidationFailed, match="already is a user"):
+    with pytest.raises(ValidationFailed, match="is already a user"):
         await service.create_user(
             staff.am,
             dto.UserCreate(
@@ -205,7 +205,7 @@ async def test_a_reason_carries_what_says_it_in_every_language(service, staff: S
     with pytest.raises(ValidationFailed) as refused:
         await service.set_user_status(staff.am, user.id, "suspended", suspended.version)
     reason = refused.value.field_errors["status"]
-    assert reason == "This user already is suspended."
+    assert reason == "This user is already suspended."
     assert isinstance(reason, Reason) and reason.key == "rule.users.already_status"
     messages = Messages()
     assert messages.t("fr", reason.key, **reason.values_in("fr")) == "Cet utilisateur est déjà suspendu."

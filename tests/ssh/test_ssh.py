@@ -215,7 +215,7 @@ def test_no_key_sequence_reaches_another_identity(sshd: Sshd) -> None:
         term.press(*"anne", "enter")  # nowhere to type a name: e opens the picker, Enter an enterprise
         term.press("escape", "escape", "escape")
         term.press("ctrl+p")
-        term.wait_for("Search for commands")
+        term.wait_for("Search for a command")
         term.press(*"act as")
         assert "Act as someone else" not in term.settle(1.0)
         term.press("escape", "escape", "escape")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from onss_tui.i18n import format_count
+from onss_tui.i18n import written_count
 from onss_tui.screens.figures import FiguresScreen, bar
 from onss_tui.screens.mandates import MandatesScreen
 from tests.tui.browsing import Session, console, make_main_access_manager
@@ -88,10 +88,11 @@ async def test_a_manager_sees_the_figures_of_the_enterprise_from_the_overview(st
 
 
 @pytest.mark.parametrize(
-    ("lang", "written"), [("en", "1,234,567"), ("fr", "1\u00a0234\u00a0567"), ("nl", "1.234.567")]
+    ("lang", "written"),
+    [("en", "1,234,567"), ("fr", "1\u202f234\u202f567"), ("nl", "1.234.567"), ("de", "1.234.567")],
 )
 def test_counts_are_written_as_the_language_writes_them(lang: str, written: str) -> None:
-    assert format_count(1234567, lang) == written
+    assert written_count(1234567, lang) == written
 
 
 def test_bars_are_drawn_to_an_eighth_of_a_cell() -> None:

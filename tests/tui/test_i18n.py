@@ -185,7 +185,7 @@ def test_role_names_follow_the_domain() -> None:
     assert messages.t("nl", "role.main_access_manager") == "Hoofdtoegangsbeheerder"
     assert messages.t("fr", "role.access_manager") == "Gestionnaire d'Accès"
     assert messages.t("nl", "role.access_manager") == "Toegangsbeheerder"
-    assert messages.t("nl", "role.co_main_access_manager") == "Co-hoofdtoegangsbeheerder"
+    assert messages.t("nl", "role.co_main_access_manager") == "co-Hoofdtoegangsbeheerder"
     assert messages.t("de", "role.main_access_manager") == "Hauptzugangsverwalter"
     assert messages.t("de", "role.co_main_access_manager") == "Co-Hauptzugangsverwalter"
     assert messages.t("de", "role.access_manager") == "Zugangsverwalter"
@@ -236,8 +236,9 @@ def test_a_locale_file_is_read_when_a_key_it_may_hold_is_asked_for(tmp_path: Pat
 
 def test_the_footer_names_keys_in_the_consoles_language(store) -> None:  # type: ignore[no-untyped-def]
     app = store.app(lang="fr")
-    shown = [app.get_key_display(Binding(key, "x")) for key in ("space", "delete", "escape", "ctrl+s")]
-    assert shown == ["espace", "suppr", "échap", "^s"]
+    keys = ("space", "delete", "escape", "ctrl+s", "shift+tab")
+    shown = [app.get_key_display(Binding(key, "x")) for key in keys]
+    assert shown == ["espace", "suppr", "échap", "^s", "maj+tab"]
     app.lang = "en"
     assert app.get_key_display(Binding("space", "x")) == "space"
 
@@ -249,3 +250,34 @@ def test_the_console_says_a_reason_in_its_language_or_as_the_server_worded_it(st
     assert app.say(Reason("rule.from_the_future", "Something new.")) == "Something new."
     assert app.say(Reason("rule.mandate.start_past", "Too early.")) == "Too early."  # no {now}
     assert app.say("the database is unavailable") == "the database is unavailable"
+
+
+def test_the_keys_textuals_widgets_show_are_worded_by_the_catalogue() -> None:
+    """A key Textual's own widgets show in the footer (a select's open list: "Dismiss menu") is said in the
+    console's language: its description is one of `TEXTUAL_WORDS`, whose messages exist."""
+    import importlib
+    import inspect
+
+    from textual import widgets
+    from textual.widget import Widget
+
+    from onss_tui.console import TEXTUAL_WORDS
+
+    used = set()
+    for path in PACKAGE.rglob("*.py"):
+        for match in re.finditer(r"from textual\.widgets import ([^\n(]+)", path.read_text(encoding="utf-8")):
+            used |= {name.split(" as ")[0].strip() for name in match.group(1).split(",")}
+    shown = set()
+    for name in used:
+        module = importlib.import_module(getattr(widgets, name).__module__)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Widget):
+                for binding in cls.BINDINGS:
+                    if isinstance(binding, tuple) and len(binding) > 2:
+                        shown.add(binding[2])
+                    elif isinstance(binding, Binding) and binding.show and binding.description:
+                        shown.add(binding.description)
+    assert "Dismiss menu" in shown
+    assert sorted(shown - set(TEXTUAL_WORDS)) == []
+    keys = set(Messages().by_language["en"])
+    assert sorted(set(TEXTUAL_WORDS.values()) - keys) == []

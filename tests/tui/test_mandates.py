@@ -90,8 +90,10 @@ async def test_an_open_ended_validity_is_shown_whole(store: Store, lang: str) ->
     mandates = await give_mandates(store.service, store.world)
     async with console(store.service, store.world.support, lang=lang) as session:
         await session.open("mandates")
-        shown = validity(session.app, mandates["pending"])
-        assert shown.endswith(session.app.t("mandates.open_end"))
+        start = session.app.quarter(mandates["pending"].start_quarter)
+        assert validity(session.app, mandates["pending"]).endswith(session.app.t("mandates.open_end"))
+        shown = validity(session.app, mandates["pending"], short=True)
+        assert shown == session.app.t("mandates.validity_from", start=start)
         column = next(c for c in session.table.columns if c.key == "start")
         assert len(shown) <= column.width
 
@@ -103,7 +105,7 @@ async def test_an_unreadable_quarter_says_how_to_write_it(store: Store) -> None:
         quarter = session.app.screen.query_one("#filter-quarter", Input)
         quarter.value = "2026Q5"
         await settle(session.pilot)
-        assert "Write the quarter as 2026Q3." in str(session.table.border_title)
+        assert "Write the quarter as 2026 Q3." in str(session.table.border_title)
         quarter.value = str(Quarter.current())
         await settle(session.pilot)
         assert "Write the quarter" not in str(session.table.border_title)
@@ -116,7 +118,7 @@ async def test_filter_open_one_and_export_the_view(store: Store, tmp_path) -> No
         screen = session.app.screen
         assert isinstance(screen, MandatesScreen)
         assert len(session.table.rows) == 3
-        assert "all I may see" in str(session.table.border_title)
+        assert "all you may see" in str(session.table.border_title)
         town = next(m for m in session.table.rows if m.id == mandates["town"].id)
         assert session.table.mark is not None and session.table.mark(town) == "marked"
 
@@ -249,7 +251,7 @@ async def test_only_the_steps_of_the_actors_side_are_offered(store: Store) -> No
         assert table.cursor_row.status == MandateStatus.PENDING
 
         await session.press("v")
-        assert "all I may see" in str(table.border_title)
+        assert "all you may see" in str(table.border_title)
         assert len(table.rows) == 2
     secretariat = await store.service.get_mandate(store.world.lr_ssa, mandates["pending"].id)
     assert secretariat.steps == [MandateAction.ACCEPT, MandateAction.REJECT]
@@ -301,7 +303,7 @@ async def test_a_bracket_typed_in_a_field_is_said_back_as_typed(store: Store) ->
         start.value = ""
         await session.press(*"[/]")
         said = str(form.query_one("#start_quarter .form-error").render())
-        assert said == '"[/]" is not a quarter; write it as 2026Q3.'
+        assert said == '"[/]" is not a quarter; write it as 2026 Q3.'
         await session.press("ctrl+s")  # and the service says it again, beside the field
         assert session.app.is_running and session.app.screen is form
         assert '"[/]"' in str(form.query_one("#start_quarter .form-error").render())
@@ -366,7 +368,7 @@ async def test_switching_language_relabels_the_browser(store: Store) -> None:
         session.app.set_language("nl")
         await settle(session.pilot)
         assert status.cell(pending) == "in afwachting"
-        assert session.table.columns[0].label == "Volmachtgever"
+        assert session.table.columns[0].label == "Mandaatgever"
         assert "Details" in str(screen.query_one("#mandate-detail").border_title)
 
 
@@ -531,7 +533,7 @@ async def test_an_active_mandate_past_its_end_quarter_says_it_has_expired(store:
         assert town.status == MandateStatus.ACTIVE
         assert screen._status_cell(town) == "active, expired"
         assert session.table.mark is not None and session.table.mark(town) == "muted"
-        assert f"expired: its validity ended with {past}" in str(status_text(session.app, town))
+        assert f"expired: its validity ended with {past.written('en')}" in str(status_text(session.app, town))
 
 
 @pytest.mark.parametrize(("lang", "expired_label"), [("en", "active, expired"), ("fr", "actif, expiré")])

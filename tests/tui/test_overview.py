@@ -80,7 +80,7 @@ async def test_a_staffed_employer_with_a_mandate(store) -> None:  # type: ignore
         counts = dict(zip(figures.columns[0]._cells, figures.columns[1]._cells, strict=True))  # type: ignore[attr-defined]
         assert counts["Active users"] == "1"
         assert counts["Active mandates"] == "1"
-        assert str(counts[f"Mandates ending this quarter ({Quarter.current()})"]) == "1"
+        assert str(counts[f"Mandates ending this quarter ({Quarter.current().written('en')})"]) == "1"
 
 
 async def test_the_main_access_manager_activates_a_quality(store) -> None:  # type: ignore[no-untyped-def]

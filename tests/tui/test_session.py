@@ -102,7 +102,8 @@ async def test_an_ssh_session_keeps_the_persons_choices_in_the_store_not_in_the_
     async with again.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert again.lang == "fr" and again.theme == "textual-light"
-        assert "Screenshot" not in palette_titles(again)
+        assert again.t("screenshot.title") not in palette_titles(again)
+        assert "Capture d'écran" not in palette_titles(again)
 
 
 async def test_an_idle_ssh_session_signs_out(store) -> None:  # type: ignore[no-untyped-def]

@@ -203,7 +203,7 @@ async def test_the_service_says_why_in_the_console_s_language(store: Store) -> N
     async with console(store.service, store.world.lr_town, lang="nl") as session:
         await session.open("users")
         await settle(session.pilot)
-        assert session.noticed("Enkel de toegangsbeheerders van de onderneming zien haar gebruikers.")
+        assert session.noticed("Enkel de Toegangsbeheerders van de onderneming zien haar gebruikers.")
 
     await make_main_access_manager(store.service, store.world)
     await store.service.create_user(
@@ -303,7 +303,7 @@ async def test_a_manager_changes_the_account_s_contact_data_but_not_the_person_s
         await session.press("ctrl+s")
         assert isinstance(session.app.screen, UsersScreen)
         assert session.table.cursor_row.phone == "+32478123456"
-        assert session.noticed("Lotte V : modifications enregistrées.")
+        assert session.noticed("Lotte V\u00a0: modifications enregistrées.")
 
 
 async def test_a_refused_grant_keeps_the_dialog_and_its_ticks_and_names_who(store: Store) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -10,12 +11,34 @@ from hypothesis import strategies as st
 
 from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.domain.rules import MANDATE_LIFECYCLE, Party, next_mandate_status
+from onss_tui.domain.text import QUARTER_PATTERN
 from onss_tui.services.dto import MandateAction, MandateStatus
 
 
-@pytest.mark.parametrize("text", ["2026Q3", "2026-Q3", "2026 q3", "2026T3", "2026K3", " 2026/Q3 "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026Q3",
+        "2026-Q3",
+        "2026 q3",
+        "2026T3",
+        "2026K3",
+        " 2026/Q3 ",
+        "T3 2026",
+        "K3-2026",
+        "Q3 2026",
+        "3/2026",
+    ],
+)
 def test_quarters_are_read_in_every_usual_spelling(text: str) -> None:
     assert Quarter.parse(text) == Quarter(2026, 3)
+
+
+@pytest.mark.parametrize(("lang", "written"), [("fr", "T4 2026"), ("nl", "K4 2026"), ("en", "2026 Q4")])
+def test_a_quarter_is_written_as_its_reader_writes_it_and_read_back(lang: str, written: str) -> None:
+    assert Quarter(2026, 4).written(lang) == written
+    assert Quarter.parse(written) == Quarter(2026, 4)
+    assert re.fullmatch(QUARTER_PATTERN, written)
 
 
 @pytest.mark.parametrize(
@@ -25,7 +48,8 @@ def test_quarters_are_read_in_every_usual_spelling(text: str) -> None:
         (" ", "empty"),
         ("2026", "format"),
         ("2026Q5", "format"),
-        ("Q3 2026", "format"),
+        ("T5 2026", "format"),
+        ("32026", "format"),
         ("26Q3", "format"),
         ("1900Q1", "year"),
     ],

@@ -11,7 +11,7 @@ from onss_tui.services.errors import Reason, in_every_language
 
 def test_a_reason_reads_as_its_english_and_says_itself_in_each_language() -> None:
     reason = Reason("rule.users.already_status", status=in_every_language("users.status.removed"))
-    assert reason == "This user already is removed."
+    assert reason == "This user is already removed."
     assert isinstance(reason, str) and reason.key == "rule.users.already_status"
     messages = Messages()
     assert messages.t("fr", reason.key, **reason.values_in("fr")) == "Cet utilisateur est déjà supprimé."

@@ -17,6 +17,7 @@ from onss_tui.services.errors import (
     Said,
     ValidationFailed,
     in_every_language,
+    quarter_in_every_language,
     quarter_reason,
 )
 from onss_tui.services.local import convert, fields, search
@@ -146,7 +147,7 @@ def create_mandate(c: Context, request: dto.MandateCreate) -> dto.MandatePublic:
         start = Quarter.parse(request.start_quarter)
         now = c.now()
         if start < now:
-            errors["start_quarter"] = Reason("rule.mandate.start_past", now=str(now))
+            errors["start_quarter"] = Reason("rule.mandate.start_past", now=quarter_in_every_language(now))
     except QuarterError as exc:
         errors["start_quarter"] = quarter_reason(exc)
     if request.end_quarter:
@@ -230,7 +231,7 @@ def _check_overlap(
         said: dict[str, Said] = {"group": fields.catalogue_names([group]), "mandatary": other.mandatary_name}
         if other.end_quarter:
             until = Quarter.from_code(other.end_quarter)
-            said.update(end=str(until), free=str(until.next()))
+            said.update(end=quarter_in_every_language(until), free=quarter_in_every_language(until.next()))
         same = "same" if other.mandatary_id == provider.id else "other"
         how_long = "until" if other.end_quarter else "open"
         raise ValidationFailed({"start_quarter": Reason(f"rule.overlap.{same}_{how_long}", **said)})
