@@ -10,14 +10,17 @@ application that imports them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, Keymap
+from textual.keys import key_to_character
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.widgets import Input
 
 from onss_tui.domain.text import shown
 from onss_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, Messages
@@ -35,6 +38,12 @@ if TYPE_CHECKING:
 
 NAMED_KEYS = frozenset({"space", "del", "esc"})
 """Keys the footer shows by a word of the console's language (key.* messages)."""
+
+
+def printable(key: str) -> bool:
+    """Whether `key` (a key's name, or how it is shown) is typed as a character into a text field."""
+    character = key if len(key) == 1 else key_to_character(key)
+    return character is not None and character.isprintable()
 
 
 class ConsoleApp(App[int]):
@@ -137,8 +146,29 @@ class ConsoleApp(App[int]):
         self.keymap.update(keymap)
         super().update_keymap(keymap)
 
+    def typing_in_field(self) -> bool:
+        """Whether the focus is in a text field, which takes every printable key."""
+        return bool(self.screen_stack) and isinstance(self.focused, Input)
+
     def get_key_display(self, binding: Binding) -> str:
-        """A key as the keyboards of the console's language name it (espace, suppr, échap)."""
+        """A key as the keyboards of the console's language name it (espace, suppr, échap), and the key
+        that works now. While a text field has the focus it takes the printable keys (Textual leaves their
+        bindings out): a binding shown by one (F1 shown as ?) is shown by its own key. Otherwise a binding
+        is shown by a printable key shown for the same action, when there is one (q rather than ctrl+q)."""
+        typing = self.typing_in_field()
+        if binding.key_display and typing and printable(binding.key_display):
+            binding = dataclasses.replace(binding, key_display=None)
+        elif self.screen_stack and not typing and not binding.key_display and not printable(binding.key):
+            binding = next(
+                (
+                    bound.binding
+                    for bound in self.screen.active_bindings.values()
+                    if bound.binding.action == binding.action
+                    and bound.binding.show
+                    and printable(bound.binding.key)
+                ),
+                binding,
+            )
         shown = super().get_key_display(binding)
         return self.t(f"key.{shown}") if shown in NAMED_KEYS else shown
 

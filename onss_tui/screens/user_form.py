@@ -15,8 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 
 from onss_tui.domain.text import shown
-from onss_tui.screens.base import OnssModal
-from onss_tui.screens.confirm import leave_form, typed
+from onss_tui.screens.confirm import FormDialog
 from onss_tui.screens.errors import show_service_error
 from onss_tui.services.dto import PersonUpdate, UserCreate, UserPublic, UserUpdate
 from onss_tui.services.errors import ServiceError
@@ -41,7 +40,7 @@ def held(user: UserPublic) -> dict[str, str]:
     return {field: shown(value) for field, value in stored.items()}
 
 
-class UserFormScreen(OnssModal[UserPublic | None]):
+class UserFormScreen(FormDialog[UserPublic | None]):
     """A new user of the enterprise being worked on (`user` None), or `user` changed."""
 
     DEFAULT_CSS = """
@@ -117,7 +116,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                 yield Button(t("common.cancel"), id="user-form-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self._opened = typed(self)
+        self.note_opened()
         self.query_one(IdentifierInput).focus_input()
 
     def _text(self, field: str) -> str:
@@ -125,7 +124,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
 
     @on(Button.Pressed, "#user-form-cancel")
     def action_cancel(self) -> None:
-        leave_form(self, self._opened)
+        super().action_cancel()
 
     @on(Button.Pressed, "#user-form-save")
     def action_save(self) -> None:

@@ -37,7 +37,8 @@ class Footer(TextualFooter):
         app = getters.app(ConsoleApp)
 
     _keys_shown: Hashable = None
-    """What the keys drawn show: the language, and the bindings with whether each is enabled."""
+    """What the keys drawn show: the language, whether a text field has the focus, and the bindings with
+    whether each is enabled."""
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
@@ -53,6 +54,7 @@ class Footer(TextualFooter):
             return
         keys = (
             self.app.lang,
+            self.app.typing_in_field(),  # shows some keys by another (F1 for ?)
             tuple(
                 (binding, enabled, tooltip)
                 for _, binding, enabled, tooltip in self.screen.active_bindings.values()
