@@ -500,16 +500,13 @@ class OnssApp(ConsoleApp, inherit_bindings=False):
             return False
         if not key.is_printable or key.key == "space":
             return False
+        filling = self._filling_form or (focused is not None and in_form(focused))
+        if not filling and not holds_unsaved_input(self.screen):
+            return False  # the common case, a key on a list: the bindings need not be gathered
         bound = self.screen.active_bindings.get(key.key)
         if bound is None or (focused is not None and bound.node is focused):
             return False
-        if self._filling_form or (focused is not None and in_form(focused)):
-            return True
-        return (
-            bound.node is self
-            and bound.binding.action.split("(")[0] in LEAVING
-            and holds_unsaved_input(self.screen)
-        )
+        return filling or (bound.node is self and bound.binding.action.split("(")[0] in LEAVING)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act_as":

@@ -16,6 +16,8 @@ from onss_tui.screens.designation import DesignationScreen
 from onss_tui.screens.enterprise_picker import EnterprisePickerScreen
 from onss_tui.screens.help import HelpScreen
 from onss_tui.screens.mandate_form import MandateFormScreen
+from onss_tui.screens.reveal import RevealScreen
+from onss_tui.screens.service_checklist import ServiceChecklistScreen
 from onss_tui.screens.sign_in import SignInScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.widgets.footer import Footer
@@ -261,3 +263,30 @@ async def test_a_fixed_identity_is_not_offered_to_act_as_someone_else(store: Sto
         assert "Someone else" not in footer_keys(session.app)
         await session.press("f4")
         assert session.app.actor_id == store.world.lr
+
+
+async def test_every_dialog_holding_a_form_asks_before_escape_loses_what_was_typed(store: Store) -> None:
+    async def nothing(chosen: list[str]) -> None:
+        return None
+
+    dialogs = {
+        "reveal": (lambda: RevealScreen(store.world.newcomer, "Nina", "**"), ("a", "b")),
+        "checklist": (
+            lambda: ServiceChecklistScreen("?", "Nina", [("Dimona", "dimona")], "Grant", nothing),
+            ("space",),
+        ),
+    }
+    async with console(store.service, store.world.lr) as session:
+        app = session.app
+        for name, (dialog, keys) in dialogs.items():
+            app.push_screen(dialog())
+            await settle(session.pilot)
+            await session.press("escape")  # nothing typed: closed at once
+            assert not isinstance(app.screen, (RevealScreen, ServiceChecklistScreen)), name
+            shown = dialog()
+            app.push_screen(shown)
+            await settle(session.pilot)
+            await session.press(*keys, "escape")
+            assert isinstance(app.screen, ConfirmScreen), name
+            await session.press("y")
+            assert shown not in app.screen_stack, name
