@@ -519,8 +519,23 @@ class OnssApp(ConsoleApp, inherit_bindings=False):
             return None if isinstance(self.screen, ModalScreen) else True
         return True
 
-    async def action_act_as(self) -> None:
-        await self.act_as_someone_else()
+    def action_act_as(self) -> None:
+        """Act as someone else; when a form of any screen holds unsaved input, ask first."""
+        from onss_tui.screens.confirm import ConfirmScreen
+
+        if not self._unsaved_anywhere():
+            self.run_worker(self.act_as_someone_else(), group="act-as", exit_on_error=False)
+            return
+
+        async def answered(discard: bool | None) -> None:
+            if discard:
+                await self.act_as_someone_else()
+
+        t = self.t
+        question = ConfirmScreen(
+            t("form.discard_title"), t("form.discard_question"), confirm=t("form.discard"), danger=True
+        )
+        self.push_screen(question, answered)
 
     def action_open_screen(self, name: str) -> None:
         self.open_screen(name)
@@ -583,7 +598,7 @@ class OnssApp(ConsoleApp, inherit_bindings=False):
                 yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), partial(self.open_screen, name))
             yield SystemCommand(t("nav.enterprise"), t("palette.enterprise"), self.action_pick_enterprise)
             if not self.identity_fixed:
-                yield SystemCommand(t("palette.act_as"), t("palette.act_as_help"), self.act_as_someone_else)
+                yield SystemCommand(t("palette.act_as"), t("palette.act_as_help"), self.action_act_as)
             yield from self._binding_commands(screen)
         for lang in LANGUAGES:
             yield SystemCommand(

@@ -290,3 +290,26 @@ async def test_every_dialog_holding_a_form_asks_before_escape_loses_what_was_typ
             assert isinstance(app.screen, ConfirmScreen), name
             await session.press("y")
             assert shown not in app.screen_stack, name
+
+
+async def test_acting_as_someone_else_asks_when_a_form_holds_unsaved_input(store: Store) -> None:
+    app = store.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.sign_in(store.world.lr)
+        await settle(pilot)
+        if isinstance(app.screen, EnterprisePickerScreen):
+            app.screen.dismiss(None)
+            await settle(pilot)
+        app.open_screen("designation")
+        await settle(pilot)
+        app.screen.query_one("#designee_first_name-input").focus()
+        await pilot.press("A", "n", "n", "f4")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen) and app.actor_id == store.world.lr
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, DesignationScreen)
+        await pilot.press("f4", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen) and app.actor_id is None
