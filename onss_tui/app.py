@@ -474,6 +474,11 @@ class OnssApp(ConsoleApp, inherit_bindings=False):
 
     # ------------------------------------------------------------------ keys while typing
 
+    def typing_in_field(self) -> bool:
+        """The focus is in a text field, or anywhere in a form (where printable keys do no command)."""
+        focused = self.focused if self.screen_stack else None
+        return focused is not None and (isinstance(focused, Input) or in_form(focused))
+
     async def on_event(self, event: events.Event) -> None:
         """A key typed while the person is filling in a form never takes them elsewhere (see `_swallowed`)."""
         if isinstance(event, events.MouseDown):

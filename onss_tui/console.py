@@ -147,17 +147,24 @@ class ConsoleApp(App[int]):
         super().update_keymap(keymap)
 
     def typing_in_field(self) -> bool:
-        """Whether the focus is in a text field, which takes every printable key."""
+        """Whether printable keys go to what is typed (the focus is in a text field), not to commands."""
         return bool(self.screen_stack) and isinstance(self.focused, Input)
 
     def get_key_display(self, binding: Binding) -> str:
         """A key as the keyboards of the console's language name it (espace, suppr, échap), and the key
-        that works now. While a text field has the focus it takes the printable keys (Textual leaves their
-        bindings out): a binding shown by one (F1 shown as ?) is shown by its own key. Otherwise a binding
+        that works now. While printable keys are typed (`typing_in_field`), a binding shown by one (? for
+        help, q to quit) is shown by another key of its action that is not (F1, ctrl+q). Otherwise a binding
         is shown by a printable key shown for the same action, when there is one (q rather than ctrl+q)."""
         typing = self.typing_in_field()
-        if binding.key_display and typing and printable(binding.key_display):
-            binding = dataclasses.replace(binding, key_display=None)
+        if typing and printable(super().get_key_display(binding)):
+            binding = next(
+                (
+                    dataclasses.replace(bound.binding, key_display=None)
+                    for bound in self.screen.active_bindings.values()
+                    if bound.binding.action == binding.action and not printable(bound.binding.key)
+                ),
+                binding,
+            )
         elif self.screen_stack and not typing and not binding.key_display and not printable(binding.key):
             binding = next(
                 (

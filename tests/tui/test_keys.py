@@ -313,3 +313,19 @@ async def test_acting_as_someone_else_asks_when_a_form_holds_unsaved_input(store
         await pilot.press("f4", "y")
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen) and app.actor_id is None
+
+
+async def test_in_a_form_the_footer_names_the_keys_that_are_no_command_there(store: Store) -> None:
+    async with console(store.service, store.world.lr) as session:
+        app = session.app
+        await session.open("designation")
+        app.screen.query_one("#mam-submit").focus()
+        await settle(session.pilot)
+        keys = footer_keys(app)
+        assert (keys["Help"], keys["Quit"]) == ("f1", "^q")
+        await session.press("q", "?")  # typed in a form: no command
+        assert app.is_running and isinstance(app.screen, DesignationScreen)
+        app.set_focus(None)
+        await settle(session.pilot)
+        keys = footer_keys(app)
+        assert (keys["Help"], keys["Quit"]) == ("?", "q")
