@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerState
 
 from onss_tui.console import ConsoleApp
 from onss_tui.i18n import LANGUAGES
+from onss_tui.screens.base import holds_unsaved_input, in_form
 
 if TYPE_CHECKING:
     from onss_tui.config import Settings
@@ -50,6 +51,12 @@ SCREENS: dict[str, tuple[str, str]] = {
 
 ENTERPRISE_SCREENS = frozenset({"overview", "designation", "users"})
 """Screens that work on one enterprise: opening one first asks for the enterprise when none is chosen."""
+
+LEAVING = frozenset({"open_screen", "pick_enterprise", "act_as"})
+"""The app's actions that take the person away from the screen they are on."""
+
+FILLING_KEYS = frozenset({"tab", "shift+tab", "backspace", "delete", "left", "right", "home", "end"})
+"""Keys that, besides the printable ones, go on filling in a form's field."""
 
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "de": "Deutsch", "en": "English"}
 DARK_THEME, LIGHT_THEME = "textual-dark", "textual-light"
@@ -110,8 +117,10 @@ class ConnectFailed(Exception):
         self.exit_code = exit_code
 
 
-class OnssApp(ConsoleApp):
-    """Secure access for Belgian employers: overview, designation, users, mandates, audit trail."""
+class OnssApp(ConsoleApp, inherit_bindings=False):
+    """Secure access for Belgian employers: overview, designation, users, mandates, audit trail.
+
+    Textual's own bindings (ctrl+q, ctrl+c) are among these, in the order the footer shows them."""
 
     CSS_PATH = "app.tcss"
     TITLE = "onss-tui"
@@ -142,7 +151,11 @@ class OnssApp(ConsoleApp):
         Binding("f2", "next_language", "nav.language", id="app.language", show=False),
         Binding("f3", "toggle_theme", "nav.theme", id="app.theme", show=False),
         Binding("ctrl+p", "command_palette", "nav.palette", id="app.palette", show=False, priority=True),
-        Binding("ctrl+q", "quit", "nav.quit", id="app.quit", show=False, priority=True),
+        Binding("f4", "act_as", "nav.act_as", id="app.act_as"),
+        Binding("q", "quit", "nav.quit", id="app.quit_key"),
+        # Shown while a text field takes q.
+        Binding("ctrl+q", "quit", "nav.quit", id="app.quit", priority=True),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
     def __init__(
@@ -172,6 +185,8 @@ class OnssApp(ConsoleApp):
         self.preset_actor_id = actor_id
         self.exit_message: str | None = None
         self._settled = False
+        self._filling_form = False
+        """The person is filling in a form: the last keys went into its fields, or moved between them."""
         self.set_reactive(OnssApp.service_ready, service is not None)
         start_theme = settings.theme if settings is not None else theme
         if start_theme in self.available_themes:
@@ -462,7 +477,50 @@ class OnssApp(ConsoleApp):
         self.sub_title = ""
         self.refresh_bindings()
 
+    # ------------------------------------------------------------------ keys while typing
+
+    def typing_in_field(self) -> bool:
+        """The focus is in a text field, or anywhere in a form (where printable keys do no command)."""
+        focused = self.focused if self.screen_stack else None
+        return focused is not None and (isinstance(focused, Input) or in_form(focused))
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key typed while the person is filling in a form never takes them elsewhere (see `_swallowed`)."""
+        if isinstance(event, events.MouseDown):
+            self._filling_form = False
+        elif isinstance(event, events.Key) and not event.is_forwarded and self._swallowed(event):
+            self.bell()
+            return
+        await super().on_event(event)
+
+    def _swallowed(self, key: events.Key) -> bool:
+        """Note whether the person is filling in a form, and say whether `key` must do nothing.
+
+        Keys typed into a form's field, the keys that edit it, and Tab and shift+Tab between its fields, are
+        filling it in; any other key (Escape, Enter, ctrl+s, a function key) or a click ends that. Meanwhile,
+        and while the focus is in a form, a printable key runs no binding but the focused widget's own: the
+        digit typed after shift+Tab left the first field never opens another screen. While the screen holds
+        unsaved input, a printable key never runs a binding of the app that leaves the screen."""
+        focused = self.focused
+        if isinstance(focused, Input):
+            self._filling_form = in_form(focused) and (key.is_printable or key.key in FILLING_KEYS)
+            return False
+        if key.key not in ("tab", "shift+tab") and not key.is_printable:
+            self._filling_form = False
+            return False
+        if not key.is_printable or key.key == "space":
+            return False
+        filling = self._filling_form or (focused is not None and in_form(focused))
+        if not filling and not holds_unsaved_input(self.screen):
+            return False  # the common case, a key on a list: the bindings need not be gathered
+        bound = self.screen.active_bindings.get(key.key)
+        if bound is None or (focused is not None and bound.node is focused):
+            return False
+        return filling or (bound.node is self and bound.binding.action.split("(")[0] in LEAVING)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act_as":
+            return self.actor_id is not None and not self.identity_fixed
         if action in ("open_screen", "pick_enterprise"):
             if self.actor_id is None:
                 return False
@@ -470,6 +528,24 @@ class OnssApp(ConsoleApp):
                 return False
             return None if isinstance(self.screen, ModalScreen) else True
         return True
+
+    def action_act_as(self) -> None:
+        """Act as someone else; when a form of any screen holds unsaved input, ask first."""
+        from onss_tui.screens.confirm import ConfirmScreen
+
+        if not self._unsaved_anywhere():
+            self.run_worker(self.act_as_someone_else(), group="act-as", exit_on_error=False)
+            return
+
+        async def answered(discard: bool | None) -> None:
+            if discard:
+                await self.act_as_someone_else()
+
+        t = self.t
+        question = ConfirmScreen(
+            t("form.discard_title"), t("form.discard_question"), confirm=t("form.discard"), danger=True
+        )
+        self.push_screen(question, answered)
 
     def action_open_screen(self, name: str) -> None:
         self.open_screen(name)
@@ -484,13 +560,38 @@ class OnssApp(ConsoleApp):
             self.push_screen(HelpScreen(self.screen))
 
     async def action_back(self) -> None:
-        """Escape: stop typing in a field, else close what is on top, else go back to the overview."""
-        if isinstance(self.focused, Input):
+        """Escape, back one step: leave the field (or the form) the focus is in, else close the dialog on
+        top (a form of its own asks first when what was typed would be lost). It never changes screen, so
+        nothing a screen holds (a list's filters, a form) is dropped."""
+        if self.focused is not None and (isinstance(self.focused, Input) or in_form(self.focused)):
             self.screen.set_focus(None)
         elif len(self.screen_stack) > 1:
             self.screen.dismiss(None)
-        elif self.current_mode in SCREENS and self.current_mode != "overview":
-            self.open_screen("overview")
+
+    async def action_quit(self) -> None:
+        """Quit; when a form of any screen holds input not yet saved, ask first (asked again: quit)."""
+        from onss_tui.screens.confirm import QuitQuestion
+
+        if isinstance(self.screen, QuitQuestion) or not self._unsaved_anywhere():
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        t = self.t
+        self.push_screen(
+            QuitQuestion(t("quit.title"), t("quit.question"), confirm=t("nav.quit"), danger=True), answered
+        )
+
+    def _unsaved_anywhere(self) -> bool:
+        """Whether a screen of any mode opened holds input not yet saved."""
+        screens: list[Screen[Any]] = []
+        for mode in {*SCREENS, self.current_mode}:
+            with contextlib.suppress(KeyError):  # never opened
+                screens += self.get_screen_stack(mode)
+        return any(holds_unsaved_input(screen) for screen in screens)
 
     def action_next_language(self) -> None:
         self.set_language(LANGUAGES[(LANGUAGES.index(self.lang) + 1) % len(LANGUAGES)])
@@ -507,7 +608,7 @@ class OnssApp(ConsoleApp):
                 yield SystemCommand(t(f"nav.{name}"), t(f"palette.{name}"), partial(self.open_screen, name))
             yield SystemCommand(t("nav.enterprise"), t("palette.enterprise"), self.action_pick_enterprise)
             if not self.identity_fixed:
-                yield SystemCommand(t("palette.act_as"), t("palette.act_as_help"), self.act_as_someone_else)
+                yield SystemCommand(t("palette.act_as"), t("palette.act_as_help"), self.action_act_as)
             yield from self._binding_commands(screen)
         for lang in LANGUAGES:
             yield SystemCommand(
@@ -552,7 +653,7 @@ class OnssApp(ConsoleApp):
         for key, active in self.active_bindings.items():
             if active.binding.action in ("quit", "app.quit"):
                 shown_key = self.get_key_display(Binding(key, "quit"))
-                self.notify(self.t("quit.how", key=shown_key), title=self.t("quit.title"))
+                self.notify(self.t("quit.how", key=shown_key), title=self.t("quit.how_title"))
                 return
 
     def _binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -11,6 +11,7 @@ application that imports them.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 from collections.abc import Callable
 from datetime import date
@@ -19,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.binding import Binding, Keymap
+from textual.keys import key_to_character
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.widgets import Input
 
 from onss_tui.domain.quarters import Quarter, QuarterError
 from onss_tui.domain.text import shown
@@ -64,6 +67,12 @@ OS_ERRORS = {
     errno.ENAMETOOLONG: "os_error.name_too_long",
 }
 """What the system said (its error number) -> the message saying it in the console's language."""
+
+
+def printable(key: str) -> bool:
+    """Whether `key` (a key's name, or how it is shown) is typed as a character into a text field."""
+    character = key if len(key) == 1 else key_to_character(key)
+    return character is not None and character.isprintable()
 
 
 class ConsoleApp(App[int]):
@@ -195,8 +204,36 @@ class ConsoleApp(App[int]):
         self.keymap.update(keymap)
         super().update_keymap(keymap)
 
+    def typing_in_field(self) -> bool:
+        """Whether printable keys go to what is typed (the focus is in a text field), not to commands."""
+        return bool(self.screen_stack) and isinstance(self.focused, Input)
+
     def get_key_display(self, binding: Binding) -> str:
-        """A key as the keyboards of the console's language name it (espace, suppr, échap, maj+tab)."""
+        """A key as the keyboards of the console's language name it (espace, suppr, échap, maj+tab), and the
+        key that works now. While printable keys are typed (`typing_in_field`), a binding shown by one (? for
+        help, q to quit) is shown by another key of its action that is not (F1, ctrl+q). Otherwise a binding
+        is shown by a printable key shown for the same action, when there is one (q rather than ctrl+q)."""
+        typing = self.typing_in_field()
+        if typing and printable(super().get_key_display(binding)):
+            binding = next(
+                (
+                    dataclasses.replace(bound.binding, key_display=None)
+                    for bound in self.screen.active_bindings.values()
+                    if bound.binding.action == binding.action and not printable(bound.binding.key)
+                ),
+                binding,
+            )
+        elif self.screen_stack and not typing and not binding.key_display and not printable(binding.key):
+            binding = next(
+                (
+                    bound.binding
+                    for bound in self.screen.active_bindings.values()
+                    if bound.binding.action == binding.action
+                    and bound.binding.show
+                    and printable(bound.binding.key)
+                ),
+                binding,
+            )
         shown = super().get_key_display(binding)
         if shown in NAMED_KEYS:
             return self.t(f"key.{shown}")

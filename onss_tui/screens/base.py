@@ -3,9 +3,10 @@ handed to it (a worker's messages go only to the screen that runs it; the app re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -16,12 +17,34 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 """What the screen gives back when it is dismissed."""
 
+FORM = "form"
+"""The class of the container of a form's fields: while the focus is in it, printable keys are the form's."""
+
+
+def in_form(widget: Widget) -> bool:
+    """Whether `widget` is part of a form: in a container of the class `FORM`, or a dialog that is one."""
+    return any(node.has_class(FORM) for node in widget.ancestors_with_self) or (
+        isinstance(widget.screen, OnssScreen) and widget.screen.IS_FORM
+    )
+
+
+def holds_unsaved_input(screen: Screen[object]) -> bool:
+    """Whether a form on `screen` holds input not yet saved."""
+    return isinstance(screen, OnssScreen) and screen.unsaved_input()
+
 
 class OnssScreen(Screen[R]):
     """A screen of the console."""
 
+    IS_FORM: ClassVar[bool] = False
+    """The whole screen is a form (a dialog asking for a few fields)."""
+
     if TYPE_CHECKING:
         app = getters.app(ConsoleApp)
+
+    def unsaved_input(self) -> bool:
+        """Whether a form on this screen holds input not yet saved: leaving the console asks first."""
+        return False
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

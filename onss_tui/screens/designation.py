@@ -86,6 +86,9 @@ class DesignationScreen(OnssScreen[None]):
     def section(self) -> str:
         return self.query_one("#sections", TabbedContent).active
 
+    def unsaved_input(self) -> bool:
+        return any(form.unsaved_input() for form in self.query(DesignationForm))
+
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
         self.watch(self.app, "enterprise_id", self._enterprise_changed, init=False)

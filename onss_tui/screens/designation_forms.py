@@ -18,6 +18,7 @@ from textual.widgets import Button, Select, Static
 
 from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_phone
 from onss_tui.domain.text import shown
+from onss_tui.screens.base import FORM
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.screens.errors import ask_to_fix_fields
 from onss_tui.services.dto import (
@@ -73,8 +74,10 @@ class DesignationForm(VerticalScroll):
         app = getters.app(ConsoleApp)
 
     def __init__(self, *, id: str) -> None:
-        super().__init__(id=id, classes="form")
+        super().__init__(id=id, classes=FORM)
         self.overview: EnterpriseOverview | None = None
+        self._shown: dict[str, str] = {}
+        """What the fields held when last shown or emptied (by field id, empty fields left out)."""
 
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
@@ -86,7 +89,10 @@ class DesignationForm(VerticalScroll):
     def show(self, overview: EnterpriseOverview | None) -> None:
         """Show what the form depends on in the enterprise (who holds what, its qualities)."""
         self.overview = overview
+        before = self._held()
         self._show_overview()
+        filled = {f: v for f, v in self._held().items() if before.get(f) != v}  # for them, not by them
+        self._shown.update(filled)
 
     def _show_overview(self) -> None:
         """Draw what the form shows of the overview."""
@@ -128,6 +134,14 @@ class DesignationForm(VerticalScroll):
         for field in self.query(IdentifierInput):
             if field.id not in self.KEPT:
                 field.value = ""
+        self._shown = self._held()
+
+    def _held(self) -> dict[str, str]:
+        return {str(field.id): field.value for field in self.query(IdentifierInput) if field.value.strip()}
+
+    def unsaved_input(self) -> bool:
+        """Whether a field holds what the person typed since the form was shown or emptied."""
+        return self._held() != self._shown
 
     def _newcomer_and_submit(self, prefix: str, button_id: str) -> ComposeResult:
         """The end of a form: what is asked only of someone the portal does not know yet (fields named

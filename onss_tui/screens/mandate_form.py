@@ -19,8 +19,7 @@ from textual.worker import Worker
 
 from onss_tui.domain import text
 from onss_tui.domain.quarters import Quarter, QuarterError
-from onss_tui.screens.base import OnssModal
-from onss_tui.screens.confirm import leave_form, typed
+from onss_tui.screens.confirm import FormDialog
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.mandate_detail import enterprise_number_shown
 from onss_tui.services.dto import MandateCreate, MandatePublic, PageRequest, ProviderPublic
@@ -41,7 +40,7 @@ def quarter_problem(text: str) -> str | None:
     return None
 
 
-class MandateFormScreen(OnssModal[MandatePublic | None]):
+class MandateFormScreen(FormDialog[MandatePublic | None]):
     """The form of a new mandate given by the enterprise being worked on."""
 
     DEFAULT_CSS = """
@@ -141,7 +140,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
                 yield Button(t("common.cancel"), id="mandate-form-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self._opened = typed(self)
+        self.note_opened()
         self.query_one("#mandatary-search", Input).focus()
         self._load_principal()
         self._searching = self._search("")
@@ -208,7 +207,7 @@ class MandateFormScreen(OnssModal[MandatePublic | None]):
 
     @on(Button.Pressed, "#mandate-form-cancel")
     def action_cancel(self) -> None:
-        leave_form(self, self._opened)
+        super().action_cancel()
 
     @on(Button.Pressed, "#mandate-form-save")
     def action_save(self) -> None:

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from onss_tui.console import ConsoleApp
-from onss_tui.screens.base import OnssModal
+from onss_tui.screens.confirm import FormDialog
 from onss_tui.screens.errors import show_service_error
 from onss_tui.services.dto import STATED_REASON_MAX
 from onss_tui.services.errors import ServiceError, ValidationFailed
@@ -49,7 +49,7 @@ def reveal(asker: Widget, person_id: int, name: str, niss_masked: str, shown: Sh
     app.push_screen(RevealScreen(person_id, name, niss_masked), answered)
 
 
-class RevealScreen(OnssModal["str | None"]):
+class RevealScreen(FormDialog["str | None"]):
     """Ask why someone else's national register number is needed, then reveal it; dismisses with the
     number formatted, or None."""
 
@@ -88,10 +88,11 @@ class RevealScreen(OnssModal["str | None"]):
         field = self.query_one("#reason-input", Input)
         field.placeholder = self.app.t("reveal.placeholder")
         field.focus()
+        self.note_opened()
 
     @on(Button.Pressed, "#reveal-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        super().action_cancel()
 
     @on(Input.Submitted, "#reason-input")
     @on(Button.Pressed, "#reveal-submit")

@@ -12,11 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, SelectionList, Static
 
-from onss_tui.screens.base import OnssModal
+from onss_tui.screens.confirm import FormDialog
 from onss_tui.widgets.plain import plain_content
 
 
-class ServiceChecklistScreen(OnssModal[Any]):
+class ServiceChecklistScreen(FormDialog[Any]):
     """Check the online services (space), then confirm with Enter on the button or ctrl+s."""
 
     DEFAULT_CSS = """
@@ -72,6 +72,7 @@ class ServiceChecklistScreen(OnssModal[Any]):
     def on_mount(self) -> None:
         target = "#checklist" if self.services else "#checklist-no"
         self.query_one(target).focus()
+        self.note_opened()
 
     @on(Button.Pressed, "#checklist-yes")
     def action_confirm(self) -> None:
@@ -96,4 +97,4 @@ class ServiceChecklistScreen(OnssModal[Any]):
     @on(Button.Pressed, "#checklist-no")
     def action_cancel(self) -> None:
         if not any(worker.is_running for worker in self.workers):  # once sent, wait for the answer
-            self.dismiss(None)
+            super().action_cancel()

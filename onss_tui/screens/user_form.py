@@ -1,7 +1,9 @@
 """Creating a user (national register number checked as typed, names, phone, e-mail, first online
 services) or changing a user: the account's contact data (its enterprise's managers, or the user), and the
 person's name (the person themselves, or support staff). What the service refuses shows beside its field;
-the form stays exactly as typed. Dismisses with the user as the service returned it, or None.
+the form stays exactly as typed. When someone else changed the user meanwhile, the form keeps what was
+typed, shows what is stored now beneath a field both changed, and saves again on the current version.
+Dismisses with the user as the service returned it, or None.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, LoadingIndicator, SelectionList, Static
 
 from onss_tui.domain.text import shown
-from onss_tui.screens.base import OnssModal
-from onss_tui.screens.confirm import leave_form, typed
+from onss_tui.screens.confirm import FormDialog
 from onss_tui.screens.errors import ask_to_fix_fields, show_service_error
 from onss_tui.services.dto import PersonUpdate, UserCreate, UserPublic, UserUpdate
-from onss_tui.services.errors import ServiceError
+from onss_tui.services.errors import Conflict, ServiceError
 from onss_tui.widgets.form_field import FormField
 from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.plain import plain_content
@@ -41,7 +42,7 @@ def held(user: UserPublic) -> dict[str, str]:
     return {field: shown(value) for field, value in stored.items()}
 
 
-class UserFormScreen(OnssModal[UserPublic | None]):
+class UserFormScreen(FormDialog[UserPublic | None]):
     """A new user of the enterprise being worked on (`user` None), or `user` changed."""
 
     DEFAULT_CSS = """
@@ -56,6 +57,8 @@ class UserFormScreen(OnssModal[UserPublic | None]):
     #user-form-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     #user-form-buttons Button { margin-left: 2; }
     #user-form-busy { height: 1; display: none; }
+    .stored-now { display: none; color: $warning; padding-left: 30; height: auto; }
+    .stored-now.-shown { display: block; }
     #user-form.-busy #user-form-busy { display: block; }
     """
 
@@ -96,6 +99,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                 for name in (*NAME_FIELDS, *CONTACT_FIELDS):
                     if name in self.editable:
                         yield IdentifierInput(kinds[name], f"field.{name}", id=name, value=values[name])
+                        yield Static("", id=f"{name}-stored", classes="stored-now")
                     else:  # plain text: a name or an address as stored, never markup
                         kept = Static(plain_content(values[name] or "—"), id=f"{name}-shown")
                         yield FormField(f"field.{name}", kept, id=name)
@@ -117,7 +121,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                 yield Button(t("common.cancel"), id="user-form-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self._opened = typed(self)
+        self.note_opened()
         self.query_one(IdentifierInput).focus_input()
 
     def _text(self, field: str) -> str:
@@ -125,7 +129,7 @@ class UserFormScreen(OnssModal[UserPublic | None]):
 
     @on(Button.Pressed, "#user-form-cancel")
     def action_cancel(self) -> None:
-        leave_form(self, self._opened)
+        super().action_cancel()
 
     @on(Button.Pressed, "#user-form-save")
     def action_save(self) -> None:
@@ -196,21 +200,35 @@ class UserFormScreen(OnssModal[UserPublic | None]):
                 renamed = PersonUpdate(expected_version=person.version, **names)
                 person = await self.app.service.update_person(actor, person.id, renamed)
                 self.user = self.user.model_copy(update={"person": person})
+        except Conflict:
+            await self._catch_up()
+            return
         except ServiceError as error:
-            show_service_error(self, error, form, reload=self._reload)
+            show_service_error(self, error, form)
             return
         finally:
             form.remove_class("-busy")
         self.dismiss(self.user)
 
-    @work(exclusive=True, group="save", exit_on_error=False)
-    async def _reload(self) -> None:
-        """After a conflict, when the user agrees: show the current version of the user in the form."""
+    async def _catch_up(self) -> None:
+        """Someone else changed the user since the form read it: the user as stored now is the version the
+        form saves on. A field the person left as it was shows what is stored now; a field they changed
+        keeps what they typed, with what is stored now beneath it when someone else changed it too.
+        Saving again applies what they typed."""
         actor = self.app.actor_id
         assert actor is not None and self.user is not None
+        before = held(self.user)
         self.user = await self.app.service.get_user(actor, self.user.id)
+        t = self.app.t
         for field, value in held(self.user).items():
             for typed_in in self.query(f"#{field}").results(IdentifierInput):
-                typed_in.value = value
+                mine = typed_in.value.strip()
+                if mine == before[field]:
+                    typed_in.value = value
+                stored = self.query_one(f"#{field}-stored", Static)
+                both_changed = mine != before[field] and value not in (before[field], mine)
+                stored.update(plain_content(t("form.stored_now", value=value or "—")) if both_changed else "")
+                stored.set_class(both_changed, "-shown")
             for kept in self.query(f"#{field}-shown").results(Static):
                 kept.update(plain_content(value or "—"))
+        self.app.notify(t("form.conflict_kept"), title=t("error.conflict"), severity="warning", timeout=10)

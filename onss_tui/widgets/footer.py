@@ -49,7 +49,8 @@ class Footer(TextualFooter):
         app = getters.app(ConsoleApp)
 
     _keys_shown: Hashable = None
-    """What the keys drawn show: the language, the width, and the bindings with whether each is enabled."""
+    """What the keys drawn show: the language, the width, whether a text field has the focus, and the
+    bindings with whether each is enabled."""
 
     def compose(self) -> ComposeResult:
         active = self.screen.active_bindings
@@ -146,6 +147,7 @@ class Footer(TextualFooter):
         keys = (
             self.app.lang,
             self.size.width,
+            self.app.typing_in_field(),  # shows some keys by another (F1 for ?)
             tuple(
                 (binding, enabled, tooltip)
                 for _, binding, enabled, tooltip in self.screen.active_bindings.values()

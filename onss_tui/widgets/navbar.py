@@ -1,4 +1,5 @@
-"""The top line of every screen: the five screens with their keys (the current one marked), and who is
+"""The top line of every screen: the five screens with their keys (the current one marked; none before
+someone is signed in, when a digit is typed into the search), and who is
 working on which enterprise. Clicking a screen's name opens it.
 """
 
@@ -63,13 +64,11 @@ class NavBar(Horizontal):
         app = self.app
         signed_in = app.actor_id is not None
         parts: list[Content] = []
-        for name, key in NAV_KEYS.items():
+        for name, key in NAV_KEYS.items() if signed_in else ():  # before, the digits are the search's
             label = f" {key} {app.t(f'nav.{name}')} "
             if name == self.current:
                 parts.append(Content.styled(label, "reverse bold"))
-            elif signed_in:
-                parts.append(Content.from_markup(f"[@click=app.open_screen('{name}')]$label[/]", label=label))
             else:
-                parts.append(Content.styled(label, "dim"))
+                parts.append(Content.from_markup(f"[@click=app.open_screen('{name}')]$label[/]", label=label))
         self.query_one("#nav-tabs", Static).update(Content("").join(parts))
         self.query_one("#nav-context", Static).update(plain_content(app.sub_title))

@@ -47,7 +47,7 @@ async def test_a_narrow_terminal_gets_a_compact_footer_that_still_shows_help(sto
             assert keys["Hulp"].right <= palette.x  # the help key is seen whole
 
 
-async def test_number_keys_open_each_screen_and_escape_comes_back(store) -> None:  # type: ignore[no-untyped-def]
+async def test_number_keys_open_each_screen_and_escape_stays(store) -> None:  # type: ignore[no-untyped-def]
     app = store.app(store.world.lr)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -62,7 +62,7 @@ async def test_number_keys_open_each_screen_and_escape_comes_back(store) -> None
             assert type(app.screen).__name__ == SCREENS[name][1]
         await pilot.press("escape")
         await settle(pilot)
-        assert app.current_mode == "overview"
+        assert app.current_mode == "audit"  # Escape closes what is on top, never the screen
 
 
 async def test_screens_open_without_restyling_the_whole_app(store) -> None:  # type: ignore[no-untyped-def]

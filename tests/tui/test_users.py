@@ -271,9 +271,9 @@ async def test_a_plain_user_sees_and_changes_only_their_own_record(store: Store)
             store.world.lr, mine.id, dto.UserUpdate(expected_version=mine.version, phone="0478999999")
         )
         await type_into(session, "email", "nina@nieuw.be")
-        await session.press("ctrl+s", "y")  # a conflict: show the user as now stored
+        await session.press("ctrl+s")  # a conflict: the field she left shows what is stored now
         assert form.query_one("#phone", IdentifierInput).value == "+32478999999"
-        await type_into(session, "email", "nina@nieuw.be")  # the form now holds the stored data
+        assert form.query_one("#email", IdentifierInput).value == "nina@nieuw.be"  # what she typed is kept
         form.query_one("#last_name", IdentifierInput).value = "Nieuwenhuis"  # her own name: hers to change
         await session.press("ctrl+s")
         assert isinstance(session.app.screen, UsersScreen)
@@ -371,3 +371,34 @@ async def test_support_staff_change_a_person_s_name_and_nothing_else(store: Stor
         assert isinstance(session.app.screen, UsersScreen)
         assert session.table.cursor_row.person.first_name == "Lotte"
         assert session.noticed("Lotte V: wijzigingen bewaard.")
+
+
+async def test_after_a_conflict_the_form_keeps_what_was_typed_beside_what_is_stored_now(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    user = await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr, size=(80, 24), lang="nl") as session:
+        await session.open("users")
+        await session.press("o")
+        form = session.app.screen
+        assert isinstance(form, UserFormScreen)
+        await store.service.update_user(  # meanwhile someone else changes both contact data
+            store.world.lr,
+            user.id,
+            dto.UserUpdate(expected_version=user.version, phone="0478999999", email="lotte@elders.be"),
+        )
+        await type_into(session, "phone", "0471222333")
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, UserFormScreen)
+        assert form.query_one("#phone", IdentifierInput).value.replace(" ", "") == "0471222333"
+        stored = form.query_one("#phone-stored", Static)
+        assert stored.has_class("-shown") and "+32478999999" in str(stored.render())
+        assert "Intussen door iemand anders opgeslagen" in str(stored.render())
+        assert form.query_one("#email", IdentifierInput).value == "lotte@elders.be"  # hers, untouched
+        assert session.noticed("Door iemand anders gewijzigd")
+        await session.press("ctrl+s")  # again: hers, on the current version
+        assert isinstance(session.app.screen, UsersScreen)
+        now = await store.service.get_user(store.world.lr, user.id)
+        assert (now.phone, now.email) == ("+32471222333", "lotte@elders.be")

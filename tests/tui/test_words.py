@@ -77,7 +77,7 @@ def test_textual_words_and_os_errors_have_messages_in_every_language() -> None:
     keys = set(messages.by_language["en"])
     assert sorted(set(TEXTUAL_WORDS.values()) - keys) == []
     for lang in ("fr", "nl"):
-        for key in [*TEXTUAL_WORDS.values(), "palette.placeholder", "quit.title", "quit.how"]:
+        for key in [*TEXTUAL_WORDS.values(), "palette.placeholder", "quit.how_title", "quit.how"]:
             assert messages.by_language[lang][key] != messages.by_language["en"][key] or key == "nav.quit"
 
 
