@@ -38,19 +38,25 @@ TEXTUAL_DEFAULTS = (
 
 def test_dates_counts_and_quarters_are_written_as_each_language_does() -> None:
     day = date(2026, 12, 6)
-    assert [written_date(day, lang) for lang in ("fr", "nl", "en")] == [
+    assert [written_date(day, lang) for lang in ("fr", "nl", "de", "en")] == [
         "06/12/2026",
         "06/12/2026",
+        "06.12.2026",
         "2026-12-06",
     ]
     assert written_count(1_000_000, "fr") == f"1{NARROW_NO_BREAK_SPACE}000{NARROW_NO_BREAK_SPACE}000"
     assert written_count(1_000_000, "nl") == "1.000.000"
+    assert written_count(1_000_000, "de") == "1.000.000"
     assert written_count(1_000_000, "en") == "1,000,000"
-    assert [Quarter(2026, 4).written(lang) for lang in ("fr", "nl", "en")] == [
+    assert [Quarter(2026, 4).written(lang) for lang in ("fr", "nl", "de", "en")] == [
         "T4 2026",
         "K4 2026",
+        "Q4 2026",
         "2026 Q4",
     ]
+    assert {Quarter.parse(Quarter(2026, 4).written(lang)) for lang in ("fr", "nl", "de", "en")} == {
+        Quarter(2026, 4)
+    }
 
 
 def test_every_count_in_a_message_has_the_languages_separator() -> None:
@@ -76,7 +82,7 @@ def test_textual_words_and_os_errors_have_messages_in_every_language() -> None:
     messages = Messages()
     keys = set(messages.by_language["en"])
     assert sorted(set(TEXTUAL_WORDS.values()) - keys) == []
-    for lang in ("fr", "nl"):
+    for lang in ("fr", "nl", "de"):
         for key in [*TEXTUAL_WORDS.values(), "palette.placeholder", "quit.how_title", "quit.how"]:
             assert messages.by_language[lang][key] != messages.by_language["en"][key] or key == "nav.quit"
 
@@ -132,7 +138,7 @@ def english_left(text: str, lang: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("lang", ["fr", "nl"])
+@pytest.mark.parametrize("lang", ["fr", "nl", "de"])
 async def test_no_screen_shows_english(store: Store, lang: str) -> None:
     await make_main_access_manager(store.service, store.world)
     await give_mandates(store.service, store.world)
@@ -153,7 +159,7 @@ async def test_no_screen_shows_english(store: Store, lang: str) -> None:
         assert plain(Messages().t(lang, "palette.on_this_screen", key="")) in palette  # a key described
 
 
-@pytest.mark.parametrize(("lang", "quarter"), [("fr", "T"), ("nl", "K")])
+@pytest.mark.parametrize(("lang", "quarter"), [("fr", "T"), ("nl", "K"), ("de", "Q")])
 async def test_the_mandates_show_quarters_as_the_reader_writes_them(
     store: Store, lang: str, quarter: str
 ) -> None:
@@ -188,5 +194,5 @@ async def test_the_audit_names_targets_and_fields_in_the_language(store: Store) 
 async def test_ctrl_c_says_how_to_leave_in_the_language(store: Store) -> None:
     async with console(store.service, store.world.lr, lang="nl") as session:
         await session.press("ctrl+c")
-        assert session.noticed("De console verlaten?: Druk op ^q om de console te verlaten.")
+        assert session.noticed("De console verlaten?: Druk op q om de console te verlaten.")
         assert not session.noticed("Do you want to quit")
