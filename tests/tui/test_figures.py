@@ -59,7 +59,7 @@ async def test_the_browser_opens_the_figures_and_a_bar_opens_what_it_counts(stor
         assert session.app.screen is figures
 
         next_quarter = mandates["pending"].start_quarter
-        table.move_cursor(row=row_of(session, next_quarter))
+        table.move_cursor(row=row_of(session, session.app.quarter(next_quarter)))
         await session.press("enter")
         assert {m.id for m in session.app.screen.table.rows} == {mandates["pending"].id}  # type: ignore[attr-defined]
         await session.press("escape", "escape")
