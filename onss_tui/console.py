@@ -52,8 +52,9 @@ class ConsoleApp(App[int]):
     open_failure: reactive[str] = reactive("")
     """What went wrong when the store could not be opened (empty while nothing did)."""
 
-    service: AccessService
-    """The service every screen calls, once `service_ready`."""
+    changes = 0
+    """How many changes the console knows of: its own successful writes, and each time the service answers
+    again after it was unreachable. A screen that loaded its data at a smaller count shows older data."""
 
     def __init__(self, *, lang: str) -> None:
         super().__init__()
@@ -72,6 +73,26 @@ class ConsoleApp(App[int]):
         self.keymap: dict[str, str] = {}
         """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
         self.set_reactive(ConsoleApp.lang, lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+    # ------------------------------------------------------------------ the service
+
+    @property
+    def service(self) -> AccessService:
+        """The service every screen calls, once `service_ready`; it counts the changes (`changes`)."""
+        return self._service
+
+    @service.setter
+    def service(self, service: AccessService) -> None:
+        from onss_tui.services.watched import watched
+
+        self._service = watched(service, self._changed)
+
+    def _changed(self, back: bool) -> None:
+        self.changes += 1
+        if back:  # what the screen shows may be older than the store: it loads again
+            catch_up = getattr(self.screen, "catch_up", None)
+            if callable(catch_up):
+                self.call_later(catch_up)
 
     # ------------------------------------------------------------------ words
 

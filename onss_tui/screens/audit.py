@@ -56,7 +56,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         Binding("d", "focus_detail", "audit.key.detail", id="audit.detail"),
         # Not in the footer, full at 80 columns: in the help and the palette.
         Binding("w", "niss_reveals", "reveal.seen.key", id="audit.niss_reveals", show=False),
-        Binding("f5", "reload", "common.reload", id="audit.reload", show=False),
+        Binding("f5", "reload", "common.reload", id="audit.reload"),
     ]
 
     def __init__(self) -> None:
@@ -75,7 +75,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         yield Static(id="audit-chain")
         yield PagedTable(
             self.columns(),
-            self.fetch,
+            self.fetch_page,
             key=lambda e: e.id,
             mark=lambda e: None if e.outcome == "done" else "marked",
             id="audit",

@@ -73,6 +73,13 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
         """A page of the list, as the filters and the table's sort have it."""
         raise NotImplementedError
 
+    async def fetch_page(self, request: PageRequest) -> Page[Row]:
+        """A page of the list (`fetch`), the first one saying when the list was loaded."""
+        page = await self.fetch(request)
+        if request.cursor is None:
+            self.loaded()
+        return page
+
     async def fetch_row(self, row: Row) -> Row:
         """The row as the service has it now."""
         raise NotImplementedError
@@ -132,6 +139,9 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
     @on(PagedTable.Failed)
     def _fetch_failed(self, event: PagedTable.Failed) -> None:
         show_service_error(self, event.error)
+
+    def reload_data(self) -> None:
+        self.action_reload_list()
 
     def action_reload_list(self) -> None:
         """The list again, the cursor on the row it was on when that row is on the first page."""

@@ -59,7 +59,7 @@ class DesignationScreen(OnssScreen[None]):
             id="designation.previous",
             show=False,
         ),
-        Binding("f5,ctrl+r", "reload", "common.reload", id="designation.reload", show=False),
+        Binding("f5,ctrl+r", "reload", "common.reload", id="designation.reload"),
     ]
 
     def __init__(self) -> None:
@@ -106,6 +106,9 @@ class DesignationScreen(OnssScreen[None]):
         self.load()
         self.history.reload()
 
+    def reload_data(self) -> None:
+        self.action_reload()
+
     @work(exclusive=True, group="designation-load", exit_on_error=False)
     async def load(self) -> None:
         """The enterprise's overview, which the forms show (who holds what, its qualities)."""
@@ -113,6 +116,7 @@ class DesignationScreen(OnssScreen[None]):
         if enterprise_id is None or actor_id is None:
             return
         self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
+        self.loaded()
         for form in self.query(DesignationForm):
             form.show(self.overview)
         self._place_initial_section()

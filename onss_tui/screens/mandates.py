@@ -80,7 +80,7 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         *STEP_BINDINGS.values(),
         Binding("x", "export", "mandates.key.export", id="mandates.export"),
         Binding("v", "toggle_scope", "mandates.key.scope", id="mandates.scope"),
-        Binding("f5", "reload_list", "common.reload", id="mandates.reload", show=False),
+        Binding("f5", "reload_list", "common.reload", id="mandates.reload"),
     ]
 
     def __init__(self) -> None:
@@ -101,7 +101,7 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         yield Horizontal(id="mandate-filters", classes="browse-filters")
         yield PagedTable(
             self.columns(),
-            self.fetch,
+            self.fetch_page,
             key=lambda m: m.id,
             sort_key=MandateSort.PRINCIPAL.value,
             mark=lambda m: "marked" if m.ends_this_quarter else "muted" if in_the_past(m) else None,

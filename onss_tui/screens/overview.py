@@ -65,7 +65,7 @@ class OverviewScreen(OnssScreen[None]):
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
         Binding("w", "niss_reveals", "reveal.seen.key", id="overview.niss_reveals"),
         Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),
-        Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload", show=False),
+        Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload"),
         Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
         Binding("k", "cursor('up')", "common.up", id="overview.up", show=False),
     ]
@@ -103,6 +103,9 @@ class OverviewScreen(OnssScreen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def reload_data(self) -> None:
+        self.load()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "activate_quality":  # offered only to those the service lets activate one
             return self.overview is not None and bool(MAIN_ROLES.intersection(self.overview.my_roles))
@@ -118,6 +121,7 @@ class OverviewScreen(OnssScreen[None]):
         slow = self.set_timer(LOADING_DELAY, lambda: setattr(body, "loading", True))
         try:
             self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
+            self.loaded()
         finally:
             slow.stop()
             body.loading = False

@@ -27,6 +27,7 @@ from onss_tui.screens.reveal import reveal
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
+from onss_tui.services.errors import ValidationFailed
 from onss_tui.widgets.detail_grid import detail_grid
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
@@ -76,7 +77,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
         Binding("u", "set_status('reactivate')", "users.key.reactivate", id="users.reactivate"),
         Binding("delete", "set_status('remove')", "users.key.remove", id="users.remove"),
         REVEAL,
-        Binding("f5", "reload_list", "common.reload", id="users.reload", show=False),
+        Binding("f5", "reload_list", "common.reload", id="users.reload"),
     ]
 
     def __init__(self) -> None:
@@ -97,7 +98,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
             yield Select[str]([], id="filter-service", compact=True)
         yield PagedTable(
             self.columns(),
-            self.fetch,
+            self.fetch_page,
             key=lambda u: u.id,
             sort_key=UserSort.NAME.value,
             multi_select=True,
@@ -375,6 +376,9 @@ class UsersScreen(BrowseScreen[UserPublic]):
             result = await self.app.service.set_user_status(
                 actor, user.id, STATUS_ACTIONS[change], user.version
             )
+        except ValidationFailed:  # the user is no longer as shown ("already suspended"): as they are now
+            self.table.update_row(await self.fetch_row(user))
+            raise
         finally:
             detail.loading = False
         wanted = self.current_filter().status
