@@ -177,15 +177,20 @@ class ConsoleApp(App[int]):
 
     async def roles_here(self) -> frozenset[Role]:
         """The actor's roles in the enterprise worked on, as the service says now (none on failure)."""
+        return (await self.standing_here())[0]
+
+    async def standing_here(self) -> tuple[frozenset[Role], frozenset[str]]:
+        """The actor's roles in the enterprise worked on, and the online services they hold there as a
+        user, as the service says now (none on failure)."""
         from onss_tui.services.errors import ServiceError
 
         if self.actor_id is None or self.enterprise_id is None:
-            return frozenset()
+            return frozenset(), frozenset()
         try:
             overview = await self.service.get_overview(self.actor_id, self.enterprise_id)
         except ServiceError:
-            return frozenset()
-        return frozenset(overview.my_roles)
+            return frozenset(), frozenset()
+        return frozenset(overview.my_roles), frozenset(overview.my_services)
 
     def reveal_niss(self, person_id: int, shown: Callable[[str], None] | None = None) -> None:
         """Ask the service for a person's national register number without a reason (one's own: for

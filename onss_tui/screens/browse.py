@@ -53,6 +53,8 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
         super().__init__()
         self.roles: frozenset[Role] = frozenset()
         """The actor's roles in the enterprise worked on, once learnt (`learn_roles`)."""
+        self.services: frozenset[str] = frozenset()
+        """The online services the actor holds there as a user, learnt with the roles."""
         self._footer_timer: Timer | None = None
 
     @property
@@ -121,8 +123,8 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
 
     @work(group="roles", exit_on_error=False)
     async def learn_roles(self) -> None:
-        """Learn the actor's roles here, which decide the actions offered."""
-        self.roles = await self.app.roles_here()
+        """Learn the actor's roles and online services here, which decide the actions offered."""
+        self.roles, self.services = await self.app.standing_here()
         self.refresh_bindings()
 
     # ------------------------------------------------------------------ filters and fetching

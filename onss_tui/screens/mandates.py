@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.domain.rules import manages_mandates
 from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
@@ -45,7 +46,6 @@ from onss_tui.services.dto import (
     MandateSort,
     Page,
     PageRequest,
-    Role,
 )
 from onss_tui.services.export import write_mandates
 from onss_tui.widgets.footer import Footer
@@ -116,8 +116,8 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
 
     @property
     def _gives_mandates(self) -> bool:
-        """Only the employer's legal representative gives a mandate: New is offered to them alone."""
-        return Role.LEGAL_REPRESENTATIVE in self.roles
+        """Who manages the employer's mandates gives one: New is offered to them alone."""
+        return manages_mandates(self.roles, self.services)
 
     @property
     def _filters_built(self) -> bool:

@@ -253,6 +253,10 @@ class EnterpriseOverview(DTO):
     my_user_account: bool = Field(
         default=False, description="The person asking is a user of the enterprise (active or suspended)."
     )
+    my_services: list[str] = Field(
+        default_factory=list,
+        description="The online services the person asking holds as an active user of the enterprise.",
+    )
     is_mandatary: bool
     version: int
 

@@ -568,3 +568,27 @@ async def test_the_status_filter_tells_active_mandates_from_expired_ones(
         town = session.table.rows[0]
         assert screen._status_cell(town) == expired_label  # the filter says what the row says
         assert await choose(session.app.t("mandate.status.active")) == [later.id]
+
+
+async def test_a_user_holding_mahis_manage_is_offered_to_give_a_mandate(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    offered = {}
+    for name, services in (("Clara", ["mahis_manage"]), ("Ilse", ["mahis_consult"])):
+        user = await store.service.create_user(
+            store.world.lr,
+            dto.UserCreate(
+                enterprise_id=store.world.employer,
+                niss=niss("840404404" if name == "Ilse" else "900101123"),
+                first_name=name,
+                last_name="V",
+                services=services,
+            ),
+        )
+        async with console(store.service, user.person.id) as session:
+            await session.open("mandates")
+            screen = session.app.screen
+            offered[name] = any(
+                binding.action == "create" and enabled
+                for _, binding, enabled, _ in screen.active_bindings.values()
+            )
+    assert offered == {"Clara": True, "Ilse": False}

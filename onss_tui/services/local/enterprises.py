@@ -159,6 +159,7 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
         next_steps=steps,
         my_roles=sorted(c.roles(eid)) if c.actor else [],
         my_user_account=c.has_user_account(eid),
+        my_services=sorted(c.user_services(eid)),
         is_mandatary=provider is not None,
         version=enterprise.version,
     )
