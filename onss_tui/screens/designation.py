@@ -178,19 +178,29 @@ class DesignationScreen(OnssScreen[None]):
     def _submit(self, form: DesignationForm) -> None:
         """Designate with what `form` holds, once its fields are right; a replacement is confirmed first."""
         values = form.values()
-        if values is None:
-            return
-        replaced = form.replaced()
+        if values is not None:
+            self._ask_then_designate(form, values)
+
+    @work(exclusive=True, group="designation-write", exit_on_error=False)
+    async def _ask_then_designate(self, form: DesignationForm, values: dict[str, str]) -> None:
+        """Ask first when the designation replaces one, in the enterprise typed."""
+        assert self.app.actor_id is not None
+        replaced = await form.replaced(self.app.service, self.app.actor_id, values)
         if replaced is None:
             self.designate(form, values)
             return
         t = self.app.t
+        designation, elsewhere = replaced
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.designate(form, values)
 
-        question = t("designation.replace_question", name=replaced.person.full_name)
+        question = t("designation.replace_question", name=designation.person.full_name)
+        if elsewhere is not None:
+            question = t(
+                "designation.replace_question_in", name=designation.person.full_name, enterprise=elsewhere
+            )
         self.app.push_screen(
             ConfirmScreen(
                 t("designation.replace_title"), question, confirm=t("designation.replace"), danger=True
@@ -215,15 +225,12 @@ class DesignationScreen(OnssScreen[None]):
         finally:
             button.loading = False
         t = self.app.t
-        self.app.notify(
-            t(
-                "designation.done",
-                name=designation.person.full_name,
-                role=designation_role(self.app, designation),
-                status=t(f"designation.status.{designation.status.value}"),
-            ),
-            title=t("designation.title"),
-        )
+        name, role = designation.person.full_name, designation_role(self.app, designation)
+        if designation.status == DesignationStatus.ACTIVE:
+            said = t("designation.done_active", name=name, role=role)
+        else:
+            said = t("designation.done", name=name, role=role, status=t("designation.status.pending"))
+        self.app.notify(said, title=t("designation.title"))
         form.clear()
         self.action_reload()
 
