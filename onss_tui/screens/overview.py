@@ -40,6 +40,7 @@ NEXT_STEP_SCREENS = {
     "designate_main_access_manager": "designation",
     "designate_access_manager": "designation",
     "create_users": "users",
+    "pending_designations": "designation",
     "finalise_mandates": "mandates",
     "accept_mandates": "mandates",
 }

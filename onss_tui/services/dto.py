@@ -247,7 +247,7 @@ class EnterpriseOverview(DTO):
     )
     next_steps: list[str] = Field(
         description="Codes: designate_main_access_manager, designate_access_manager, "
-        "create_users, finalise_mandates, accept_mandates."
+        "create_users, pending_designations, finalise_mandates, accept_mandates."
     )
     my_roles: list[Role]
     my_user_account: bool = Field(

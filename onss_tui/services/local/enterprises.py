@@ -85,6 +85,11 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
         ).all(),
     )
     by_role = {role: [d for d in current if d.role == role] for role in Role}
+    main = {d.person.id for d in by_role[Role.MAIN_ACCESS_MANAGER]}
+    # A co-main promoted to Main Access Manager is listed once, as Main.
+    by_role[Role.CO_MAIN_ACCESS_MANAGER] = [
+        d for d in by_role[Role.CO_MAIN_ACCESS_MANAGER] if d.person.id not in main
+    ]
     user_counts = dict(
         s.exec(
             select(PortalUser.status, func.count())
@@ -138,6 +143,8 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
         steps.append("designate_access_manager")
     if has_main and not user_counts:
         steps.append("create_users")
+    if any(d.status == DesignationStatus.PENDING for d in current):
+        steps.append("pending_designations")
     if counts.get(MandateStatus.TO_FINALISE):
         steps.append("finalise_mandates")
     if to_accept:
