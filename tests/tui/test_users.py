@@ -197,6 +197,8 @@ async def test_someone_who_manages_no_users_is_told_why(store: Store) -> None:
         await settle(session.pilot)
         assert session.table.rows == []
         assert session.noticed("Only the Access Managers of the enterprise see its users.")
+        first_line = "".join(segment.text for segment in session.table.render_line(1))
+        assert first_line.strip() == "Only the Access Managers of the enterprise see its users."
 
 
 async def test_the_service_says_why_in_the_console_s_language(store: Store) -> None:
