@@ -119,6 +119,7 @@ class DesignationScreen(OnssScreen[None]):
         self.loaded()
         for form in self.query(DesignationForm):
             form.show(self.overview)
+        self.refresh_bindings()
         self._place_initial_section()
 
     def _place_initial_section(self) -> None:
@@ -144,7 +145,9 @@ class DesignationScreen(OnssScreen[None]):
         if action == "reveal":
             return self.section == "history"
         if action == "submit":
-            return self.section in ("mam", "managers")
+            if self.section == "managers":
+                return self.query_one("#managers-form", ManagersForm).usable
+            return self.section == "mam"
         return True
 
     def action_section(self, step: int) -> None:

@@ -22,6 +22,7 @@ from onss_tui.domain.identifiers import (
     format_enterprise_number,
     format_phone,
 )
+from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.domain.text import shown
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.services.dto import (
@@ -273,6 +274,7 @@ class ManagersForm(DesignationForm):
 
     def compose(self) -> ComposeResult:
         yield Tr("designation.managers.explain", classes="explain")
+        yield Tr("rule.managers.main_only", id="managers-why", classes="explain refusal")
         with FormRow():
             yield Tr("field.role", suffix=" *", classes="field-label")
             yield Select[str](
@@ -293,8 +295,16 @@ class ManagersForm(DesignationForm):
         self._show_overview()
         self.submit_button.label = self.app.t("designation.designate")
 
+    @property
+    def usable(self) -> bool:
+        """The actor may designate managers here (the Main Access Manager or a co-main)."""
+        return self.overview is None or bool(MAIN_ROLES.intersection(self.overview.my_roles))
+
     def _show_overview(self) -> None:
-        """The qualities the enterprise holds, by name; the one there is chosen when there is one."""
+        """The qualities the enterprise holds, by name; the one there is chosen when there is one. Who may
+        not designate managers is told why, and not offered the button."""
+        self.query_one("#managers-why").display = not self.usable
+        self.submit_button.disabled = not self.usable
         quality = self.query_one("#quality_code", Select)
         held = [q.code for q in self.overview.qualities if q.active] if self.overview else []
         chosen = quality.value

@@ -303,3 +303,21 @@ async def test_a_designation_active_at_once_says_it_is_active(store) -> None:  #
         await settle(pilot)
         [done] = [n.message for n in notices if "aangesteld" in n.message]
         assert "is actief" in done and "eerste aanmelding" not in done
+
+
+async def test_only_a_main_access_manager_is_offered_the_managers_form(store) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Button
+
+    from tests.contract.conftest import main_designation
+
+    world = store.world
+    await store.service.designate_main_access_manager(world.lr, main_designation())
+    await store.service.sign_in(world.newcomer)
+    for actor, offered in ((world.newcomer, True), (world.lr, False)):
+        async with store.app(actor).run_test(size=(120, 40)) as pilot:
+            screen = await open_designation(pilot)
+            screen.query_one("#sections", TabbedContent).active = "managers"
+            await settle(pilot)
+            assert screen.query_one("#managers-why").display is not offered
+            assert screen.query_one("#managers-submit", Button).disabled is not offered
+            assert screen.check_action("submit", ()) is offered
