@@ -24,6 +24,7 @@ from onss_tui.domain.identifiers import format_enterprise_number, format_onss_nu
 from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal, OnssScreen
+from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.screens.reveal import reveal
 from onss_tui.widgets.footer import Footer
@@ -306,9 +307,22 @@ class OverviewScreen(OnssScreen[None]):
 
         def chosen(code: str | None) -> None:
             if code:
-                self.activate(code)
+                self._confirm_activation(code)
 
         self.app.push_screen(ChoiceScreen(self.app.t("overview.activate_title"), choices), chosen)
+
+    def _confirm_activation(self, quality_code: str) -> None:
+        """Activating a quality is asked once more, naming it and what follows."""
+        t = self.app.t
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.activate(quality_code)
+
+        question = t("overview.activate_question", quality=self.app.catalogue_name(quality_code))
+        self.app.push_screen(
+            ConfirmScreen(t("overview.activate"), question, confirm=t("overview.activate")), answered
+        )
 
     @work(exclusive=True, group="overview-write", exit_on_error=False)
     async def activate(self, quality_code: str) -> None:

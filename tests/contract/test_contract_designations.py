@@ -230,3 +230,10 @@ async def test_a_listed_designation_says_whether_the_asker_may_end_it(service, s
     }
     assert endable((await service.list_designations(staff.am, world.employer)).items) == set()
     assert endable((await service.list_designations(world.support, world.employer)).items) == set()
+
+
+async def test_each_active_quality_asks_for_its_own_access_manager(service, staff: Staff) -> None:
+    employer = staff.world.employer
+    assert "designate_access_manager" not in (await service.get_overview(staff.mam, employer)).next_steps
+    await service.activate_quality(staff.mam, employer, "company_without_staff")
+    assert "designate_access_manager" in (await service.get_overview(staff.mam, employer)).next_steps

@@ -139,7 +139,8 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
     steps = []
     if not has_main:
         steps.append("designate_main_access_manager")
-    if has_main and not by_role[Role.ACCESS_MANAGER]:
+    covered = {d.quality_code for d in by_role[Role.ACCESS_MANAGER]}
+    if has_main and any(q.active and q.code not in covered for q in qualities):  # each quality its own
         steps.append("designate_access_manager")
     if has_main and not user_counts:
         steps.append("create_users")
