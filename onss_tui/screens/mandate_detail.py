@@ -79,7 +79,11 @@ def in_the_past(mandate: MandatePublic) -> bool:
 
 
 def validity(app: ConsoleApp, mandate: MandatePublic) -> str:
-    return f"{mandate.start_quarter} → {mandate.end_quarter or app.t('mandates.open_end')}"
+    """Its quarters; one ended before an end quarter was set says when it ended, not that it has none."""
+    end = mandate.end_quarter or app.t("mandates.open_end")
+    if mandate.end_quarter is None and mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED):
+        end = app.t("mandates.ended_on", date=f"{mandate.updated_at:%Y-%m-%d}")
+    return f"{mandate.start_quarter} → {end}"
 
 
 def mandatary_kind(app: ConsoleApp, mandate: MandatePublic, *, short: bool) -> str:

@@ -138,7 +138,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
 
     @staticmethod
     def _name_cell(user: UserPublic) -> str:
-        return f"{user.person.last_name} {user.person.first_name}"
+        return user.person.full_name  # as the detail and every notice name the person
 
     def _niss(self, user: UserPublic) -> str:
         return self.revealed.get(user.person.id, user.person.niss_masked)

@@ -592,3 +592,13 @@ async def test_a_user_holding_mahis_manage_is_offered_to_give_a_mandate(store: S
                 for _, binding, enabled, _ in screen.active_bindings.values()
             )
     assert offered == {"Clara": True, "Ilse": False}
+
+
+async def test_a_mandate_closed_before_its_end_says_when_it_ended(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    draft = mandates["draft"]
+    closed = await store.service.close_mandate(store.world.lr, draft.id, draft.version)
+    async with console(store.service, store.world.lr) as session:
+        said = validity(session.app, closed)
+        assert said == f"{closed.start_quarter} → ended {closed.updated_at:%Y-%m-%d}"
+        assert validity(session.app, mandates["pending"]).endswith("→ open")

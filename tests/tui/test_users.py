@@ -373,3 +373,15 @@ async def test_support_staff_change_a_person_s_name_and_nothing_else(store: Stor
         assert isinstance(session.app.screen, UsersScreen)
         assert session.table.cursor_row.person.first_name == "Lotte"
         assert session.noticed("Lotte V: wijzigingen bewaard.")
+
+
+async def test_the_table_names_a_user_as_the_detail_does(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        name = next(c for c in session.table.columns if c.key == "name")
+        assert name.cell(session.table.rows[0]) == "Lotte V"
