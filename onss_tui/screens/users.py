@@ -304,8 +304,18 @@ class UsersScreen(BrowseScreen[UserPublic]):
         users = self.targets()
         if not users:
             return
-        choices = [(self.app.catalogue_name(s), s.code) for s in self.app.offered_services()]
+        choices = [(self._held(s.code, users), s.code) for s in self.app.offered_services()]
         self._ask_services("grant", users, choices)
+
+    def _held(self, code: str, users: list[UserPublic]) -> str:
+        """A service's name, and who of `users` already holds it."""
+        name = self.app.catalogue_name(code)
+        holding = sum(code in user.services for user in users)
+        if holding == len(users):
+            return f"{name} ({self.app.t('users.checklist.held')})"
+        if holding:
+            return f"{name} ({self.app.t('users.checklist.held_by', count=holding, total=len(users))})"
+        return name
 
     def action_withdraw(self) -> None:
         users = self.targets()
@@ -325,6 +335,8 @@ class UsersScreen(BrowseScreen[UserPublic]):
         async def submit(codes: list[str]) -> tuple[list[UserPublic], list[str]]:
             return await call(actor, [u.id for u in users], codes), codes
 
+        before = {user.id: set(user.services) for user in users}
+
         def done(answer: tuple[list[UserPublic], list[str]] | None) -> None:
             if answer is None:
                 return
@@ -333,7 +345,9 @@ class UsersScreen(BrowseScreen[UserPublic]):
                 self.table.update_row(user)
             self.table.clear_selection()
             names = ", ".join(self.app.catalogue_name(code) for code in codes)
-            self.notify(t(f"users.done.{verb}", services=names, who=self._who(changed)))
+            # Those whose access changed: withdrawn from one who held it, granted to one who did not.
+            affected = [user for user in changed if set(user.services) != before.get(user.id)]
+            self.notify(t(f"users.done.{verb}", services=names, who=self._who(affected or changed)))
 
         self.app.push_screen(
             ServiceChecklistScreen(
