@@ -70,6 +70,9 @@ class ConsoleApp(App[int]):
         self.catalogue: Catalogue | None = None
         self.enterprise_name: str | None = None
         self.enterprise_category: EnterpriseCategory | None = None
+        self.mandates_wanted: str | None = None
+        """The status the mandates screen is asked to show next time it is shown (a step of the overview
+        leading to the mandates waiting for it), once."""
         self.keymap: dict[str, str] = {}
         """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
         self.set_reactive(ConsoleApp.lang, lang if lang in LANGUAGES else DEFAULT_LANGUAGE)

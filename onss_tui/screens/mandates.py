@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -109,6 +109,14 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         )
         yield Static(id="mandate-detail", classes="browse-detail")
         yield Footer()
+
+    @on(events.ScreenResume)
+    async def _show_what_a_step_waits_on(self) -> None:
+        """Asked by a step of the overview: the mandates of the status it waits on."""
+        wanted, self.app.mandates_wanted = self.app.mandates_wanted, None
+        if wanted is not None:
+            await self._build_filters()
+            self.query_one("#filter-status", Select).value = wanted
 
     def on_mount(self) -> None:
         self.set_timer(LOADING_DELAY, self._build_filters)

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from onss_tui.console import ConsoleApp
     from onss_tui.services.dto import DesignationPublic, EnterpriseOverview
 
+STEP_MANDATES = {"finalise_mandates": "to_finalise", "accept_mandates": "pending"}
+"""The steps on mandates, and the status of the mandates each one waits on (what the list then shows)."""
+
 NEXT_STEP_SCREENS = {
     "designate_main_access_manager": "designation",
     "designate_access_manager": "designation",
@@ -265,8 +268,10 @@ class OverviewScreen(OnssScreen[None]):
 
     @on(OptionList.OptionSelected, "#next-steps")
     def _open_step(self, event: OptionList.OptionSelected) -> None:
-        screen = NEXT_STEP_SCREENS.get(event.option.id or "")
+        step = event.option.id or ""
+        screen = NEXT_STEP_SCREENS.get(step)
         if screen:
+            self.app.mandates_wanted = STEP_MANDATES.get(step)
             self.app.open_screen(screen)
 
     def action_reveal(self) -> None:

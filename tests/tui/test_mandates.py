@@ -602,3 +602,16 @@ async def test_a_mandate_closed_before_its_end_says_when_it_ended(store: Store) 
         said = validity(session.app, closed)
         assert said == f"{closed.start_quarter} → ended {closed.updated_at:%Y-%m-%d}"
         assert validity(session.app, mandates["pending"]).endswith("→ open")
+
+
+async def test_the_step_to_accept_mandates_shows_those_waiting(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.lr_ssa) as session:
+        steps = session.app.screen.query_one("#next-steps", OptionList)
+        ids = [steps.get_option_at_index(i).id for i in range(steps.option_count)]
+        steps.focus()
+        steps.highlighted = ids.index("accept_mandates")
+        await session.press("enter")
+        assert isinstance(session.app.screen, MandatesScreen)
+        assert session.app.screen.query_one("#filter-status", Select).value == "pending"
+        assert [m.id for m in session.table.rows] == [mandates["pending"].id]
