@@ -133,8 +133,32 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         return AuditFilter(
             actor_id=self._narrowed_id("#filter-actor"),
             enterprise_id=self._narrowed_id("#filter-enterprise"),
-            action=self.query_one("#filter-action", Input).value.strip(),
+            action=self.action_code(self.query_one("#filter-action", Input).value.strip()),
         )
+
+    def action_code(self, typed: str) -> str:
+        """What the action filter asks of the service: the code of the one action whose name in the
+        console's language holds what was typed, or the start the codes of several such actions share;
+        else what was typed (a code, or its start)."""
+        wanted = typed.casefold()
+        if not wanted:
+            return typed
+        prefix = "audit.action."
+        codes = [
+            key.removeprefix(prefix)
+            for key, name in self.app.messages.by_language[self.app.lang].items()
+            if key.startswith(prefix) and wanted in name.casefold()
+        ]
+        if not codes:
+            return typed
+        shared = codes[0].split(".")
+        for code in codes[1:]:
+            parts = code.split(".")
+            while shared and parts[: len(shared)] != shared:
+                shared.pop()
+        if not shared:
+            return typed
+        return ".".join(shared) + ("" if len(codes) == 1 else ".")
 
     async def fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
         assert self.app.actor_id is not None
