@@ -34,6 +34,9 @@ from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import local_time
 
+CHOICES = 20
+"""How many of the people a name matches are offered to choose from."""
+
 
 class AuditScreen(BrowseScreen[AuditEntryPublic]):
     """The entries of the trail the actor may read (support staff: all of them)."""
@@ -186,6 +189,30 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             people = await self.app.service.list_identities(query, limit=2)
             matches = [(identity.person.id, identity.person.full_name) for identity in people]
         self._narrow("#filter-actor", query, matches, "audit.filter.person")
+
+    @on(Input.Submitted, "#filter-actor")
+    def _choose_actor(self, event: Input.Submitted) -> None:
+        """Enter on a name several people match: choose among them."""
+        if "#filter-actor" in self._filter_problems and event.value.strip():
+            self._offer_actors(event.value.strip())
+
+    @work(exclusive=True, group="find-actor", exit_on_error=False)
+    async def _offer_actors(self, query: str) -> None:
+        from onss_tui.screens.overview import ChoiceScreen
+
+        people = await self.app.service.list_identities(query, limit=CHOICES)
+        names = {str(identity.person.id): identity.person.full_name for identity in people}
+
+        def chosen(person_id: str | None) -> None:
+            if person_id is not None:
+                self._filter_problems.pop("#filter-actor", None)
+                self.query_one("#filter-actor", Input).set_class(False, "-invalid")
+                self.narrowed_to["#filter-actor"] = (int(person_id), names[person_id])
+                self._show_scope()
+                self.table.reload()
+
+        title = self.app.t("audit.filter.person.choose")
+        self.app.push_screen(ChoiceScreen(title, [(name, key) for key, name in names.items()]), chosen)
 
     @work(exclusive=True, group="find-enterprise", exit_on_error=False)
     async def _find_enterprise(self, query: str) -> None:
