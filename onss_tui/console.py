@@ -90,8 +90,9 @@ class ConsoleApp(App[int]):
     open_failure: reactive[str] = reactive("")
     """What went wrong when the store could not be opened (empty while nothing did)."""
 
-    service: AccessService
-    """The service every screen calls, once `service_ready`."""
+    changes = 0
+    """How many changes the console knows of: its own successful writes, and each time the service answers
+    again after it was unreachable. A screen that loaded its data at a smaller count shows older data."""
 
     def __init__(self, *, lang: str) -> None:
         super().__init__()
@@ -107,9 +108,32 @@ class ConsoleApp(App[int]):
         self.catalogue: Catalogue | None = None
         self.enterprise_name: str | None = None
         self.enterprise_category: EnterpriseCategory | None = None
+        self.mandates_wanted: str | None = None
+        """The status the mandates screen is asked to show next time it is shown (a step of the overview
+        leading to the mandates waiting for it), once."""
         self.keymap: dict[str, str] = {}
         """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
         self.set_reactive(ConsoleApp.lang, lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+    # ------------------------------------------------------------------ the service
+
+    @property
+    def service(self) -> AccessService:
+        """The service every screen calls, once `service_ready`; it counts the changes (`changes`)."""
+        return self._service
+
+    @service.setter
+    def service(self, service: AccessService) -> None:
+        from onss_tui.services.watched import watched
+
+        self._service = watched(service, self._changed)
+
+    def _changed(self, back: bool) -> None:
+        self.changes += 1
+        if back:  # what the screen shows may be older than the store: it loads again
+            catch_up = getattr(self.screen, "catch_up", None)
+            if callable(catch_up):
+                self.call_later(catch_up)
 
     # ------------------------------------------------------------------ words
 
@@ -253,15 +277,20 @@ class ConsoleApp(App[int]):
 
     async def roles_here(self) -> frozenset[Role]:
         """The actor's roles in the enterprise worked on, as the service says now (none on failure)."""
+        return (await self.standing_here())[0]
+
+    async def standing_here(self) -> tuple[frozenset[Role], frozenset[str]]:
+        """The actor's roles in the enterprise worked on, and the online services they hold there as a
+        user, as the service says now (none on failure)."""
         from onss_tui.services.errors import ServiceError
 
         if self.actor_id is None or self.enterprise_id is None:
-            return frozenset()
+            return frozenset(), frozenset()
         try:
             overview = await self.service.get_overview(self.actor_id, self.enterprise_id)
         except ServiceError:
-            return frozenset()
-        return frozenset(overview.my_roles)
+            return frozenset(), frozenset()
+        return frozenset(overview.my_roles), frozenset(overview.my_services)
 
     def reveal_niss(self, person_id: int, shown: Callable[[str], None] | None = None) -> None:
         """Ask the service for a person's national register number without a reason (one's own: for

@@ -3,6 +3,7 @@ may take each step."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from onss_tui.domain.enums import MandateAction, MandateStatus, Role
@@ -15,6 +16,29 @@ the enterprise's qualities."""
 MAHIS_MANAGE, MAHIS_CONSULT = "mahis_manage", "mahis_consult"
 """The online services of Mahis: a user holding "manage mandates" acts for a mandatary on its mandates;
 "consult mandates" only reads them."""
+
+MANDATE_MANAGING_ROLES = MAIN_ROLES | {Role.LEGAL_REPRESENTATIVE}
+"""Who creates, consults and stops an enterprise's mandates by their designation (a user does by holding
+Mahis "manage mandates")."""
+
+
+def manages_mandates(roles: Collection[Role], services: Collection[str]) -> bool:
+    """Whether someone holding `roles` and (as a user) `services` in an enterprise creates, consults and
+    stops its mandates: its legal representatives, its Main Access Managers, its users holding Mahis
+    "manage mandates"."""
+    return bool(MANDATE_MANAGING_ROLES.intersection(roles)) or MAHIS_MANAGE in services
+
+
+def reads_mandates(roles: Collection[Role], services: Collection[str]) -> bool:
+    """Whether they read its mandates: whoever manages them, its Access Managers, and its users holding
+    Mahis "consult mandates"."""
+    return bool(roles) or MAHIS_MANAGE in services or MAHIS_CONSULT in services
+
+
+def binds_principal(roles: Collection[Role], *, procuration: bool) -> bool:
+    """Whether a mandate sent to its mandatary by someone holding `roles` in the principal binds the
+    principal: the legal representative's validation does, or a procuration signed with both eIDs."""
+    return procuration or Role.LEGAL_REPRESENTATIVE in roles
 
 
 class Party(StrEnum):

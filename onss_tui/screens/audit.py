@@ -36,6 +36,9 @@ from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.plain import plain_content
 from onss_tui.widgets.text import local_time
 
+CHOICES = 20
+"""How many of the people a name matches are offered to choose from."""
+
 
 class AuditScreen(BrowseScreen[AuditEntryPublic]):
     """The entries of the trail the actor may read (support staff: all of them)."""
@@ -58,7 +61,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         Binding("d", "focus_detail", "audit.key.detail", id="audit.detail"),
         # Not in the footer, full at 80 columns: in the help and the palette.
         Binding("w", "niss_reveals", "reveal.seen.key", id="audit.niss_reveals", show=False),
-        Binding("f5", "reload", "common.reload", id="audit.reload", show=False),
+        Binding("f5", "reload", "common.reload", id="audit.reload"),
     ]
 
     def __init__(self) -> None:
@@ -77,7 +80,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         yield Static(id="audit-chain")
         yield PagedTable(
             self.columns(),
-            self.fetch,
+            self.fetch_page,
             key=lambda e: e.id,
             mark=lambda e: None if e.outcome == "done" else "marked",
             id="audit",
@@ -153,8 +156,32 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
         return AuditFilter(
             actor_id=self._narrowed_id("#filter-actor"),
             enterprise_id=self._narrowed_id("#filter-enterprise"),
-            action=self.query_one("#filter-action", Input).value.strip(),
+            action=self.action_code(self.query_one("#filter-action", Input).value.strip()),
         )
+
+    def action_code(self, typed: str) -> str:
+        """What the action filter asks of the service: the code of the one action whose name in the
+        console's language holds what was typed, or the start the codes of several such actions share;
+        else what was typed (a code, or its start)."""
+        wanted = typed.casefold()
+        if not wanted:
+            return typed
+        prefix = "audit.action."
+        codes = [
+            key.removeprefix(prefix)
+            for key, name in self.app.messages.by_language[self.app.lang].items()
+            if key.startswith(prefix) and wanted in name.casefold()
+        ]
+        if not codes:
+            return typed
+        shared = codes[0].split(".")
+        for code in codes[1:]:
+            parts = code.split(".")
+            while shared and parts[: len(shared)] != shared:
+                shared.pop()
+        if not shared:
+            return typed
+        return ".".join(shared) + ("" if len(codes) == 1 else ".")
 
     async def fetch(self, request: PageRequest) -> Page[AuditEntryPublic]:
         assert self.app.actor_id is not None
@@ -182,6 +209,30 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             people = await self.app.service.list_identities(query, limit=2)
             matches = [(identity.person.id, identity.person.full_name) for identity in people]
         self._narrow("#filter-actor", query, matches, "audit.filter.person")
+
+    @on(Input.Submitted, "#filter-actor")
+    def _choose_actor(self, event: Input.Submitted) -> None:
+        """Enter on a name several people match: choose among them."""
+        if "#filter-actor" in self._filter_problems and event.value.strip():
+            self._offer_actors(event.value.strip())
+
+    @work(exclusive=True, group="find-actor", exit_on_error=False)
+    async def _offer_actors(self, query: str) -> None:
+        from onss_tui.screens.overview import ChoiceScreen
+
+        people = await self.app.service.list_identities(query, limit=CHOICES)
+        names = {str(identity.person.id): identity.person.full_name for identity in people}
+
+        def chosen(person_id: str | None) -> None:
+            if person_id is not None:
+                self._filter_problems.pop("#filter-actor", None)
+                self.query_one("#filter-actor", Input).set_class(False, "-invalid")
+                self.narrowed_to["#filter-actor"] = (int(person_id), names[person_id])
+                self._show_scope()
+                self.table.reload()
+
+        title = self.app.t("audit.filter.person.choose")
+        self.app.push_screen(ChoiceScreen(title, [(name, key) for key, name in names.items()]), chosen)
 
     @work(exclusive=True, group="find-enterprise", exit_on_error=False)
     async def _find_enterprise(self, query: str) -> None:

@@ -34,7 +34,10 @@ def holds_unsaved_input(screen: Screen[object]) -> bool:
 
 
 class OnssScreen(Screen[R]):
-    """A screen of the console."""
+    """A screen of the console. One that shows data from the service says when it has loaded it
+    (`loaded`) and how to load it again (`reload_data`): shown again after another screen, when the
+    console made or learnt of a change meanwhile (`ConsoleApp.changes`), it loads it again. Its own
+    dialogs do not count as another screen: what is done in them, the screen shows as it is done."""
 
     IS_FORM: ClassVar[bool] = False
     """The whole screen is a form (a dialog asking for a few fields)."""
@@ -45,6 +48,33 @@ class OnssScreen(Screen[R]):
     def unsaved_input(self) -> bool:
         """Whether a form on this screen holds input not yet saved: leaving the console asks first."""
         return False
+
+    loaded_at: int | None = None
+    """The console's count of changes when the data shown was loaded (None: nothing loaded yet)."""
+    left_at: int | None = None
+    """The console's count of changes when another screen was shown instead of this one."""
+
+    def loaded(self) -> None:
+        """The data shown was just loaded: it is as new as every change the console knows of."""
+        self.loaded_at = self.app.changes
+
+    def reload_data(self) -> None:
+        """Load the data shown again (screens that show data say how)."""
+
+    def catch_up(self) -> None:
+        """Load the data shown again if it is older than a change the console knows of."""
+        if self.loaded_at is not None and self.loaded_at < self.app.changes:
+            self.loaded_at = self.app.changes  # once, whatever the answer
+            self.reload_data()
+
+    def on_screen_suspend(self) -> None:
+        if not isinstance(self.app.screen, ModalScreen):
+            self.left_at = self.app.changes
+
+    def on_screen_resume(self) -> None:
+        left, self.left_at = self.left_at, None
+        if left is not None and left < self.app.changes:
+            self.catch_up()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

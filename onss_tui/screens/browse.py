@@ -53,6 +53,8 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
         super().__init__()
         self.roles: frozenset[Role] = frozenset()
         """The actor's roles in the enterprise worked on, once learnt (`learn_roles`)."""
+        self.services: frozenset[str] = frozenset()
+        """The online services the actor holds there as a user, learnt with the roles."""
         self._footer_timer: Timer | None = None
 
     @property
@@ -72,6 +74,13 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
     async def fetch(self, request: PageRequest) -> Page[Row]:
         """A page of the list, as the filters and the table's sort have it."""
         raise NotImplementedError
+
+    async def fetch_page(self, request: PageRequest) -> Page[Row]:
+        """A page of the list (`fetch`), the first one saying when the list was loaded."""
+        page = await self.fetch(request)
+        if request.cursor is None:
+            self.loaded()
+        return page
 
     async def fetch_row(self, row: Row) -> Row:
         """The row as the service has it now."""
@@ -114,8 +123,8 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
 
     @work(group="roles", exit_on_error=False)
     async def learn_roles(self) -> None:
-        """Learn the actor's roles here, which decide the actions offered."""
-        self.roles = await self.app.roles_here()
+        """Learn the actor's roles and online services here, which decide the actions offered."""
+        self.roles, self.services = await self.app.standing_here()
         self.refresh_bindings()
 
     # ------------------------------------------------------------------ filters and fetching
@@ -132,6 +141,9 @@ class BrowseScreen(OnssScreen[None], Generic[Row]):
     @on(PagedTable.Failed)
     def _fetch_failed(self, event: PagedTable.Failed) -> None:
         show_service_error(self, event.error)
+
+    def reload_data(self) -> None:
+        self.action_reload_list()
 
     def action_reload_list(self) -> None:
         """The list again, the cursor on the row it was on when that row is on the first page."""

@@ -59,7 +59,7 @@ class DesignationScreen(OnssScreen[None]):
             id="designation.previous",
             show=False,
         ),
-        Binding("f5,ctrl+r", "reload", "common.reload", id="designation.reload", show=False),
+        Binding("f5,ctrl+r", "reload", "common.reload", id="designation.reload"),
     ]
 
     def __init__(self) -> None:
@@ -109,6 +109,9 @@ class DesignationScreen(OnssScreen[None]):
         self.load()
         self.history.reload()
 
+    def reload_data(self) -> None:
+        self.action_reload()
+
     @work(exclusive=True, group="designation-load", exit_on_error=False)
     async def load(self) -> None:
         """The enterprise's overview, which the forms show (who holds what, its qualities)."""
@@ -116,8 +119,10 @@ class DesignationScreen(OnssScreen[None]):
         if enterprise_id is None or actor_id is None:
             return
         self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
+        self.loaded()
         for form in self.query(DesignationForm):
             form.show(self.overview)
+        self.refresh_bindings()
         self._place_initial_section()
 
     def _place_initial_section(self) -> None:
@@ -143,7 +148,9 @@ class DesignationScreen(OnssScreen[None]):
         if action == "reveal":
             return self.section == "history"
         if action == "submit":
-            return self.section in ("mam", "managers")
+            if self.section == "managers":
+                return self.query_one("#managers-form", ManagersForm).usable
+            return self.section == "mam"
         return True
 
     def action_section(self, step: int) -> None:
@@ -177,19 +184,29 @@ class DesignationScreen(OnssScreen[None]):
     def _submit(self, form: DesignationForm) -> None:
         """Designate with what `form` holds, once its fields are right; a replacement is confirmed first."""
         values = form.values()
-        if values is None:
-            return
-        replaced = form.replaced()
+        if values is not None:
+            self._ask_then_designate(form, values)
+
+    @work(exclusive=True, group="designation-write", exit_on_error=False)
+    async def _ask_then_designate(self, form: DesignationForm, values: dict[str, str]) -> None:
+        """Ask first when the designation replaces one, in the enterprise typed."""
+        assert self.app.actor_id is not None
+        replaced = await form.replaced(self.app.service, self.app.actor_id, values)
         if replaced is None:
             self.designate(form, values)
             return
         t = self.app.t
+        designation, elsewhere = replaced
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.designate(form, values)
 
-        question = t("designation.replace_question", name=replaced.person.full_name)
+        question = t("designation.replace_question", name=designation.person.full_name)
+        if elsewhere is not None:
+            question = t(
+                "designation.replace_question_in", name=designation.person.full_name, enterprise=elsewhere
+            )
         self.app.push_screen(
             ConfirmScreen(
                 t("designation.replace_title"), question, confirm=t("designation.replace"), danger=True
@@ -214,15 +231,12 @@ class DesignationScreen(OnssScreen[None]):
         finally:
             button.loading = False
         t = self.app.t
-        self.app.notify(
-            t(
-                "designation.done",
-                name=designation.person.full_name,
-                role=designation_role(self.app, designation),
-                status=t(f"designation.status.{designation.status.value}"),
-            ),
-            title=t("designation.title"),
-        )
+        name, role = designation.person.full_name, designation_role(self.app, designation)
+        if designation.status == DesignationStatus.ACTIVE:
+            said = t("designation.done_active", name=name, role=role)
+        else:
+            said = t("designation.done", name=name, role=role, status=t("designation.status.pending"))
+        self.app.notify(said, title=t("designation.title"))
         form.clear()
         self.action_reload()
 

@@ -16,7 +16,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Select, Static
 
-from onss_tui.domain.identifiers import IdentifierError, format_enterprise_number, format_phone
+from onss_tui.domain.identifiers import (
+    IdentifierError,
+    compact_digits,
+    format_enterprise_number,
+    format_phone,
+)
+from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.domain.text import shown
 from onss_tui.screens.base import FORM
 from onss_tui.screens.enterprise_picker import shown_number
@@ -26,6 +32,7 @@ from onss_tui.services.dto import (
     DesignationRequest,
     EnterpriseOverview,
     MainAccessManagerDesignation,
+    PageRequest,
 )
 from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.plain import plain_content
@@ -100,8 +107,11 @@ class DesignationForm(VerticalScroll):
     def _relabel(self, _lang: str | None = None) -> None:
         """Draw the form's words and choices again, in the console's language."""
 
-    def replaced(self) -> DesignationPublic | None:
-        """The designation this one would replace (the screen asks first), if any."""
+    async def replaced(
+        self, service: AccessService, actor: int, values: dict[str, str]
+    ) -> tuple[DesignationPublic, str | None] | None:
+        """The designation a designation of `values` would replace (the screen asks first), if any, with
+        the name of its enterprise when that is not the one worked on."""
         return None
 
     async def designate(
@@ -212,7 +222,7 @@ class MainAccessManagerForm(DesignationForm):
         """Who is the Main Access Manager now; and, to anyone but a legal representative, that the service
         refuses them (said before the form is filled in for nothing)."""
         t = self.app.t
-        current = self.replaced()
+        current = self.overview.main_access_manager if self.overview else None
         text = Text()
         text.append(f"{t('designation.mam.current')} ", style="dim")
         if current is None:
@@ -246,8 +256,26 @@ class MainAccessManagerForm(DesignationForm):
         mine = self.overview.legal_representatives if self.overview else []
         return next((d.phone for d in mine if d.person.id == self.app.actor_id and d.phone), None)
 
-    def replaced(self) -> DesignationPublic | None:
-        return self.overview.main_access_manager if self.overview else None
+    async def replaced(
+        self, service: AccessService, actor: int, values: dict[str, str]
+    ) -> tuple[DesignationPublic, str | None] | None:
+        """The Main Access Manager of the enterprise typed: the one worked on, or another the actor
+        knows (else none is known to be replaced: the service says what holds)."""
+        typed = compact_digits(values.get("enterprise_ref", ""))
+        overview = self.overview
+        if overview is None or typed not in (
+            overview.enterprise.enterprise_number,
+            overview.enterprise.onss_number,
+        ):
+            found = await service.list_enterprises(actor, typed, PageRequest(size=5))
+            other = next((e for e in found.items if typed in (e.enterprise_number, e.onss_number)), None)
+            if other is None:
+                return None
+            there = await service.get_overview(actor, other.id)
+            current = there.main_access_manager
+            return (current, there.enterprise.name) if current is not None else None
+        current = overview.main_access_manager
+        return (current, None) if current is not None else None
 
     async def designate(
         self, service: AccessService, actor: int, values: dict[str, str]
@@ -261,6 +289,7 @@ class ManagersForm(DesignationForm):
 
     def compose(self) -> ComposeResult:
         yield Tr("designation.managers.explain", classes="explain")
+        yield Tr("rule.managers.main_only", id="managers-why", classes="explain refusal")
         with FormRow():
             yield Tr("field.role", suffix=" *", classes="field-label")
             yield Select[str](
@@ -281,8 +310,16 @@ class ManagersForm(DesignationForm):
         self._show_overview()
         self.submit_button.label = self.app.t("designation.designate")
 
+    @property
+    def usable(self) -> bool:
+        """The actor may designate managers here (the Main Access Manager or a co-main)."""
+        return self.overview is None or bool(MAIN_ROLES.intersection(self.overview.my_roles))
+
     def _show_overview(self) -> None:
-        """The qualities the enterprise holds, by name; the one there is chosen when there is one."""
+        """The qualities the enterprise holds, by name; the one there is chosen when there is one. Who may
+        not designate managers is told why, and not offered the button."""
+        self.query_one("#managers-why").display = not self.usable
+        self.submit_button.disabled = not self.usable
         quality = self.query_one("#quality_code", Select)
         held = [q.code for q in self.overview.qualities if q.active] if self.overview else []
         chosen = quality.value

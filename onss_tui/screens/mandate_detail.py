@@ -79,10 +79,13 @@ def in_the_past(mandate: MandatePublic) -> bool:
 
 
 def validity(app: ConsoleApp, mandate: MandatePublic, *, short: bool = False) -> str:
-    """From which quarter to which (both included); `short`, for a column, an open end as "from"."""
+    """From which quarter to which (both included); `short`, for a column, an open end as "from". One
+    ended before an end quarter was set says when it ended, not that it has none."""
     start = app.quarter(mandate.start_quarter)
     if mandate.end_quarter:
         return f"{start} → {app.quarter(mandate.end_quarter)}"
+    if mandate.status in (MandateStatus.CLOSED, MandateStatus.REJECTED):
+        return f"{start} → {app.t('mandates.ended_on', date=app.day(mandate.updated_at))}"
     return (
         app.t("mandates.validity_from", start=start) if short else f"{start} → {app.t('mandates.open_end')}"
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Select, Static
 
 from onss_tui.domain.quarters import Quarter, QuarterError
+from onss_tui.domain.rules import manages_mandates
 from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
@@ -46,7 +47,6 @@ from onss_tui.services.dto import (
     MandateSort,
     Page,
     PageRequest,
-    Role,
 )
 from onss_tui.services.export import write_mandates
 from onss_tui.widgets.footer import Footer
@@ -82,7 +82,7 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         Binding("x", "export", "mandates.key.export", id="mandates.export"),
         Binding("v", "toggle_scope", "mandates.key.scope", id="mandates.scope"),
         Binding("f", "figures", "figures.key.open", id="mandates.figures"),
-        Binding("f5", "reload_list", "common.reload", id="mandates.reload", show=False),
+        Binding("f5", "reload_list", "common.reload", id="mandates.reload"),
     ]
 
     def __init__(self, narrowed: MandateFilter | None = None, label: str = "") -> None:
@@ -108,7 +108,7 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         yield Horizontal(id="mandate-filters", classes="browse-filters")
         yield PagedTable(
             self.columns(),
-            self.fetch,
+            self.fetch_page,
             key=lambda m: m.id,
             sort_key=MandateSort.PRINCIPAL.value,
             mark=lambda m: "marked" if m.ends_this_quarter else "muted" if in_the_past(m) else None,
@@ -117,14 +117,22 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         yield Static(id="mandate-detail", classes="browse-detail")
         yield Footer()
 
+    @on(events.ScreenResume)
+    async def _show_what_a_step_waits_on(self) -> None:
+        """Asked by a step of the overview: the mandates of the status it waits on."""
+        wanted, self.app.mandates_wanted = self.app.mandates_wanted, None
+        if wanted is not None:
+            await self._build_filters()
+            self.query_one("#filter-status", Select).value = wanted
+
     def on_mount(self) -> None:
         self.set_timer(LOADING_DELAY, self._build_filters)
         self.learn_roles()
 
     @property
     def _gives_mandates(self) -> bool:
-        """Only the employer's legal representative gives a mandate: New is offered to them alone."""
-        return Role.LEGAL_REPRESENTATIVE in self.roles
+        """Who manages the employer's mandates gives one: New is offered to them alone."""
+        return manages_mandates(self.roles, self.services)
 
     @property
     def _filters_built(self) -> bool:

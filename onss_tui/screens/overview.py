@@ -25,6 +25,7 @@ from onss_tui.domain.identifiers import format_enterprise_number, format_onss_nu
 from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.domain.text import shown
 from onss_tui.screens.base import OnssModal, OnssScreen
+from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.enterprise_picker import shown_number
 from onss_tui.screens.reveal import reveal
 from onss_tui.widgets.footer import Footer
@@ -37,10 +38,14 @@ if TYPE_CHECKING:
     from onss_tui.console import ConsoleApp
     from onss_tui.services.dto import DesignationPublic, EnterpriseOverview
 
+STEP_MANDATES = {"finalise_mandates": "to_finalise", "accept_mandates": "pending"}
+"""The steps on mandates, and the status of the mandates each one waits on (what the list then shows)."""
+
 NEXT_STEP_SCREENS = {
     "designate_main_access_manager": "designation",
     "designate_access_manager": "designation",
     "create_users": "users",
+    "pending_designations": "designation",
     "finalise_mandates": "mandates",
     "accept_mandates": "mandates",
 }
@@ -69,7 +74,7 @@ class OverviewScreen(OnssScreen[None]):
         Binding("w", "niss_reveals", "reveal.seen.key", id="overview.niss_reveals"),
         Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),
         Binding("f", "figures", "figures.key.open", id="overview.figures"),
-        Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload", show=False),
+        Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload"),
         Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
         Binding("k", "cursor('up')", "common.up", id="overview.up", show=False),
     ]
@@ -114,6 +119,9 @@ class OverviewScreen(OnssScreen[None]):
 
         self.app.push_screen(FiguresScreen(self.app.enterprise_id))
 
+    def reload_data(self) -> None:
+        self.load()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "activate_quality":  # offered only to those the service lets activate one
             return self.overview is not None and bool(MAIN_ROLES.intersection(self.overview.my_roles))
@@ -132,6 +140,7 @@ class OverviewScreen(OnssScreen[None]):
         slow = self.set_timer(LOADING_DELAY, lambda: setattr(body, "loading", True))
         try:
             self.overview = await self.app.service.get_overview(actor_id, enterprise_id)
+            self.loaded()
         finally:
             slow.stop()
             body.loading = False
@@ -279,8 +288,10 @@ class OverviewScreen(OnssScreen[None]):
 
     @on(OptionList.OptionSelected, "#next-steps")
     def _open_step(self, event: OptionList.OptionSelected) -> None:
-        screen = NEXT_STEP_SCREENS.get(event.option.id or "")
+        step = event.option.id or ""
+        screen = NEXT_STEP_SCREENS.get(step)
         if screen:
+            self.app.mandates_wanted = STEP_MANDATES.get(step)
             self.app.open_screen(screen)
 
     def action_reveal(self) -> None:
@@ -321,9 +332,22 @@ class OverviewScreen(OnssScreen[None]):
 
         def chosen(code: str | None) -> None:
             if code:
-                self.activate(code)
+                self._confirm_activation(code)
 
         self.app.push_screen(ChoiceScreen(self.app.t("overview.activate_title"), choices), chosen)
+
+    def _confirm_activation(self, quality_code: str) -> None:
+        """Activating a quality is asked once more, naming it and what follows."""
+        t = self.app.t
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.activate(quality_code)
+
+        question = t("overview.activate_question", quality=self.app.catalogue_name(quality_code))
+        self.app.push_screen(
+            ConfirmScreen(t("overview.activate"), question, confirm=t("overview.activate")), answered
+        )
 
     @work(exclusive=True, group="overview-write", exit_on_error=False)
     async def activate(self, quality_code: str) -> None:

@@ -27,6 +27,7 @@ from onss_tui.screens.reveal import reveal
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
+from onss_tui.services.errors import ValidationFailed
 from onss_tui.widgets.detail_grid import detail_grid
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
@@ -76,7 +77,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
         Binding("u", "set_status('reactivate')", "users.key.reactivate", id="users.reactivate"),
         Binding("delete", "set_status('remove')", "users.key.remove", id="users.remove"),
         REVEAL,
-        Binding("f5", "reload_list", "common.reload", id="users.reload", show=False),
+        Binding("f5", "reload_list", "common.reload", id="users.reload"),
     ]
 
     def __init__(self) -> None:
@@ -97,7 +98,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
             yield Select[str]([], id="filter-service", compact=True)
         yield PagedTable(
             self.columns(),
-            self.fetch,
+            self.fetch_page,
             key=lambda u: u.id,
             sort_key=UserSort.NAME.value,
             multi_select=True,
@@ -142,7 +143,7 @@ class UsersScreen(BrowseScreen[UserPublic]):
 
     @staticmethod
     def _name_cell(user: UserPublic) -> str:
-        return f"{user.person.last_name} {user.person.first_name}"
+        return user.person.full_name  # as the detail and every notice name the person
 
     def _niss(self, user: UserPublic) -> str:
         return self.revealed.get(user.person.id, user.person.niss_masked)
@@ -308,8 +309,18 @@ class UsersScreen(BrowseScreen[UserPublic]):
         users = self.targets()
         if not users:
             return
-        choices = [(self.app.catalogue_name(s), s.code) for s in self.app.offered_services()]
+        choices = [(self._held(s.code, users), s.code) for s in self.app.offered_services()]
         self._ask_services("grant", users, choices)
+
+    def _held(self, code: str, users: list[UserPublic]) -> str:
+        """A service's name, and who of `users` already holds it."""
+        name = self.app.catalogue_name(code)
+        holding = sum(code in user.services for user in users)
+        if holding == len(users):
+            return f"{name} ({self.app.t('users.checklist.held')})"
+        if holding:
+            return f"{name} ({self.app.t('users.checklist.held_by', count=holding, total=len(users))})"
+        return name
 
     def action_withdraw(self) -> None:
         users = self.targets()
@@ -329,6 +340,8 @@ class UsersScreen(BrowseScreen[UserPublic]):
         async def submit(codes: list[str]) -> tuple[list[UserPublic], list[str]]:
             return await call(actor, [u.id for u in users], codes), codes
 
+        before = {user.id: set(user.services) for user in users}
+
         def done(answer: tuple[list[UserPublic], list[str]] | None) -> None:
             if answer is None:
                 return
@@ -337,7 +350,9 @@ class UsersScreen(BrowseScreen[UserPublic]):
                 self.table.update_row(user)
             self.table.clear_selection()
             names = ", ".join(self.app.catalogue_name(code) for code in codes)
-            self.notify(t(f"users.done.{verb}", services=names, who=self._who(changed)))
+            # Those whose access changed: withdrawn from one who held it, granted to one who did not.
+            affected = [user for user in changed if set(user.services) != before.get(user.id)]
+            self.notify(t(f"users.done.{verb}", services=names, who=self._who(affected or changed)))
 
         self.app.push_screen(
             ServiceChecklistScreen(
@@ -380,6 +395,9 @@ class UsersScreen(BrowseScreen[UserPublic]):
             result = await self.app.service.set_user_status(
                 actor, user.id, STATUS_ACTIONS[change], user.version
             )
+        except ValidationFailed:  # the user is no longer as shown ("already suspended"): as they are now
+            self.table.update_row(await self.fetch_row(user))
+            raise
         finally:
             detail.loading = False
         wanted = self.current_filter().status

@@ -249,11 +249,15 @@ class EnterpriseOverview(DTO):
     )
     next_steps: list[str] = Field(
         description="Codes: designate_main_access_manager, designate_access_manager, "
-        "create_users, finalise_mandates, accept_mandates."
+        "create_users, pending_designations, finalise_mandates, accept_mandates."
     )
     my_roles: list[Role]
     my_user_account: bool = Field(
         default=False, description="The person asking is a user of the enterprise (active or suspended)."
+    )
+    my_services: list[str] = Field(
+        default_factory=list,
+        description="The online services the person asking holds as an active user of the enterprise.",
     )
     is_mandatary: bool
     version: int

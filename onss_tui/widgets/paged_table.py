@@ -46,7 +46,7 @@ from textual.worker import Worker, WorkerState
 
 from onss_tui.domain.text import shown
 from onss_tui.services.dto import Page, PageRequest
-from onss_tui.services.errors import ServiceError
+from onss_tui.services.errors import PermissionDenied, ServiceError
 from onss_tui.widgets.plain import literal
 
 Row = TypeVar("Row")
@@ -775,8 +775,11 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
                     if self._fetching
                     else ("table.failed" if self._failure else "table.empty")
                 )
+                said = self._t(key)
+                if isinstance(self._failure, PermissionDenied) and not self._fetching:  # why, not "failed"
+                    said = shown(getattr(self.app, "say", str)(self._failure.message))
                 message = self._style("message")
-                return Strip([Segment(" " + self._t(key), message)]).crop_extend(0, width, base)
+                return Strip([Segment(" " + said, message)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         return self._row_line(index, widths, width)
 

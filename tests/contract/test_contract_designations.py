@@ -197,11 +197,22 @@ async def test_overview_next_steps_follow_the_procedure(service, world: World) -
     steps = (await service.get_overview(world.lr, world.employer)).next_steps
     assert steps == ["designate_main_access_manager"]
     mam = (await service.designate_main_access_manager(world.lr, main_designation())).person.id
+    steps = (await service.get_overview(world.lr, world.employer)).next_steps
+    assert steps == ["designate_access_manager", "create_users", "pending_designations"]
     await service.sign_in(mam)
     assert (await service.get_overview(mam, world.employer)).next_steps == [
         "designate_access_manager",
         "create_users",
     ]
+
+
+async def test_a_co_main_promoted_to_main_is_listed_once_as_main(service, staff: Staff) -> None:
+    world = staff.world
+    await service.designate_main_access_manager(world.lr, main_designation(niss("820202202")))
+    overview = await service.get_overview(world.lr, world.employer)
+    assert overview.main_access_manager is not None
+    assert overview.main_access_manager.person.id == staff.co_mam
+    assert staff.co_mam not in [d.person.id for d in overview.co_main_access_managers]
 
 
 async def test_a_listed_designation_says_whether_the_asker_may_end_it(service, staff: Staff) -> None:
@@ -219,3 +230,10 @@ async def test_a_listed_designation_says_whether_the_asker_may_end_it(service, s
     }
     assert endable((await service.list_designations(staff.am, world.employer)).items) == set()
     assert endable((await service.list_designations(world.support, world.employer)).items) == set()
+
+
+async def test_each_active_quality_asks_for_its_own_access_manager(service, staff: Staff) -> None:
+    employer = staff.world.employer
+    assert "designate_access_manager" not in (await service.get_overview(staff.mam, employer)).next_steps
+    await service.activate_quality(staff.mam, employer, "company_without_staff")
+    assert "designate_access_manager" in (await service.get_overview(staff.mam, employer)).next_steps

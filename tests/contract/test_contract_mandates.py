@@ -10,7 +10,7 @@ from onss_tui.services.errors import Conflict, PermissionDenied, ValidationFaile
 from onss_tui.services.local import mandate_plan
 from onss_tui.services.local.service import LocalService
 from tests.conftest import World
-from tests.contract.conftest import fresh_niss, mandate
+from tests.contract.conftest import Staff, fresh_niss, mandate
 
 NOW = Quarter.current()
 NEXT = NOW.next()
@@ -65,10 +65,56 @@ async def test_each_step_belongs_to_one_party(service, world: World, step: str, 
     assert (await service.get_mandate(world.lr, pending.id)).status == "pending"
 
 
-async def test_only_a_legal_representative_of_the_principal_creates_one(service, world: World) -> None:
+async def test_only_who_manages_the_principal_s_mandates_creates_one(service, world: World) -> None:
     for who in (world.lr_ssa, world.lr_town, world.outsider, world.support):
         with pytest.raises(PermissionDenied):
             await service.create_mandate(who, mandate(world))
+
+
+async def test_the_employer_s_mahis_users_and_main_access_manager_act_for_it(service, staff: Staff) -> None:
+    world = staff.world
+    with pytest.raises(PermissionDenied) as refused:  # a plain user: no Mahis, no mandates
+        await service.create_mandate(staff.user, mandate(world))
+    assert "Mahis" in refused.value.message
+    with pytest.raises(PermissionDenied):
+        await service.create_mandate(staff.am, mandate(world))
+    # The Main Access Manager creates one; sending it binds the employer: the legal representative does.
+    draft = await service.create_mandate(staff.mam, mandate(world))
+    assert draft.steps == ["close"]
+    with pytest.raises(ValidationFailed) as unbound:
+        await service.create_mandate(
+            staff.mam, mandate(world, groups=["temporary_unemployment"], submit=True)
+        )
+    assert "binds the employer" in unbound.value.field_errors["procuration_reference"]
+    with pytest.raises(PermissionDenied) as refused:
+        await service.submit_mandate(staff.mam, draft.id, draft.version)
+    assert "binds the employer" in refused.value.message
+    assert (await service.get_mandate(world.lr, draft.id)).steps == ["submit", "close"]
+    pending = await service.submit_mandate(world.lr, draft.id, draft.version)
+    assert pending.status == "pending"
+
+    # A user holding "consult mandates" reads them and nothing more; "manage mandates" stops them, and with
+    # a signed procuration sends one.
+    await service.grant_services(staff.am, [staff.user_id], ["mahis_consult"])
+    assert (await service.get_mandate(staff.user, pending.id)).steps == []
+    assert pending.id in [m.id for m in (await service.list_mandates(staff.user)).items]
+    with pytest.raises(PermissionDenied):
+        await service.close_mandate(staff.user, pending.id, pending.version)
+    await service.grant_services(staff.am, [staff.user_id], ["mahis_manage"])
+    closed = await service.close_mandate(staff.user, pending.id, pending.version)
+    assert closed.status == "closed"
+    signed = await service.create_mandate(
+        staff.user, mandate(world, submit=True, procuration_reference="PROC-9")
+    )
+    assert signed.status == "pending"
+
+
+async def test_a_plain_user_of_the_employer_does_not_see_its_mandates(service, staff: Staff) -> None:
+    given = await service.create_mandate(staff.world.lr, mandate(staff.world))
+    assert (await service.list_mandates(staff.user)).items == []
+    with pytest.raises(PermissionDenied):
+        await service.get_mandate(staff.user, given.id)
+    assert [m.id for m in (await service.list_mandates(staff.am)).items] == [given.id]
 
 
 async def test_a_user_with_mahis_manage_acts_for_the_mandatary(service, world: World) -> None:

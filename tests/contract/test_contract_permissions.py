@@ -108,7 +108,7 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
     "create_user": (create_user, MANAGERS),
     "grant_dimona": (grant_dimona, MANAGERS),
     "suspend_user": (suspend_user, MANAGERS),
-    "create_mandate": (create_mandate, {"legal_representative"}),
+    "create_mandate": (create_mandate, {"legal_representative", *MAIN}),
     "read_overview": (read_overview, INSIDERS | {"support"}),
     "list_designations": (list_designations, INSIDERS | {"support"}),
     "list_users": (list_users, MANAGERS | {"support", "user"}),  # a plain user: their own record

@@ -218,3 +218,46 @@ def test_every_problem_of_the_trail_is_said_in_each_language() -> None:
     for lang in ("en", "fr", "nl"):
         missing = [p for p in get_args(AuditProblem) if f"audit.chain.{p}" not in messages[lang]]
         assert missing == [], (lang, missing)
+
+
+async def test_the_action_filter_takes_an_action_s_name_in_the_console_s_language(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.support, lang="fr") as session:
+        await session.open("audit")
+        screen = session.app.screen
+        assert isinstance(screen, AuditScreen)
+        assert screen.action_code("registre national") == "person.reveal_niss"
+        assert screen.action_code("a ouvert un mandat") == "mandate.view"
+        assert screen.action_code("person.reveal") == "person.reveal"  # a code still works
+        screen.query_one("#filter-action", Input).value = "Gestionnaire d'Accès Principal"
+        await settle(session.pilot)
+        actions = {entry.action for entry in session.table.rows}
+        assert "designation.designate_main" in actions  # with the designations around it (one prefix)
+        assert all(action.startswith("designation.") for action in actions)
+
+
+async def test_a_name_several_people_match_offers_them_to_choose(store: Store) -> None:
+    from textual.widgets import OptionList
+
+    from onss_tui.screens.overview import ChoiceScreen
+
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.support) as session:
+        await session.open("audit")
+        screen = session.app.screen
+        assert isinstance(screen, AuditScreen)
+        field = screen.query_one("#filter-actor", Input)
+        field.value = "a"
+        await settle(session.pilot)
+        assert session.table.rows == [] and "Several people match" in str(session.table.border_title)
+        field.focus()
+        await session.press("enter")
+        assert isinstance(session.app.screen, ChoiceScreen)
+        choices = session.app.screen.query_one("#choices", OptionList)
+        names = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert "Anne Peeters" in names
+        choices.highlighted = names.index("Anne Peeters")
+        await session.press("enter")
+        assert session.app.screen is screen
+        assert "by Anne Peeters" in str(session.table.border_title)
+        assert session.table.rows and {e.actor for e in session.table.rows} == {"Anne Peeters"}

@@ -270,3 +270,54 @@ async def test_a_conflict_says_so_and_offers_to_reload(store) -> None:  # type: 
         assert "active" in cells(table, table.rows[index_of(table, pending.id)])
         [current] = await main_access_managers(store, world.lr)
         assert current.status == "active"
+
+
+async def test_the_replacement_question_concerns_the_enterprise_typed(store) -> None:  # type: ignore[no-untyped-def]
+    town = (await store.service.get_overview(store.world.lr_town, store.world.townhall)).enterprise
+    app = store.app(store.world.lr)
+    notices = record_notices(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_designation(pilot)
+        await fill_main_form(pilot, NEWCOMER_NISS)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.query_one("#mam-submit").label.plain == "Replace"
+
+        await fill_main_form(pilot, OUTSIDER_NISS)
+        await type_into(pilot, "enterprise_ref", town.enterprise_number)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen  # the employer's Main Access Manager is not the town's
+        assert any("legal representative" in n.message for n in notices if n.severity == "error")
+        [current] = await main_access_managers(store, store.world.lr)
+        assert current.person.id == store.world.newcomer
+
+
+async def test_a_designation_active_at_once_says_it_is_active(store) -> None:  # type: ignore[no-untyped-def]
+    app = store.app(store.world.lr, lang="nl")
+    notices = record_notices(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_designation(pilot)
+        await fill_main_form(pilot, LR_NISS)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [done] = [n.message for n in notices if "aangesteld" in n.message]
+        assert "is actief" in done and "eerste aanmelding" not in done
+
+
+async def test_only_a_main_access_manager_is_offered_the_managers_form(store) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Button
+
+    from tests.contract.conftest import main_designation
+
+    world = store.world
+    await store.service.designate_main_access_manager(world.lr, main_designation())
+    await store.service.sign_in(world.newcomer)
+    for actor, offered in ((world.newcomer, True), (world.lr, False)):
+        async with store.app(actor).run_test(size=(120, 40)) as pilot:
+            screen = await open_designation(pilot)
+            screen.query_one("#sections", TabbedContent).active = "managers"
+            await settle(pilot)
+            assert screen.query_one("#managers-why").display is not offered
+            assert screen.query_one("#managers-submit", Button).disabled is not offered
+            assert screen.check_action("submit", ()) is offered

@@ -145,7 +145,6 @@ def test_every_key_used_in_code_exists() -> None:
         ("rule.quarter.", ["empty", "format", "year"]),
         ("rule.mandate.done.", ["submit", "accept", "reject", "close"]),
         ("rule.changed.", ["designation", "user", "mandate"]),
-        ("rule.step.", ["principal", "mandatary", "either"]),
         ("rule.kind.", ["social_secretariat", "service_provider"]),
         ("users.status.", ["active", "suspended", "removed"]),
         ("mandate.status.", ["to_finalise", "pending", "active", "rejected", "closed"]),

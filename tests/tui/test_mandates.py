@@ -570,3 +570,50 @@ async def test_the_status_filter_tells_active_mandates_from_expired_ones(
         town = session.table.rows[0]
         assert screen._status_cell(town) == expired_label  # the filter says what the row says
         assert await choose(session.app.t("mandate.status.active")) == [later.id]
+
+
+async def test_a_user_holding_mahis_manage_is_offered_to_give_a_mandate(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    offered = {}
+    for name, services in (("Clara", ["mahis_manage"]), ("Ilse", ["mahis_consult"])):
+        user = await store.service.create_user(
+            store.world.lr,
+            dto.UserCreate(
+                enterprise_id=store.world.employer,
+                niss=niss("840404404" if name == "Ilse" else "900101123"),
+                first_name=name,
+                last_name="V",
+                services=services,
+            ),
+        )
+        async with console(store.service, user.person.id) as session:
+            await session.open("mandates")
+            screen = session.app.screen
+            offered[name] = any(
+                binding.action == "create" and enabled
+                for _, binding, enabled, _ in screen.active_bindings.values()
+            )
+    assert offered == {"Clara": True, "Ilse": False}
+
+
+async def test_a_mandate_closed_before_its_end_says_when_it_ended(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    draft = mandates["draft"]
+    closed = await store.service.close_mandate(store.world.lr, draft.id, draft.version)
+    async with console(store.service, store.world.lr) as session:
+        said = validity(session.app, closed)
+        assert said == f"{closed.start_quarter} → ended {closed.updated_at:%Y-%m-%d}"
+        assert validity(session.app, mandates["pending"]).endswith("→ open")
+
+
+async def test_the_step_to_accept_mandates_shows_those_waiting(store: Store) -> None:
+    mandates = await give_mandates(store.service, store.world)
+    async with console(store.service, store.world.lr_ssa) as session:
+        steps = session.app.screen.query_one("#next-steps", OptionList)
+        ids = [steps.get_option_at_index(i).id for i in range(steps.option_count)]
+        steps.focus()
+        steps.highlighted = ids.index("accept_mandates")
+        await session.press("enter")
+        assert isinstance(session.app.screen, MandatesScreen)
+        assert session.app.screen.query_one("#filter-status", Select).value == "pending"
+        assert [m.id for m in session.table.rows] == [mandates["pending"].id]

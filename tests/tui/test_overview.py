@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, OptionList
 
 from onss_tui.domain.quarters import Quarter
+from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.designation import DesignationScreen
 from onss_tui.screens.overview import OverviewScreen
 from onss_tui.services import dto
@@ -102,7 +103,21 @@ async def test_the_main_access_manager_activates_a_quality(store) -> None:  # ty
         choices.highlighted = labels.index("Company without staff")
         await pilot.press("enter")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)  # asked once more, naming it and what follows
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert "Company without staff" in question and "Access Manager" in question
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Company without staff" not in str(app.screen.query_one("#overview-identity").content)
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#choices", OptionList).highlighted = labels.index("Company without staff")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
         assert "Company without staff" in str(app.screen.query_one("#overview-identity").content)
+        assert steps(app.screen)[0] == "designate_access_manager"  # the new quality has none yet
     overview = await store.service.get_overview(world.newcomer, world.employer)
     assert {q.code for q in overview.qualities if q.active} == {"onss_employer", "company_without_staff"}
 

@@ -197,6 +197,8 @@ async def test_someone_who_manages_no_users_is_told_why(store: Store) -> None:
         await settle(session.pilot)
         assert session.table.rows == []
         assert session.noticed("Only the Access Managers of the enterprise see its users.")
+        first_line = "".join(segment.text for segment in session.table.render_line(1))
+        assert first_line.strip() == "Only the Access Managers of the enterprise see its users."
 
 
 async def test_the_service_says_why_in_the_console_s_language(store: Store) -> None:
@@ -402,3 +404,45 @@ async def test_after_a_conflict_the_form_keeps_what_was_typed_beside_what_is_sto
         assert isinstance(session.app.screen, UsersScreen)
         now = await store.service.get_user(store.world.lr, user.id)
         assert (now.phone, now.email) == ("+32471222333", "lotte@elders.be")
+
+
+async def test_the_table_names_a_user_as_the_detail_does(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="V"),
+    )
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        name = next(c for c in session.table.columns if c.key == "name")
+        assert name.cell(session.table.rows[0]) == "Lotte V"
+
+
+async def test_the_grant_dialog_shows_what_is_held_and_a_withdrawal_counts_the_holders(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    for base, last, services in (("800101012", "Aerts", ["dimona"]), ("810202024", "Baert", [])):
+        await store.service.create_user(
+            store.world.lr,
+            dto.UserCreate(
+                enterprise_id=store.world.employer,
+                niss=niss(base),
+                first_name="X",
+                last_name=last,
+                services=services,
+            ),
+        )
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await session.press("space", "space")
+        await session.press("plus")
+        checklist = session.app.screen.query_one(SelectionList)
+        labels = {
+            checklist.get_option_at_index(i).value: str(checklist.get_option_at_index(i).prompt)
+            for i in range(checklist.option_count)
+        }
+        assert labels["dimona"].endswith("(held by 1 of 2)")
+        await session.press("escape")
+        await session.press("space", "space")
+        await session.press("minus")
+        await session.press("space", "ctrl+s")
+        assert session.noticed("withdrawn from X Aerts")

@@ -85,6 +85,11 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
         ).all(),
     )
     by_role = {role: [d for d in current if d.role == role] for role in Role}
+    main = {d.person.id for d in by_role[Role.MAIN_ACCESS_MANAGER]}
+    # A co-main promoted to Main Access Manager is listed once, as Main.
+    by_role[Role.CO_MAIN_ACCESS_MANAGER] = [
+        d for d in by_role[Role.CO_MAIN_ACCESS_MANAGER] if d.person.id not in main
+    ]
     user_counts = dict(
         s.exec(
             select(PortalUser.status, func.count())
@@ -134,10 +139,13 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
     steps = []
     if not has_main:
         steps.append("designate_main_access_manager")
-    if has_main and not by_role[Role.ACCESS_MANAGER]:
+    covered = {d.quality_code for d in by_role[Role.ACCESS_MANAGER]}
+    if has_main and any(q.active and q.code not in covered for q in qualities):  # each quality its own
         steps.append("designate_access_manager")
     if has_main and not user_counts:
         steps.append("create_users")
+    if any(d.status == DesignationStatus.PENDING for d in current):
+        steps.append("pending_designations")
     if counts.get(MandateStatus.TO_FINALISE):
         steps.append("finalise_mandates")
     if to_accept:
@@ -159,6 +167,7 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
         next_steps=steps,
         my_roles=sorted(c.roles(eid)) if c.actor else [],
         my_user_account=c.has_user_account(eid),
+        my_services=sorted(c.user_services(eid)),
         is_mandatary=provider is not None,
         version=enterprise.version,
     )

@@ -16,6 +16,7 @@ from onss_tui.services.dto import MandateStatus
 from onss_tui.services.errors import ValidationFailed, quarter_reason
 from onss_tui.services.local import search
 from onss_tui.services.local.context import Context
+from onss_tui.services.local.rights import acts_for_mandates
 from onss_tui.services.local.tables import Mandate, MandateGroup, Person, Provider, ids_of, name_key
 
 SPARSE_LIMIT = 2000
@@ -137,7 +138,7 @@ def _scope(c: Context) -> PartyFilter | None:
     """The mandates the actor may see, or None for all (support staff)."""
     if c.support or c.actor is None:
         return None
-    mine = c.enterprise_ids()
+    mine = [e for e in c.enterprise_ids() if acts_for_mandates(c, e, manage=False)]
     providers = c.session.exec(select(Provider.id).where(col(Provider.enterprise_id).in_(mine))).all()
     return PartyFilter(principals=mine, mandataries=ids_of(providers))
 

@@ -8,9 +8,14 @@ from sqlmodel import and_, col, false, or_, select
 
 from onss_tui.domain import identifiers as ids
 from onss_tui.domain.quarters import Quarter, QuarterError
-from onss_tui.domain.rules import LIVE_MANDATE_STATUSES, Party, StepNotPossible, next_mandate_status
+from onss_tui.domain.rules import (
+    LIVE_MANDATE_STATUSES,
+    StepNotPossible,
+    binds_principal,
+    next_mandate_status,
+)
 from onss_tui.services import dto
-from onss_tui.services.dto import MandateAction, MandateStatus, PageRequest, Role
+from onss_tui.services.dto import MandateAction, MandateStatus, PageRequest
 from onss_tui.services.errors import (
     PermissionDenied,
     Reason,
@@ -25,7 +30,7 @@ from onss_tui.services.local.context import Context
 from onss_tui.services.local.enterprises import get_enterprise
 from onss_tui.services.local.mandate_plan import mandate_query
 from onss_tui.services.local.paging import keyset_page
-from onss_tui.services.local.rights import may_take
+from onss_tui.services.local.rights import acts_for_mandates, why_not_take
 from onss_tui.services.local.tables import (
     Enterprise,
     Mandate,
@@ -105,17 +110,23 @@ def _get_mandate(c: Context, mandate_id: int) -> tuple[Mandate, Provider]:
 
 def get_mandate(c: Context, mandate_id: int) -> dto.MandatePublic:
     mandate, provider = _get_mandate(c, mandate_id)
-    if not (c.may_read(mandate.principal_id) or c.may_read(provider.enterprise_id)):
+    readers = (mandate.principal_id, provider.enterprise_id)
+    if not (c.support or any(acts_for_mandates(c, e, manage=False) for e in readers)):
         raise PermissionDenied(Reason("rule.mandate.not_yours"))
     return convert.mandate(c, mandate, with_steps=True)
 
 
 def create_mandate(c: Context, request: dto.MandateCreate) -> dto.MandatePublic:
-    """A legal representative of the principal gives a mandatary groups of services from a quarter on
-    (to finalise, or sent to the mandatary at once with `submit`)."""
+    """Someone who manages the principal's mandates (its legal representative, Main Access Manager, or a
+    user holding Mahis "manage mandates") gives a mandatary groups of services from a quarter on: to
+    finalise, or sent to the mandatary at once with `submit` when that binds the principal (the legal
+    representative's validation, or a signed procuration)."""
     principal = get_enterprise(c, request.principal_id)
-    c.require(Role.LEGAL_REPRESENTATIVE in c.roles(request.principal_id), Reason("rule.mandate.legal_only"))
+    c.require(acts_for_mandates(c, request.principal_id, manage=True), Reason("rule.mandate.manage_only"))
     errors: dict[str, str] = {}
+    procuration = bool((request.procuration_reference or "").strip())
+    if request.submit and not binds_principal(c.roles(request.principal_id), procuration=procuration):
+        errors["procuration_reference"] = Reason("rule.mandate.binding")
     provider = c.session.get(Provider, request.mandatary_id)
     if provider is None:
         errors["mandatary_id"] = Reason("rule.mandate.unknown_mandatary")
@@ -257,13 +268,13 @@ def take_step(c: Context, mandate_id: int, action: MandateAction, expected_versi
     try:
         new_status, party = next_mandate_status(status, action)
     except StepNotPossible as exc:
+        acting = (mandate.principal_id, provider.enterprise_id)
         c.require(
-            may_take(c, Party.EITHER, mandate.principal_id, provider.enterprise_id),
-            Reason("rule.mandate.not_acting"),
+            any(acts_for_mandates(c, e, manage=True) for e in acting), Reason("rule.mandate.not_acting")
         )
         raise ValidationFailed({"status": _step_not_possible(exc)}) from exc
-    allowed = may_take(c, party, mandate.principal_id, provider.enterprise_id)
-    c.require(allowed, Reason(f"rule.step.{party.value}"))
+    refusal = why_not_take(c, party, action, mandate, provider.enterprise_id)
+    c.require(refusal is None, refusal or "")
     before = convert.mandate(c, mandate)
     fields.check_version(mandate, expected_version, "mandate")
     if action in (MandateAction.SUBMIT, MandateAction.ACCEPT):

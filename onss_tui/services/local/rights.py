@@ -1,6 +1,6 @@
 """What the acting person may do to a record, asked of one call's context: end a designation, manage an
-enterprise's users, reveal a person's national register number, act for a mandatary, take a step of a
-mandate's lifecycle; and which enterprise an attempt on a person concerns."""
+enterprise's users, reveal a person's national register number, act for an enterprise on its mandates,
+take a step of a mandate's lifecycle; and which enterprise an attempt on a person concerns."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 from sqlmodel import select
 
 from onss_tui.domain.rules import (
-    MAHIS_CONSULT,
-    MAHIS_MANAGE,
     MAIN_ROLES,
     MANAGER_ROLES,
     MANDATE_LIFECYCLE,
     Party,
+    binds_principal,
+    manages_mandates,
+    reads_mandates,
 )
 from onss_tui.services.dto import DesignationStatus, MandateAction, Role, UserStatus
 from onss_tui.services.errors import Reason
@@ -78,24 +79,41 @@ def enterprise_concerned(c: Context, person_id: int) -> int | None:
     return min(now) if now else None
 
 
-def acts_for_mandatary(c: Context, enterprise_id: int, *, manage: bool) -> bool:
-    """Whether the actor acts for the mandatary whose enterprise this is (Mahis "manage mandates",
-    or only "consult" when not `manage`)."""
-    roles = c.roles(enterprise_id)
-    if roles & (MAIN_ROLES | {Role.LEGAL_REPRESENTATIVE}):
+def acts_for_mandates(c: Context, enterprise_id: int, *, manage: bool) -> bool:
+    """Whether the actor acts for this enterprise on its mandates, as principal or mandatary: creates,
+    consults and stops them (`manage`), or reads them."""
+    if c.actor is None:
         return True
-    services = c.user_services(enterprise_id)
-    return MAHIS_MANAGE in services or (not manage and MAHIS_CONSULT in services)
+    rule = manages_mandates if manage else reads_mandates
+    return rule(c.roles(enterprise_id), c.user_services(enterprise_id))
 
 
-def may_take(c: Context, party: Party, principal_id: int, mandatary_enterprise_id: int) -> bool:
-    """Whether the actor acts for the side of a mandate that may take a step (support staff: no)."""
+def why_not_take(
+    c: Context,
+    party: Party,
+    action: MandateAction,
+    mandate: Any,
+    mandatary_enterprise_id: int,
+) -> Reason | None:
+    """Why the actor may not take a step that `party` takes on a mandate (`mandate`: a mandate or a row of
+    the mandate table), or None when they may. Sending it to the mandatary binds the principal: only its
+    legal representative, or a procuration signed with both eIDs, does that."""
     if c.support:
-        return False
-    for_principal = Role.LEGAL_REPRESENTATIVE in c.roles(principal_id)
+        return Reason("rule.support_read_only")
+    principal_id = mandate.principal_id
+    for_principal = acts_for_mandates(c, principal_id, manage=True)
     if party == Party.PRINCIPAL or (party == Party.EITHER and for_principal):
-        return for_principal
-    return acts_for_mandatary(c, mandatary_enterprise_id, manage=True)
+        if not for_principal:
+            return Reason("rule.mandate.step_principal")
+        procuration = bool(mandate.procuration_reference)
+        if action == MandateAction.SUBMIT and not binds_principal(
+            c.roles(principal_id), procuration=procuration
+        ):
+            return Reason("rule.mandate.binding")
+        return None
+    if acts_for_mandates(c, mandatary_enterprise_id, manage=True):
+        return None
+    return Reason("rule.step.mandatary" if party == Party.MANDATARY else "rule.mandate.step_either")
 
 
 def steps(c: Context, mandate: Any, mandatary_enterprise_id: int) -> list[MandateAction]:
@@ -104,5 +122,6 @@ def steps(c: Context, mandate: Any, mandatary_enterprise_id: int) -> list[Mandat
     return [
         action
         for (status, action), (_, party) in MANDATE_LIFECYCLE.items()
-        if status == mandate.status and may_take(c, party, mandate.principal_id, mandatary_enterprise_id)
+        if status == mandate.status
+        and why_not_take(c, party, action, mandate, mandatary_enterprise_id) is None
     ]
