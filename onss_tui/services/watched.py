@@ -30,6 +30,7 @@ READS = frozenset(
         "get_user",
         "list_providers",
         "list_mandates",
+        "mandate_figures",
         "export_mandates",
         "get_mandate",
         "list_audit",

@@ -44,7 +44,8 @@ async def test_a_narrow_terminal_gets_a_compact_footer_that_still_shows_help(sto
             keys = {key.description: key.region for key in footer.query(FooterKey)}
             palette = next(region for name, region in keys.items() if "Opdrachten" in name)
             assert palette.right == width  # flush right: nothing of the keys beneath shows past it
-            assert keys["Hulp"].right <= palette.x  # the help key is seen whole
+            help_key = keys.get("Hulp") or keys["Meer toetsen"]  # named so when other keys give way
+            assert help_key.right <= palette.x  # the help key is seen whole
 
 
 async def test_number_keys_open_each_screen_and_escape_stays(store) -> None:  # type: ignore[no-untyped-def]

@@ -602,8 +602,11 @@ async def test_a_mandate_closed_before_its_end_says_when_it_ended(store: Store) 
     closed = await store.service.close_mandate(store.world.lr, draft.id, draft.version)
     async with console(store.service, store.world.lr) as session:
         said = validity(session.app, closed)
-        assert said == f"{closed.start_quarter} → ended {closed.updated_at:%Y-%m-%d}"
-        assert validity(session.app, mandates["pending"]).endswith("→ open")
+        assert (
+            said
+            == f"{session.app.quarter(closed.start_quarter)} → ended {session.app.day(closed.updated_at)}"
+        )
+        assert validity(session.app, mandates["pending"]).endswith("→ open-ended")
 
 
 async def test_the_step_to_accept_mandates_shows_those_waiting(store: Store) -> None:

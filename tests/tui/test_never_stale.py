@@ -89,7 +89,7 @@ async def test_a_user_already_suspended_is_shown_as_they_are(store: Store) -> No
         await session.open("users")
         await store.service.set_user_status(store.world.lr, user.id, dto.UserStatus.SUSPENDED, user.version)
         await session.press("p")
-        assert session.noticed("already is suspended")
+        assert session.noticed("already suspended")
         assert session.table.cursor_row.status == dto.UserStatus.SUSPENDED
 
 
