@@ -10,6 +10,7 @@ import pytest
 
 from onss_tui.api.main import create_app
 from onss_tui.domain.quarters import Quarter
+from onss_tui.i18n import LANGUAGES
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import make_engine
 from tests.api.clients import client_as
@@ -51,7 +52,7 @@ async def test_a_rule_broken_is_422_with_the_services_field_errors(
     assert body["field_reasons"] == {
         "start_quarter": {
             "key": "rule.mandate.start_past",
-            "params": {"now": {lang: Quarter.current().written(lang) for lang in ("fr", "nl", "en")}},
+            "params": {"now": {lang: Quarter.current().written(lang) for lang in LANGUAGES}},
         },
         "groups": {"key": "rule.mandate.unknown_group", "params": {"code": "no_such_group"}},
     }
