@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         Role,
     )
     from onss_tui.services.protocol import AccessService
+    from onss_tui.services.watched import Change
 
 NAMED_KEYS = frozenset({"space", "del", "esc"})
 """Keys the footer shows by a word of the console's language (key.* messages)."""
@@ -90,6 +91,9 @@ class ConsoleApp(App[int]):
     open_failure: reactive[str] = reactive("")
     """What went wrong when the store could not be opened (empty while nothing did)."""
 
+    unreachable: reactive[bool] = reactive(False)
+    """The service did not answer the last call made to it: what the screens show may be old."""
+
     changes = 0
     """How many changes the console knows of: its own successful writes, and each time the service answers
     again after it was unreachable. A screen that loaded its data at a smaller count shows older data."""
@@ -128,9 +132,11 @@ class ConsoleApp(App[int]):
 
         self._service = watched(service, self._changed)
 
-    def _changed(self, back: bool) -> None:
+    def _changed(self, change: Change) -> None:
         self.changes += 1
-        if back:  # what the screen shows may be older than the store: it loads again
+        if change != "written":
+            self.unreachable = change == "unreachable"
+        if change == "back":  # what the screen shows may be older than the store: it loads again
             catch_up = getattr(self.screen, "catch_up", None)
             if callable(catch_up):
                 self.call_later(catch_up)

@@ -86,6 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
     mandates.add_argument("--format", choices=["csv", "json"], default="csv")
     mandates.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
     mandates.add_argument("--as", dest="actor", metavar="NISS", help="export what this person may see")
+    users = export_commands.add_parser(
+        "users", help="an enterprise's users and their online services, one row per user and service"
+    )
+    _add_database(users)
+    users.add_argument("--enterprise", required=True, metavar="NUMBER", help="the enterprise (its number)")
+    users.add_argument("--format", choices=["csv", "json"], default="csv")
+    users.add_argument("--output", "-o", metavar="FILE", help="file to write (default: standard output)")
+    users.add_argument(
+        "--as",
+        dest="actor",
+        required=True,
+        metavar="NISS",
+        help="a manager of the enterprise, or support staff",
+    )
 
     audit = commands.add_parser("audit", help="the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)

@@ -26,7 +26,7 @@ from textual.widgets import Static
 from onss_tui.domain.text import ACTION_MAX, SEARCH_MAX, shown
 from onss_tui.screens.browse import TYPED_FILTER, BrowseScreen
 from onss_tui.screens.mandate_detail import enterprise_number_shown
-from onss_tui.services.dto import AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
+from onss_tui.services.dto import SYSTEM, AuditEntryPublic, AuditFilter, AuditVerification, Page, PageRequest
 from onss_tui.services.errors import Reason
 from onss_tui.widgets.detail_grid import detail_grid
 from onss_tui.widgets.footer import Footer
@@ -38,6 +38,8 @@ from onss_tui.widgets.text import local_time
 
 CHOICES = 20
 """How many of the people a name matches are offered to choose from."""
+PERSON_TARGETS = frozenset({"person", "user", "designation"})
+"""The kinds of target the service names by a person's name (as it is now: the trail keeps only ids)."""
 
 
 class AuditScreen(BrowseScreen[AuditEntryPublic]):
@@ -140,7 +142,9 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
 
     def _show_scope(self) -> None:
         t = self.app.t
-        parts = [t("audit.title")]
+        support = self.app.actor is not None and self.app.actor.support_staff
+        # What the rows counted below the table are, beside the chain check's count of every entry.
+        parts = [t("audit.title"), t("audit.scope.all" if support else "audit.scope.readable")]
         if (actor := self.narrowed_to.get("#filter-actor")) is not None:
             parts.append(t("audit.scope.actor", name=actor[1]))
         if (enterprise := self.narrowed_to.get("#filter-enterprise")) is not None:
@@ -288,7 +292,7 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             return
         facts: list[tuple[str, str | Text]] = [
             ("entry", f"{entry.id} · {local_time(entry.at, self.app.lang)}"),
-            ("actor", self.app.who(entry.actor)),
+            ("actor", self._actor(entry)),
             ("action", f"{self.action_name(entry)} ({entry.action})"),
             ("target", self._target(entry)),
             ("enterprise", self._enterprise(entry)),
@@ -347,10 +351,19 @@ class AuditScreen(BrowseScreen[AuditEntryPublic]):
             return self.app.say(Reason(key, reason, **values))
         return reason
 
+    def _actor(self, entry: AuditEntryPublic) -> Text:
+        """Who acted, by the name the trail kept when the entry was written (and says so)."""
+        who = self.app.who(entry.actor)
+        if entry.actor == SYSTEM:
+            return Text(who)
+        return Text.assemble(who, (f"  ({self.app.t('audit.detail.as_written')})", "dim"))
+
     def _target(self, entry: AuditEntryPublic) -> Text:
         words = self.target_words(entry.target)
         if entry.target_label is None:
             return Text(words)
+        if entry.target.partition(":")[0] in PERSON_TARGETS:  # a person's name is looked up as it is now
+            words = f"{words} ({self.app.t('audit.detail.name_today')})"
         return Text.assemble(entry.target_label, (f"  {words}", "dim"))
 
     @staticmethod

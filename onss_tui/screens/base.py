@@ -3,10 +3,13 @@ handed to it (a worker's messages go only to the screen that runs it; the app re
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from textual import events, on
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -16,6 +19,9 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 """What the screen gives back when it is dismissed."""
+
+STALE = "stale-notice"
+"""The id of the line saying that what a screen shows is old: the service cannot be reached."""
 
 FORM = "form"
 """The class of the container of a form's fields: while the focus is in it, printable keys are the form's."""
@@ -37,7 +43,14 @@ class OnssScreen(Screen[R]):
     """A screen of the console. One that shows data from the service says when it has loaded it
     (`loaded`) and how to load it again (`reload_data`): shown again after another screen, when the
     console made or learnt of a change meanwhile (`ConsoleApp.changes`), it loads it again. Its own
-    dialogs do not count as another screen: what is done in them, the screen shows as it is done."""
+    dialogs do not count as another screen: what is done in them, the screen shows as it is done.
+
+    While the service cannot be reached (`ConsoleApp.unreachable`), a screen that shows data says, in a
+    line at its top, the time it was loaded; the line goes when the data is loaded again."""
+
+    DEFAULT_CSS = """
+    OnssScreen > #stale-notice { height: auto; padding: 0 1; background: $warning-muted; color: $text; }
+    """
 
     IS_FORM: ClassVar[bool] = False
     """The whole screen is a form (a dialog asking for a few fields)."""
@@ -54,9 +67,35 @@ class OnssScreen(Screen[R]):
     left_at: int | None = None
     """The console's count of changes when another screen was shown instead of this one."""
 
+    loaded_time: datetime | None = None
+    """When the data shown was loaded (None: nothing loaded yet)."""
+
     def loaded(self) -> None:
         """The data shown was just loaded: it is as new as every change the console knows of."""
         self.loaded_at = self.app.changes
+        self.loaded_time = datetime.now()
+        self.say_if_stale()
+
+    @on(events.Mount)
+    def follow_reachability(self) -> None:
+        if not isinstance(self, ModalScreen):
+            self.watch(self.app, "unreachable", self.say_if_stale, init=False)
+            self.watch(self.app, "lang", self.say_if_stale, init=False)
+
+    def say_if_stale(self, _value: object = None) -> None:
+        """While the service cannot be reached, show the line saying when the data shown was loaded; once
+        the data has been loaded again, take it away."""
+        notices = self.query(f"#{STALE}")
+        if self.loaded_time is None or not (self.app.unreachable or notices):
+            return
+        if self.loaded_at == self.app.changes and not self.app.unreachable:
+            notices.remove()
+            return
+        text = self.app.t("common.stale", time=self.loaded_time.strftime("%H:%M"))
+        if notices:
+            notices.first(Static).update(text)
+        else:
+            self.mount(Static(text, id=STALE, markup=False), before=0)
 
     def reload_data(self) -> None:
         """Load the data shown again (screens that show data say how)."""

@@ -9,7 +9,9 @@ as the screen is open.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import IO, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -23,11 +25,14 @@ from onss_tui.domain.rules import MANAGER_ROLES
 from onss_tui.domain.text import SEARCH_MAX
 from onss_tui.screens.browse import ROW_ACTION, TYPED_FILTER, BrowseScreen
 from onss_tui.screens.confirm import ConfirmScreen
+from onss_tui.screens.export import ExportScreen
+from onss_tui.screens.mandates import EXPORT_PROGRESS
 from onss_tui.screens.reveal import reveal
 from onss_tui.screens.service_checklist import ServiceChecklistScreen
 from onss_tui.screens.user_form import UserFormScreen
 from onss_tui.services.dto import Page, PageRequest, UserFilter, UserPublic, UserSort, UserStatus
 from onss_tui.services.errors import ValidationFailed
+from onss_tui.services.export import USER_COLUMNS, users_and_rights, write_rows
 from onss_tui.widgets.detail_grid import detail_grid
 from onss_tui.widgets.footer import Footer
 from onss_tui.widgets.input import Input
@@ -77,11 +82,14 @@ class UsersScreen(BrowseScreen[UserPublic]):
         Binding("u", "set_status('reactivate')", "users.key.reactivate", id="users.reactivate"),
         Binding("delete", "set_status('remove')", "users.key.remove", id="users.remove"),
         REVEAL,
+        Binding("x", "export", "users.key.export", id="users.export"),
         Binding("f5", "reload_list", "common.reload", id="users.reload"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
+        self.last_export: Path | None = None
+        """Where the last export went: the next one proposes it."""
         self.revealed: dict[int, str] = {}
         """Person id -> national register number, for the numbers revealed on this screen."""
         self._status: UserStatus | None = None
@@ -251,6 +259,8 @@ class UsersScreen(BrowseScreen[UserPublic]):
             return editable and status in (UserStatus.ACTIVE, UserStatus.SUSPENDED)
         if action in ("create", "grant", "withdraw", "set_status") and not self._manages:
             return False
+        if action == "export":  # every user's rights: for the enterprise's managers and support staff
+            return self._manages or self._support
         if action == "set_status":
             wanted = STATUS_ACTIONS[str(parameters[0])]
             allowed = {
@@ -265,6 +275,31 @@ class UsersScreen(BrowseScreen[UserPublic]):
         if action == "reveal":
             return status is not None
         return True
+
+    def action_export(self) -> None:
+        """Write the enterprise's users and their online services to a file, one row per user and service."""
+        actor, enterprise = self.app.actor_id, self.app.enterprise_id
+        assert actor is not None and enterprise is not None
+
+        async def counted(progress: Callable[[int], None]) -> AsyncIterator[dict[str, Any]]:
+            count = 0
+            async for row in users_and_rights(self.app.service, actor, enterprise):
+                yield row
+                count += 1
+                if count % EXPORT_PROGRESS == 0:
+                    progress(count)
+
+        async def write(out: IO[str], fmt: str, progress: Callable[[int], None]) -> int:
+            return await write_rows(counted(progress), USER_COLUMNS, out, fmt)
+
+        def done(result: tuple[int, Path] | None) -> None:
+            if result is not None:
+                count, path = result
+                self.last_export = path
+                self.notify(self.app.t("users.export.done", count=count, path=str(path)), timeout=10)
+
+        proposed = self.last_export or Path.cwd() / "users.csv"
+        self.app.push_screen(ExportScreen("users.export.title", proposed, write), done)
 
     def targets(self) -> list[UserPublic]:
         """The users an action concerns: those selected with space, else the highlighted one."""

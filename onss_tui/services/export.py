@@ -1,7 +1,10 @@
-"""Exporting mandates: every mandate matching a filter, as of one moment, streamed as CSV or JSON.
+"""Exporting mandates and users' rights, streamed as CSV or JSON.
 
-The command line and the console's export dialog both write through here, from any service's
-`export_mandates` for one actor (a snapshot read a page at a time, never the whole list in memory).
+Mandates: every mandate matching a filter, as of one moment, from any service's `export_mandates` for one
+actor (a snapshot read a page at a time, never the whole list in memory). Users and rights: one row per
+user and online service of an enterprise (a user holding none: one row without), read a page at a time
+from the service's `list_users`, which lets only the enterprise's managers and support staff see every
+user. The command line and the console's export dialog both write through here.
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ import csv
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import AbstractContextManager, aclosing
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from onss_tui.services import dto
+from onss_tui.services.dto import PageRequest
+
+if TYPE_CHECKING:
+    from onss_tui.services.protocol import AccessService
 
 EXPORT_COLUMNS = [
     "id",
@@ -49,22 +56,96 @@ def mandate_row(mandate: dto.MandatePublic) -> dict[str, Any]:
     }
 
 
-async def write_mandates(mandates: AsyncIterator[dto.MandatePublic], out: IO[str], fmt: str) -> int:
-    """Write mandates as CSV or as a JSON array, streaming; returns how many were written."""
+USER_COLUMNS = [
+    "user_id",
+    "enterprise_id",
+    "niss_masked",
+    "first_name",
+    "last_name",
+    "status",
+    "email",
+    "phone",
+    "service",
+]
+
+USERS_PAGE = 200
+"""Users read a page at a time for an export."""
+
+
+def user_rows(user: dto.UserPublic) -> list[dict[str, Any]]:
+    """One row per online service the user holds (none: one row with an empty service)."""
+    common = {
+        "user_id": user.id,
+        "enterprise_id": user.enterprise_id,
+        "niss_masked": user.person.niss_masked,
+        "first_name": user.person.first_name,
+        "last_name": user.person.last_name,
+        "status": user.status.value,
+        "email": user.email,
+        "phone": user.phone,
+    }
+    return [common | {"service": service} for service in sorted(user.services) or [""]]
+
+
+async def users_and_rights(
+    service: AccessService, actor: int, enterprise_id: int
+) -> AsyncIterator[dict[str, Any]]:
+    """The rows of an enterprise's users and their online services, as the service lets `actor` see them."""
+    page = PageRequest(size=USERS_PAGE)
+    while True:
+        found = await service.list_users(actor, enterprise_id, dto.UserFilter(), page)
+        for user in found.items:
+            for row in user_rows(user):
+                yield row
+        if found.next_cursor is None:
+            return
+        page = PageRequest(size=USERS_PAGE, cursor=found.next_cursor)
+
+
+async def write_rows(rows: AsyncIterator[dict[str, Any]], columns: list[str], out: IO[str], fmt: str) -> int:
+    """Write rows as CSV or as a JSON array, streaming; returns how many were written."""
     count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+        writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()
-        async for mandate in mandates:
-            writer.writerow(mandate_row(mandate))
+        async for row in rows:
+            writer.writerow(row)
             count += 1
         return count
     out.write("[")
-    async for mandate in mandates:
-        out.write(("," if count else "") + "\n  " + json.dumps(mandate_row(mandate), ensure_ascii=False))
+    async for row in rows:
+        out.write(("," if count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
+
+
+async def write_mandates(mandates: AsyncIterator[dto.MandatePublic], out: IO[str], fmt: str) -> int:
+    """Write mandates as CSV or as a JSON array, streaming; returns how many were written."""
+
+    async def rows() -> AsyncIterator[dict[str, Any]]:
+        async for mandate in mandates:
+            yield mandate_row(mandate)
+
+    return await write_rows(rows(), EXPORT_COLUMNS, out, fmt)
+
+
+async def export_users(
+    rows: AsyncIterator[dict[str, Any]], output: Callable[[], AbstractContextManager[IO[str]]], fmt: str
+) -> int:
+    """Write the users-and-rights rows (`users_and_rights`) to what `output` opens; the first page is read
+    before anything is written, so that a refusal leaves no output."""
+    first = await anext(rows, None)
+
+    async def all_rows() -> AsyncIterator[dict[str, Any]]:
+        if first is None:
+            return
+        yield first
+        async for row in rows:
+            yield row
+
+    with output() as out:
+        return await write_rows(all_rows(), USER_COLUMNS, out, fmt)
 
 
 async def export_mandates(

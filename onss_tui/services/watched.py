@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from onss_tui.services.errors import ServiceError, Unavailable
 
@@ -67,11 +67,14 @@ WRITES = frozenset(
 )
 """Calls that change the store when they succeed."""
 
+Change = Literal["written", "unreachable", "back"]
+"""What `watched` tells: a write succeeded, the service became unreachable, or it answers again."""
+
 
 class _Watched:
     """The service, its async calls told to `changed` (see `watched`)."""
 
-    def __init__(self, service: AccessService, changed: Callable[[bool], None]) -> None:
+    def __init__(self, service: AccessService, changed: Callable[[Change], None]) -> None:
         self.wrapped = service
         self._changed = changed
         self._unreachable = False
@@ -89,7 +92,7 @@ class _Watched:
             except Unavailable:
                 if not self._unreachable:  # what the screens show may be old by the time it answers
                     self._unreachable = True
-                    self._changed(False)
+                    self._changed("unreachable")
                 raise
             except ServiceError:  # a refusal: the service answers again
                 self._answered(changed=False)
@@ -101,13 +104,15 @@ class _Watched:
 
     def _answered(self, *, changed: bool) -> None:
         back, self._unreachable = self._unreachable, False
-        if changed or back:
-            self._changed(back)
+        if back:
+            self._changed("back")
+        elif changed:
+            self._changed("written")
 
 
-def watched(service: AccessService, changed: Callable[[bool], None]) -> AccessService:
-    """`service`, calling `changed(False)` after each successful write and when it first answers
-    `Unavailable`, and `changed(True)` on the first answer that follows (the service is back)."""
+def watched(service: AccessService, changed: Callable[[Change], None]) -> AccessService:
+    """`service`, calling `changed("written")` after each successful write, `changed("unreachable")`
+    when it first answers `Unavailable`, and `changed("back")` on the first answer that follows."""
     if isinstance(service, _Watched):
         service = service.wrapped
     return cast("AccessService", _Watched(service, changed))

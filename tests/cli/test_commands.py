@@ -273,3 +273,44 @@ def test_export_refuses_a_bad_filter_before_writing(cli, seeded_file: str, tmp_p
     unknown = cli("export", "mandates", "--database", seeded_file, "--as", "85.07.30-033.28")
     assert "85.07.30-***.**" in unknown.one_line_error  # the number stays masked
     assert "033.28" not in unknown.err
+
+
+def test_export_users_writes_one_row_per_user_and_service(command, seeded_file: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(seeded_file)
+    with engine.connect() as connection:
+        enterprise = connection.execute(
+            text("SELECT id, enterprise_number FROM enterprise WHERE name LIKE 'Ottignies%'")
+        ).one()
+        grants = connection.execute(
+            text(
+                "SELECT count(*) FROM access_grant g JOIN portal_user u ON u.id = g.user_id "
+                "WHERE u.enterprise_id = :e AND u.status != 'removed'"
+            ),
+            {"e": enterprise.id},
+        ).scalar_one()
+    engine.dispose()
+    again = str(tmp_path / "again.db")  # the same seed: the same people, whose numbers it prints
+    identities = command(
+        "seed", "--database", again, "--enterprises", "30", "--mandates", "200", "--seed", "4"
+    )
+    mam = next(line.split()[-4] for line in identities.out.splitlines() if "Main Access Manager" in line)
+
+    out = tmp_path / "rights.csv"
+    run = command(
+        "export", "users", "--database", seeded_file, "--as", mam,
+        "--enterprise", enterprise.enterprise_number, "--output", str(out),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert f"{len(rows)} rows of users and services written" in run.err
+    assert len([r for r in rows if r["service"]]) == grants
+    assert all(r["niss_masked"].endswith("***.**") for r in rows)
+
+    as_json = command(
+        "export", "users", "--database", seeded_file, "--as", mam,
+        "--enterprise", enterprise.enterprise_number, "--format", "json",
+    )  # fmt: skip
+    assert as_json.code == 0, as_json.err
+    assert [(r["user_id"], r["service"]) for r in json.loads(as_json.out)] == [
+        (int(r["user_id"]), r["service"]) for r in rows
+    ]

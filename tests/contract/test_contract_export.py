@@ -10,9 +10,11 @@ from contextlib import aclosing
 import pytest
 
 from onss_tui.domain.quarters import Quarter
-from onss_tui.services import dto
+from onss_tui.services import dto, export
+from onss_tui.services.errors import PermissionDenied
 from onss_tui.services.local import service as local_service
-from tests.conftest import World
+from tests.conftest import World, niss
+from tests.contract.conftest import Staff
 
 
 def _mandate(world: World, principal: int, quarter: Quarter) -> dto.MandateCreate:
@@ -63,3 +65,30 @@ async def test_an_export_refused_or_out_of_bounds_says_so_before_it_starts(servi
         ):
             pass
     assert [m async for m in service.export_mandates(world.outsider, dto.MandateFilter())] == []
+
+
+async def test_users_and_rights_are_one_row_per_user_and_service_as_the_reader_may_see_them(
+    service, staff: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export, "USERS_PAGE", 1)  # a page a user: the rows run across pages
+    world = staff.world
+    await service.create_user(
+        staff.am,
+        dto.UserCreate(
+            enterprise_id=world.employer, niss=niss("850505505"), first_name="Tom", last_name="Wouters"
+        ),
+    )
+    await service.grant_services(staff.am, [staff.user_id], ["dimona", "dmfa"])
+
+    async def rows(actor: int) -> list[tuple[str, str]]:
+        return [
+            (r["last_name"], r["service"])
+            async for r in export.users_and_rights(service, actor, world.employer)
+        ]
+
+    everyone = [("Jacobs", "dimona"), ("Jacobs", "dmfa"), ("Wouters", "")]
+    assert sorted(await rows(staff.am)) == everyone
+    assert sorted(await rows(world.support)) == everyone
+    assert sorted(await rows(staff.user)) == [("Jacobs", "dimona"), ("Jacobs", "dmfa")]  # a user: their own
+    with pytest.raises(PermissionDenied):  # neither a manager nor a user there
+        await anext(export.users_and_rights(service, world.lr_town, world.employer))

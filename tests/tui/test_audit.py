@@ -261,3 +261,42 @@ async def test_a_name_several_people_match_offers_them_to_choose(store: Store) -
         assert session.app.screen is screen
         assert "by Anne Peeters" in str(session.table.border_title)
         assert session.table.rows and {e.actor for e in session.table.rows} == {"Anne Peeters"}
+
+
+async def test_the_list_says_which_entries_it_counts_beside_the_whole_trail_s(store: Store) -> None:
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.lr, lang="fr") as session:
+        await session.open("audit")
+        assert "les entrées que vous pouvez lire" in str(session.table.border_title)
+    async with console(store.service, store.world.support) as session:
+        await session.open("audit")
+        assert "every entry" in str(session.table.border_title)
+        await session.press("v")
+        assert "entries in the whole trail (every person and enterprise)" in str(
+            session.app.screen.query_one("#audit-chain").render()
+        )
+
+
+async def test_who_acted_is_named_as_written_and_whom_it_concerns_as_named_today(store: Store) -> None:
+    from sqlmodel import Session, select
+
+    from onss_tui.services import dto
+    from onss_tui.services.local.tables import Person
+
+    await make_main_access_manager(store.service, store.world)
+    with Session(store.service.engine) as db:
+        version = db.exec(select(Person.version).where(Person.id == store.world.lr)).one()
+    await store.service.update_person(
+        store.world.lr, store.world.lr, dto.PersonUpdate(expected_version=version, first_name="Annelies")
+    )
+    async with console(store.service, store.world.lr) as session:
+        await session.open("audit")
+        rows = session.table.rows
+        designated = next(e for e in rows if e.action == "designation.designate_main")
+        session.table.move_cursor(rows.index(designated))
+        await settle(session.pilot)
+        shown = Console(width=160, record=True, file=io.StringIO())
+        shown.print(session.app.screen.query_one("#audit-entry", Static).content)
+        detail = shown.export_text()
+        assert "Anne Peeters  (name when the entry was written)" in detail
+        assert "Annelies Peeters  designation" in detail and "(name today)" in detail

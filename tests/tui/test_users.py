@@ -446,3 +446,43 @@ async def test_the_grant_dialog_shows_what_is_held_and_a_withdrawal_counts_the_h
         await session.press("minus")
         await session.press("space", "ctrl+s")
         assert session.noticed("withdrawn from X Aerts")
+
+
+async def test_a_manager_exports_the_users_and_their_services_a_user_may_not(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from onss_tui.screens.export import ExportScreen
+    from onss_tui.widgets.input import Input
+
+    await make_main_access_manager(store.service, store.world)
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(
+            enterprise_id=store.world.employer, niss=NEW_NISS, first_name="Lotte", last_name="Vos"
+        ),
+    )
+    await store.service.create_user(
+        store.world.lr,
+        dto.UserCreate(
+            enterprise_id=store.world.employer, niss=niss("950615334"), services=["dimona", "mahis_consult"]
+        ),
+    )
+    async with console(store.service, store.world.lr, lang="fr") as session:
+        await session.open("users")
+        await session.press("x")
+        export = session.app.screen
+        assert isinstance(export, ExportScreen)
+        target = tmp_path / "rights.csv"
+        export.query_one("#path", Input).value = str(target)
+        await session.press("ctrl+s")
+        assert isinstance(session.app.screen, UsersScreen)
+        with open(target, encoding="utf-8") as handle:
+            rows = sorted((r["last_name"], r["service"]) for r in csv.DictReader(handle))
+        newcomer = next(name for name, service in rows if service == "dimona")
+        assert rows == sorted([(newcomer, "dimona"), (newcomer, "mahis_consult"), ("Vos", "")])
+        said = "Lignes écrites (un utilisateur et un service chacune)\u00a0: 3, dans"
+        assert session.noticed(f"{said} {target}")
+    async with console(store.service, store.world.newcomer) as session:  # a user: not every user's rights
+        await session.open("users")
+        offered = {b.action for _, b, on, _ in session.app.screen.active_bindings.values() if on}
+        assert "export" not in offered
