@@ -111,6 +111,9 @@ class ConsoleApp(App[int]):
         self.mandates_wanted: str | None = None
         """The status the mandates screen is asked to show next time it is shown (a step of the overview
         leading to the mandates waiting for it), once."""
+        self.designation_section_wanted: str | None = None
+        """The section the designation screen is asked to show next time it is shown (a step of the
+        overview), once."""
         self.keymap: dict[str, str] = {}
         """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
         self.set_reactive(ConsoleApp.lang, lang if lang in LANGUAGES else DEFAULT_LANGUAGE)

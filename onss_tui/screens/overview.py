@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 STEP_MANDATES = {"finalise_mandates": "to_finalise", "accept_mandates": "pending"}
 """The steps on mandates, and the status of the mandates each one waits on (what the list then shows)."""
+STEP_SECTIONS = {"pending_designations": "pending"}
+"""The steps done in one section of the designation screen, and that section."""
 
 NEXT_STEP_SCREENS = {
     "designate_main_access_manager": "designation",
@@ -292,6 +294,7 @@ class OverviewScreen(OnssScreen[None]):
         screen = NEXT_STEP_SCREENS.get(step)
         if screen:
             self.app.mandates_wanted = STEP_MANDATES.get(step)
+            self.app.designation_section_wanted = STEP_SECTIONS.get(step)
             self.app.open_screen(screen)
 
     def action_reveal(self) -> None:

@@ -297,6 +297,9 @@ class DesignationRequest(Request):
 class DesignationFilter(Request):
     include_ended: bool = True
     role: Role | None = None
+    status: DesignationStatus | None = Field(
+        default=None, description="Only those of this status: pending ones wait for a first sign-in."
+    )
 
 
 # ---------------------------------------------------------------- users
