@@ -108,9 +108,9 @@ class ConsoleApp(App[int]):
         self.catalogue: Catalogue | None = None
         self.enterprise_name: str | None = None
         self.enterprise_category: EnterpriseCategory | None = None
-        self.mandates_wanted: str | None = None
-        """The status the mandates screen is asked to show next time it is shown (a step of the overview
-        leading to the mandates waiting for it), once."""
+        self.mandates_wanted: dict[str, str] | None = None
+        """The filters (field -> value) the mandates screen is asked to show next time it is shown (a step
+        of the overview leading to the mandates waiting for it, a group's mandates), once."""
         self.designation_section_wanted: str | None = None
         """The section the designation screen is asked to show next time it is shown (a step of the
         overview), once."""

@@ -119,11 +119,12 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
 
     @on(events.ScreenResume)
     async def _show_what_a_step_waits_on(self) -> None:
-        """Asked by a step of the overview: the mandates of the status it waits on."""
+        """Asked by the overview: the mandates a step waits on, or those behind a group it shows."""
         wanted, self.app.mandates_wanted = self.app.mandates_wanted, None
-        if wanted is not None:
+        if wanted:
             await self._build_filters()
-            self.query_one("#filter-status", Select).value = wanted
+            for field in ("status", "group"):
+                self.query_one(f"#filter-{field}", Select).value = wanted.get(field, Select.NULL)
 
     def on_mount(self) -> None:
         self.set_timer(LOADING_DELAY, self._build_filters)

@@ -248,8 +248,9 @@ class EnterpriseOverview(DTO):
         description="The quarter it is now, by the service's calendar (e.g. 2026Q4)."
     )
     next_steps: list[str] = Field(
-        description="Codes: designate_main_access_manager, designate_access_manager, "
-        "create_users, pending_designations, finalise_mandates, accept_mandates."
+        description="Codes: designate_main_access_manager, give_mandate (to a provider, for the groups "
+        "nobody handles), designate_access_manager, create_users, pending_designations, "
+        "finalise_mandates, accept_mandates."
     )
     my_roles: list[Role]
     my_user_account: bool = Field(

@@ -195,7 +195,7 @@ async def test_the_main_access_manager_holds_every_access_manager_power(service,
 
 async def test_overview_next_steps_follow_the_procedure(service, world: World) -> None:
     steps = (await service.get_overview(world.lr, world.employer)).next_steps
-    assert steps == ["designate_main_access_manager"]
+    assert steps == ["designate_main_access_manager", "give_mandate"]
     mam = (await service.designate_main_access_manager(world.lr, main_designation())).person.id
     steps = (await service.get_overview(world.lr, world.employer)).next_steps
     assert steps == ["designate_access_manager", "create_users", "pending_designations"]
@@ -254,3 +254,13 @@ async def test_the_designations_waiting_for_a_first_sign_in_are_listed_and_cance
         world.lr, dto.AuditFilter(action="designation.end", enterprise_id=world.employer)
     )
     assert [e.target for e in trail.items] == [f"designation:{pending.id}"]
+
+
+async def test_giving_a_mandate_is_a_step_for_who_may_while_no_group_is_handled(
+    service, world: World
+) -> None:
+    assert "give_mandate" in (await service.get_overview(world.lr, world.employer)).next_steps
+    assert "give_mandate" not in (await service.get_overview(world.support, world.employer)).next_steps
+    mam = (await service.designate_main_access_manager(world.lr, main_designation())).person.id
+    await service.sign_in(mam)
+    assert "give_mandate" not in (await service.get_overview(world.lr, world.employer)).next_steps
