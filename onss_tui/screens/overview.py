@@ -38,8 +38,12 @@ if TYPE_CHECKING:
     from onss_tui.console import ConsoleApp
     from onss_tui.services.dto import DesignationPublic, EnterpriseOverview, MandatePublic
 
-STEP_MANDATES = {"finalise_mandates": {"status": "to_finalise"}, "accept_mandates": {"status": "pending"}}
-"""The steps on mandates, and the status of the mandates each one waits on (what the list then shows)."""
+STEP_MANDATES = {
+    "finalise_mandates": {"status": "to_finalise"},
+    "accept_mandates": {"status": "pending", "as": "mandatary"},
+}
+"""The steps on mandates, and the mandates each one waits on (what the list then shows): by status, and
+those of which the enterprise is the mandatary."""
 STEP_SECTIONS = {"pending_designations": "pending"}
 """The steps done in one section of the designation screen, and that section."""
 

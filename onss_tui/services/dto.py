@@ -456,6 +456,9 @@ class MandateFilter(Request):
     quarter: QuarterText | None = Field(default=None, description="Valid during this quarter.")
     start_quarter: QuarterText | None = Field(default=None, description="Starting in this quarter.")
     enterprise_id: Id | None = Field(default=None, description="As principal or mandatary.")
+    as_mandatary: bool = Field(
+        default=False, description="With enterprise_id: only the mandates of which it is the mandatary."
+    )
     sort: MandateSort = MandateSort.PRINCIPAL
     descending: bool = False
 
