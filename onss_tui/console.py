@@ -112,9 +112,12 @@ class ConsoleApp(App[int]):
         self.catalogue: Catalogue | None = None
         self.enterprise_name: str | None = None
         self.enterprise_category: EnterpriseCategory | None = None
-        self.mandates_wanted: str | None = None
-        """The status the mandates screen is asked to show next time it is shown (a step of the overview
-        leading to the mandates waiting for it), once."""
+        self.mandates_wanted: dict[str, str] | None = None
+        """The filters (field -> value) the mandates screen is asked to show next time it is shown (a step
+        of the overview leading to the mandates waiting for it, a group's mandates), once."""
+        self.designation_section_wanted: str | None = None
+        """The section the designation screen is asked to show next time it is shown (a step of the
+        overview), once."""
         self.keymap: dict[str, str] = {}
         """Binding id -> keys, from the settings (Textual's keymap, kept to name a key in a hint)."""
         self.set_reactive(ConsoleApp.lang, lang if lang in LANGUAGES else DEFAULT_LANGUAGE)

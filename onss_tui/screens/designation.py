@@ -2,7 +2,8 @@
 
 Three sections. *Main Access Manager*: what DOMAIN.md lists, each field checked as it is typed; replacing
 asks first. *Managers*: a co-main access manager, or an Access Manager for one quality (both forms are in
-`designation_forms`). *History*: every designation of the enterprise, newest first, paged
+`designation_forms`). *Pending*: the designations waiting for their holder's first sign-in, each to be
+cancelled (after confirmation). *History*: every designation of the enterprise, newest first, paged
 (`designation_history`); end the highlighted one (after confirmation) or reveal its holder's national
 register number. The service decides who may do what; refusals are shown as they come.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from pydantic import ValidationError
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import TabbedContent, TabPane
@@ -31,9 +32,16 @@ from onss_tui.widgets.identifier_input import IdentifierInput
 from onss_tui.widgets.navbar import NavBar
 from onss_tui.widgets.paged_table import PagedTable
 
-SECTIONS = ("mam", "managers", "history")
-FIRST_FIELD = {"mam": "#legal_representative_eid", "managers": "#niss", "history": "#designations"}
-"""Where the keys go when a section is shown: its first field, or the history table."""
+SECTIONS = ("mam", "managers", "pending", "history")
+FIRST_FIELD = {
+    "mam": "#legal_representative_eid",
+    "managers": "#niss",
+    "pending": "#pending-designations",
+    "history": "#designations",
+}
+"""Where the keys go when a section is shown: its first field, or the table of designations."""
+LISTS = {"pending": "#pending-pane", "history": "#history-pane"}
+"""The sections listing designations, and the list each shows."""
 
 
 class DesignationScreen(OnssScreen[None]):
@@ -74,13 +82,16 @@ class DesignationScreen(OnssScreen[None]):
                 yield MainAccessManagerForm(id="mam-form")
             with TabPane("", id="managers"):
                 yield ManagersForm(id="managers-form")
+            with TabPane("", id="pending"):
+                yield DesignationHistory(pending=True, id="pending-pane")
             with TabPane("", id="history"):
                 yield DesignationHistory(id="history-pane")
         yield Footer()
 
     @property
     def history(self) -> DesignationHistory:
-        return self.query_one(DesignationHistory)
+        """The list of designations shown (the history when a form is)."""
+        return self.query_one(LISTS.get(self.section, "#history-pane"), DesignationHistory)
 
     @property
     def section(self) -> str:
@@ -88,6 +99,14 @@ class DesignationScreen(OnssScreen[None]):
 
     def unsaved_input(self) -> bool:
         return any(form.unsaved_input() for form in self.query(DesignationForm))
+
+    @on(events.ScreenResume)
+    def _show_the_section_wanted(self) -> None:
+        """Asked by a step of the overview: the section where that step is done."""
+        wanted, self.app.designation_section_wanted = self.app.designation_section_wanted, None
+        if wanted in SECTIONS:
+            self._placed_initial_section = True
+            self.query_one("#sections", TabbedContent).active = wanted
 
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
@@ -107,7 +126,8 @@ class DesignationScreen(OnssScreen[None]):
 
     def action_reload(self) -> None:
         self.load()
-        self.history.reload()
+        for listed in self.query(DesignationHistory):
+            listed.reload()
 
     def reload_data(self) -> None:
         self.action_reload()
@@ -143,10 +163,10 @@ class DesignationScreen(OnssScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "end_designation":  # offered on the designations the actor may end
-            selected = self.history.selected if self.section == "history" else None
+            selected = self.history.selected if self.section in LISTS else None
             return selected is not None and selected.may_end
         if action == "reveal":
-            return self.section == "history"
+            return self.section in LISTS
         if action == "submit":
             if self.section == "managers":
                 return self.query_one("#managers-form", ManagersForm).usable
@@ -167,14 +187,14 @@ class DesignationScreen(OnssScreen[None]):
         else:
             self.call_after_refresh(target.focus)
 
-    @on(PagedTable.Highlighted, "#designations")
+    @on(PagedTable.Highlighted)
     def _highlighted(self) -> None:
         self.refresh_bindings()  # ending is offered row by row
 
     # ------------------------------------------------------------------ designating
 
     def action_submit(self) -> None:
-        if self.section != "history":
+        if self.section not in LISTS:
             self._submit(self.query_one(f"#{self.section}-form", DesignationForm))
 
     @on(DesignationForm.Submitted)
@@ -256,10 +276,11 @@ class DesignationScreen(OnssScreen[None]):
                 self.end(designation)
 
         role = designation_role(self.app, designation)
-        question = t("designation.end_question", name=designation.person.full_name, role=role)
+        # One not yet taken up is cancelled: its holder never signed in to use it.
+        said = "designation.cancel" if designation.status == DesignationStatus.PENDING else "designation.end"
+        question = t(f"{said}_question", name=designation.person.full_name, role=role)
         self.app.push_screen(
-            ConfirmScreen(t("designation.end_title"), question, confirm=t("designation.end"), danger=True),
-            answered,
+            ConfirmScreen(t(f"{said}_title"), question, confirm=t(said), danger=True), answered
         )
 
     @work(exclusive=True, group="designation-write", exit_on_error=False)

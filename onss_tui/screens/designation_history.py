@@ -1,5 +1,6 @@
 """The designation screen's history: every designation of the enterprise, newest first, in a `PagedTable`
-that asks the service for one page at a time; a national register number revealed shows in full.
+that asks the service for one page at a time; a national register number revealed shows in full. The same
+list, of the designations waiting for their holder's first sign-in only, is where those are cancelled.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from textual.containers import Vertical
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.overview import designation_role
 from onss_tui.screens.reveal import reveal
-from onss_tui.services.dto import DesignationPublic, DesignationStatus, Page, PageRequest
+from onss_tui.services.dto import DesignationFilter, DesignationPublic, DesignationStatus, Page, PageRequest
 from onss_tui.widgets.paged_table import Column, PagedTable
 from onss_tui.widgets.text import Tr
 
@@ -33,25 +34,33 @@ the table)."""
 
 
 class DesignationHistory(Vertical):
-    """The designations of the enterprise in `app.enterprise_id`, with a line saying what the keys do."""
+    """The designations of the enterprise in `app.enterprise_id` (those `pending` alone when asked), with a
+    line saying what the keys do."""
 
     if TYPE_CHECKING:
         app = getters.app(ConsoleApp)
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, pending: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.pending = pending
+        self.hint = "designation.pending" if pending else "designation.history"
+        """The words below the table: what the keys do, or that the list is empty."""
         self.revealed: dict[int, str] = {}
         """Person id -> national register number, for the numbers revealed on this screen."""
 
     def compose(self) -> ComposeResult:
         yield PagedTable(
-            self._columns(), self._fetch, key=lambda d: d.id, page_size=HISTORY_PAGE, id="designations"
+            self._columns(),
+            self._fetch,
+            key=lambda d: d.id,
+            page_size=HISTORY_PAGE,
+            id="pending-designations" if self.pending else "designations",
         )
-        yield Tr("designation.history.keys", id="history-status", classes="explain", **self._keys())
+        yield Tr(f"{self.hint}.keys", classes="explain history-status", **self._keys())
 
     @property
     def table(self) -> PagedTable[DesignationPublic]:
-        return self.query_one("#designations", PagedTable)
+        return self.query_one(PagedTable)
 
     @property
     def selected(self) -> DesignationPublic | None:
@@ -105,23 +114,24 @@ class DesignationHistory(Vertical):
         enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
         if enterprise_id is None or actor_id is None:
             return Page(items=[])
-        return await self.app.service.list_designations(actor_id, enterprise_id, page=request)
+        wanted = DesignationFilter(status=DesignationStatus.PENDING) if self.pending else None
+        return await self.app.service.list_designations(actor_id, enterprise_id, wanted, page=request)
 
     def _show_hint(self) -> None:
-        hint = self.query_one("#history-status", Tr)
+        hint = self.query_one(".history-status", Tr)
         if self.table.rows or self.table.is_loading:
-            hint.set_key("designation.history.keys", **self._keys())
+            hint.set_key(f"{self.hint}.keys", **self._keys())
         else:
-            hint.set_key("designation.history.none")
+            hint.set_key(f"{self.hint}.none")
 
     def _keys(self) -> dict[str, str]:
         return {"end": self.app.key_for(END), "reveal": self.app.key_for(REVEAL)}
 
-    @on(PagedTable.Loaded, "#designations")
+    @on(PagedTable.Loaded)
     def _loaded(self) -> None:
         self._show_hint()
 
-    @on(PagedTable.Failed, "#designations")
+    @on(PagedTable.Failed)
     def _failed(self, event: PagedTable.Failed) -> None:
         show_service_error(self, event.error)
 

@@ -94,6 +94,9 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
         """What the bar is called, said in the title."""
         self.whole_scope = narrowed is not None and narrowed.enterprise_id is None
         """True: every mandate the actor may see; False: those of the chosen enterprise."""
+        self.as_mandatary = False
+        """Of the chosen enterprise, only the mandates of which it is the mandatary (asked by the overview's
+        step on the mandates waiting for it), until the scope is changed."""
         self._steps: list[MandateAction] = []
         """The steps the actor may take on the selected mandate (as the service says)."""
         self._detail_timer: Timer | None = None
@@ -119,11 +122,17 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
 
     @on(events.ScreenResume)
     async def _show_what_a_step_waits_on(self) -> None:
-        """Asked by a step of the overview: the mandates of the status it waits on."""
+        """Asked by the overview: the mandates a step waits on, or those behind a group it shows."""
         wanted, self.app.mandates_wanted = self.app.mandates_wanted, None
-        if wanted is not None:
+        if wanted:
             await self._build_filters()
-            self.query_one("#filter-status", Select).value = wanted
+            self.as_mandatary = wanted.get("as") == "mandatary"
+            if self.as_mandatary:
+                self.whole_scope = False
+            for field in ("status", "group"):
+                self.query_one(f"#filter-{field}", Select).value = wanted.get(field, Select.NULL)
+            self._show_scope()
+            self.table.reload()
 
     def on_mount(self) -> None:
         self.set_timer(LOADING_DELAY, self._build_filters)
@@ -245,6 +254,8 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
     def _show_scope(self) -> None:
         t = self.app.t
         scope = "all" if self._enterprise_counted() is None else "enterprise"
+        if scope == "enterprise" and self.as_mandatary:
+            scope = "mandatary"
         title = f"{t('mandates.title')} · {t(f'mandates.scope.{scope}')}"
         if self.narrowed_label:
             title += f" · {self.narrowed_label}"
@@ -278,6 +289,7 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
             start_quarter=narrowed.start_quarter,
             mandatary=narrowed.mandatary,
             enterprise_id=self._enterprise_counted(),
+            as_mandatary=self.as_mandatary,
             sort=MandateSort(self.table.sort_key or MandateSort.PRINCIPAL.value),
             descending=self.table.sort_descending,
         )
@@ -374,6 +386,7 @@ class MandatesScreen(BrowseScreen[MandatePublic]):
 
     def action_toggle_scope(self) -> None:
         self.whole_scope = not self.whole_scope
+        self.as_mandatary = False
         self._show_scope()
         self.table.reload()
 

@@ -36,10 +36,16 @@ from onss_tui.widgets.text import Tr
 
 if TYPE_CHECKING:
     from onss_tui.console import ConsoleApp
-    from onss_tui.services.dto import DesignationPublic, EnterpriseOverview
+    from onss_tui.services.dto import DesignationPublic, EnterpriseOverview, MandatePublic
 
-STEP_MANDATES = {"finalise_mandates": "to_finalise", "accept_mandates": "pending"}
-"""The steps on mandates, and the status of the mandates each one waits on (what the list then shows)."""
+STEP_MANDATES = {
+    "finalise_mandates": {"status": "to_finalise"},
+    "accept_mandates": {"status": "pending", "as": "mandatary"},
+}
+"""The steps on mandates, and the mandates each one waits on (what the list then shows): by status, and
+those of which the enterprise is the mandatary."""
+STEP_SECTIONS = {"pending_designations": "pending"}
+"""The steps done in one section of the designation screen, and that section."""
 
 NEXT_STEP_SCREENS = {
     "designate_main_access_manager": "designation",
@@ -100,7 +106,7 @@ class OverviewScreen(OnssScreen[None]):
             yield Tr("overview.managers", classes="section-title")
             yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
             yield Tr("overview.groups", classes="section-title")
-            yield Static(id="overview-groups")
+            yield DataTable(id="groups", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -160,7 +166,7 @@ class OverviewScreen(OnssScreen[None]):
         self._show_steps()
         self.query_one("#overview-figures", Static).update(self._figures())
         self._show_people()
-        self.query_one("#overview-groups", Static).update(self._groups())
+        self._show_groups()
 
     def _identity(self) -> Text:
         t, o = self.app.t, self.overview
@@ -268,31 +274,62 @@ class OverviewScreen(OnssScreen[None]):
             *o.legal_representatives,
         ]
 
-    def _groups(self) -> Table:
+    def _show_groups(self) -> None:
+        """Each group of services and who handles it; Enter on one a provider handles shows its mandates."""
         t, o = self.app.t, self.overview
         assert o is not None
-        table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=True)
-        table.add_column(t("overview.column.group"), ratio=1)
-        table.add_column(t("overview.column.handled_by"), ratio=1)
+        table = self.query_one("#groups", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        table.add_column(t("overview.column.group"), key="group")
+        table.add_column(t("overview.column.handled_by"), key="handled_by")
         for handling in o.group_handling:
             if handling.providers:
-                how = plain(", ".join(handling.providers))
+                how = _cell(", ".join(handling.providers))
             elif handling.self_handled:
                 how = Text(t("overview.self_handled"))
             else:
                 how = Text(t("overview.not_covered"), style="italic yellow")
-            table.add_row(plain(self.app.catalogue_name(handling.group_code)), how)
-        return table
+            table.add_row(_cell(self.app.catalogue_name(handling.group_code)), how, key=handling.group_code)
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
 
     # ------------------------------------------------------------------ actions
 
     @on(OptionList.OptionSelected, "#next-steps")
     def _open_step(self, event: OptionList.OptionSelected) -> None:
         step = event.option.id or ""
+        if step == "give_mandate":
+            self._give_mandate()
+            return
         screen = NEXT_STEP_SCREENS.get(step)
         if screen:
             self.app.mandates_wanted = STEP_MANDATES.get(step)
+            self.app.designation_section_wanted = STEP_SECTIONS.get(step)
             self.app.open_screen(screen)
+
+    @on(DataTable.RowSelected, "#groups")
+    def _open_group_mandates(self, event: DataTable.RowSelected) -> None:
+        """The mandates in force behind a group a provider handles, in the mandate browser."""
+        group = event.row_key.value
+        handling = (
+            next((h for h in self.overview.group_handling if h.group_code == group), None)
+            if self.overview
+            else None
+        )
+        if handling is not None and handling.providers:
+            self.app.mandates_wanted = {"status": "active", "group": handling.group_code}
+            self.app.open_screen("mandates")
+
+    def _give_mandate(self) -> None:
+        """The mandate form; once one is given, the overview shows how the groups are handled now."""
+        from onss_tui.screens.mandate_form import MandateFormScreen
+
+        def given(mandate: MandatePublic | None) -> None:
+            if mandate is not None:
+                self.load()
+
+        self.app.push_screen(MandateFormScreen(), given)
 
     def action_reveal(self) -> None:
         table = self.query_one("#people", DataTable)

@@ -248,8 +248,9 @@ class EnterpriseOverview(DTO):
         description="The quarter it is now, by the service's calendar (e.g. 2026Q4)."
     )
     next_steps: list[str] = Field(
-        description="Codes: designate_main_access_manager, designate_access_manager, "
-        "create_users, pending_designations, finalise_mandates, accept_mandates."
+        description="Codes: designate_main_access_manager, give_mandate (to a provider, for the groups "
+        "nobody handles), designate_access_manager, create_users, pending_designations, "
+        "finalise_mandates, accept_mandates."
     )
     my_roles: list[Role]
     my_user_account: bool = Field(
@@ -297,6 +298,9 @@ class DesignationRequest(Request):
 class DesignationFilter(Request):
     include_ended: bool = True
     role: Role | None = None
+    status: DesignationStatus | None = Field(
+        default=None, description="Only those of this status: pending ones wait for a first sign-in."
+    )
 
 
 # ---------------------------------------------------------------- users
@@ -452,6 +456,9 @@ class MandateFilter(Request):
     quarter: QuarterText | None = Field(default=None, description="Valid during this quarter.")
     start_quarter: QuarterText | None = Field(default=None, description="Starting in this quarter.")
     enterprise_id: Id | None = Field(default=None, description="As principal or mandatary.")
+    as_mandatary: bool = Field(
+        default=False, description="With enterprise_id: only the mandates of which it is the mandatary."
+    )
     sort: MandateSort = MandateSort.PRINCIPAL
     descending: bool = False
 

@@ -195,7 +195,7 @@ async def test_the_main_access_manager_holds_every_access_manager_power(service,
 
 async def test_overview_next_steps_follow_the_procedure(service, world: World) -> None:
     steps = (await service.get_overview(world.lr, world.employer)).next_steps
-    assert steps == ["designate_main_access_manager"]
+    assert steps == ["designate_main_access_manager", "give_mandate"]
     mam = (await service.designate_main_access_manager(world.lr, main_designation())).person.id
     steps = (await service.get_overview(world.lr, world.employer)).next_steps
     assert steps == ["designate_access_manager", "create_users", "pending_designations"]
@@ -237,3 +237,30 @@ async def test_each_active_quality_asks_for_its_own_access_manager(service, staf
     assert "designate_access_manager" not in (await service.get_overview(staff.mam, employer)).next_steps
     await service.activate_quality(staff.mam, employer, "company_without_staff")
     assert "designate_access_manager" in (await service.get_overview(staff.mam, employer)).next_steps
+
+
+async def test_the_designations_waiting_for_a_first_sign_in_are_listed_and_cancelled(
+    service, world: World
+) -> None:
+    pending = await service.designate_main_access_manager(world.lr, main_designation())
+    waiting = dto.DesignationFilter(status=dto.DesignationStatus.PENDING)
+    listed = (await service.list_designations(world.lr, world.employer, waiting)).items
+    assert [d.id for d in listed] == [pending.id]
+    assert all(d.status == "pending" for d in listed) and listed[0].may_end
+    cancelled = await service.end_designation(world.lr, pending.id, pending.version)
+    assert cancelled.status == "ended"
+    assert (await service.list_designations(world.lr, world.employer, waiting)).items == []
+    trail = await service.list_audit(
+        world.lr, dto.AuditFilter(action="designation.end", enterprise_id=world.employer)
+    )
+    assert [e.target for e in trail.items] == [f"designation:{pending.id}"]
+
+
+async def test_giving_a_mandate_is_a_step_for_who_may_while_no_group_is_handled(
+    service, world: World
+) -> None:
+    assert "give_mandate" in (await service.get_overview(world.lr, world.employer)).next_steps
+    assert "give_mandate" not in (await service.get_overview(world.support, world.employer)).next_steps
+    mam = (await service.designate_main_access_manager(world.lr, main_designation())).person.id
+    await service.sign_in(mam)
+    assert "give_mandate" not in (await service.get_overview(world.lr, world.employer)).next_steps

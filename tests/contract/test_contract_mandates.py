@@ -379,3 +379,18 @@ async def test_a_quarter_is_taken_as_the_console_writes_it(service, world: World
     assert (created.start_quarter, created.end_quarter) == (str(NEXT), str(NEXT.next()))
     listed = await service.list_mandates(world.lr, dto.MandateFilter(quarter=NEXT.written(lang)))
     assert created.id in [m.id for m in listed.items]
+
+
+async def test_the_mandates_waiting_for_an_enterprise_as_mandatary(service, world: World) -> None:
+    given = await service.create_mandate(
+        world.lr_ssa,
+        mandate(world, principal_id=world.secretariat_enterprise, mandatary_id=world.provider, submit=True),
+    )
+    received = await service.create_mandate(world.lr, mandate(world, submit=True))
+    assert {given.status, received.status} == {"pending"}
+    waiting = dto.MandateFilter(
+        enterprise_id=world.secretariat_enterprise, status=dto.MandateShownStatus.PENDING, as_mandatary=True
+    )
+    assert [m.id for m in (await service.list_mandates(world.lr_ssa, waiting)).items] == [received.id]
+    both = waiting.model_copy(update={"as_mandatary": False})
+    assert {m.id for m in (await service.list_mandates(world.lr_ssa, both)).items} == {given.id, received.id}

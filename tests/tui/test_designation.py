@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import TabbedContent
+from textual.widgets import OptionList, TabbedContent
 
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.designation import DesignationScreen
@@ -197,7 +197,7 @@ async def test_main_access_manager_designates_an_access_manager_then_ends_it(sto
         [manager] = overview.access_managers
         assert (manager.person.id, manager.quality_code) == (world.outsider, "onss_employer")
 
-        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n", "ctrl+n")
         await settle(pilot)
         assert screen.query_one("#sections", TabbedContent).active == "history"
         table = history(screen)
@@ -321,3 +321,40 @@ async def test_only_a_main_access_manager_is_offered_the_managers_form(store) ->
             assert screen.query_one("#managers-why").display is not offered
             assert screen.query_one("#managers-submit", Button).disabled is not offered
             assert screen.check_action("submit", ()) is offered
+
+
+async def test_the_overview_step_lists_the_pending_designations_and_one_is_cancelled(store) -> None:  # type: ignore[no-untyped-def]
+    from onss_tui.screens.overview import OverviewScreen
+    from tests.contract.conftest import main_designation
+
+    world = store.world
+    pending = await store.service.designate_main_access_manager(world.lr, main_designation())
+    app = store.app(world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        steps = app.screen.query_one("#next-steps", OptionList)
+        steps.focus()
+        steps.highlighted = next(
+            i for i in range(steps.option_count) if steps.get_option_at_index(i).id == "pending_designations"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DesignationScreen)
+        assert screen.query_one("#sections", TabbedContent).active == "pending"
+        table = screen.query_one("#pending-designations", PagedTable)
+        assert [row.id for row in table.rows] == [pending.id]
+        table.focus()
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "has not signed in yet" in str(app.screen.query_one("#confirm-question").content)
+        await pilot.press("y")
+        await settle(pilot)
+        assert table.rows == []
+        assert await main_access_managers(store, world.lr) == []
+        trail = await store.service.list_audit(
+            world.lr, AuditFilter(action="designation.end", enterprise_id=world.employer)
+        )
+        assert [e.target for e in trail.items] == [f"designation:{pending.id}"]

@@ -611,6 +611,17 @@ async def test_a_mandate_closed_before_its_end_says_when_it_ended(store: Store) 
 
 async def test_the_step_to_accept_mandates_shows_those_waiting(store: Store) -> None:
     mandates = await give_mandates(store.service, store.world)
+    world = store.world
+    await store.service.create_mandate(  # the secretariat's own, waiting for the provider: not its to accept
+        world.lr_ssa,
+        dto.MandateCreate(
+            principal_id=world.secretariat_enterprise,
+            mandatary_id=world.provider,
+            groups=["dmfa_dimona"],
+            start_quarter=str(Quarter.current()),
+            submit=True,
+        ),
+    )
     async with console(store.service, store.world.lr_ssa) as session:
         steps = session.app.screen.query_one("#next-steps", OptionList)
         ids = [steps.get_option_at_index(i).id for i in range(steps.option_count)]
@@ -620,3 +631,4 @@ async def test_the_step_to_accept_mandates_shows_those_waiting(store: Store) -> 
         assert isinstance(session.app.screen, MandatesScreen)
         assert session.app.screen.query_one("#filter-status", Select).value == "pending"
         assert [m.id for m in session.table.rows] == [mandates["pending"].id]
+        assert "as mandatary" in str(session.table.border_title)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable, OptionList, Select
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.designation import DesignationScreen
+from onss_tui.screens.mandates import MandatesScreen
 from onss_tui.screens.overview import OverviewScreen
 from onss_tui.services import dto
 from tests.contract.conftest import staff_enterprise
@@ -15,6 +16,11 @@ from tests.tui.conftest import hold, settle
 
 def people_rows(screen: OverviewScreen) -> list[list[str]]:
     table = screen.query_one("#people", DataTable)
+    return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
+
+
+def group_rows(screen: OverviewScreen) -> list[list[str]]:
+    table = screen.query_one("#groups", DataTable)
     return [[str(cell) for cell in table.get_row_at(row)] for row in range(table.row_count)]
 
 
@@ -33,9 +39,9 @@ async def test_a_new_employer_is_asked_for_its_main_access_manager(store) -> Non
         assert "Brasserie Dupont" in identity
         assert "0403.170.701" in identity and "1303875-93" in identity
         assert "ONSS employer" in identity and "Legal representative" in identity
-        assert steps(screen) == ["designate_main_access_manager"]
+        assert steps(screen) == ["designate_main_access_manager", "give_mandate"]
         assert people_rows(screen)[0][:2] == ["Main Access Manager", "nobody yet"]
-        assert "not covered" in str(screen.query_one("#overview-groups").content.columns[1]._cells)  # type: ignore[attr-defined]
+        assert "not covered" in [row[1] for row in group_rows(screen)]
 
         assert app.focused is screen.query_one("#next-steps")
         await pilot.press("enter")
@@ -73,15 +79,29 @@ async def test_a_staffed_employer_with_a_mandate(store) -> None:  # type: ignore
         assert [row[1] for row in rows] == ["Nina Nieuw", "Chloé Lambert", "Bram Claes", "Anne Peeters"]
         assert all(row[2].endswith("-***.**") for row in rows)
         assert steps(screen) == [None]  # nothing left to do
-        groups = screen.query_one("#overview-groups").content
-        handled = dict(zip(map(str, groups.columns[0]._cells), groups.columns[1]._cells, strict=True))  # type: ignore[attr-defined]
-        assert str(handled["DmfA-Dimona"]) == "Securex Secrétariat Social"
-        assert str(handled["Temporary unemployment"]) == "the enterprise itself"
+        handled = dict(group_rows(screen))
+        assert handled["DmfA-Dimona"] == "Securex Secrétariat Social"
+        assert handled["Temporary unemployment"] == "the enterprise itself"
         figures = screen.query_one("#overview-figures").content
         counts = dict(zip(figures.columns[0]._cells, figures.columns[1]._cells, strict=True))  # type: ignore[attr-defined]
         assert counts["Active users"] == "1"
         assert counts["Active mandates"] == "1"
         assert str(counts[f"Mandates ending this quarter ({Quarter.current().written('en')})"]) == "1"
+
+        groups = screen.query_one("#groups", DataTable)
+        groups.focus()
+        groups.move_cursor(row=[row[0] for row in group_rows(screen)].index("Temporary unemployment"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen  # handled by the enterprise itself: no mandate behind it
+        groups.move_cursor(row=[row[0] for row in group_rows(screen)].index("DmfA-Dimona"))
+        await pilot.press("enter")
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, MandatesScreen)
+        assert browser.query_one("#filter-group", Select).value == "dmfa_dimona"
+        assert browser.query_one("#filter-status", Select).value == "active"
+        assert [m.id for m in browser.table.rows] == [mandate.id]
 
 
 async def test_the_main_access_manager_activates_a_quality(store) -> None:  # type: ignore[no-untyped-def]
@@ -164,3 +184,16 @@ async def test_the_overview_says_it_is_loading_only_when_the_answer_is_slow(stor
         gate.set()
         await settle(pilot)
         assert shown == [True, False]
+
+
+async def test_giving_a_mandate_is_offered_beside_designating_the_main_access_manager(store) -> None:  # type: ignore[no-untyped-def]
+    from onss_tui.screens.mandate_form import MandateFormScreen
+
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MandateFormScreen)

@@ -231,6 +231,8 @@ def list_designations(
         stmt = stmt.where(Designation.status != DesignationStatus.ENDED)
     if wanted.role:
         stmt = stmt.where(Designation.role == wanted.role)
+    if wanted.status:
+        stmt = stmt.where(Designation.status == wanted.status)
     rows, after, before = keyset_page(
         c.session, stmt, [col(Designation.id)], lambda d: (d.id,), page, descending=True
     )

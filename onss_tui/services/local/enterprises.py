@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import col, false, func, or_, select
 
-from onss_tui.domain.rules import MAIN_ROLES
+from onss_tui.domain.rules import MAIN_ROLES, manages_mandates
 from onss_tui.services import dto
 from onss_tui.services.dto import DesignationStatus, MandateStatus, PageRequest, Role, UserStatus
 from onss_tui.services.errors import Reason, ValidationFailed
@@ -139,6 +139,9 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
     steps = []
     if not has_main:
         steps.append("designate_main_access_manager")
+    uncovered = any(not h.providers and not h.self_handled for h in handling)
+    if uncovered and c.actor and manages_mandates(c.roles(eid), c.user_services(eid)):
+        steps.append("give_mandate")  # the other way: a provider handles those groups
     covered = {d.quality_code for d in by_role[Role.ACCESS_MANAGER]}
     if has_main and any(q.active and q.code not in covered for q in qualities):  # each quality its own
         steps.append("designate_access_manager")

@@ -148,7 +148,8 @@ def _party_filters(c: Context, wanted: dto.MandateFilter) -> list[PartyFilter]:
     if wanted.enterprise_id is not None:
         its_providers = select(Provider.id).where(Provider.enterprise_id == wanted.enterprise_id)
         providers = ids_of(c.session.exec(its_providers).all())
-        filters.append(PartyFilter(principals=[wanted.enterprise_id], mandataries=providers))
+        principals = [] if wanted.as_mandatary else [wanted.enterprise_id]
+        filters.append(PartyFilter(principals=principals, mandataries=providers))
     for query, principal, mandatary in (
         (wanted.text, True, True),
         (wanted.principal, True, False),
