@@ -106,7 +106,10 @@ class DesignationScreen(OnssScreen[None]):
         wanted, self.app.designation_section_wanted = self.app.designation_section_wanted, None
         if wanted in SECTIONS:
             self._placed_initial_section = True
-            self.query_one("#sections", TabbedContent).active = wanted
+            self.call_after_refresh(self._open_section, wanted)  # once its tabs are mounted
+
+    def _open_section(self, section: str) -> None:
+        self.query_one("#sections", TabbedContent).active = section
 
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._relabel)
