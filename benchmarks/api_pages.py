@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import ensure_store, free_port, support_niss
+from scale import api_environment, ensure_store, free_port, support_niss
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
@@ -196,7 +196,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     command = [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)]
     server = subprocess.Popen(
         [*command, "--workers", str(args.workers)],
-        env=dict(os.environ, ONSS_TUI_API_SECRET=secret),
+        env=api_environment(secret),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -27,7 +27,6 @@ import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -37,7 +36,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import ensure_store, free_port, load, support_niss
+from scale import api_environment, ensure_store, free_port, load, support_niss
 
 from onss_tui.services.dto import Preferences
 from onss_tui.services.local.service import LocalService
@@ -130,18 +129,9 @@ async def remote(url: str, actor: int, targets: dict[str, int], calls: int) -> d
     finally:
         engine.dispose()
     port = free_port()
-    keys = Path(tempfile.mkdtemp(prefix="onss-figures-"))
-    key = keys / "audit.key"
-    keygen = [sys.executable, "-m", "onss_tui", "audit", "keygen", "--output", str(key)]
-    subprocess.run(keygen, check=True, stdout=subprocess.DEVNULL)
     server = subprocess.Popen(
         [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)],
-        env=dict(
-            os.environ,
-            ONSS_TUI_API_SECRET=secret,
-            ONSS_TUI_AUDIT_KEY_FILE=str(key),
-            ONSS_TUI_AUDIT_CHECKPOINT_FILE=str(keys / "checkpoints"),
-        ),
+        env=api_environment(secret),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

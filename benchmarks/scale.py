@@ -383,6 +383,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def api_environment(secret: str) -> dict[str, str]:
+    """What `onss-tui api` needs to start outside `--demo`: its secret, and an audit signing key (a new
+    one, in a folder of its own, with the checkpoints' outside copy beside it)."""
+    keys = Path(tempfile.mkdtemp(prefix="onss-api-keys-"))
+    key = keys / "audit.key"
+    keygen = [sys.executable, "-m", "onss_tui", "audit", "keygen", "--output", str(key)]
+    subprocess.run(keygen, check=True, capture_output=True)
+    return dict(
+        os.environ,
+        ONSS_TUI_API_SECRET=secret,
+        ONSS_TUI_AUDIT_KEY_FILE=str(key),
+        ONSS_TUI_AUDIT_CHECKPOINT_FILE=str(keys / "checkpoints"),
+    )
+
+
 def browser_args(args: argparse.Namespace) -> argparse.Namespace:
     return argparse.Namespace(filters=args.filters, pages=args.pages, width=120, height=40)
 
@@ -430,7 +445,7 @@ async def browser_remote(url: str, args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)],
-        env=dict(os.environ, ONSS_TUI_API_SECRET=secret),
+        env=api_environment(secret),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
