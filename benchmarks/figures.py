@@ -23,9 +23,7 @@ import itertools
 import json
 import os
 import platform
-import secrets
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -36,14 +34,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import api_environment, ensure_store, free_port, load, support_niss
+from scale import ensure_store, load, remote_service, support_niss
 
 from onss_tui.services.dto import Preferences
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import normalise_url, open_store
 from onss_tui.services.local.tables import Mandate, Provider
-from onss_tui.services.local.tokens import issue_token
-from onss_tui.services.remote import RemoteService
 
 TARGET_MS = 200
 
@@ -122,31 +118,8 @@ async def local(url: str, actor: int, targets: dict[str, int], calls: int) -> di
 
 async def remote(url: str, actor: int, targets: dict[str, int], calls: int) -> dict[str, Any]:
     """The same calls through `RemoteService` and a real `onss-tui api` on loopback."""
-    secret = secrets.token_urlsafe(32)
-    engine = open_store(url)
-    try:
-        token = issue_token(engine, secret, actor, "figures benchmark").token
-    finally:
-        engine.dispose()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)],
-        env=api_environment(secret),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    client = RemoteService(f"http://127.0.0.1:{port}", token)
-    try:
-        ready = await asyncio.to_thread(server.stderr.readline)  # type: ignore[union-attr]
-        if not ready.startswith("onss-tui API on"):
-            raise SystemExit(f"the API server did not start: {ready.strip()}")
-        await client.holder()
+    async with remote_service(url, actor, "figures benchmark") as client:
         return await measure(client, actor, targets, calls)
-    finally:
-        await client.aclose()
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:

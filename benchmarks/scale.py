@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -398,6 +400,37 @@ def api_environment(secret: str) -> dict[str, str]:
     )
 
 
+@contextlib.asynccontextmanager
+async def remote_service(url: str, actor: int, label: str) -> AsyncIterator[RemoteService]:
+    """A `RemoteService` holding a new token of `actor`'s, on a real `onss-tui api` on loopback over the
+    store at `url`, signed in (`holder`); the server stops with it."""
+    secret = secrets.token_urlsafe(32)
+    engine = open_store(url)
+    try:
+        token = issue_token(engine, secret, actor, label).token
+    finally:
+        engine.dispose()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)],
+        env=api_environment(secret),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    remote = RemoteService(f"http://127.0.0.1:{port}", token)
+    try:
+        ready = await asyncio.to_thread(server.stderr.readline)  # type: ignore[union-attr]
+        if not ready.startswith("onss-tui API on"):
+            raise SystemExit(f"the API server did not start: {ready.strip()}")
+        await remote.holder()
+        yield remote
+    finally:
+        await remote.aclose()
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def browser_args(args: argparse.Namespace) -> argparse.Namespace:
     return argparse.Namespace(filters=args.filters, pages=args.pages, width=120, height=40)
 
@@ -436,33 +469,10 @@ async def browser_local(url: str, args: argparse.Namespace) -> dict[str, Any]:
 async def browser_remote(url: str, args: argparse.Namespace) -> dict[str, Any]:
     """The same timings through `RemoteService` and a real `onss-tui api` on loopback."""
     actor, _ = support_niss(url)
-    secret = secrets.token_urlsafe(32)
-    engine = open_store(url)
-    try:
-        token = issue_token(engine, secret, actor, "scale benchmark").token
-    finally:
-        engine.dispose()
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)],
-        env=api_environment(secret),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    remote = RemoteService(f"http://127.0.0.1:{port}", token)
-    try:
-        ready = await asyncio.to_thread(server.stderr.readline)  # type: ignore[union-attr]
-        if not ready.startswith("onss-tui API on"):
-            raise SystemExit(f"the API server did not start: {ready.strip()}")
-        await remote.holder()
+    async with remote_service(url, actor, "scale benchmark") as remote:
         figures = await browse_both_clocks(remote, actor, args)
-        figures["cpu_ms"]["note"] = "client process only: the server's CPU is not counted"
-        return figures
-    finally:
-        await remote.aclose()
-        server.terminate()
-        server.wait(timeout=30)
+    figures["cpu_ms"]["note"] = "client process only: the server's CPU is not counted"
+    return figures
 
 
 # ---------------------------------------------------------------- DataTable given 100,000 rows whole
