@@ -15,8 +15,9 @@ at its top shifts its cursor. Here each line is drawn once and kept until its ro
 cursor move redraws two lines, and once a page move is on the screen the table fetches the neighbouring
 page if it needs it and draws the next screenful ahead while it waits for the next key.
 
-The module is longer than the 700 lines others keep to: the window of pages, the fetching, the cursor
-and the drawing all read and change one state (the rows held, the cursor and first line, the page on
+The columns and how they share the width are in `widgets/columns.py`. The rest is longer than the 700
+lines other modules keep to: the window of pages, the fetching, the cursor and the drawing all read and
+change one state (the rows held, the cursor and first line, the page on
 its way, the lines drawn), and each keystroke goes through all four; split into modules, each would
 reach into the others' state.
 """
@@ -26,12 +27,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -47,10 +47,9 @@ from textual.worker import Worker, WorkerState
 from onss_tui.domain.text import shown
 from onss_tui.services.dto import Page, PageRequest
 from onss_tui.services.errors import PermissionDenied, ServiceError
+from onss_tui.widgets.columns import Cell, Column, Row, column_widths
 from onss_tui.widgets.plain import literal
 
-Row = TypeVar("Row")
-Cell = str | Text
 Fetch = Callable[[PageRequest], Awaitable[Page[Any]]]
 
 PAGE_SIZE = 100
@@ -64,25 +63,6 @@ REST_DELAY = 0.2
 """Seconds the cursor rests before a screen redraws what is costly to redraw (the footer's keys)."""
 DEBOUNCE = 0.08
 """Seconds of quiet typing awaited before fetching again, when a fetch is already on its way."""
-
-
-@dataclass(frozen=True)
-class Column(Generic[Row]):
-    """One column: its key (also the sort key when `sortable`), its header and how to draw a cell.
-
-    `width` (or its label's, if wider) is the narrowest the column is drawn at (its text cut with an
-    ellipsis beyond), `flex` its share of the room left over. `priority` 0 marks an essential column,
-    always shown; when the columns at their widths do not fit, those of the highest priority give way
-    first (the rightmost of equals).
-    """
-
-    key: str
-    label: str
-    cell: Callable[[Row], Cell]
-    width: int
-    flex: int = 0
-    sortable: bool = False
-    priority: int = 0
 
 
 class TableMessage(Message):
@@ -697,36 +677,7 @@ class PagedTable(Widget, Generic[Row], can_focus=True):
         return 2 if self.multi_select else 1
 
     def _widths(self, width: int) -> list[int]:
-        """Each column's width in a table `width` wide, 0 for a column that gives way; a column shown is
-        at least as wide as its header."""
-        shown = list(range(len(self.columns)))
-        least = [max(c.width, cell_len(c.label)) for c in self.columns]
-
-        def spare() -> int:
-            # A blank column at the right end, as the gutter at the left: no cell touches the border.
-            available = width - 1 - self._gutter - max(0, len(shown) - 1)
-            return available - sum(least[i] for i in shown)
-
-        while spare() < 0:
-            giving_way = [i for i in reversed(shown) if self.columns[i].priority > 0]
-            if not giving_way:
-                break
-            shown.remove(max(giving_way, key=lambda i: self.columns[i].priority))
-        widths = [least[i] if i in shown else 0 for i in range(len(self.columns))]
-        room = spare()
-        flexes = [c.flex if i in shown else 0 for i, c in enumerate(self.columns)]
-        total = sum(flexes)
-        if total and room > 0:
-            shares = [room * f // total for f in flexes]
-            shares[max(range(len(flexes)), key=flexes.__getitem__)] += room - sum(shares)
-            widths = [w + s for w, s in zip(widths, shares, strict=True)]
-        elif total and room < 0:
-            for index in sorted(range(len(flexes)), key=flexes.__getitem__, reverse=True):
-                if flexes[index] and room < 0:
-                    cut = min(-room, widths[index] - 4)
-                    widths[index] -= cut
-                    room += cut
-        return widths
+        return column_widths(self.columns, width, self._gutter)
 
     @property
     def shown_columns(self) -> list[Column[Row]]:
