@@ -22,7 +22,7 @@ from onss_tui.domain.rules import MAIN_ROLES
 from onss_tui.screens.base import OnssScreen
 from onss_tui.screens.confirm import ConfirmScreen
 from onss_tui.screens.designation_forms import DesignationForm, MainAccessManagerForm, ManagersForm, roles_in
-from onss_tui.screens.designation_history import END, REVEAL, DesignationHistory
+from onss_tui.screens.designation_history import CANCEL, END, REVEAL, DesignationHistory
 from onss_tui.screens.errors import show_service_error
 from onss_tui.screens.overview import designation_role
 from onss_tui.services.dto import DesignationPublic, DesignationStatus, EnterpriseOverview
@@ -51,6 +51,7 @@ class DesignationScreen(OnssScreen[None]):
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "submit", "designation.submit", id="designation.submit", priority=True),
         END,
+        CANCEL,
         REVEAL,
         Binding("ctrl+n", "section(1)", "designation.next_section", id="designation.next", priority=True),
         Binding(
@@ -165,9 +166,10 @@ class DesignationScreen(OnssScreen[None]):
     # ------------------------------------------------------------------ sections
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "end_designation":  # offered on the designations the actor may end
-            selected = self.history.selected if self.section in LISTS else None
-            return selected is not None and selected.may_end
+        if action in ("end_designation", "cancel_designation"):  # on those the actor may end: one
+            selected = self.history.selected if self.section in LISTS else None  # not taken up is cancelled
+            pending = action == "cancel_designation"
+            return selected is not None and selected.may_end and (selected.status == DesignationStatus.PENDING) == pending
         if action == "reveal":
             return self.section in LISTS
         if action == "submit":
@@ -286,15 +288,16 @@ class DesignationScreen(OnssScreen[None]):
             ConfirmScreen(t(f"{said}_title"), question, confirm=t(said), danger=True), answered
         )
 
+    action_cancel_designation = action_end_designation
+
     @work(exclusive=True, group="designation-write", exit_on_error=False)
     async def end(self, designation: DesignationPublic) -> None:
         assert self.app.actor_id is not None
         ended = await self.app.service.end_designation(self.app.actor_id, designation.id, designation.version)
+        said = "designation.cancelled" if designation.status == DesignationStatus.PENDING else "designation.ended"
+        role = designation_role(self.app, ended)
         self.app.notify(
-            self.app.t(
-                "designation.ended", name=ended.person.full_name, role=designation_role(self.app, ended)
-            ),
-            title=self.app.t("designation.title"),
+            self.app.t(said, name=ended.person.full_name, role=role), title=self.app.t("designation.title")
         )
         self.action_reload()
 

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
 HISTORY_PAGE = 50
 END = Binding("x", "end_designation", "designation.end", id="designation.end")
+CANCEL = Binding("x", "cancel_designation", "designation.cancel", id="designation.cancel")
 REVEAL = Binding("r", "reveal", "common.reveal", id="designation.reveal")
-"""`END` and `REVEAL`: the keys the screen offers on the highlighted designation (named by the hint below
-the table)."""
+"""`END` (an active designation), `CANCEL` (one still waiting for its holder's first sign-in) and `REVEAL`:
+the keys the screen offers on the highlighted designation (named by the hint below the table)."""
 
 
 class DesignationHistory(Vertical):

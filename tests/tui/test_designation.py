@@ -213,7 +213,8 @@ async def test_main_access_manager_designates_an_access_manager_then_ends_it(sto
         assert "end_designation" not in offered()  # only a legal representative ends the main one
         table.move_cursor(index_of(table, manager.id))
         await pilot.pause()
-        assert "end_designation" in offered()
+        assert manager.status == "pending"  # its holder has not signed in: it is cancelled, not ended
+        assert {"cancel_designation"} == offered() & {"end_designation", "cancel_designation"}
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
@@ -346,6 +347,10 @@ async def test_the_overview_step_lists_the_pending_designations_and_one_is_cance
         table = screen.query_one("#pending-designations", PagedTable)
         assert [row.id for row in table.rows] == [pending.id]
         table.focus()
+        await settle(pilot)
+        offered = {b.binding.action: b.binding.description for b in screen.active_bindings.values()}
+        assert offered.get("cancel_designation") == "designation.cancel"
+        assert "end_designation" not in offered
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
@@ -353,6 +358,7 @@ async def test_the_overview_step_lists_the_pending_designations_and_one_is_cance
         await pilot.press("y")
         await settle(pilot)
         assert table.rows == []
+        assert any("is cancelled" in str(n.message) for n in app._notifications)
         assert await main_access_managers(store, world.lr) == []
         trail = await store.service.list_audit(
             world.lr, AuditFilter(action="designation.end", enterprise_id=world.employer)
