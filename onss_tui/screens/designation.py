@@ -168,8 +168,9 @@ class DesignationScreen(OnssScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("end_designation", "cancel_designation"):  # on those the actor may end: one
             selected = self.history.selected if self.section in LISTS else None  # not taken up is cancelled
-            pending = action == "cancel_designation"
-            return selected is not None and selected.may_end and (selected.status == DesignationStatus.PENDING) == pending
+            if selected is None or not selected.may_end:
+                return False
+            return (selected.status == DesignationStatus.PENDING) == (action == "cancel_designation")
         if action == "reveal":
             return self.section in LISTS
         if action == "submit":
@@ -294,7 +295,8 @@ class DesignationScreen(OnssScreen[None]):
     async def end(self, designation: DesignationPublic) -> None:
         assert self.app.actor_id is not None
         ended = await self.app.service.end_designation(self.app.actor_id, designation.id, designation.version)
-        said = "designation.cancelled" if designation.status == DesignationStatus.PENDING else "designation.ended"
+        pending = designation.status == DesignationStatus.PENDING
+        said = "designation.cancelled" if pending else "designation.ended"
         role = designation_role(self.app, ended)
         self.app.notify(
             self.app.t(said, name=ended.person.full_name, role=role), title=self.app.t("designation.title")
