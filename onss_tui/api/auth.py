@@ -25,7 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from onss_tui.api.limits import RequestLimits, answer, error_answer, header
-from onss_tui.services.errors import ServiceError
+from onss_tui.services.errors import Reason, ServiceError
 from onss_tui.services.local.auth_failures import recent_failures, record_failure
 from onss_tui.services.local.store import store_failure
 from onss_tui.services.local.tokens import resolve_token, token_hash
@@ -110,7 +110,7 @@ class Authenticator:
     async def holder(self, host: str, token: str | None) -> int:
         """The person holding `token` (None: the request carried none); else `Refused` (401, 429, 503)."""
         if not token:
-            raise Refused(401, "A bearer token is required.", {"WWW-Authenticate": "Bearer"})
+            raise Refused(401, Reason("rule.api.token_required"), {"WWW-Authenticate": "Bearer"})
         try:
             if self.inline:
                 person_id = resolve_token(self.engine, self.secret, token)
@@ -128,10 +128,10 @@ class Authenticator:
         if wait is not None:
             raise Refused(
                 429,
-                f"Too many failing tokens from this address: try again in {wait} s.",
+                Reason("rule.api.token_brake", seconds=str(wait)),
                 {"Retry-After": str(wait), "WWW-Authenticate": "Bearer"},
             )
-        raise Refused(401, "This token is not valid.", {"WWW-Authenticate": "Bearer"})
+        raise Refused(401, Reason("rule.api.token_invalid"), {"WWW-Authenticate": "Bearer"})
 
 
 def bearer_token(scope: Scope) -> str | None:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onss_tui.config import Settings
-from onss_tui.services.errors import ServiceError
-from onss_tui.services.wire import ErrorBody
+from onss_tui.services.errors import Reason, ServiceError
+from onss_tui.services.wire import ErrorBody, ReasonBody
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing: a request of these that was cut short had no effect."""
@@ -68,7 +68,7 @@ def error_answer(
     if isinstance(detail, ServiceError):
         body = ErrorBody.of(detail).model_dump_json(exclude_none=True).encode()
     else:
-        error = ErrorBody(detail=detail, outcome_unknown=outcome_unknown)
+        error = ErrorBody(detail=detail, reason=ReasonBody.of(detail), outcome_unknown=outcome_unknown)
         body = error.model_dump_json(exclude_defaults=True).encode()
     fields = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     fields += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
@@ -132,7 +132,7 @@ class ServeDeadline(Bounding):
             seconds = f"{self.limits.serve_timeout:g}"
             refusal = error_answer(
                 503,
-                f"The request was not served within {seconds} s; try again later.",
+                Reason("rule.api.not_served", seconds=seconds),
                 [("Retry-After", str(self.limits.retry_after))],
                 outcome_unknown=scope["method"] not in SAFE_METHODS,
                 close=True,
@@ -152,11 +152,11 @@ class BodyLimit(Bounding):
 
 
 def too_large(limits: RequestLimits) -> tuple[Message, Message]:
-    return error_answer(413, f"The request body is over {limits.max_body} bytes.", close=True)
+    return error_answer(413, Reason("rule.api.body_too_large", limit=str(limits.max_body)), close=True)
 
 
 def bad_length() -> tuple[Message, Message]:
-    return error_answer(400, "The Content-Length header is not a number.", close=True)
+    return error_answer(400, Reason("rule.api.bad_length"), close=True)
 
 
 class BodyReader(Bounding):
@@ -184,7 +184,7 @@ class BodyReader(Bounding):
         except TimeoutError:
             if not deadline.expired():
                 raise
-            late = f"The request did not arrive within {self.limits.receive_timeout:g} s."
+            late = Reason("rule.api.request_late", seconds=f"{self.limits.receive_timeout:g}")
             await answer(send, error_answer(408, late, close=True))
             return
         whole: Message | None = {"type": "http.request", "body": b"".join(chunks), "more_body": False}

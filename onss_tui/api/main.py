@@ -31,11 +31,11 @@ from onss_tui.api.deps import attach, document_query_models
 from onss_tui.api.limits import BodyLimit, BodyReader, RequestLimits, ServeDeadline
 from onss_tui.api.routes import audit, credentials, designations, enterprises, identity, mandates, users
 from onss_tui.config import Settings
-from onss_tui.services.errors import ServiceError, Unavailable, invalid_input
+from onss_tui.services.errors import Reason, ServiceError, Unavailable, invalid_input
 from onss_tui.services.local.anchoring import anchor_from_settings
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import make_engine, open_store
-from onss_tui.services.wire import ErrorBody
+from onss_tui.services.wire import ErrorBody, ReasonBody
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
@@ -71,7 +71,8 @@ async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
 
 async def _store_busy(request: Request, _exc: PoolTimeout) -> JSONResponse:
     """Every connection to the store stayed taken for the store's timeout: nothing was done."""
-    body = ErrorBody(detail="The store is busy: try again later.")
+    busy = Reason("rule.store.busy")
+    body = ErrorBody(detail=busy, reason=ReasonBody.of(busy))
     return JSONResponse(body.model_dump(exclude_none=True), status_code=503, headers=_retry_after(request))
 
 

@@ -22,6 +22,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from onss_tui.api.limits import RequestLimits, answer, error_answer
+from onss_tui.services.errors import Reason
 
 
 class ServerConfig(uvicorn.Config):
@@ -117,7 +118,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         cycle = self.cycle if self.receiving else None
         if self.receiving and (cycle is None or not cycle.response_started):
             seconds = f"{self.limits.receive_timeout:g}"
-            self._refuse(408, f"The request did not arrive within {seconds} s.")
+            self._refuse(408, Reason("rule.api.request_late", seconds=seconds))
         else:
             self.transport.close()  # no request began, or it was already answered
 
@@ -136,7 +137,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def send_400_response(self, msg: str) -> None:
         if self.head_bytes > self.limits.max_head:
-            self._refuse(431, f"The request line and headers are over {self.limits.max_head} bytes.")
+            self._refuse(431, Reason("rule.api.head_too_large", limit=str(self.limits.max_head)))
         else:
             super().send_400_response(msg)
 
@@ -184,7 +185,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     async def _busy(self, _scope: Scope, _receive: Receive, send: Send) -> None:
         retry = (("Retry-After", str(self.limits.retry_after)),)
-        await answer(send, error_answer(503, "The server is busy: try again later.", retry, close=True))
+        await answer(send, error_answer(503, Reason("rule.api.server_busy"), retry, close=True))
 
 
 class HeadTooLarge(Exception):

@@ -73,6 +73,13 @@ def in_every_language(key: str, **params: str) -> dict[str, str]:
     return {lang: _MESSAGES.t(lang, key, **params) for lang in LANGUAGES}
 
 
+def said_in_every_language(message: str) -> Said:
+    """A message as a value of another reason: a `Reason` in each language, other text as it is."""
+    if not isinstance(message, Reason):
+        return message
+    return {lang: _MESSAGES.t(lang, message.key, **message.values_in(lang)) for lang in LANGUAGES}
+
+
 class ServiceError(Exception):
     """Base of every error a screen may receive from the service layer."""
 

@@ -11,6 +11,7 @@ or for a write `Unavailable(outcome_unknown=True)`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import AsyncGenerator
 from typing import Any, TypeVar
@@ -30,12 +31,14 @@ from onss_tui.services.errors import (
     Unavailable,
     ValidationFailed,
     invalid_input,
+    said_in_every_language,
 )
 from onss_tui.services.wire import (
     ErrorBody,
     ExportEnd,
     Me,
     QualityActivation,
+    ReasonBody,
     RevealedNiss,
     RevealRequest,
     ServiceChange,
@@ -44,6 +47,7 @@ from onss_tui.services.wire import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=10.0, pool=5.0)
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
@@ -93,12 +97,13 @@ def error_from_response(response: httpx.Response, *, write: bool) -> ServiceErro
     try:
         body = ErrorBody.model_validate_json(response.content)
     except ValidationError:
-        body = ErrorBody(detail=f"the server answered {response.status_code} {response.reason_phrase}")
+        answered = Reason("rule.api.answered", answer=f"HTTP {response.status_code} {response.reason_phrase}")
+        body = ErrorBody(detail=answered, reason=ReasonBody.of(answered))
     status = response.status_code
     if status == 422:
         return ValidationFailed(body.fields, body.detail)
     if status == 401:
-        return PermissionDenied(Reason("rule.api.token_refused", why=body.detail))
+        return PermissionDenied(Reason("rule.api.token_refused", why=said_in_every_language(body.message)))
     if status == 403:
         return PermissionDenied(body.message)
     if status == 404:
@@ -106,8 +111,7 @@ def error_from_response(response: httpx.Response, *, write: bool) -> ServiceErro
     if status == 409:
         return Conflict(body.message)
     if status == 429:
-        wait = response.headers.get("Retry-After")
-        return Unavailable(body.detail if wait is None else f"{body.detail} (retry after {wait} s)")
+        return Unavailable(body.message, retry_after=_seconds(response))
     if status >= 500:
         unknown = write and (body.outcome_unknown or status != 503)
         return Unavailable(body.message, outcome_unknown=unknown, retry_after=_seconds(response))
@@ -163,9 +167,13 @@ class RemoteService:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _unreachable(self, exc: httpx.HTTPError) -> str:
-        reason = str(exc) or type(exc).__name__
-        return f"the server at {self.base_url} cannot be reached: {reason}"
+    def _unreachable(self, exc: httpx.HTTPError, *, sent: bool = False) -> Reason:
+        """What a failure to reach the server means for the person; what failed goes to the log."""
+        log.warning("%s %s: %s", self.base_url, type(exc).__name__, exc)
+        if sent:
+            return Reason("rule.api.lost_write", server=self.base_url)
+        timed_out = isinstance(exc, httpx.TimeoutException)
+        return Reason("rule.api.timed_out" if timed_out else "rule.api.unreachable", server=self.base_url)
 
     async def _read(self, kind: Any, method: str, path: str, **request: Any) -> Any:
         """A request without effects: retried with exponential backoff on network failures and 5xx."""
@@ -195,10 +203,7 @@ class RemoteService:
         except httpx.DecodingError as exc:
             raise _unreadable(str(exc), write=True) from exc
         except httpx.TransportError as exc:
-            raise Unavailable(
-                f"{self._unreachable(exc)}; the change may or may not have been made: reload to see.",
-                outcome_unknown=True,
-            ) from exc
+            raise Unavailable(self._unreachable(exc, sent=True), outcome_unknown=True) from exc
         return _answer(kind, response, write=True)
 
     async def holder(self) -> Me:

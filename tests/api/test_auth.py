@@ -68,7 +68,10 @@ async def test_every_operation_refuses_a_request_without_token(app, http: httpx.
 async def test_a_bad_token_is_refused(http: httpx.AsyncClient, world: World) -> None:
     response = await http.get("/me", headers=bearer("not-a-token"))
     assert response.status_code == 401
-    assert response.json() == {"detail": "This token is not valid."}
+    assert response.json() == {
+        "detail": "This token is not valid.",
+        "reason": {"key": "rule.api.token_invalid"},
+    }
 
 
 async def test_a_token_made_with_another_secret_is_refused(

@@ -9,6 +9,7 @@ that never acts into a failure instead of a hung run."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -119,7 +120,10 @@ async def test_a_head_that_stops_coming_is_408(local: LocalService) -> None:
         writer.write(b"GET /me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthoriz")
         status, headers, body = await answer(reader)
         assert status == 408 and headers["connection"] == "close"
-        assert body == b'{"detail":"The request did not arrive within 0.5 s."}'
+        assert json.loads(body) == {
+            "detail": "The request did not arrive within 0.5 s.",
+            "reason": {"key": "rule.api.request_late", "params": {"seconds": "0.5"}},
+        }
         assert await closed(reader) == b""
         writer.close()
 
@@ -172,7 +176,10 @@ async def test_past_its_connections_the_server_answers_503_with_retry_after(
         status, headers, body = await answer(reader)
         assert status == 503, body
         assert headers["retry-after"] == "5" and headers["connection"] == "close"
-        assert body == b'{"detail":"The server is busy: try again later."}'
+        assert json.loads(body) == {
+            "detail": "The server is busy: try again later.",
+            "reason": {"key": "rule.api.server_busy"},
+        }
         for _, idle_writer in idle:
             idle_writer.close()
         writer.close()

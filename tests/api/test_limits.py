@@ -196,6 +196,7 @@ async def test_a_request_not_served_in_time_is_503_and_a_write_may_have_happened
         assert write.headers["Retry-After"] == "5"
         assert write.json() == {
             "detail": "The request was not served within 0.3 s; try again later.",
+            "reason": {"key": "rule.api.not_served", "params": {"seconds": "0.3"}},
             "outcome_unknown": True,
         }
     finally:

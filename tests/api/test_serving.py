@@ -111,7 +111,10 @@ async def test_the_bounds_come_from_the_settings(store_url: str, tmp_path: Path,
             "/me/identities", content=b"{}".ljust(200), headers={"Authorization": "Bearer x"}
         )
     assert response.status_code == 413
-    assert response.json() == {"detail": "The request body is over 100 bytes."}
+    assert response.json() == {
+        "detail": "The request body is over 100 bytes.",
+        "reason": {"key": "rule.api.body_too_large", "params": {"limit": "100"}},
+    }
 
 
 def test_a_bound_that_is_no_bound_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ async def test_an_expired_token_is_refused(
         session.add(row)
         session.commit()
     response = await http.get("/me", headers=bearer(issued.token))
-    assert response.status_code == 401 and response.json() == {"detail": "This token is not valid."}
+    assert response.status_code == 401 and response.json()["reason"] == {"key": "rule.api.token_invalid"}
 
 
 async def test_a_holder_lists_and_revokes_their_tokens(
