@@ -151,6 +151,7 @@ class ExportScreen(OnssModal[tuple[int, Path] | None]):
             self.query_one("#path", Input).focus()
             return
         except Exception:
+            path.unlink(missing_ok=True)  # no partial file: a refusal (rights changed meanwhile) writes none
             self._busy(False)  # the file may be chosen again; the app says what went wrong
             self.query_one("#path", Input).focus()
             raise

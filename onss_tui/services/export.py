@@ -3,8 +3,8 @@
 Mandates: every mandate matching a filter, as of one moment, from any service's `export_mandates` for one
 actor (a snapshot read a page at a time, never the whole list in memory). Users and rights: one row per
 user and online service of an enterprise (a user holding none: one row without), read a page at a time
-from the service's `list_users`, which lets only the enterprise's managers and support staff see every
-user. The command line and the console's export dialog both write through here.
+from the service's `list_users_and_rights`, which refuses anyone but the enterprise's managers and support
+staff. The command line and the console's export dialog both write through here.
 """
 
 from __future__ import annotations
@@ -90,10 +90,11 @@ def user_rows(user: dto.UserPublic) -> list[dict[str, Any]]:
 async def users_and_rights(
     service: AccessService, actor: int, enterprise_id: int
 ) -> AsyncIterator[dict[str, Any]]:
-    """The rows of an enterprise's users and their online services, as the service lets `actor` see them."""
+    """The rows of an enterprise's users and their online services; `PermissionDenied` at the first row
+    unless `actor` manages the enterprise's users or is support staff."""
     page = PageRequest(size=USERS_PAGE)
     while True:
-        found = await service.list_users(actor, enterprise_id, dto.UserFilter(), page)
+        found = await service.list_users_and_rights(actor, enterprise_id, page)
         for user in found.items:
             for row in user_rows(user):
                 yield row

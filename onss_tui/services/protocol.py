@@ -116,6 +116,13 @@ class AccessService(Protocol):
         page: PageRequest | None = None,
     ) -> Page[UserPublic]: ...
 
+    async def list_users_and_rights(
+        self, actor: Actor, enterprise_id: int, page: PageRequest | None = None
+    ) -> Page[UserPublic]:
+        """Every user of an enterprise (not removed ones) with their online services, a page at a time, for
+        an export: for the enterprise's managers and support staff only."""
+        ...
+
     async def get_user(self, actor: Actor, user_id: int) -> UserPublic: ...
 
     async def create_user(self, actor: Actor, request: UserCreate) -> UserPublic: ...

@@ -327,6 +327,14 @@ class RemoteService:
         return await self._read(dto.Page[dto.UserPublic], "GET", path, params=_params(filter, page))
 
     @checked
+    async def list_users_and_rights(
+        self, actor: int, enterprise_id: Id, page: dto.PageRequest | None = None
+    ) -> dto.Page[dto.UserPublic]:
+        await self._check(actor)
+        path = f"/enterprises/{int(enterprise_id)}/users/rights"
+        return await self._read(dto.Page[dto.UserPublic], "GET", path, params=_params(page))
+
+    @checked
     async def get_user(self, actor: int, user_id: Id) -> dto.UserPublic:
         await self._check(actor)
         return await self._read(dto.UserPublic, "GET", f"/users/{int(user_id)}")

@@ -27,6 +27,7 @@ READS = frozenset(
         "get_overview",
         "list_designations",
         "list_users",
+        "list_users_and_rights",
         "get_user",
         "list_providers",
         "list_mandates",

@@ -132,6 +132,7 @@ async def test_another_enterprises_objects_are_refused_by_id(
         ("GET", f"/enterprises/{world.employer}", None),
         ("GET", f"/enterprises/{world.employer}/designations", None),
         ("GET", f"/enterprises/{world.employer}/users", None),
+        ("GET", f"/enterprises/{world.employer}/users/rights", None),
         ("GET", f"/users/{staff.user_id}", None),
         ("PATCH", f"/users/{staff.user_id}", {"expected_version": 1, "phone": "0470 99 88 77"}),
         ("PUT", f"/users/{staff.user_id}/status", {"status": "suspended", "expected_version": 1}),

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -275,30 +276,47 @@ def test_export_refuses_a_bad_filter_before_writing(cli, seeded_file: str, tmp_p
     assert "033.28" not in unknown.err
 
 
-def test_export_users_writes_one_row_per_user_and_service(command, seeded_file: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+_IDENTITY = re.compile(
+    r"^  (?P<role>\S.*?)  +\S.*?  +(?P<niss>\d\d\.\d\d\.\d\d-\d{3}\.\d\d)  \((?P<enterprise>.+)\)$"
+)
+"""A demo identity as `seed` prints it: role, name, national register number, (enterprise)."""
+
+
+def seeded_identities(command, path: str) -> dict[str, tuple[str, int, str]]:  # type: ignore[no-untyped-def]
+    """Seed a store at `path`; each demo identity's role: their number, their enterprise's id and number."""
+    run = command("seed", "--database", path, "--enterprises", "30", "--mandates", "200", "--seed", "4")
+    assert run.code == 0, run.err
+    engine = make_engine(path)
+    identities = {}
+    with engine.connect() as connection:
+        for found in filter(None, map(_IDENTITY.match, run.out.splitlines())):
+            enterprise = connection.execute(
+                text("SELECT id, enterprise_number FROM enterprise WHERE name = :name"),
+                {"name": found["enterprise"]},
+            ).one()
+            identities[found["role"]] = (found["niss"], enterprise.id, enterprise.enterprise_number)
+    engine.dispose()
+    return identities
+
+
+def test_export_users_writes_one_row_per_user_and_service(command, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded_file = str(tmp_path / "seeded.db")
+    mam, enterprise_id, enterprise_number = seeded_identities(command, seeded_file)["Main Access Manager"]
     engine = make_engine(seeded_file)
     with engine.connect() as connection:
-        enterprise = connection.execute(
-            text("SELECT id, enterprise_number FROM enterprise WHERE name LIKE 'Ottignies%'")
-        ).one()
         grants = connection.execute(
             text(
                 "SELECT count(*) FROM access_grant g JOIN portal_user u ON u.id = g.user_id "
                 "WHERE u.enterprise_id = :e AND u.status != 'removed'"
             ),
-            {"e": enterprise.id},
+            {"e": enterprise_id},
         ).scalar_one()
     engine.dispose()
-    again = str(tmp_path / "again.db")  # the same seed: the same people, whose numbers it prints
-    identities = command(
-        "seed", "--database", again, "--enterprises", "30", "--mandates", "200", "--seed", "4"
-    )
-    mam = next(line.split()[-4] for line in identities.out.splitlines() if "Main Access Manager" in line)
 
     out = tmp_path / "rights.csv"
     run = command(
         "export", "users", "--database", seeded_file, "--as", mam,
-        "--enterprise", enterprise.enterprise_number, "--output", str(out),
+        "--enterprise", enterprise_number, "--output", str(out),
     )  # fmt: skip
     assert run.code == 0, run.err
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -308,9 +326,24 @@ def test_export_users_writes_one_row_per_user_and_service(command, seeded_file: 
 
     as_json = command(
         "export", "users", "--database", seeded_file, "--as", mam,
-        "--enterprise", enterprise.enterprise_number, "--format", "json",
+        "--enterprise", enterprise_number, "--format", "json",
     )  # fmt: skip
     assert as_json.code == 0, as_json.err
     assert [(r["user_id"], r["service"]) for r in json.loads(as_json.out)] == [
         (int(r["user_id"]), r["service"]) for r in rows
     ]
+
+
+def test_export_users_is_refused_to_a_plain_user_with_the_reason(command, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = str(tmp_path / "store.db")
+    user, _, enterprise = seeded_identities(command, store)["user"]  # sees their own record, not the rest
+    out = tmp_path / "rights.csv"
+    run = command(
+        "export", "users", "--database", store, "--as", user, "--enterprise", enterprise, "-o", str(out)
+    )
+    assert run.code == 1
+    assert run.one_line_error == (
+        "onss-tui: Only the Access Managers of the enterprise and support staff export its users "
+        "and their rights."
+    )
+    assert run.out == "" and not out.exists()

@@ -11,7 +11,7 @@ import pytest
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto, export
-from onss_tui.services.errors import PermissionDenied
+from onss_tui.services.errors import PermissionDenied, Reason
 from onss_tui.services.local import service as local_service
 from tests.conftest import World, niss
 from tests.contract.conftest import Staff
@@ -67,7 +67,7 @@ async def test_an_export_refused_or_out_of_bounds_says_so_before_it_starts(servi
     assert [m async for m in service.export_mandates(world.outsider, dto.MandateFilter())] == []
 
 
-async def test_users_and_rights_are_one_row_per_user_and_service_as_the_reader_may_see_them(
+async def test_users_and_rights_are_one_row_per_user_and_service_for_managers_and_support(
     service, staff: Staff, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(export, "USERS_PAGE", 1)  # a page a user: the rows run across pages
@@ -88,7 +88,27 @@ async def test_users_and_rights_are_one_row_per_user_and_service_as_the_reader_m
 
     everyone = [("Jacobs", "dimona"), ("Jacobs", "dmfa"), ("Wouters", "")]
     assert sorted(await rows(staff.am)) == everyone
+    assert sorted(await rows(staff.mam)) == everyone
     assert sorted(await rows(world.support)) == everyone
-    assert sorted(await rows(staff.user)) == [("Jacobs", "dimona"), ("Jacobs", "dmfa")]  # a user: their own
-    with pytest.raises(PermissionDenied):  # neither a manager nor a user there
-        await anext(export.users_and_rights(service, world.lr_town, world.employer))
+
+
+@pytest.mark.parametrize("who", ["user", "legal_representative", "outsider"])
+async def test_users_and_rights_are_refused_to_anyone_else_with_the_reason(
+    service, staff: Staff, who: str
+) -> None:
+    """A plain user (who sees their own record in the list of users), a legal representative and a
+    stranger: refused by the service, with the reason, before any row (over HTTP too)."""
+    with pytest.raises(PermissionDenied) as refused:
+        await anext(export.users_and_rights(service, staff.actor(who), staff.world.employer))
+    reason = refused.value.message
+    assert isinstance(reason, Reason) and reason.key == "rule.users.export_managers"
+    assert (
+        reason
+        == "Only the Access Managers of the enterprise and support staff export its users and their rights."
+    )
+    assert (await service.list_users(staff.user, staff.world.employer)).items  # the list: still their own
+
+
+async def test_a_manager_of_another_enterprise_exports_none_of_this_one(service, staff: Staff) -> None:
+    with pytest.raises(PermissionDenied):
+        await service.list_users_and_rights(staff.am, staff.world.townhall)

@@ -88,6 +88,10 @@ async def list_users(service, staff: Staff, actor: int) -> object:
     return await service.list_users(actor, staff.world.employer)
 
 
+async def export_users_and_rights(service, staff: Staff, actor: int) -> object:
+    return await service.list_users_and_rights(actor, staff.world.employer)
+
+
 async def list_designations(service, staff: Staff, actor: int) -> object:
     return await service.list_designations(actor, staff.world.employer)
 
@@ -112,6 +116,7 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
     "read_overview": (read_overview, INSIDERS | {"support"}),
     "list_designations": (list_designations, INSIDERS | {"support"}),
     "list_users": (list_users, MANAGERS | {"support", "user"}),  # a plain user: their own record
+    "export_users_and_rights": (export_users_and_rights, MANAGERS | {"support"}),  # never a plain user
     # The people of an enterprise are revealed to its managers and legal representatives, not to its users.
     "reveal_niss_of_main": (reveal_niss_of_main, {"legal_representative", *MANAGERS, "support"}),
 }

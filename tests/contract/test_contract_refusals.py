@@ -108,6 +108,7 @@ async def test_refused_reads_are_recorded_once_each_in_the_trail_of_what_they_ai
         "enterprise.view": lambda: service.get_overview(world.outsider, world.employer),
         "designation.list": lambda: service.list_designations(world.outsider, world.employer),
         "user.list": lambda: service.list_users(world.outsider, world.employer),
+        "user.export": lambda: service.list_users_and_rights(world.outsider, world.employer),
         "user.view": lambda: service.get_user(world.outsider, staff.user_id),
         "mandate.view": lambda: service.get_mandate(world.outsider, given.id),
     }

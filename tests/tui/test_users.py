@@ -486,3 +486,26 @@ async def test_a_manager_exports_the_users_and_their_services_a_user_may_not(sto
         await session.open("users")
         offered = {b.action for _, b, on, _ in session.app.screen.active_bindings.values() if on}
         assert "export" not in offered
+
+
+async def test_an_export_the_service_refuses_says_why_and_leaves_no_file(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from onss_tui.screens.export import ExportScreen
+    from onss_tui.widgets.input import Input
+
+    await make_main_access_manager(store.service, store.world)
+    async with console(store.service, store.world.lr) as session:
+        await session.open("users")
+        await session.press("x")
+        export = session.app.screen
+        assert isinstance(export, ExportScreen)
+        target = tmp_path / "rights.csv"
+        export.query_one("#path", Input).value = str(target)
+        # Meanwhile, elsewhere, she stops being the Main Access Manager: she may no longer export.
+        held = await store.service.list_designations(store.world.lr, store.world.employer)
+        main = next(d for d in held.items if d.role == dto.Role.MAIN_ACCESS_MANAGER)
+        await store.service.end_designation(store.world.lr, main.id, main.version)
+        await session.press("ctrl+s")
+        assert session.noticed(
+            "Only the Access Managers of the enterprise and support staff export its users"
+        )
+        assert session.app.screen is export and not target.exists()

@@ -25,6 +25,16 @@ async def list_users(
     return json_response(await service.list_users(holder, enterprise_id, filter, page))
 
 
+@router.get(
+    "/enterprises/{enterprise_id}/users/rights",
+    response_model=dto.Page[dto.UserPublic],
+    summary="Every user of an enterprise with their online services, for an export",
+    description="For the enterprise's managers and support staff; anyone else is refused (403).",
+)
+async def list_users_and_rights(holder: Holder, service: Service, enterprise_id: Id, page: Page) -> Response:
+    return json_response(await service.list_users_and_rights(holder, enterprise_id, page))
+
+
 @router.get("/users/{user_id}", response_model=dto.UserPublic, summary="A user")
 async def get_user(holder: Holder, service: Service, user_id: Id) -> Response:
     return json_response(await service.get_user(holder, user_id))

@@ -283,6 +283,13 @@ class LocalService:
         return await self._read(actor, "user.list", f"enterprise:{enterprise_id}", work)
 
     @checked
+    async def list_users_and_rights(
+        self, actor: int, enterprise_id: Id, page: PageRequest | None = None
+    ) -> dto.Page[dto.UserPublic]:
+        work = partial(users.list_users_and_rights, enterprise_id=enterprise_id, page=page or PageRequest())
+        return await self._read(actor, "user.export", f"enterprise:{enterprise_id}", work)
+
+    @checked
     async def get_user(self, actor: int, user_id: Id) -> dto.UserPublic:
         work = partial(users.get_user, user_id=user_id)
         return await self._read(actor, "user.view", f"user:{user_id}", work)

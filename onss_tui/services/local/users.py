@@ -1,5 +1,6 @@
 """An enterprise's users of the portal: listing them, creating one, changing their contact data or their
-status, and granting or withdrawing their online services (access managers do; a user sees themselves).
+status, and granting or withdrawing their online services (access managers do; a user sees themselves),
+and exporting every user with their services (access managers and support staff).
 
 A user is a person's account in one enterprise: its phone number and e-mail address are this enterprise's,
 and nothing done here reads or changes what another enterprise holds about the person (their name is
@@ -75,6 +76,15 @@ def list_users(
         descending=wanted.descending,
     )
     return dto.Page(items=convert.users(c, rows), next_cursor=after, prev_cursor=before)
+
+
+def list_users_and_rights(c: Context, enterprise_id: int, page: PageRequest) -> dto.Page[dto.UserPublic]:
+    """Every user of an enterprise (not removed ones) with their online services, for an export: a right
+    of the enterprise's managers and of support staff (a plain user sees their own record, never a list)."""
+    get_enterprise(c, enterprise_id)
+    if not (c.support or may_manage_users(c, enterprise_id)):
+        raise PermissionDenied(Reason("rule.users.export_managers"))
+    return list_users(c, enterprise_id, dto.UserFilter(), page)
 
 
 def _get_user(c: Context, user_id: int) -> PortalUser:
