@@ -34,6 +34,7 @@ from textual.worker import Worker, WorkerState
 from onss_tui.console import ConsoleApp
 from onss_tui.i18n import LANGUAGES
 from onss_tui.screens.base import holds_unsaved_input, in_form
+from onss_tui.widgets.palette import Palette
 
 if TYPE_CHECKING:
     from onss_tui.config import Settings
@@ -645,7 +646,7 @@ class OnssApp(ConsoleApp, inherit_bindings=False):
         """The command palette, asking for a command in the console's language."""
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
-                CommandPalette(id="--command-palette", placeholder=self.t("palette.placeholder"))
+                Palette(placeholder=self.t("palette.placeholder"), no_matches=self.t("palette.no_matches"))
             )
 
     def action_help_quit(self) -> None:

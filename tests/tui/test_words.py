@@ -4,6 +4,7 @@ every screen, in French and Dutch, for any English the catalogue or Textual woul
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import html
 import re
@@ -11,6 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 import pytest
+from textual.command import CommandList
 
 from onss_tui.console import TEXTUAL_WORDS
 from onss_tui.domain.quarters import Quarter
@@ -150,6 +152,12 @@ async def test_no_screen_shows_english(store: Store, lang: str) -> None:
             await session.press("ctrl+p")
             seen[f"{name}, palette"] = screen_text(session)
             await session.press("escape")
+        await session.press("ctrl+p", *"zqxw")  # a search that finds no command
+        async with asyncio.timeout(5):
+            while "--no-matches" not in [o.id for o in session.app.screen.query_one(CommandList).options]:
+                await session.pilot.pause()
+        seen["palette, no command found"] = screen_text(session)
+        await session.press("escape")
         await session.press("f1")
         seen["help"] = screen_text(session)
         left = [f"{where}: {word}" for where, text in seen.items() for word in english_left(text, lang)]
@@ -157,6 +165,7 @@ async def test_no_screen_shows_english(store: Store, lang: str) -> None:
         palette = seen["overview, palette"]
         assert plain(Messages().t(lang, "palette.placeholder")) in palette
         assert plain(Messages().t(lang, "palette.on_this_screen", key="")) in palette  # a key described
+        assert plain(Messages().t(lang, "palette.no_matches")) in seen["palette, no command found"]
 
 
 @pytest.mark.parametrize(("lang", "quarter"), [("fr", "T"), ("nl", "K"), ("de", "Q")])
