@@ -15,6 +15,7 @@ import dataclasses
 import errno
 from collections.abc import Callable
 from datetime import date
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -101,6 +102,8 @@ class ConsoleApp(App[int]):
     def __init__(self, *, lang: str) -> None:
         super().__init__()
         self.messages = Messages()
+        self.notices_up: dict[tuple[str, str], float] = {}
+        """Each notice shown (its title and message) -> when it goes: the same one is not stacked again."""
         self.actor_id: int | None = None
         self.actor: PersonPublic | None = None
         self.preset_actor_id: int | None = None
@@ -224,8 +227,16 @@ class ConsoleApp(App[int]):
         markup: bool = True,
     ) -> None:
         """Every notice as plain text, whatever `markup` says: a notice may name a person, an enterprise or
-        a file, and what they hold is never markup."""
-        super().notify(shown(message), title=shown(title), severity=severity, timeout=timeout, markup=False)
+        a file, and what they hold is never markup. One already on screen is not shown again (three lists
+        that fail to load for the same reason say it once)."""
+        lines = "\n".join(shown(line) for line in message.split("\n"))  # its own lines stay lines
+        now, seconds = monotonic(), self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        said = (shown(title), lines)
+        if self.notices_up.get(said, 0) > now:
+            return
+        self.notices_up = {notice: end for notice, end in self.notices_up.items() if end > now}
+        self.notices_up[said] = now + seconds
+        super().notify(lines, title=said[0], severity=severity, timeout=seconds, markup=False)
 
     # ------------------------------------------------------------------ keys
 

@@ -27,6 +27,9 @@ from onss_tui.services.errors import (
 )
 from onss_tui.widgets.footer import COMPACT_BELOW
 
+OUTCOME_SAID = frozenset({"rule.store.outcome_unknown", "rule.api.lost_write", "rule.api.unreadable_write"})
+"""The reasons that say themselves that a change may or may not have been made."""
+
 
 def _console(widget: Widget) -> ConsoleApp:
     """The console the widget is part of."""
@@ -127,9 +130,11 @@ def show_service_error(
         )
         return
     if isinstance(error, Unavailable):
-        key = "error.outcome_unknown" if error.outcome_unknown else "error.unavailable"
+        said = _say(widget, error.message)
+        if error.outcome_unknown and getattr(error.message, "key", None) not in OUTCOME_SAID:
+            said += "\n" + _t(widget, "error.outcome_unknown")
         app.notify(
-            f"{_t(widget, key)}\n{_say(widget, error.message)}",
+            said,
             title=_t(widget, "error.unavailable_title"),
             severity="error",
             timeout=12,

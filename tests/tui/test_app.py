@@ -385,7 +385,7 @@ async def test_errors_are_told_by_kind(store) -> None:  # type: ignore[no-untype
     from textual.containers import Vertical
 
     from onss_tui.screens.errors import show_service_error
-    from onss_tui.services.errors import NotFound, Unavailable, ValidationFailed
+    from onss_tui.services.errors import NotFound, Reason, Unavailable, ValidationFailed
     from tests.tui.conftest import record_notices
 
     app = store.app(store.world.lr)
@@ -394,6 +394,8 @@ async def test_errors_are_told_by_kind(store) -> None:  # type: ignore[no-untype
         notices = record_notices(app)
         show_service_error(app.screen, Unavailable("the database is unavailable: gone", outcome_unknown=True))
         show_service_error(app.screen, Unavailable("the server cannot be reached"))
+        lost = Reason("rule.api.lost_write", server="http://api.test")
+        show_service_error(app.screen, Unavailable(lost, outcome_unknown=True))
         show_service_error(app.screen, NotFound("No such mandate."))
         form = Vertical(Input(id="email"))
         await app.screen.mount(form)
@@ -402,14 +404,23 @@ async def test_errors_are_told_by_kind(store) -> None:  # type: ignore[no-untype
         )
         await pilot.pause()
         assert [(n.title, n.severity) for n in notices] == [
-            ("Store unavailable", "error"),
-            ("Store unavailable", "error"),
+            ("Service unavailable", "error"),
+            ("Service unavailable", "error"),
+            ("Service unavailable", "error"),
             ("Not found", "error"),
             ("Please correct", "error"),
         ]
-        assert "may or may not have been made" in notices[0].message
-        assert "may or may not" not in notices[1].message
-        assert notices[3].message == "Choose one."
+        assert notices[0].message.split("\n") == [
+            "the database is unavailable: gone",
+            "The change may or may not have been made: reload before trying again.",
+        ]  # its lines stay lines
+        assert notices[1].message == "the server cannot be reached"
+        assert notices[2].message.count("may or may not") == 1  # said once, by the reason itself
+        assert notices[4].message == "Choose one."
+        for _list in range(3):  # three lists fail for the same reason: said once
+            show_service_error(app.screen, Unavailable("the server cannot be reached"))
+        shown = [n.message for n in app._notifications]
+        assert shown.count("the server cannot be reached") == 1
         email = form.query_one("#email", Input)
         assert email.has_class("-invalid") and email.tooltip == "Not an address."
         assert app.focused is email

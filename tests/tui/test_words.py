@@ -75,8 +75,8 @@ def test_french_messages_keep_their_punctuation_with_the_word_before() -> None:
     assert loose == []
     assert f"Langue{NO_BREAK_SPACE}: " in french["palette.language"]
     assert (
-        "réessayez" in french["error.unavailable"]
-        and f"{NARROW_NO_BREAK_SPACE};" in french["error.unavailable"]
+        "réessayez" in french["rule.store.unavailable"]
+        and f"{NARROW_NO_BREAK_SPACE};" in french["rule.store.unavailable"]
     )
 
 
