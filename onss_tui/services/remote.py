@@ -36,6 +36,7 @@ from onss_tui.services.wire import (
     ExportEnd,
     Me,
     QualityActivation,
+    QualityDeactivation,
     RevealedNiss,
     RevealRequest,
     ServiceChange,
@@ -269,6 +270,15 @@ class RemoteService:
         await self._check(actor)
         body = QualityActivation(quality_code=quality_code)
         path = f"/enterprises/{int(enterprise_id)}/qualities"
+        return await self._write(dto.EnterpriseOverview, "POST", path, body)
+
+    @checked
+    async def deactivate_quality(
+        self, actor: int, enterprise_id: Id, quality_code: Code
+    ) -> dto.EnterpriseOverview:
+        await self._check(actor)
+        body = QualityDeactivation(quality_code=quality_code)
+        path = f"/enterprises/{int(enterprise_id)}/qualities/deactivate"
         return await self._write(dto.EnterpriseOverview, "POST", path, body)
 
     # ------------------------------------------------------------------ designations
