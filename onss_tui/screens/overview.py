@@ -4,7 +4,8 @@ Everything comes from one `service.get_overview` call. The next steps follow the
 portal (designate the Main Access Manager, then Access Managers, then create users; finalise waiting
 mandates); Enter on a step opens the screen where it is done. `r` reveals the national register number
 of the person highlighted in the managers table (anyone else's once a reason is given: the reveal and
-its reason are audited); `w` shows who saw the actor's own number.
+its reason are audited); `w` shows who saw the actor's own number. A main access manager activates a
+further quality (`a`) and withdraws one activated after registration (`d`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ NEXT_STEP_SCREENS = {
 }
 """Each next-step code of the service, and the screen where that step is done."""
 
+WITHDRAW = Binding("d", "deactivate_quality", "overview.deactivate", id="overview.deactivate_quality")
+"""The key that withdraws a quality (named by the notice that a quality is activated)."""
+
 PEOPLE_COLUMNS = ("role", "name", "niss", "status")
 MIN_SHARED = 8
 """The narrowest the role and name columns of the managers get."""
@@ -79,6 +83,7 @@ class OverviewScreen(OnssScreen[None]):
         Binding("r", "reveal", "common.reveal", id="overview.reveal"),
         Binding("w", "niss_reveals", "reveal.seen.key", id="overview.niss_reveals"),
         Binding("a", "activate_quality", "overview.activate", id="overview.activate_quality"),
+        WITHDRAW,
         Binding("f", "figures", "figures.key.open", id="overview.figures"),
         Binding("f5,ctrl+r", "reload", "common.reload", id="overview.reload"),
         Binding("j", "cursor('down')", "common.down", id="overview.down", show=False),
@@ -130,11 +135,23 @@ class OverviewScreen(OnssScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "activate_quality":  # offered only to those the service lets activate one
-            return self.overview is not None and bool(MAIN_ROLES.intersection(self.overview.my_roles))
+            return self._main()
+        if action == "deactivate_quality":  # ... and withdraw one, when there is one to withdraw
+            return self._main() and bool(self._withdrawable())
         if action == "figures":  # the enterprise's figures are for its legal representatives and managers
             support = self.app.actor is not None and self.app.actor.support_staff
             return support or (self.overview is not None and bool(self.overview.my_roles))
         return True
+
+    def _main(self) -> bool:
+        """Whether the actor is a main access manager of the enterprise."""
+        return self.overview is not None and bool(MAIN_ROLES.intersection(self.overview.my_roles))
+
+    def _withdrawable(self) -> list[str]:
+        """The qualities the enterprise activated after its registration and holds active."""
+        if self.overview is None:
+            return []
+        return [q.code for q in self.overview.qualities if q.active and not q.from_registration]
 
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load(self) -> None:
@@ -392,8 +409,48 @@ class OverviewScreen(OnssScreen[None]):
         if enterprise_id is None or actor_id is None:
             return
         self.overview = await self.app.service.activate_quality(actor_id, enterprise_id, quality_code)
-        self.app.notify(self.app.t("overview.activated", quality=self.app.catalogue_name(quality_code)))
+        quality, key = self.app.catalogue_name(quality_code), self.app.key_for(WITHDRAW)
+        self.app.notify(self.app.t("overview.activated", quality=quality, key=key))
         self._relabel()
+        self.refresh_bindings()
+
+    def action_deactivate_quality(self) -> None:
+        """Offer the qualities activated after registration; the service decides who may withdraw one and
+        when (not while an Access Manager is designated for it)."""
+        choices = [(self.app.catalogue_name(code), code) for code in self._withdrawable()]
+        if not choices:
+            return
+
+        def chosen(code: str | None) -> None:
+            if code:
+                self._confirm_withdrawal(code)
+
+        self.app.push_screen(ChoiceScreen(self.app.t("overview.deactivate_title"), choices), chosen)
+
+    def _confirm_withdrawal(self, quality_code: str) -> None:
+        """Withdrawing a quality is asked once more, naming it and what stays."""
+        t = self.app.t
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.deactivate(quality_code)
+
+        question = t("overview.deactivate_question", quality=self.app.catalogue_name(quality_code))
+        self.app.push_screen(
+            ConfirmScreen(t("overview.deactivate"), question, confirm=t("overview.deactivate"), danger=True),
+            answered,
+        )
+
+    @work(exclusive=True, group="overview-write", exit_on_error=False)
+    async def deactivate(self, quality_code: str) -> None:
+        enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
+        if enterprise_id is None or actor_id is None:
+            return
+        self.overview = await self.app.service.deactivate_quality(actor_id, enterprise_id, quality_code)
+        quality = self.app.catalogue_name(quality_code)
+        self.app.notify(self.app.t("overview.deactivated", quality=quality))
+        self._relabel()
+        self.refresh_bindings()
 
     def action_cursor(self, direction: str) -> None:
         focused = self.focused

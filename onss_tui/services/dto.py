@@ -204,6 +204,9 @@ class QualityHeld(DTO):
     code: str
     active: bool
     activated_at: datetime | None
+    from_registration: bool = False
+    """Held since the enterprise's registration: never withdrawn (the others may be, by its main access
+    managers)."""
 
 
 class DesignationPublic(DTO):

@@ -88,6 +88,13 @@ class AccessService(Protocol):
         self, actor: Actor, enterprise_id: int, quality_code: str
     ) -> EnterpriseOverview: ...
 
+    async def deactivate_quality(
+        self, actor: Actor, enterprise_id: int, quality_code: str
+    ) -> EnterpriseOverview:
+        """Withdraw a quality the enterprise activated after its registration (its main access managers
+        only), once no Access Manager designation for it is current."""
+        ...
+
     # -- designations
     async def designate_main_access_manager(
         self, actor: Actor, request: MainAccessManagerDesignation

@@ -38,6 +38,7 @@ from onss_tui.services.wire import (
     ExportEnd,
     Me,
     QualityActivation,
+    QualityDeactivation,
     ReasonBody,
     RevealedNiss,
     RevealRequest,
@@ -274,6 +275,15 @@ class RemoteService:
         await self._check(actor)
         body = QualityActivation(quality_code=quality_code)
         path = f"/enterprises/{int(enterprise_id)}/qualities"
+        return await self._write(dto.EnterpriseOverview, "POST", path, body)
+
+    @checked
+    async def deactivate_quality(
+        self, actor: int, enterprise_id: Id, quality_code: Code
+    ) -> dto.EnterpriseOverview:
+        await self._check(actor)
+        body = QualityDeactivation(quality_code=quality_code)
+        path = f"/enterprises/{int(enterprise_id)}/qualities/deactivate"
         return await self._write(dto.EnterpriseOverview, "POST", path, body)
 
     # ------------------------------------------------------------------ designations

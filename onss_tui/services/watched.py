@@ -49,6 +49,7 @@ WRITES = frozenset(
         "reveal_niss",  # the reveal is in the audit trail
         "update_person",
         "activate_quality",
+        "deactivate_quality",
         "designate_main_access_manager",
         "designate",
         "end_designation",

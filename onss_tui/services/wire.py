@@ -113,6 +113,10 @@ class QualityActivation(Request):
     quality_code: Code
 
 
+class QualityDeactivation(Request):
+    quality_code: Code
+
+
 class RevealRequest(Request):
     """Why a national register number is revealed: required, except of one's own."""
 

@@ -141,6 +141,7 @@ async def test_another_enterprises_objects_are_refused_by_id(
         ("POST", f"/mandates/{mandate.id}/close", {"expected_version": mandate.version}),
         ("POST", f"/designations/{designation.id}/end", {"expected_version": designation.version}),
         ("POST", f"/enterprises/{world.employer}/qualities", {"quality_code": "no_staff_company"}),
+        ("POST", f"/enterprises/{world.employer}/qualities/deactivate", {"quality_code": "onss_employer"}),
         ("POST", f"/persons/{world.lr}/niss", None),
     ]
     for method, path, body in refused:

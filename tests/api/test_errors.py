@@ -66,6 +66,39 @@ async def test_a_refusal_gives_its_reason_as_a_message_key(lr: httpx.AsyncClient
     assert body["reason"] == {"key": "rule.users.managers_see", "params": {}}
 
 
+async def test_withdrawing_a_quality_is_refused_with_its_reason(
+    local: LocalService, world: World, lr: httpx.AsyncClient
+) -> None:
+    from tests.contract.conftest import staff_enterprise
+
+    staff = await staff_enterprise(local, world)
+    path = f"/enterprises/{world.employer}/qualities/deactivate"
+    refused = await lr.post(path, json={"quality_code": "onss_employer"})
+    assert refused.status_code == 403
+    assert refused.json()["reason"] == {"key": "rule.quality.withdraw_main_only", "params": {}}
+    async with client_as(local, staff.mam, SECRET) as mam:
+        registration = await mam.post(path, json={"quality_code": "onss_employer"})
+        assert registration.status_code == 422
+        assert registration.json()["field_reasons"] == {
+            "quality_code": {"key": "rule.quality.from_registration", "params": {}}
+        }
+        assert "since its registration" in registration.json()["field_errors"]["quality_code"]
+        activated = await mam.post(
+            f"/enterprises/{world.employer}/qualities", json={"quality_code": "company_without_staff"}
+        )
+        assert activated.status_code == 200
+        withdrawn = await mam.post(path, json={"quality_code": "company_without_staff"})
+        assert withdrawn.status_code == 200, withdrawn.text
+        qualities = {q["code"]: q for q in withdrawn.json()["qualities"]}
+        assert qualities["company_without_staff"]["active"] is False
+        assert qualities["onss_employer"]["from_registration"] is True
+        again = await mam.post(path, json={"quality_code": "company_without_staff"})
+        assert again.status_code == 422
+        assert again.json()["field_reasons"]["quality_code"]["key"] == "rule.quality.not_active"
+        shapeless = await mam.post(path, json={"quality_code": "[bold]x[/]"})
+        assert shapeless.status_code == 422 and "quality_code" in shapeless.json()["field_errors"]
+
+
 async def test_a_malformed_request_is_422_with_field_errors(lr: httpx.AsyncClient, world: World) -> None:
     response = await lr.post("/mandates", json={"principal_id": "one", "groups": "x", "surplus": 1})
     assert response.status_code == 422

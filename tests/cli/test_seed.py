@@ -225,6 +225,16 @@ def test_a_realistic_mix_of_statuses_and_quarters(seeded: Seeded) -> None:
 # ---------------------------------------------------------------------------------------------- roles
 
 
+def test_each_enterprise_holds_one_quality_since_registration(seeded: Seeded) -> None:
+    """Active, as the register writes it: the others, active or not, may be withdrawn or activated."""
+    held = seeded.rows(
+        "SELECT enterprise_id, count(*) FROM enterprise_quality WHERE from_registration AND active "
+        "GROUP BY enterprise_id"
+    )
+    assert len(held) == seeded.one("SELECT count(*) FROM enterprise") and {n for _, n in held} == {1}
+    assert seeded.one("SELECT count(*) FROM enterprise_quality WHERE from_registration AND NOT active") == 0
+
+
 def test_every_role_and_every_designation_status(seeded: Seeded) -> None:
     pairs = set(seeded.rows("SELECT role, status FROM designation"))
     for role in dto.Role:

@@ -80,6 +80,16 @@ async def activate_quality(service, staff: Staff, actor: int) -> object:
     return await service.activate_quality(actor, staff.world.employer, inactive)
 
 
+async def deactivate_quality(service, staff: Staff, actor: int) -> object:
+    """An active quality activated after registration is withdrawn (one is activated first if none is)."""
+    overview = await service.get_overview(staff.mam, staff.world.employer)
+    later = [q.code for q in overview.qualities if q.active and not q.from_registration]
+    if not later:
+        await activate_quality(service, staff, staff.mam)
+        return await deactivate_quality(service, staff, actor)
+    return await service.deactivate_quality(actor, staff.world.employer, later[0])
+
+
 async def read_overview(service, staff: Staff, actor: int) -> object:
     return await service.get_overview(actor, staff.world.employer)
 
@@ -109,6 +119,7 @@ MATRIX: dict[str, tuple[Action, set[str]]] = {
     "designate_access_manager": (designate_access_manager, MAIN),
     "end_access_manager": (end_access_manager, MAIN),
     "activate_quality": (activate_quality, MAIN),
+    "deactivate_quality": (deactivate_quality, MAIN),
     "create_user": (create_user, MANAGERS),
     "grant_dimona": (grant_dimona, MANAGERS),
     "suspend_user": (suspend_user, MANAGERS),

@@ -90,10 +90,11 @@ async def test_lists_far_too_long_are_422(local: LocalService, world: World) -> 
         }
         _refused_for(await _send(client, "POST", "/mandates", mandate), "groups")
         for code in ("\ud800", "[bold]x[/]", "onss_employer\u202e", HUGE):
-            quality = await _send(
-                client, "POST", f"/enterprises/{world.employer}/qualities", {"quality_code": code}
-            )
-            _refused_for(quality, "quality_code")
+            for path in ("qualities", "qualities/deactivate"):
+                quality = await _send(
+                    client, "POST", f"/enterprises/{world.employer}/{path}", {"quality_code": code}
+                )
+                _refused_for(quality, "quality_code")
 
 
 LIST_SEARCHES: dict[str, list[str]] = {

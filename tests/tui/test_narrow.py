@@ -134,6 +134,22 @@ async def test_the_overview_fits_the_managers_columns_and_offers_every_key(tmp_p
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+async def test_the_overview_offers_every_key_with_a_quality_to_withdraw(tmp_path: Any, lang: str) -> None:
+    """The legal representative is also the Main Access Manager here: with a quality activated after
+    registration, activating and withdrawing are both offered, on the footer or by the help."""
+    service = LocalService(open_store(f"sqlite:///{tmp_path / f'narrow-{lang}.db'}"))
+    actor = (await fill(service))["lr"]
+    [employer] = (await service.list_enterprises(actor)).items
+    await service.activate_quality(actor, employer.id, "company_without_staff")
+    app = OnssApp(service, actor_id=actor, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        offered = {binding.action for _, binding, _, _ in app.screen.active_bindings.values()}
+        assert {"activate_quality", "deactivate_quality"} <= offered
+        await check_keys(pilot)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 async def test_the_picker_and_the_reveals_show_their_essential_columns(tmp_path: Any, lang: str) -> None:
     app = await console(tmp_path, lang)
     async with app.run_test(size=SIZE) as pilot:

@@ -10,8 +10,10 @@ from onss_tui.screens.designation import DesignationScreen
 from onss_tui.screens.mandates import MandatesScreen
 from onss_tui.screens.overview import OverviewScreen
 from onss_tui.services import dto
+from tests.conftest import niss
 from tests.contract.conftest import staff_enterprise
 from tests.tui.conftest import hold, settle
+from tests.tui.test_app import footer_text
 
 
 def people_rows(screen: OverviewScreen) -> list[list[str]]:
@@ -146,7 +148,6 @@ async def test_only_a_main_access_manager_is_offered_to_activate_a_quality(store
     """The legal representative is not: the key is neither shown nor run (the service would refuse)."""
     from onss_tui.screens.overview import ChoiceScreen
     from tests.contract.conftest import main_designation
-    from tests.tui.test_app import footer_text
 
     world = store.world
     await store.service.designate_main_access_manager(world.lr, main_designation())
@@ -157,6 +158,109 @@ async def test_only_a_main_access_manager_is_offered_to_activate_a_quality(store
             await settle(pilot)
             assert ("Activate quality" in footer_text(app)) is offered
             await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, ChoiceScreen) is offered
+
+
+async def test_the_main_access_manager_withdraws_a_quality_activated_later(store) -> None:  # type: ignore[no-untyped-def]
+    """Only those activated after registration are offered; asked once more; the overview shows it gone,
+    and the key goes when none is left to withdraw."""
+    from onss_tui.screens.overview import ChoiceScreen
+    from tests.contract.conftest import main_designation
+    from tests.tui.conftest import record_notices
+
+    world = store.world
+    await store.service.designate_main_access_manager(world.lr, main_designation())
+    await store.service.sign_in(world.newcomer)
+    app = store.app(world.newcomer)
+    async with app.run_test(size=(120, 40)) as pilot:
+        notices = record_notices(app)
+        await settle(pilot)
+        assert "Withdraw" not in footer_text(app)  # the registration quality only: nothing to withdraw
+        await pilot.press("a")
+        await settle(pilot)
+        choices = app.screen.query_one("#choices", OptionList)
+        labels = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        choices.highlighted = labels.index("Company without staff")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "Company without staff is now active (d withdraws it again)" in notices[-1].message
+        assert "Withdraw" in footer_text(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceScreen)
+        choices = app.screen.query_one("#choices", OptionList)
+        offered = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert offered == ["Company without staff"]  # never the ONSS employer's, held since registration
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert "no longer hold the quality Company without staff" in question
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        identity = str(app.screen.query_one("#overview-identity").content)
+        assert "Company without staff (not active)" in identity
+        assert notices[-1].message == "The quality Company without staff is withdrawn."
+        assert "Withdraw" not in footer_text(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)  # not offered, not run
+    overview = await store.service.get_overview(world.newcomer, world.employer)
+    assert {q.code for q in overview.qualities if q.active} == {"onss_employer"}
+
+
+async def test_a_quality_with_an_access_manager_is_not_withdrawn_and_the_console_says_why(store) -> None:  # type: ignore[no-untyped-def]
+    from tests.tui.conftest import record_notices
+
+    world = store.world
+    staff = await staff_enterprise(store.service, world)
+    await store.service.activate_quality(staff.mam, world.employer, "company_without_staff")
+    await store.service.designate(
+        staff.mam,
+        dto.DesignationRequest(
+            enterprise_id=world.employer,
+            role="access_manager",
+            quality_code="company_without_staff",
+            niss=niss("860606606"),
+            phone="0470 66 77 88",
+            first_name="Lotte",
+            last_name="Willems",
+        ),
+    )
+    app = store.app(staff.co_mam, lang="fr")
+    async with app.run_test(size=(120, 40)) as pilot:
+        notices = record_notices(app)
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("o")  # « oui »
+        await settle(pilot)
+        assert notices[-1].severity == "error"
+        assert "mettez d'abord fin à ces désignations" in notices[-1].message
+        assert "Société sans personnel" in str(app.screen.query_one("#overview-identity").content)
+    overview = await store.service.get_overview(staff.mam, world.employer)
+    assert {q.code for q in overview.qualities if q.active} == {"onss_employer", "company_without_staff"}
+
+
+async def test_only_a_main_access_manager_is_offered_to_withdraw_a_quality(store) -> None:  # type: ignore[no-untyped-def]
+    """The legal representative and an Access Manager are not, though a quality may be withdrawn."""
+    from onss_tui.screens.overview import ChoiceScreen
+
+    world = store.world
+    staff = await staff_enterprise(store.service, world)
+    await store.service.activate_quality(staff.mam, world.employer, "company_without_staff")
+    for actor, offered in ((world.lr, False), (staff.am, False), (staff.co_mam, True)):
+        app = store.app(actor)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert ("Withdraw" in footer_text(app)) is offered
+            await pilot.press("d")
             await settle(pilot)
             assert isinstance(app.screen, ChoiceScreen) is offered
 

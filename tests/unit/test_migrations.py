@@ -183,3 +183,56 @@ def test_contact_data_of_an_earlier_store_moves_onto_each_account(store_url: str
     for designation, person, phone, email in designations:
         assert email == f"p{person}@x.be"
         assert phone == (kept[designation] or "+32470000001" if designation % 2 else "+32470000001")
+
+
+def test_the_quality_of_an_earlier_store_held_since_registration_is_told_apart(store_url: str) -> None:
+    """Migration 0016 marks, per enterprise, the active quality activated first: not one activated later,
+    even one whose code comes first, nor an inactive one."""
+    from datetime import timedelta
+
+    from alembic import command
+    from sqlmodel import Session, select
+
+    from tests.conftest import build_world
+
+    engine = open_store(store_url)
+    try:
+        world = build_world(engine)
+        with Session(engine) as session:
+            later = tables.utcnow() + timedelta(days=30)
+            secretariat_employer = session.get(
+                tables.EnterpriseQuality, (world.secretariat_enterprise, "onss_employer")
+            )
+            assert secretariat_employer is not None and not secretariat_employer.active
+            secretariat_employer.active, secretariat_employer.activated_at = True, later
+            session.add(secretariat_employer)
+            # "onss_employer" sorts before "social_service_provider", the provider's registration quality.
+            session.add(
+                tables.EnterpriseQuality(
+                    enterprise_id=world.provider_enterprise,
+                    quality_code="onss_employer",
+                    active=True,
+                    activated_at=later,
+                )
+            )
+            session.commit()
+        with engine.begin() as connection:
+            config = migrations(connection)
+            command.downgrade(config, "0015")
+            columns = {c["name"] for c in inspect(connection).get_columns("enterprise_quality")}
+            assert "from_registration" not in columns
+            command.upgrade(config, "head")
+        with Session(engine) as session:
+            marked = {
+                (q.enterprise_id, q.quality_code)
+                for q in session.exec(select(tables.EnterpriseQuality)).all()
+                if q.from_registration
+            }
+    finally:
+        engine.dispose()
+    assert marked == {
+        (world.employer, "onss_employer"),
+        (world.townhall, "local_administration_employer"),
+        (world.secretariat_enterprise, "approved_social_secretariat"),
+        (world.provider_enterprise, "social_service_provider"),
+    }

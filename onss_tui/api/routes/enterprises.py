@@ -1,4 +1,5 @@
-"""Enterprises: the list the holder may see, one enterprise's overview, and activating a quality."""
+"""Enterprises: the list the holder may see, one enterprise's overview, and activating or withdrawing a
+quality."""
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -6,7 +7,7 @@ from fastapi.responses import Response
 from onss_tui.api.deps import Holder, Id, Page, Search, Service
 from onss_tui.api.responses import json_response
 from onss_tui.services import dto
-from onss_tui.services.wire import QualityActivation
+from onss_tui.services.wire import QualityActivation, QualityDeactivation
 
 router = APIRouter(tags=["enterprises"])
 
@@ -30,3 +31,14 @@ async def activate_quality(
     holder: Holder, service: Service, enterprise_id: Id, body: QualityActivation
 ) -> Response:
     return json_response(await service.activate_quality(holder, enterprise_id, body.quality_code))
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/qualities/deactivate",
+    response_model=dto.EnterpriseOverview,
+    summary="Withdraw a quality activated after registration",
+)
+async def deactivate_quality(
+    holder: Holder, service: Service, enterprise_id: Id, body: QualityDeactivation
+) -> Response:
+    return json_response(await service.deactivate_quality(holder, enterprise_id, body.quality_code))

@@ -1,5 +1,6 @@
 """Enterprises: the list a person may open, an enterprise's overview (its managers, users, mandates and
-next steps), and the qualities it holds."""
+next steps), and the qualities it holds: activated by its main access managers, who may withdraw those
+activated after its registration."""
 
 from __future__ import annotations
 
@@ -73,7 +74,12 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
     mandates, how each group of services is handled, and the next steps to take."""
     s, eid = c.session, id_of(enterprise)
     qualities = [
-        dto.QualityHeld(code=q.quality_code, active=q.active, activated_at=q.activated_at)
+        dto.QualityHeld(
+            code=q.quality_code,
+            active=q.active,
+            activated_at=q.activated_at,
+            from_registration=q.from_registration,
+        )
         for q in s.exec(select(EnterpriseQuality).where(EnterpriseQuality.enterprise_id == eid)).all()
     ]
     current = convert.designations(
@@ -191,6 +197,38 @@ def activate_quality(c: Context, enterprise_id: int, quality_code: str) -> dto.E
     enterprise.version += 1
     c.record(
         "quality.activate", f"enterprise:{enterprise_id}", enterprise_id, after={"quality": quality_code}
+    )
+    c.session.flush()
+    return overview(c, enterprise)
+
+
+def deactivate_quality(c: Context, enterprise_id: int, quality_code: str) -> dto.EnterpriseOverview:
+    """Withdraw a quality the enterprise activated after its registration (its main access managers only),
+    once none of its Access Manager designations for it is current (active or pending)."""
+    enterprise = get_enterprise(c, enterprise_id)
+    c.require(bool(c.roles(enterprise_id) & MAIN_ROLES), Reason("rule.quality.withdraw_main_only"))
+    if c.session.get(Quality, quality_code) is None:
+        raise ValidationFailed({"quality_code": Reason("rule.quality.unknown", code=quality_code)})
+    held = c.session.get(EnterpriseQuality, (enterprise_id, quality_code))
+    if held is None or not held.active:
+        raise ValidationFailed({"quality_code": Reason("rule.quality.not_active")})
+    if held.from_registration:
+        raise ValidationFailed({"quality_code": Reason("rule.quality.from_registration")})
+    designated = c.session.exec(
+        select(func.count()).where(
+            Designation.enterprise_id == enterprise_id,
+            Designation.role == Role.ACCESS_MANAGER,
+            Designation.quality_code == quality_code,
+            Designation.status != DesignationStatus.ENDED,
+        )
+    ).one()
+    if designated:
+        raise ValidationFailed({"quality_code": Reason("rule.quality.designated", count=str(designated))})
+    held.active, held.activated_at = False, None
+    c.session.add(held)
+    enterprise.version += 1
+    c.record(
+        "quality.deactivate", f"enterprise:{enterprise_id}", enterprise_id, before={"quality": quality_code}
     )
     c.session.flush()
     return overview(c, enterprise)

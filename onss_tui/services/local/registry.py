@@ -61,8 +61,9 @@ def register_enterprise(
     qualities: Iterable[str] = (),
     legal_representatives: Iterable[Person | tuple[Person, str]] = (),
 ) -> Enterprise:
-    """An enterprise with its qualities (the first one active) and its legal representatives, each with
-    the phone number the register gives for them there, if any (`(person, phone)`)."""
+    """An enterprise with its qualities (the first one active, held from registration) and its legal
+    representatives, each with the phone number the register gives for them there, if any
+    (`(person, phone)`)."""
     enterprise = Enterprise(
         enterprise_number=ids.validate_enterprise_number(enterprise_number),
         onss_number=ids.validate_onss_number(onss_number) if onss_number else None,
@@ -79,6 +80,7 @@ def register_enterprise(
                 quality_code=code,
                 active=position == 0,
                 activated_at=utcnow() if position == 0 else None,
+                from_registration=position == 0,
             )
         )
     for representative in legal_representatives:

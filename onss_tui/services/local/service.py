@@ -224,6 +224,13 @@ class LocalService:
         work = partial(enterprises.activate_quality, enterprise_id=enterprise_id, quality_code=quality_code)
         return await self._write(actor, "quality.activate", f"enterprise:{enterprise_id}", work)
 
+    @checked
+    async def deactivate_quality(
+        self, actor: int, enterprise_id: Id, quality_code: Code
+    ) -> dto.EnterpriseOverview:
+        work = partial(enterprises.deactivate_quality, enterprise_id=enterprise_id, quality_code=quality_code)
+        return await self._write(actor, "quality.deactivate", f"enterprise:{enterprise_id}", work)
+
     # ------------------------------------------------------------------ designations
 
     @checked

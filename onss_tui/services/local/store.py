@@ -20,7 +20,7 @@ from onss_tui.services.errors import Conflict, Reason, ServiceError, Unavailable
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0015"
+HEAD_REVISION = "0016"
 """The newest migration; a test checks it against Alembic's own view of the head."""
 
 

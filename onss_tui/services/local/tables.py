@@ -117,6 +117,11 @@ class EnterpriseQuality(SQLModel, table=True):
     quality_code: str = Field(foreign_key="quality.code", primary_key=True)
     active: bool = False
     activated_at: datetime | None = None
+    from_registration: bool = Field(
+        default=False,
+        description="Held since the enterprise's registration, and never withdrawn; the others were "
+        "activated later by its main access managers, who may withdraw them.",
+    )
 
 
 _CURRENT_MAIN = "role = 'main_access_manager' AND status != 'ended'"

@@ -183,7 +183,8 @@ class Plan:
             since = self.clock.pool[enterprise.created]
             for position, code in enumerate(enterprise.qualities):
                 active = position == 0 or rng.random() < 0.6
-                self.qualities.append((enterprise.id, code, int(active), since if active else None))
+                held = (enterprise.id, code, int(active), since if active else None)
+                self.qualities.append((*held, int(position == 0)))  # the first: from registration
 
     def _local_names(self) -> list[tuple[str, Region]]:
         names = []
