@@ -34,6 +34,7 @@ from textual.worker import Worker, WorkerState
 from onss_tui.console import ConsoleApp
 from onss_tui.i18n import LANGUAGES
 from onss_tui.screens.base import holds_unsaved_input, in_form
+from onss_tui.widgets.no_break import keep_no_break_spaces
 from onss_tui.widgets.palette import Palette
 
 if TYPE_CHECKING:
@@ -175,6 +176,7 @@ class OnssApp(ConsoleApp, inherit_bindings=False):
         names the person), no list of people is offered: that person is signed in, and only them."""
         if (service is None) == (connect is None):
             raise ValueError("give either a service or a way to connect to one")
+        keep_no_break_spaces()
         super().__init__(lang=lang)
         self.identity_fixed = fixed_identity or actor_id is not None
         self._fixed_person = actor_id

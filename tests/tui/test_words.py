@@ -205,3 +205,23 @@ async def test_ctrl_c_says_how_to_leave_in_the_language(store: Store) -> None:
         await session.press("ctrl+c")
         assert session.noticed("De console verlaten?: Druk op q om de console te verlaten.")
         assert not session.noticed("Do you want to quit")
+
+
+async def test_a_line_never_breaks_at_a_no_break_space(store: Store) -> None:
+    """Textual and Rich would break "Vos rôles : Gestionnaire" before its colon at 10 columns."""
+    from rich.text import Text
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    app = store.app(store.world.lr)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        said = f"Vos rôles{NO_BREAK_SPACE}: Gestionnaire"
+        for content in (said, Text(said)):  # as Textual's content and as Rich's text
+            probe = Static(content)
+            probe.styles.width = 10
+            await app.screen.mount(probe)
+            await pilot.pause()
+            lines = [strip.text.rstrip() for strip in probe.render_lines(Region(0, 0, 10, 3))]
+            assert lines == ["Vos", f"rôles{NO_BREAK_SPACE}:", "Gestionnai"], lines
+            await probe.remove()
