@@ -383,72 +383,46 @@ class OverviewScreen(OnssScreen[None]):
         if not choices:
             self.app.notify(self.app.t("overview.all_qualities_active"))
             return
-
-        def chosen(code: str | None) -> None:
-            if code:
-                self._confirm_activation(code)
-
-        self.app.push_screen(ChoiceScreen(self.app.t("overview.activate_title"), choices), chosen)
-
-    def _confirm_activation(self, quality_code: str) -> None:
-        """Activating a quality is asked once more, naming it and what follows."""
-        t = self.app.t
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.activate(quality_code)
-
-        question = t("overview.activate_question", quality=self.app.catalogue_name(quality_code))
-        self.app.push_screen(
-            ConfirmScreen(t("overview.activate"), question, confirm=t("overview.activate")), answered
-        )
-
-    @work(exclusive=True, group="overview-write", exit_on_error=False)
-    async def activate(self, quality_code: str) -> None:
-        enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
-        if enterprise_id is None or actor_id is None:
-            return
-        self.overview = await self.app.service.activate_quality(actor_id, enterprise_id, quality_code)
-        quality, key = self.app.catalogue_name(quality_code), self.app.key_for(WITHDRAW)
-        self.app.notify(self.app.t("overview.activated", quality=quality, key=key))
-        self._relabel()
-        self.refresh_bindings()
+        self._ask_quality_change("activate", choices)
 
     def action_deactivate_quality(self) -> None:
         """Offer the qualities activated after registration; the service decides who may withdraw one and
         when (not while an Access Manager is designated for it)."""
         choices = [(self.app.catalogue_name(code), code) for code in self._withdrawable()]
-        if not choices:
-            return
+        if choices:
+            self._ask_quality_change("deactivate", choices)
 
-        def chosen(code: str | None) -> None:
-            if code:
-                self._confirm_withdrawal(code)
-
-        self.app.push_screen(ChoiceScreen(self.app.t("overview.deactivate_title"), choices), chosen)
-
-    def _confirm_withdrawal(self, quality_code: str) -> None:
-        """Withdrawing a quality is asked once more, naming it and what stays."""
+    def _ask_quality_change(self, change: str, choices: list[tuple[str, str]]) -> None:
+        """Ask which quality to `change` (activate or deactivate), then once more, naming it and what
+        follows (a withdrawal as a danger)."""
         t = self.app.t
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.deactivate(quality_code)
+        def chosen(code: str | None) -> None:
+            if not code:
+                return
+            question = t(f"overview.{change}_question", quality=self.app.catalogue_name(code))
+            said = t(f"overview.{change}")
+            confirm = ConfirmScreen(said, question, confirm=said, danger=change == "deactivate")
 
-        question = t("overview.deactivate_question", quality=self.app.catalogue_name(quality_code))
-        self.app.push_screen(
-            ConfirmScreen(t("overview.deactivate"), question, confirm=t("overview.deactivate"), danger=True),
-            answered,
-        )
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.change_quality(change, code)
+
+            self.app.push_screen(confirm, answered)
+
+        self.app.push_screen(ChoiceScreen(t(f"overview.{change}_title"), choices), chosen)
 
     @work(exclusive=True, group="overview-write", exit_on_error=False)
-    async def deactivate(self, quality_code: str) -> None:
+    async def change_quality(self, change: str, quality_code: str) -> None:
+        """Activate or deactivate a quality, and say so (an activation with the key that withdraws it)."""
         enterprise_id, actor_id = self.app.enterprise_id, self.app.actor_id
         if enterprise_id is None or actor_id is None:
             return
-        self.overview = await self.app.service.deactivate_quality(actor_id, enterprise_id, quality_code)
-        quality = self.app.catalogue_name(quality_code)
-        self.app.notify(self.app.t("overview.deactivated", quality=quality))
+        service = self.app.service
+        write = service.activate_quality if change == "activate" else service.deactivate_quality
+        self.overview = await write(actor_id, enterprise_id, quality_code)
+        quality, key = self.app.catalogue_name(quality_code), self.app.key_for(WITHDRAW)
+        self.app.notify(self.app.t(f"overview.{change}d", quality=quality, key=key))
         self._relabel()
         self.refresh_bindings()
 

@@ -184,32 +184,18 @@ def overview(c: Context, enterprise: Enterprise) -> dto.EnterpriseOverview:
 
 def activate_quality(c: Context, enterprise_id: int, quality_code: str) -> dto.EnterpriseOverview:
     """Activate a quality of the enterprise (its main access managers only)."""
-    enterprise = get_enterprise(c, enterprise_id)
-    c.require(bool(c.roles(enterprise_id) & MAIN_ROLES), Reason("rule.quality.main_only"))
-    if c.session.get(Quality, quality_code) is None:
-        raise ValidationFailed({"quality_code": Reason("rule.quality.unknown", code=quality_code)})
-    held = c.session.get(EnterpriseQuality, (enterprise_id, quality_code))
+    enterprise, held = _quality(c, enterprise_id, quality_code, "rule.quality.main_only")
     if held is not None and held.active:
         raise ValidationFailed({"quality_code": Reason("rule.quality.active")})
     held = held or EnterpriseQuality(enterprise_id=enterprise_id, quality_code=quality_code)
     held.active, held.activated_at = True, utcnow()
-    c.session.add(held)
-    enterprise.version += 1
-    c.record(
-        "quality.activate", f"enterprise:{enterprise_id}", enterprise_id, after={"quality": quality_code}
-    )
-    c.session.flush()
-    return overview(c, enterprise)
+    return _changed(c, enterprise, held, "quality.activate", after={"quality": quality_code})
 
 
 def deactivate_quality(c: Context, enterprise_id: int, quality_code: str) -> dto.EnterpriseOverview:
     """Withdraw a quality the enterprise activated after its registration (its main access managers only),
     once none of its Access Manager designations for it is current (active or pending)."""
-    enterprise = get_enterprise(c, enterprise_id)
-    c.require(bool(c.roles(enterprise_id) & MAIN_ROLES), Reason("rule.quality.withdraw_main_only"))
-    if c.session.get(Quality, quality_code) is None:
-        raise ValidationFailed({"quality_code": Reason("rule.quality.unknown", code=quality_code)})
-    held = c.session.get(EnterpriseQuality, (enterprise_id, quality_code))
+    enterprise, held = _quality(c, enterprise_id, quality_code, "rule.quality.withdraw_main_only")
     if held is None or not held.active:
         raise ValidationFailed({"quality_code": Reason("rule.quality.not_active")})
     if held.from_registration:
@@ -225,10 +211,28 @@ def deactivate_quality(c: Context, enterprise_id: int, quality_code: str) -> dto
     if designated:
         raise ValidationFailed({"quality_code": Reason("rule.quality.designated", count=str(designated))})
     held.active, held.activated_at = False, None
+    return _changed(c, enterprise, held, "quality.deactivate", before={"quality": quality_code})
+
+
+def _quality(
+    c: Context, enterprise_id: int, quality_code: str, main_only: str
+) -> tuple[Enterprise, EnterpriseQuality | None]:
+    """The enterprise and its hold of a known quality, for one of its main access managers (else refused
+    with `main_only`)."""
+    enterprise = get_enterprise(c, enterprise_id)
+    c.require(bool(c.roles(enterprise_id) & MAIN_ROLES), Reason(main_only))
+    if c.session.get(Quality, quality_code) is None:
+        raise ValidationFailed({"quality_code": Reason("rule.quality.unknown", code=quality_code)})
+    return enterprise, c.session.get(EnterpriseQuality, (enterprise_id, quality_code))
+
+
+def _changed(
+    c: Context, enterprise: Enterprise, held: EnterpriseQuality, action: str, **change: dict[str, str]
+) -> dto.EnterpriseOverview:
+    """Save a quality's new state, as a new version of the enterprise and an entry of the trail."""
     c.session.add(held)
     enterprise.version += 1
-    c.record(
-        "quality.deactivate", f"enterprise:{enterprise_id}", enterprise_id, before={"quality": quality_code}
-    )
+    eid = id_of(enterprise)
+    c.record(action, f"enterprise:{eid}", eid, **change)
     c.session.flush()
     return overview(c, enterprise)
