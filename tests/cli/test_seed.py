@@ -364,6 +364,15 @@ def test_work_done_aside_comes_back_as_yielded(monkeypatch: pytest.MonkeyPatch, 
     aside.stop()
 
 
+@pytest.mark.parametrize("seed", range(1, 7))
+def test_a_small_store_gets_every_mandate_asked_for(tmp_path, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """Beside the showcase's, the mandates asked for are given by the other employers, even where each of
+    them would have handled everything itself (the draw depends on the seed and on today's date)."""
+    engine = open_store(f"sqlite:///{tmp_path / 'small.db'}")
+    assert seed_store(engine, enterprises=3, mandates=12, seed=seed).counts["mandates"] == 12
+    engine.dispose()
+
+
 async def test_seeding_from_a_running_event_loop(tmp_path) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'loop.db'}")
     report = seed_store(engine, enterprises=3, mandates=10, users=None, seed=3)

@@ -80,19 +80,24 @@ class MandatePlan:
         return found
 
     def allocate(self, count: int) -> list[tuple[PlannedEnterprise, int]]:
-        """How many mandates each principal gives; about a quarter of them handle everything themselves."""
+        """How many mandates each principal gives; about a quarter of them handle everything themselves,
+        unless none of the others is left to give the mandates asked for (a small store)."""
         rng = self.rng
         reserved = {id(e) for e in self.plan.reserved}
         principals = []
         weights = []
+        by_themselves = []
         for e in sorted(self.plan.employers, key=lambda e: e.id):
             if id(e) in reserved or not self.choices(e.category)[0]:
                 continue
             alone = 0.5 if e.category == EnterpriseCategory.LOCAL_ADMINISTRATION else 0.25
             if rng.random() < alone:
+                by_themselves.append(e)
                 continue
             principals.append(e)
             weights.append(min(rng.paretovariate(1.6), 30.0))
+        if not principals:
+            principals, weights = by_themselves, [1.0] * len(by_themselves)
         if not principals or count <= 0:
             return []
         per_principal = [0] * len(principals)
