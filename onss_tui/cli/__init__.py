@@ -25,10 +25,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
-def _add_database(parser: argparse.ArgumentParser) -> None:
+def _add_database(parser: argparse.ArgumentParser, *, command: bool = True) -> None:
+    """`--database`, before or after the command's name: a command's own default never hides the one
+    given before it (`onss-tui --database X db upgrade` upgrades X)."""
     parser.add_argument(
         "--database",
         metavar="URL",
+        default=argparse.SUPPRESS if command else None,
         help="SQLAlchemy URL or SQLite file path (default: ONSS_TUI_DATABASE_URL, then the data directory)",
     )
 
@@ -54,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Secure access for Belgian employers (ONSS / RSZ): managers, users, mandates, audit trail."
         ),
     )
-    _add_database(parser)
+    _add_database(parser, command=False)
     parser.add_argument(
         "--demo", action="store_true", help="open a fresh temporary store filled with demo data"
     )

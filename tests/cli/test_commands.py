@@ -111,6 +111,13 @@ def test_db_upgrade_creates_then_keeps_the_schema(command, tmp_path: Path) -> No
     assert again.code == 0 and f"(was {HEAD_REVISION})" in again.out
 
 
+def test_the_database_given_before_the_command_is_the_one_it_works_on(command, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "named.db"
+    run = command("--database", str(path), "db", "upgrade")
+    assert run.code == 0 and "(was empty)" in run.out, run.err
+    assert path.is_file() and not (tmp_path / "default.db").exists()  # not the configured store
+
+
 def test_seed_prints_counts_time_and_one_identity_per_role(command, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     run = command("seed", "--database", str(tmp_path / "s.db"), "--enterprises", "12", "--mandates", "80")
     assert run.code == 0, run.err
