@@ -24,9 +24,7 @@ import json
 import os
 import platform
 import random
-import secrets
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -34,14 +32,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import api_environment, ensure_store, free_port, support_niss
+from scale import api_server, ensure_store, support_niss
 
 from onss_tui.domain.quarters import Quarter
 from onss_tui.services import dto
 from onss_tui.services.local.service import LocalService
 from onss_tui.services.local.store import normalise_url, open_store
-from onss_tui.services.local.tokens import issue_token
-from onss_tui.services.remote import RemoteService
 
 PAGE = 50
 Read = tuple[dto.MandateFilter, dto.PageRequest]
@@ -187,44 +183,29 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
     actor, _ = support_niss(url)
     load_before = os.getloadavg()
     local = LocalService(open_store(url))
-    secret = secrets.token_urlsafe(32)
-    token = issue_token(local.engine, secret, actor, "api benchmark").token
     reads = await plan_pages(local, actor, args.walk)
     random.Random(args.seed).shuffle(reads)
     queries = [query_string(wanted, page) for wanted, page in reads]
-    port = free_port()
-    command = [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)]
-    server = subprocess.Popen(
-        [*command, "--workers", str(args.workers)],
-        env=api_environment(secret),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    remote = RemoteService(f"http://127.0.0.1:{port}", token)
     try:
-        ready = await asyncio.to_thread(server.stderr.readline)  # type: ignore[union-attr]
-        if not ready.startswith("onss-tui API on"):
-            raise SystemExit(f"the API server did not start: {ready.strip()}")
-        await remote.holder()
-        processes = server_processes(server.pid)
-        await throughput(port, token, queries, args.clients, 2, processes)  # every worker warmed up
-        loaded = await throughput(port, token, queries, args.clients, args.seconds, processes)
+        async with api_server(url, actor, "api benchmark", args.workers) as served:
+            processes = server_processes(served.pid)
+            port, token, clients = served.port, served.token, args.clients
+            await throughput(port, token, queries, clients, 2, processes)  # every worker warmed up
+            loaded = await throughput(port, token, queries, clients, args.seconds, processes)
 
-        async def remote_read(
-            wanted: dto.MandateFilter, page: dto.PageRequest
-        ) -> dto.Page[dto.MandatePublic]:
-            return await remote.list_mandates(actor, wanted, page)
+            async def remote_read(
+                wanted: dto.MandateFilter, page: dto.PageRequest
+            ) -> dto.Page[dto.MandatePublic]:
+                return await served.remote.list_mandates(actor, wanted, page)
 
-        async def local_read(wanted: dto.MandateFilter, page: dto.PageRequest) -> dto.Page[dto.MandatePublic]:
-            return await local.list_mandates(actor, wanted, page)
+            async def local_read(
+                wanted: dto.MandateFilter, page: dto.PageRequest
+            ) -> dto.Page[dto.MandatePublic]:
+                return await local.list_mandates(actor, wanted, page)
 
-        one_by_one = await sequential(remote_read, reads)
-        in_process = await sequential(local_read, reads)
+            one_by_one = await sequential(remote_read, reads)
+            in_process = await sequential(local_read, reads)
     finally:
-        await remote.aclose()
-        server.terminate()
-        server.wait(timeout=30)
         await local.aclose()
     return {
         "benchmark": "api_pages",

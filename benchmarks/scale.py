@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -400,10 +401,21 @@ def api_environment(secret: str) -> dict[str, str]:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class ApiServer:
+    """A real `onss-tui api` on loopback: its port and process id, a token of the actor's and a
+    `RemoteService` holding it, signed in."""
+
+    port: int
+    pid: int
+    token: str
+    remote: RemoteService
+
+
 @contextlib.asynccontextmanager
-async def remote_service(url: str, actor: int, label: str) -> AsyncIterator[RemoteService]:
-    """A `RemoteService` holding a new token of `actor`'s, on a real `onss-tui api` on loopback over the
-    store at `url`, signed in (`holder`); the server stops with it."""
+async def api_server(url: str, actor: int, label: str, workers: int = 1) -> AsyncIterator[ApiServer]:
+    """`onss-tui api --workers N` over the store at `url`, with a new token of `actor`'s; the server stops
+    with it."""
     secret = secrets.token_urlsafe(32)
     engine = open_store(url)
     try:
@@ -411,8 +423,9 @@ async def remote_service(url: str, actor: int, label: str) -> AsyncIterator[Remo
     finally:
         engine.dispose()
     port = free_port()
+    command = [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "onss_tui", "api", "--database", url, "--port", str(port)],
+        [*command, "--workers", str(workers)],
         env=api_environment(secret),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -424,11 +437,19 @@ async def remote_service(url: str, actor: int, label: str) -> AsyncIterator[Remo
         if not ready.startswith("onss-tui API on"):
             raise SystemExit(f"the API server did not start: {ready.strip()}")
         await remote.holder()
-        yield remote
+        yield ApiServer(port, server.pid, token, remote)
     finally:
         await remote.aclose()
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextlib.asynccontextmanager
+async def remote_service(url: str, actor: int, label: str) -> AsyncIterator[RemoteService]:
+    """A `RemoteService` holding a new token of `actor`'s, on a real `onss-tui api` on loopback over the
+    store at `url`, signed in (`holder`); the server stops with it."""
+    async with api_server(url, actor, label) as served:
+        yield served.remote
 
 
 def browser_args(args: argparse.Namespace) -> argparse.Namespace:

@@ -37,8 +37,7 @@ from onss_tui.services.wire import (
     ErrorBody,
     ExportEnd,
     Me,
-    QualityActivation,
-    QualityDeactivation,
+    QualityChoice,
     ReasonBody,
     RevealedNiss,
     RevealRequest,
@@ -272,19 +271,20 @@ class RemoteService:
     async def activate_quality(
         self, actor: int, enterprise_id: Id, quality_code: Code
     ) -> dto.EnterpriseOverview:
-        await self._check(actor)
-        body = QualityActivation(quality_code=quality_code)
-        path = f"/enterprises/{int(enterprise_id)}/qualities"
-        return await self._write(dto.EnterpriseOverview, "POST", path, body)
+        return await self._change_quality(actor, f"/enterprises/{int(enterprise_id)}/qualities", quality_code)
 
     @checked
     async def deactivate_quality(
         self, actor: int, enterprise_id: Id, quality_code: Code
     ) -> dto.EnterpriseOverview:
-        await self._check(actor)
-        body = QualityDeactivation(quality_code=quality_code)
         path = f"/enterprises/{int(enterprise_id)}/qualities/deactivate"
-        return await self._write(dto.EnterpriseOverview, "POST", path, body)
+        return await self._change_quality(actor, path, quality_code)
+
+    async def _change_quality(self, actor: int, path: str, quality_code: str) -> dto.EnterpriseOverview:
+        await self._check(actor)
+        return await self._write(
+            dto.EnterpriseOverview, "POST", path, QualityChoice(quality_code=quality_code)
+        )
 
     # ------------------------------------------------------------------ designations
 

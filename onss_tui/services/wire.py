@@ -109,11 +109,9 @@ class ServiceChange(Request):
     service_codes: ServiceCodes
 
 
-class QualityActivation(Request):
-    quality_code: Code
+class QualityChoice(Request):
+    """The quality a request activates or withdraws."""
 
-
-class QualityDeactivation(Request):
     quality_code: Code
 
 

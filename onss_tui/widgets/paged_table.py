@@ -15,10 +15,10 @@ at its top shifts its cursor. Here each line is drawn once and kept until its ro
 cursor move redraws two lines, and once a page move is on the screen the table fetches the neighbouring
 page if it needs it and draws the next screenful ahead while it waits for the next key.
 
-The columns and how they share the width are in `widgets/columns.py`. The rest is longer than the 700
-lines other modules keep to: the window of pages, the fetching, the cursor and the drawing all read and
-change one state (the rows held, the cursor and first line, the page on
-its way, the lines drawn), and each keystroke goes through all four; split into modules, each would
+Why this module is not split by area, though longer than the 700 lines others keep to: the columns and
+how they share the width are apart (`widgets/columns.py`), but the window of pages, the fetching, the
+cursor and the drawing all read and change one state (the rows held, the cursor and first line, the page
+on its way, the lines drawn), and each keystroke goes through all four; split into modules, each would
 reach into the others' state.
 """
 

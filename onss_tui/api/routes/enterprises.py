@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from onss_tui.api.deps import Holder, Id, Page, Search, Service
 from onss_tui.api.responses import json_response
 from onss_tui.services import dto
-from onss_tui.services.wire import QualityActivation, QualityDeactivation
+from onss_tui.services.wire import QualityChoice
 
 router = APIRouter(tags=["enterprises"])
 
@@ -28,7 +28,7 @@ async def get_overview(holder: Holder, service: Service, enterprise_id: Id) -> R
     summary="Activate a quality",
 )
 async def activate_quality(
-    holder: Holder, service: Service, enterprise_id: Id, body: QualityActivation
+    holder: Holder, service: Service, enterprise_id: Id, body: QualityChoice
 ) -> Response:
     return json_response(await service.activate_quality(holder, enterprise_id, body.quality_code))
 
@@ -39,6 +39,6 @@ async def activate_quality(
     summary="Withdraw a quality activated after registration",
 )
 async def deactivate_quality(
-    holder: Holder, service: Service, enterprise_id: Id, body: QualityDeactivation
+    holder: Holder, service: Service, enterprise_id: Id, body: QualityChoice
 ) -> Response:
     return json_response(await service.deactivate_quality(holder, enterprise_id, body.quality_code))
